@@ -1,0 +1,91 @@
+/*
+ * The REST API under /api/capa (plugins/capa-backend/src/schema/openapi.yaml): response shapes shared by the
+ * backend, the frontend client and the scaffolder actions. A contract: extend, do not rename.
+ */
+import type {
+  AccountReport,
+  ChainLink,
+  CheckId,
+  ClusterReport,
+  IdentityReport,
+  ManagementClusterReport,
+  Verdict,
+} from '../types';
+
+/** A management cluster with the health of its source. `GET /management-clusters`. */
+export interface ManagementClusterStatus extends ManagementClusterReport {
+  source: { type: 'manifests' | 'kubernetes'; target: string };
+  /** The last read succeeded. */
+  reachable: boolean;
+  /** When the data served was read (the last successful read). */
+  lastSync?: string;
+  /** When a read was last tried. */
+  lastAttempt?: string;
+  /** The last read failed: the data served is the last good read. */
+  stale: boolean;
+  /** Why the last read failed (never holds credentials). */
+  error?: string;
+  objectCount: number;
+  problemCount: number;
+}
+
+export interface ManagementClustersResponse {
+  items: ManagementClusterStatus[];
+}
+
+/** One account in the list, with the ids of its failing and warning checks. `GET /accounts`. */
+export interface AccountSummary
+  extends Omit<AccountReport, 'checks' | 'clusters' | 'identities'> {
+  clusterCount: number;
+  identityCount: number;
+  failing: CheckId[];
+  warning: CheckId[];
+}
+
+export interface AccountsResponse {
+  items: AccountSummary[];
+  generatedAt: string;
+}
+
+/** One account's full report. `GET /accounts/{accountId}/trust` and `POST .../trust/verify`. */
+export interface AccountTrustResponse {
+  account: AccountReport;
+  clusters: ClusterReport[];
+  identities: IdentityReport[];
+  generatedAt: string;
+  /** Live AWS evidence (STS, IAM) went into this report. */
+  live: boolean;
+  /** Some management cluster behind this report failed its last read. */
+  stale: boolean;
+}
+
+/** One cluster in the list. `GET /clusters`. */
+export interface ClusterSummary
+  extends Omit<ClusterReport, 'checks' | 'chain' | 'conditions'> {
+  failing: CheckId[];
+  warning: CheckId[];
+  ready?: boolean;
+}
+
+export interface ClustersResponse {
+  items: ClusterSummary[];
+  totalCount: number;
+}
+
+/** Query of `GET /clusters`. All optional; `q` searches names, namespaces, accounts. */
+export interface ClustersQuery {
+  managementCluster?: string;
+  accountId?: string;
+  namespace?: string;
+  verdict?: Verdict;
+  phase?: string;
+  q?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/** `GET /identities/{managementCluster}/{name}/chain`. */
+export interface IdentityChainResponse {
+  identity: IdentityReport;
+  chain: ChainLink[];
+}

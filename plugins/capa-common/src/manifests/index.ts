@@ -1,0 +1,2 @@
+export { parseManifests, envelopeProblem } from './parseManifests';
+export type { ParsedManifests } from './parseManifests';

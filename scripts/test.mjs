@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// `./portal test`: type check, lint, prettier check and every package's tests, then one summary line
+// `N passed, N failed` that adds up every suite (each static check counts as one test).
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const out = join(root, '.portal');
+mkdirSync(out, { recursive: true });
+const ci = process.env.CI === 'true';
+const only = process.argv.slice(2); // optional: test path patterns passed to jest
+
+function run(name, cmd, args, extraEnv = {}) {
+  return new Promise(resolve => {
+    const started = Date.now();
+    console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
+    const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...extraEnv } });
+    child.on('close', (code, signal) => {
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      console.log(`=== ${name}: ${code === 0 ? 'ok' : `failed (${signal ?? `exit ${code}`})`} in ${seconds}s`);
+      resolve(code === 0);
+    });
+  });
+}
+
+const results = [];
+let passed = 0;
+let failed = 0;
+const count = (name, ok) => {
+  results.push([name, ok ? 'passed' : 'FAILED']);
+  ok ? passed++ : failed++;
+};
+
+if (only.length === 0) {
+  count('typecheck', await run('typecheck', 'tsc', ['--noEmit', '--incremental', 'false']));
+  count('lint', await run('lint', 'backstage-cli', ['repo', 'lint']));
+  count('prettier', await run('prettier', 'prettier', ['--check', '.', '--log-level', 'warn']));
+}
+
+const jestJson = join(out, 'jest.json');
+rmSync(jestJson, { force: true });
+const jestOk = await run(
+  'jest',
+  'backstage-cli',
+  ['repo', 'test', '--json', `--outputFile=${jestJson}`, ...(ci ? ['--ci'] : []), '--watchAll=false', ...only],
+  { CI: 'true', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=4096`.trim() },
+);
+if (existsSync(jestJson)) {
+  const report = JSON.parse(readFileSync(jestJson, 'utf8'));
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+  // A suite that failed to run (syntax error, failing import) has no failed test: count it as one.
+  const brokenSuites = report.testResults.filter(s => s.status === 'failed' && s.assertionResults.every(a => a.status !== 'failed'));
+  failed += brokenSuites.length;
+  for (const s of brokenSuites) console.log(`suite failed to run: ${s.name}\n${s.message}`);
+  results.push(['jest', `${report.numPassedTests} passed, ${report.numFailedTests} failed in ${report.numTotalTestSuites} suites`]);
+  if (!jestOk && report.numFailedTests === 0 && brokenSuites.length === 0) {
+    failed++;
+    results.push(['jest', 'exited non-zero']);
+  }
+} else {
+  failed++;
+  results.push(['jest', 'FAILED: no report written']);
+}
+
+console.log('\nSummary');
+for (const [name, status] of results) console.log(`  ${name.padEnd(10)} ${status}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
