@@ -1,0 +1,40 @@
+import { Config, readDurationFromConfig } from '@backstage/config';
+import { SchedulerServiceTaskScheduleDefinition } from '@backstage/backend-plugin-api';
+
+export interface CapaBackendSettings {
+  refresh: SchedulerServiceTaskScheduleDefinition;
+  verification: SchedulerServiceTaskScheduleDefinition;
+  /** Verify live with AWS (STS, IAM, Organizations): on when `capa.liveVerification` is true, or when an `aws` block exists. */
+  liveVerification: boolean;
+}
+
+function schedule(
+  config: Config | undefined,
+  defaults: SchedulerServiceTaskScheduleDefinition,
+): SchedulerServiceTaskScheduleDefinition {
+  if (!config) return defaults;
+  return {
+    frequency: config.has('frequency') ? readDurationFromConfig(config, { key: 'frequency' }) : defaults.frequency,
+    timeout: config.has('timeout') ? readDurationFromConfig(config, { key: 'timeout' }) : defaults.timeout,
+    initialDelay: config.has('initialDelay')
+      ? readDurationFromConfig(config, { key: 'initialDelay' })
+      : defaults.initialDelay,
+  };
+}
+
+/** Reads the backend's own settings from the `capa` block (the fleet itself is read by capa-node). */
+export function readCapaBackendConfig(config: Config): CapaBackendSettings {
+  const capa = config.getOptionalConfig('capa');
+  return {
+    refresh: schedule(capa?.getOptionalConfig('refresh'), {
+      frequency: { minutes: 5 },
+      timeout: { minutes: 2 },
+    }),
+    verification: schedule(capa?.getOptionalConfig('verification'), {
+      frequency: { minutes: 30 },
+      timeout: { minutes: 10 },
+      initialDelay: { seconds: 30 },
+    }),
+    liveVerification: capa?.getOptionalBoolean('liveVerification') ?? config.has('aws'),
+  };
+}

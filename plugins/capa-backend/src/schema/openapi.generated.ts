@@ -1,0 +1,510 @@
+// Generated from openapi.yaml by scripts/openapi.mjs: do not edit by hand.
+
+export const spec = {
+  openapi: '3.1.0',
+  info: {
+    title: 'capa',
+    version: '1',
+    description:
+      "capa-portal's trust API: management clusters and the health of their sources, AWS accounts with trust\nverdicts, full trust reports, workload clusters and identity chains. Every route needs Backstage\ncredentials; reads need `capa.account.read`, live verification `capa.trust.verify`.\n",
+    license: {
+      name: 'Apache-2.0',
+    },
+  },
+  servers: [
+    {
+      url: '/',
+    },
+  ],
+  paths: {
+    '/management-clusters': {
+      get: {
+        operationId: 'listManagementClusters',
+        description:
+          'Management clusters with the health of their source (reachable, last sync, stale).',
+        responses: {
+          '200': {
+            description: 'Management clusters.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ItemsResponse',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/report': {
+      get: {
+        operationId: 'getFleetReport',
+        description:
+          "The whole fleet report (accounts, clusters, identities, management clusters, input problems) with the\nhealth of every source. Used by capa-portal's catalog and scaffolder modules with service credentials.\n",
+        responses: {
+          '200': {
+            description: 'The fleet report.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: [
+                    'accounts',
+                    'clusters',
+                    'identities',
+                    'managementClusters',
+                    'problems',
+                    'sources',
+                    'generatedAt',
+                  ],
+                  properties: {
+                    accounts: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                      },
+                    },
+                    clusters: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                      },
+                    },
+                    identities: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                      },
+                    },
+                    managementClusters: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                      },
+                    },
+                    problems: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                      },
+                    },
+                    sources: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                      },
+                    },
+                    generatedAt: {
+                      type: 'string',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/accounts': {
+      get: {
+        operationId: 'listAccounts',
+        description:
+          'Every AWS account known from identities, config and Organizations, with its verdict.',
+        responses: {
+          '200': {
+            description: 'Accounts.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ItemsResponse',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/accounts/{accountId}/trust': {
+      get: {
+        operationId: 'getAccountTrust',
+        description:
+          "One account's full trust report, with the clusters and identities that target it.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/accountId',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The report.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AccountTrustResponse',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/accounts/{accountId}/trust/verify': {
+      post: {
+        operationId: 'verifyAccountTrust',
+        description:
+          'Re-verifies the account live now (IAM GetRole, policy simulation, STS AssumeRole along every chain).',
+        parameters: [
+          {
+            $ref: '#/components/parameters/accountId',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The report after verification.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AccountTrustResponse',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/clusters': {
+      get: {
+        operationId: 'listClusters',
+        description: 'Workload clusters, filtered and paged.',
+        parameters: [
+          {
+            name: 'managementCluster',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'accountId',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              pattern: '^[0-9]{12}$',
+            },
+          },
+          {
+            name: 'namespace',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'verdict',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              enum: ['broken', 'degraded', 'trusted', 'configured', 'unknown'],
+            },
+          },
+          {
+            name: 'phase',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'q',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              maxLength: 200,
+            },
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 10000,
+            },
+          },
+          {
+            name: 'offset',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'integer',
+              minimum: 0,
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Clusters.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['items', 'totalCount'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                      },
+                    },
+                    totalCount: {
+                      type: 'integer',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/clusters/{managementCluster}/{namespace}/{name}': {
+      get: {
+        operationId: 'getCluster',
+        description: "One workload cluster's report.",
+        parameters: [
+          {
+            name: 'managementCluster',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'namespace',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'name',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The cluster.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/identities/{managementCluster}/{name}/chain': {
+      get: {
+        operationId: 'getIdentityChain',
+        description:
+          "An identity's resolved chain, link by link, with its report.",
+        parameters: [
+          {
+            name: 'managementCluster',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'name',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'kind',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              enum: [
+                'AWSClusterRoleIdentity',
+                'AWSClusterControllerIdentity',
+                'AWSClusterStaticIdentity',
+              ],
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The chain.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['identity', 'chain'],
+                  properties: {
+                    identity: {
+                      type: 'object',
+                    },
+                    chain: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+  },
+  components: {
+    parameters: {
+      accountId: {
+        name: 'accountId',
+        in: 'path',
+        required: true,
+        schema: {
+          type: 'string',
+          pattern: '^[0-9]{12}$',
+        },
+      },
+    },
+    responses: {
+      ErrorResponse: {
+        description: 'An error.',
+        content: {
+          'application/json': {
+            schema: {
+              $ref: '#/components/schemas/Error',
+            },
+          },
+        },
+      },
+    },
+    schemas: {
+      ItemsResponse: {
+        type: 'object',
+        required: ['items'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              type: 'object',
+            },
+          },
+        },
+      },
+      AccountTrustResponse: {
+        type: 'object',
+        required: [
+          'account',
+          'clusters',
+          'identities',
+          'generatedAt',
+          'live',
+          'stale',
+        ],
+        properties: {
+          account: {
+            type: 'object',
+          },
+          clusters: {
+            type: 'array',
+            items: {
+              type: 'object',
+            },
+          },
+          identities: {
+            type: 'array',
+            items: {
+              type: 'object',
+            },
+          },
+          generatedAt: {
+            type: 'string',
+          },
+          live: {
+            type: 'boolean',
+          },
+          stale: {
+            type: 'boolean',
+          },
+        },
+      },
+      Error: {
+        type: 'object',
+        required: ['error'],
+        properties: {
+          error: {
+            type: 'object',
+            required: ['name', 'message'],
+            properties: {
+              name: {
+                type: 'string',
+              },
+              message: {
+                type: 'string',
+              },
+            },
+          },
+          response: {
+            type: 'object',
+            properties: {
+              statusCode: {
+                type: 'integer',
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;

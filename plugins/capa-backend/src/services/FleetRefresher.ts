@@ -1,0 +1,70 @@
+import {
+  LoggerService,
+  SchedulerService,
+  SchedulerServiceTaskScheduleDefinition,
+} from '@backstage/backend-plugin-api';
+import type { ManagementClusterSource } from '@capa-portal/plugin-capa-node';
+import { SnapshotStore } from './SnapshotStore';
+
+/**
+ * Reads every management-cluster source on the scheduler. Tasks are `global`: with several replicas on one
+ * database, one replica runs each task per period. A failed read keeps the last good objects.
+ */
+export class FleetRefresher {
+  readonly #store: SnapshotStore;
+  readonly #logger: LoggerService;
+  readonly #now: () => Date;
+
+  constructor(options: { store: SnapshotStore; logger: LoggerService; now?: () => Date }) {
+    this.#store = options.store;
+    this.#logger = options.logger;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  static taskId(source: ManagementClusterSource): string {
+    return `capa-refresh:${source.name}`;
+  }
+
+  async schedule(
+    scheduler: SchedulerService,
+    sources: ManagementClusterSource[],
+    schedule: SchedulerServiceTaskScheduleDefinition,
+  ): Promise<void> {
+    for (const source of sources) {
+      await scheduler.scheduleTask({
+        id: FleetRefresher.taskId(source),
+        scope: 'global',
+        ...schedule,
+        fn: async () => {
+          await this.refresh(source);
+        },
+      });
+    }
+  }
+
+  /** Reads one source once and stores the outcome. Never throws. */
+  async refresh(source: ManagementClusterSource): Promise<boolean> {
+    const started = Date.now();
+    try {
+      const read = await source.read();
+      await this.#store.saveSuccess(source.name, read.objects, read.problems, this.#now());
+      this.#logger.info(
+        `capa: read ${read.objects.length} objects from management cluster "${source.name}" (${source.type}) in ${
+          Date.now() - started
+        } ms${read.problems.length ? `, ${read.problems.length} input problems` : ''}`,
+      );
+      return true;
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.#logger.warn(
+        `capa: reading management cluster "${source.name}" failed, keeping its last good data: ${message}`,
+      );
+      try {
+        await this.#store.saveFailure(source.name, message, this.#now());
+      } catch (storeError) {
+        this.#logger.error(`capa: could not record the failure of "${source.name}": ${storeError}`);
+      }
+      return false;
+    }
+  }
+}

@@ -1,0 +1,132 @@
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import type { InputProblem, LocatedObject } from '@capa-portal/plugin-capa-common';
+import { Knex } from 'knex';
+
+const TABLE = 'capa_source_snapshots';
+
+/** The last good read of one management-cluster source, and how the last attempt went. */
+export interface SourceSnapshot {
+  source: string;
+  objects: LocatedObject[];
+  problems: InputProblem[];
+  objectCount: number;
+  /** When the served objects were read; undefined when no read has ever succeeded. */
+  syncedAt?: string;
+  attemptedAt?: string;
+  /** Why the last attempt failed; undefined when it succeeded. */
+  error?: string;
+  /** Bumped on every good read: a cheap way for replicas to tell that something changed. */
+  generation: number;
+}
+
+/** Per-source state without the objects: cheap to read on every request. */
+export type SourceStatus = Omit<SourceSnapshot, 'objects' | 'problems'>;
+
+interface Row {
+  source: string;
+  objects: string | null;
+  problems: string | null;
+  object_count: number;
+  synced_at: string | null;
+  attempted_at: string | null;
+  error: string | null;
+  generation: number;
+}
+
+/**
+ * Stores the last good read of each source in the plugin's database, so that every replica serves the same
+ * data, a restart serves the last good data at once, and a failing source never loses what it had.
+ */
+export class SnapshotStore {
+  readonly #db: Knex;
+
+  private constructor(db: Knex) {
+    this.#db = db;
+  }
+
+  static async create(database: DatabaseService): Promise<SnapshotStore> {
+    const db = await database.getClient();
+    if (!database.migrations?.skip) {
+      await db.migrate.latest({
+        directory: resolvePackagePath('@capa-portal/plugin-capa-backend', 'migrations'),
+      });
+    }
+    return new SnapshotStore(db);
+  }
+
+  /** A read succeeded: replace the source's objects. */
+  async saveSuccess(
+    source: string,
+    objects: LocatedObject[],
+    problems: InputProblem[],
+    at: Date,
+  ): Promise<void> {
+    const now = at.toISOString();
+    const values = {
+      objects: JSON.stringify(objects),
+      problems: JSON.stringify(problems),
+      object_count: objects.length,
+      synced_at: now,
+      attempted_at: now,
+      error: null,
+    };
+    await this.#db.transaction(async tx => {
+      const updated = await tx(TABLE)
+        .where({ source })
+        .update({ ...values, generation: tx.raw('generation + 1') });
+      if (updated === 0) {
+        await tx(TABLE).insert({ source, ...values, generation: 1 });
+      }
+    });
+  }
+
+  /** A read failed: record why, keep the last good objects. */
+  async saveFailure(source: string, error: string, at: Date): Promise<void> {
+    const attempted_at = at.toISOString();
+    const updated = await this.#db(TABLE)
+      .where({ source })
+      .update({ attempted_at, error });
+    if (updated === 0) {
+      await this.#db(TABLE)
+        .insert({ source, attempted_at, error, object_count: 0, generation: 0 })
+        .onConflict('source')
+        .merge(['attempted_at', 'error']);
+    }
+  }
+
+  async statuses(): Promise<SourceStatus[]> {
+    const rows: Omit<Row, 'objects' | 'problems'>[] = await this.#db(TABLE).select(
+      'source',
+      'object_count',
+      'synced_at',
+      'attempted_at',
+      'error',
+      'generation',
+    );
+    return rows.map(toStatus);
+  }
+
+  async snapshots(sources: string[]): Promise<SourceSnapshot[]> {
+    if (sources.length === 0) return [];
+    const rows: Row[] = await this.#db(TABLE).whereIn('source', sources).select();
+    return rows.map(row => ({
+      ...toStatus(row),
+      objects: row.objects ? JSON.parse(row.objects) : [],
+      problems: row.problems ? JSON.parse(row.problems) : [],
+    }));
+  }
+}
+
+function toStatus(row: Omit<Row, 'objects' | 'problems'>): SourceStatus {
+  return {
+    source: row.source,
+    objectCount: row.object_count,
+    syncedAt: row.synced_at ?? undefined,
+    attemptedAt: row.attempted_at ?? undefined,
+    error: row.error ?? undefined,
+    generation: Number(row.generation),
+  };
+}

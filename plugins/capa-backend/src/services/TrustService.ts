@@ -1,0 +1,332 @@
+import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
+import { NotFoundError } from '@backstage/errors';
+import {
+  AccountSummary,
+  AccountTrustResponse,
+  ClusterReport,
+  ClustersQuery,
+  ClustersResponse,
+  ClusterSummary,
+  EvidencePlan,
+  evaluateFleet,
+  FleetInput,
+  FleetReport,
+  IdentityChainResponse,
+  LiveEvidence,
+  ManagementClusterStatus,
+  planEvidence,
+} from '@capa-portal/plugin-capa-common';
+import type { AwsEvidenceGatherer, FleetSources } from '@capa-portal/plugin-capa-node';
+import { SnapshotStore, SourceStatus } from './SnapshotStore';
+
+const LIVE_EVIDENCE_KEY = 'capa:live-evidence:v1';
+
+/** Live evidence as kept in the cache service, shared by every replica. */
+interface StoredEvidence {
+  version: string;
+  evidence: LiveEvidence;
+}
+
+interface Computed {
+  key: string;
+  report: FleetReport;
+  statuses: Map<string, SourceStatus>;
+  live: boolean;
+}
+
+/**
+ * Turns the stored source snapshots and the live evidence into trust reports, and answers the API's questions.
+ * The report is recomputed only when a source's generation or the live evidence changes (the engine takes
+ * well under a second for 10,000 clusters), so every replica serves the same answer from the same inputs.
+ */
+export class TrustService {
+  readonly #fleet: FleetSources;
+  readonly #store: SnapshotStore;
+  readonly #cache: CacheService;
+  readonly #gatherer?: AwsEvidenceGatherer;
+  readonly #logger: LoggerService;
+  readonly #evidenceTtlMs: number;
+  #computed?: Promise<Computed>;
+
+  private constructor(options: {
+    fleet: FleetSources;
+    store: SnapshotStore;
+    cache: CacheService;
+    gatherer?: AwsEvidenceGatherer;
+    logger: LoggerService;
+    evidenceTtlMs: number;
+  }) {
+    this.#fleet = options.fleet;
+    this.#store = options.store;
+    this.#cache = options.cache;
+    this.#gatherer = options.gatherer;
+    this.#logger = options.logger;
+    this.#evidenceTtlMs = options.evidenceTtlMs;
+  }
+
+  static create(options: {
+    fleet: FleetSources;
+    store: SnapshotStore;
+    cache: CacheService;
+    gatherer?: AwsEvidenceGatherer;
+    logger: LoggerService;
+    evidenceTtlMs?: number;
+  }): TrustService {
+    return new TrustService({ ...options, evidenceTtlMs: options.evidenceTtlMs ?? 60 * 60 * 1000 });
+  }
+
+  /** Whether live verification can happen at all (AWS credentials configured). */
+  get canVerifyLive(): boolean {
+    return this.#gatherer !== undefined;
+  }
+
+  async managementClusters(): Promise<ManagementClusterStatus[]> {
+    const { report, statuses } = await this.#current();
+    return this.#fleet.managementClusters.map(({ cluster, source }) => {
+      const status = statuses.get(cluster.name);
+      const summary = report.managementClusters.find(m => m.name === cluster.name);
+      const problemCount = report.problems.filter(p => p.source.startsWith(`${cluster.name}:`)).length;
+      return {
+        name: cluster.name,
+        accountId: cluster.accountId,
+        controllerPrincipalArn: summary?.controllerPrincipalArn ?? cluster.controllerPrincipalArn ?? '',
+        clusterCount: summary?.clusterCount ?? 0,
+        identityCount: summary?.identityCount ?? 0,
+        source: { type: source.type, target: source.target },
+        reachable: Boolean(status?.syncedAt) && !status?.error,
+        lastSync: status?.syncedAt,
+        lastAttempt: status?.attemptedAt,
+        stale: Boolean(status?.error),
+        error: status?.error,
+        objectCount: status?.objectCount ?? 0,
+        problemCount,
+      };
+    });
+  }
+
+  async accounts(): Promise<{ items: AccountSummary[]; generatedAt: string }> {
+    const { report } = await this.#current();
+    const items = report.accounts.map(({ checks, clusters, identities, ...account }) => ({
+      ...account,
+      clusterCount: clusters.length,
+      identityCount: identities.length,
+      failing: checks.filter(c => c.status === 'fail').map(c => c.id),
+      warning: checks.filter(c => c.status === 'warn').map(c => c.id),
+    }));
+    return { items, generatedAt: report.generatedAt };
+  }
+
+  async accountTrust(accountId: string): Promise<AccountTrustResponse> {
+    const { report, statuses, live } = await this.#current();
+    return this.#accountResponse(report, statuses, live, accountId);
+  }
+
+  /**
+   * Verifies one account live now: reads its target roles, simulates the source permission and assumes every
+   * chain that targets it, bypassing cached AWS answers. Without AWS credentials the checks stay on static
+   * evidence and the report says so.
+   */
+  async verifyAccount(accountId: string): Promise<AccountTrustResponse> {
+    const before = await this.#current();
+    this.#requireAccount(before.report, accountId);
+    if (this.#gatherer) {
+      const plan = filterPlan(planEvidence(await this.#input()), accountId);
+      await this.#gatherAndStore(plan, true);
+    }
+    const after = await this.#current();
+    return this.#accountResponse(after.report, after.statuses, after.live, accountId);
+  }
+
+  /** Verifies the whole fleet (the scheduled verification), using cached AWS answers within their TTL. */
+  async verifyAll(): Promise<void> {
+    if (!this.#gatherer) return;
+    await this.#gatherAndStore(planEvidence(await this.#input()), false);
+  }
+
+  async clusters(query: ClustersQuery): Promise<ClustersResponse> {
+    const { report } = await this.#current();
+    const q = query.q?.trim().toLowerCase();
+    const matches = report.clusters.filter(
+      c =>
+        (!query.managementCluster || c.managementCluster === query.managementCluster) &&
+        (!query.accountId || c.accountId === query.accountId) &&
+        (!query.namespace || c.namespace === query.namespace) &&
+        (!query.verdict || c.verdict === query.verdict) &&
+        (!query.phase || (c.phase ?? 'Unknown').toLowerCase() === query.phase.toLowerCase()) &&
+        (!q ||
+          [c.name, c.namespace, c.managementCluster, c.accountId, c.region, c.owner, c.identityRef.name]
+            .filter(Boolean)
+            .some(v => v!.toLowerCase().includes(q))),
+    );
+    const offset = query.offset ?? 0;
+    const limit = query.limit ?? 500;
+    return { items: matches.slice(offset, offset + limit).map(summarizeCluster), totalCount: matches.length };
+  }
+
+  async cluster(managementCluster: string, namespace: string, name: string): Promise<ClusterReport> {
+    const { report } = await this.#current();
+    const found = report.clusters.find(
+      c => c.managementCluster === managementCluster && c.namespace === namespace && c.name === name,
+    );
+    if (!found) {
+      throw new NotFoundError(
+        `No workload cluster ${namespace}/${name} in management cluster "${managementCluster}"`,
+      );
+    }
+    return found;
+  }
+
+  async identityChain(managementCluster: string, name: string, kind?: string): Promise<IdentityChainResponse> {
+    const { report } = await this.#current();
+    const found = report.identities.filter(
+      i => i.managementCluster === managementCluster && i.name === name && (!kind || i.kind === kind),
+    );
+    if (found.length === 0) {
+      throw new NotFoundError(`No identity "${name}" in management cluster "${managementCluster}"`);
+    }
+    // A role identity and a static identity may share a name; the role identity is the usual question.
+    const identity = found.find(i => i.kind === 'AWSClusterRoleIdentity') ?? found[0];
+    return { identity, chain: identity.chain };
+  }
+
+  /** The whole report, for the catalog module and the scaffolder (service-to-service). */
+  async fleetReport(): Promise<FleetReport & { sources: ManagementClusterStatus[] }> {
+    const { report } = await this.#current();
+    return { ...report, sources: await this.managementClusters() };
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+
+  #requireAccount(report: FleetReport, accountId: string) {
+    const account = report.accounts.find(a => a.accountId === accountId);
+    if (!account) throw new NotFoundError(`No AWS account ${accountId} in the fleet`);
+    return account;
+  }
+
+  #accountResponse(
+    report: FleetReport,
+    statuses: Map<string, SourceStatus>,
+    live: boolean,
+    accountId: string,
+  ): AccountTrustResponse {
+    const account = this.#requireAccount(report, accountId);
+    const clusters = report.clusters.filter(c => c.accountId === accountId);
+    const identities = report.identities.filter(i => i.accountId === accountId);
+    const involved = new Set([
+      ...clusters.map(c => c.managementCluster),
+      ...identities.map(i => i.managementCluster),
+      ...account.managementClusters,
+    ]);
+    const stale = [...involved].some(name => Boolean(statuses.get(name)?.error));
+    return { account, clusters, identities, generatedAt: report.generatedAt, live, stale };
+  }
+
+  async #gatherAndStore(plan: EvidencePlan, force: boolean): Promise<void> {
+    const gatherer = this.#gatherer!;
+    const chainAccounts: Record<string, string> = {};
+    const input = await this.#input();
+    const byName = new Map(input.managementClusters.map(m => [m.name, m.accountId]));
+    for (const chain of plan.chains) {
+      const mgmt = chain.key.split('>')[0]; // chain keys start with the management cluster's name
+      const accountId = byName.get(mgmt);
+      if (accountId) chainAccounts[chain.key] = accountId;
+    }
+    const fresh = await gatherer.gather(plan, { force, managementAccountId: chainAccounts });
+    const stored = await this.#storedEvidence();
+    const merged: LiveEvidence = {
+      organizationAccounts: fresh.organizationAccounts ?? stored?.evidence.organizationAccounts,
+      targetRoles: { ...stored?.evidence.targetRoles, ...fresh.targetRoles },
+      simulations: { ...stored?.evidence.simulations, ...fresh.simulations },
+      assumeResults: { ...stored?.evidence.assumeResults, ...fresh.assumeResults },
+    };
+    const value: StoredEvidence = { version: new Date().toISOString(), evidence: merged };
+    await this.#cache.set(LIVE_EVIDENCE_KEY, value as any, { ttl: this.#evidenceTtlMs });
+  }
+
+  async #storedEvidence(): Promise<StoredEvidence | undefined> {
+    try {
+      return (await this.#cache.get(LIVE_EVIDENCE_KEY)) as StoredEvidence | undefined;
+    } catch (e) {
+      this.#logger.warn(`capa: cache unavailable, serving static evidence only: ${e}`);
+      return undefined;
+    }
+  }
+
+  async #input(): Promise<FleetInput> {
+    return (await this.#current()).input;
+  }
+
+  #lastInput?: { key: string; input: FleetInput };
+
+  async #current(): Promise<Computed & { input: FleetInput }> {
+    const statusList = await this.#store.statuses();
+    const statuses = new Map(statusList.map(s => [s.source, s]));
+    const stored = await this.#storedEvidence();
+    const sourcesKey = this.#fleet.managementClusters
+      .map(({ cluster }) => `${cluster.name}@${statuses.get(cluster.name)?.generation ?? 0}`)
+      .join(',');
+    const key = `${sourcesKey}#${stored?.version ?? 'static'}`;
+    let computed = this.#computed;
+    if (!computed || (await computed).key !== key) {
+      computed = this.#compute(key, sourcesKey, statuses, stored);
+      this.#computed = computed;
+      computed.catch(() => {
+        if (this.#computed === computed) this.#computed = undefined;
+      });
+    }
+    const result = await computed;
+    // Statuses change on every attempt (errors, timestamps) without a new generation: serve the fresh ones.
+    return { ...result, statuses, input: this.#lastInput!.input };
+  }
+
+  async #compute(
+    key: string,
+    sourcesKey: string,
+    statuses: Map<string, SourceStatus>,
+    stored: StoredEvidence | undefined,
+  ): Promise<Computed> {
+    if (this.#lastInput?.key !== sourcesKey) {
+      const snapshots = await this.#store.snapshots(this.#fleet.managementClusters.map(m => m.cluster.name));
+      const byName = new Map(snapshots.map(s => [s.source, s]));
+      const problems = [...this.#fleet.problems];
+      const input: FleetInput = {
+        managementClusters: this.#fleet.managementClusters.map(({ cluster }) => {
+          const snapshot = byName.get(cluster.name);
+          problems.push(...(snapshot?.problems ?? []));
+          return { ...cluster, objects: snapshot?.objects ?? [] };
+        }),
+        accounts: this.#fleet.accounts,
+        problems,
+      };
+      this.#lastInput = { key: sourcesKey, input };
+    }
+    const report = evaluateFleet(this.#lastInput.input, stored?.evidence);
+    const live = Boolean(
+      stored &&
+        (Object.keys(stored.evidence.assumeResults ?? {}).length > 0 ||
+          Object.keys(stored.evidence.targetRoles ?? {}).length > 0),
+    );
+    return { key, report, statuses, live };
+  }
+}
+
+function summarizeCluster(c: ClusterReport): ClusterSummary {
+  const { checks, chain, conditions, ...rest } = c;
+  const ready = conditions.find(x => x.type === 'Ready' || x.type === 'Available');
+  return {
+    ...rest,
+    failing: checks.filter(x => x.status === 'fail').map(x => x.id),
+    warning: checks.filter(x => x.status === 'warn').map(x => x.id),
+    ready: ready ? ready.status === 'True' : undefined,
+  };
+}
+
+/** The part of an evidence plan that concerns one target account. */
+function filterPlan(plan: EvidencePlan, accountId: string): EvidencePlan {
+  const inAccount = (arn: string) => arn.split(':')[4] === accountId;
+  return {
+    roleArns: plan.roleArns.filter(inAccount),
+    simulations: plan.simulations.filter(s => inAccount(s.roleArn)),
+    chains: plan.chains.filter(c => c.expectedAccountId === accountId),
+  };
+}

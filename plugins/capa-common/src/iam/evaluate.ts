@@ -1,0 +1,429 @@
+/*
+ * A small, honest IAM policy evaluator for the one question the trust engine asks:
+ * "may this principal call sts:AssumeRole on that role?" (identity policies and trust policies).
+ *
+ * Rules (AWS IAM policy evaluation logic, restricted to a single policy set):
+ * - an explicit Deny that matches wins; a Deny that *might* match makes the result `unknown`;
+ * - otherwise an Allow that matches allows; an Allow that might match makes the result `unknown`;
+ * - otherwise the request is implicitly denied.
+ * Condition keys the caller did not describe, operators we do not implement, and policy variables
+ * (`${aws:username}`) make a statement `unknown`: we never guess a pass.
+ */
+import type { PolicyDocument, PolicyStatement } from '../types';
+import { arnLike, globMatch, isAccountId, parseArn, roleArnOfAssumedRole } from './arn';
+
+/** A request context value: a string / list of strings, or `null` when the key is known to be absent. */
+export type ContextValue = string | string[] | null;
+
+export interface PolicyPrincipal {
+  /** `AWS` for IAM users / roles / sessions, `Service` for AWS services, `Federated` for OIDC / SAML. */
+  type?: 'AWS' | 'Service' | 'Federated';
+  /** IAM ARN of the principal (a role ARN for role sessions, a user ARN for users). */
+  arn?: string;
+  /** STS session ARN (`arn:aws:sts::…:assumed-role/name/session`) when known. */
+  sessionArn?: string;
+  accountId?: string;
+  /** For `Service` / `Federated`: the service or provider name. */
+  id?: string;
+}
+
+export interface PolicyRequest {
+  /** The calling principal. Required to evaluate `Principal` / `NotPrincipal` (resource and trust policies). */
+  principal?: PolicyPrincipal;
+  action: string;
+  /** The resource ARN. Trust policies have no `Resource` element; leave it out for them. */
+  resource?: string;
+  /**
+   * Condition keys (case-insensitive). A key that is not listed is *unknown*; list it with `null` when it
+   * is known to be absent from the request (e.g. `sts:ExternalId` when no external id is sent).
+   */
+  context?: Record<string, ContextValue>;
+}
+
+export type Tri = 'yes' | 'no' | 'unknown';
+export type PolicyDecision = 'allowed' | 'explicitDeny' | 'implicitDeny' | 'unknown';
+
+/** A statement with where it came from, so checks can cite it. */
+export interface SourcedStatement {
+  statement: PolicyStatement;
+  /** e.g. `iam/staging.yaml: clusterAPIControllers.trustStatements[0]` or `iam:GetRole arn:…`. */
+  source?: string;
+  line?: number;
+  index?: number;
+}
+
+export interface StatementResult extends SourcedStatement {
+  effect: 'Allow' | 'Deny';
+  result: Tri;
+  /** Why `no` / `unknown` (first reason). */
+  reason?: string;
+}
+
+export interface PolicyEvaluation {
+  decision: PolicyDecision;
+  /** Allow statements that matched. */
+  allowedBy: StatementResult[];
+  /** Deny statements that matched. */
+  deniedBy: StatementResult[];
+  /** Statements whose result is unknown, with the reason. */
+  undecided: StatementResult[];
+  /** All statement results, in order. */
+  statements: StatementResult[];
+  /** A one-line explanation. */
+  reason: string;
+}
+
+/** Normalises a document, a statement or a list of (sourced) statements to sourced statements. */
+export function toStatements(
+  policy: PolicyDocument | PolicyStatement | Array<PolicyStatement | SourcedStatement> | undefined | null,
+  source?: string,
+): SourcedStatement[] {
+  if (!policy || typeof policy !== 'object') return [];
+  let list: unknown[];
+  if (Array.isArray(policy)) list = policy;
+  else if ('Statement' in policy) {
+    const s = (policy as PolicyDocument).Statement;
+    list = Array.isArray(s) ? s : s && typeof s === 'object' ? [s] : [];
+  } else list = [policy];
+  const out: SourcedStatement[] = [];
+  list.forEach((item, index) => {
+    if (!item || typeof item !== 'object') return;
+    if ('statement' in (item as any) && (item as any).statement && typeof (item as any).statement === 'object') {
+      const s = item as SourcedStatement;
+      out.push({ ...s, index: s.index ?? index, source: s.source ?? source });
+    } else {
+      out.push({ statement: item as PolicyStatement, source, index });
+    }
+  });
+  return out;
+}
+
+function asList(v: unknown): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (Array.isArray(v)) return v.map(x => String(x));
+  return [String(v)];
+}
+
+function and(a: Tri, b: Tri): Tri {
+  if (a === 'no' || b === 'no') return 'no';
+  if (a === 'unknown' || b === 'unknown') return 'unknown';
+  return 'yes';
+}
+
+function hasPolicyVariable(s: string): boolean {
+  return /\$\{(?!\*\}|\?\}|\$\})[^}]*\}/.test(s);
+}
+
+function matchAction(patterns: string[], action: string): Tri {
+  for (const p of patterns) {
+    if (p === '*' || globMatch(p, action, true)) return 'yes';
+  }
+  return 'no';
+}
+
+function matchResource(patterns: string[], resource: string | undefined): Tri {
+  if (resource === undefined) return 'unknown';
+  let unknown = false;
+  for (const p of patterns) {
+    if (p === '*') return 'yes';
+    if (hasPolicyVariable(p)) {
+      unknown = true;
+      continue;
+    }
+    if (globMatch(p, resource)) return 'yes';
+  }
+  return unknown ? 'unknown' : 'no';
+}
+
+function matchPrincipalValue(type: string, value: string, principal: PolicyPrincipal): Tri {
+  if (value === '*') return type === 'AWS' || type === '*' ? 'yes' : principal.type === type ? 'yes' : 'no';
+  const ptype = principal.type ?? 'AWS';
+  if (type !== ptype) return 'no';
+  if (type !== 'AWS') return principal.id && principal.id === value ? 'yes' : principal.id ? 'no' : 'unknown';
+  if (isAccountId(value)) {
+    if (!principal.accountId) return 'unknown';
+    return principal.accountId === value ? 'yes' : 'no';
+  }
+  const parsed = parseArn(value);
+  if (parsed && parsed.service === 'iam' && parsed.resource === 'root') {
+    if (!principal.accountId) return 'unknown';
+    return principal.accountId === parsed.accountId ? 'yes' : 'no';
+  }
+  if (!principal.arn && !principal.sessionArn) return 'unknown';
+  if (principal.arn && (value === principal.arn)) return 'yes';
+  if (principal.sessionArn && value === principal.sessionArn) return 'yes';
+  // An assumed-role ARN in a policy names one session of a role.
+  if (parsed && parsed.service === 'sts' && principal.arn && !principal.sessionArn) {
+    const role = roleArnOfAssumedRole(value);
+    if (role && principal.arn.endsWith(`/${role.split('/').pop()}`) && parsed.accountId === principal.accountId) {
+      return 'unknown';
+    }
+  }
+  return 'no';
+}
+
+function matchPrincipal(spec: unknown, principal: PolicyPrincipal | undefined): Tri {
+  if (!principal) return 'unknown';
+  if (spec === '*') return 'yes';
+  if (!spec || typeof spec !== 'object') return 'no';
+  let result: Tri = 'no';
+  for (const [type, raw] of Object.entries(spec as Record<string, unknown>)) {
+    for (const v of asList(raw) ?? []) {
+      const r = matchPrincipalValue(type, v, principal);
+      if (r === 'yes') return 'yes';
+      if (r === 'unknown') result = 'unknown';
+    }
+  }
+  return result;
+}
+
+const NEGATED = new Set([
+  'stringnotequals',
+  'stringnotequalsignorecase',
+  'stringnotlike',
+  'arnnotequals',
+  'arnnotlike',
+  'numericnotequals',
+]);
+
+type BaseMatcher = (ctx: string, pv: string) => boolean | 'unknown';
+
+const BASE_MATCHERS: Record<string, BaseMatcher> = {
+  stringequals: (c, p) => c === p,
+  stringnotequals: (c, p) => c === p,
+  stringequalsignorecase: (c, p) => c.toLowerCase() === p.toLowerCase(),
+  stringnotequalsignorecase: (c, p) => c.toLowerCase() === p.toLowerCase(),
+  stringlike: (c, p) => globMatch(p, c),
+  stringnotlike: (c, p) => globMatch(p, c),
+  arnequals: (c, p) => c === p,
+  arnnotequals: (c, p) => c === p,
+  arnlike: (c, p) => arnLike(p, c),
+  arnnotlike: (c, p) => arnLike(p, c),
+  bool: (c, p) => c.toLowerCase() === p.toLowerCase(),
+  numericequals: (c, p) => numeric(c, p, (a, b) => a === b),
+  numericnotequals: (c, p) => numeric(c, p, (a, b) => a === b),
+  numericlessthan: (c, p) => numeric(c, p, (a, b) => a < b),
+  numericlessthanequals: (c, p) => numeric(c, p, (a, b) => a <= b),
+  numericgreaterthan: (c, p) => numeric(c, p, (a, b) => a > b),
+  numericgreaterthanequals: (c, p) => numeric(c, p, (a, b) => a >= b),
+};
+
+function numeric(c: string, p: string, f: (a: number, b: number) => boolean): boolean | 'unknown' {
+  const a = Number(c);
+  const b = Number(p);
+  if (Number.isNaN(a) || Number.isNaN(b)) return 'unknown';
+  return f(a, b);
+}
+
+/** Looks a key up case-insensitively. `undefined`: unknown; `null`: known absent. */
+function lookup(context: Record<string, ContextValue> | undefined, key: string): ContextValue | undefined {
+  if (!context) return undefined;
+  const lower = key.toLowerCase();
+  if (lower in context) return context[lower];
+  for (const k of Object.keys(context)) {
+    if (k.toLowerCase() === lower) return context[k];
+  }
+  return undefined;
+}
+
+/** Evaluates one condition operator block entry. Exported for checks that look at a single key. */
+export function evaluateCondition(
+  operator: string,
+  key: string,
+  rawValues: unknown,
+  context: Record<string, ContextValue> | undefined,
+): { result: Tri; reason?: string } {
+  let op = operator;
+  let setOp: 'any' | 'all' | undefined;
+  if (/^forAnyValue:/i.test(op)) {
+    setOp = 'any';
+    op = op.slice('forAnyValue:'.length);
+  } else if (/^forAllValues:/i.test(op)) {
+    setOp = 'all';
+    op = op.slice('forAllValues:'.length);
+  }
+  let ifExists = false;
+  if (/IfExists$/i.test(op)) {
+    ifExists = true;
+    op = op.slice(0, -'IfExists'.length);
+  }
+  const opl = op.toLowerCase();
+  const values = asList(rawValues) ?? [];
+  const ctx = lookup(context, key);
+
+  if (opl === 'null') {
+    if (ctx === undefined) return { result: 'unknown', reason: `condition key ${key} is not known` };
+    const wantAbsent = values.some(v => v.toLowerCase() === 'true');
+    const absent = ctx === null || (Array.isArray(ctx) && ctx.length === 0);
+    return { result: wantAbsent === absent ? 'yes' : 'no', reason: `Null ${key}` };
+  }
+  const base = BASE_MATCHERS[opl];
+  if (!base) return { result: 'unknown', reason: `condition operator ${operator} is not evaluated` };
+  if (ctx === undefined) return { result: 'unknown', reason: `condition key ${key} is not known` };
+  if (values.some(hasPolicyVariable)) {
+    return { result: 'unknown', reason: `policy variable in ${operator} ${key}` };
+  }
+  const negated = NEGATED.has(opl);
+  const ctxValues = ctx === null ? [] : Array.isArray(ctx) ? ctx : [ctx];
+  if (ctxValues.length === 0) {
+    // The key is absent from the request.
+    if (ifExists) return { result: 'yes' };
+    if (setOp === 'all') return { result: 'yes' };
+    if (setOp === 'any') return { result: 'no', reason: `${key} is absent` };
+    return negated ? { result: 'yes' } : { result: 'no', reason: `${key} is absent from the request` };
+  }
+  let sawUnknown = false;
+  const matchesAny = (cv: string): boolean => {
+    for (const pv of values) {
+      const m = base(cv, pv);
+      if (m === 'unknown') sawUnknown = true;
+      else if (m) return true;
+    }
+    return false;
+  };
+  const holds = (cv: string) => (negated ? !matchesAny(cv) : matchesAny(cv));
+  let ok: boolean;
+  if (setOp === 'all') ok = ctxValues.every(holds);
+  else if (setOp === 'any') ok = ctxValues.some(holds);
+  else ok = negated ? !ctxValues.some(cv => matchesAny(cv)) : ctxValues.some(cv => matchesAny(cv));
+  if (!ok && sawUnknown) return { result: 'unknown', reason: `${operator} ${key} could not be compared` };
+  return ok
+    ? { result: 'yes' }
+    : { result: 'no', reason: `${operator} ${key}: ${JSON.stringify(ctx)} does not satisfy ${JSON.stringify(rawValues)}` };
+}
+
+function matchConditions(cond: unknown, context: Record<string, ContextValue> | undefined): { result: Tri; reason?: string } {
+  if (cond === undefined || cond === null) return { result: 'yes' };
+  if (typeof cond !== 'object' || Array.isArray(cond)) return { result: 'unknown', reason: 'malformed Condition' };
+  let result: Tri = 'yes';
+  let reason: string | undefined;
+  for (const [operator, block] of Object.entries(cond as Record<string, unknown>)) {
+    if (!block || typeof block !== 'object' || Array.isArray(block)) {
+      return { result: 'unknown', reason: `malformed condition block ${operator}` };
+    }
+    for (const [key, values] of Object.entries(block as Record<string, unknown>)) {
+      const r = evaluateCondition(operator, key, values, context);
+      if (r.result === 'no') return r;
+      if (r.result === 'unknown' && result === 'yes') {
+        result = 'unknown';
+        reason = r.reason;
+      }
+    }
+  }
+  return { result, reason };
+}
+
+/** Evaluates a single statement against a request (effect not applied). */
+export function matchStatement(statement: PolicyStatement, request: PolicyRequest): { result: Tri; reason?: string } {
+  if (!statement || typeof statement !== 'object') return { result: 'no', reason: 'not a statement' };
+  let result = 'yes' as Tri;
+  let reason: string | undefined;
+  const step = (r: Tri, why: string) => {
+    const next = and(result, r);
+    if (next !== result) reason = why;
+    result = next;
+  };
+  // Action / NotAction
+  const actions = asList(statement.Action);
+  const notActions = asList(statement.NotAction);
+  if (actions) step(matchAction(actions, request.action), `Action does not include ${request.action}`);
+  else if (notActions) {
+    const m = matchAction(notActions, request.action);
+    step(m === 'yes' ? 'no' : 'yes', `NotAction excludes ${request.action}`);
+  } else step('no', 'statement has no Action');
+  if ((result as Tri) === 'no') return { result, reason };
+  // Resource / NotResource (absent in trust policies)
+  const resources = asList(statement.Resource);
+  const notResources = asList(statement.NotResource);
+  if (resources && request.resource !== undefined) {
+    step(matchResource(resources, request.resource), `Resource does not include ${request.resource}`);
+  } else if (notResources && request.resource !== undefined) {
+    const m = matchResource(notResources, request.resource);
+    step(m === 'yes' ? 'no' : m === 'no' ? 'yes' : 'unknown', `NotResource excludes ${request.resource}`);
+  } else if (!resources && !notResources && request.resource !== undefined && !statement.Principal && !statement.NotPrincipal) {
+    step('no', 'identity policy statement has no Resource');
+  }
+  if ((result as Tri) === 'no') return { result, reason };
+  // Principal / NotPrincipal
+  if (statement.Principal !== undefined) {
+    step(matchPrincipal(statement.Principal, request.principal), `Principal does not name ${request.principal?.arn ?? 'the caller'}`);
+  } else if (statement.NotPrincipal !== undefined) {
+    const m = matchPrincipal(statement.NotPrincipal, request.principal);
+    step(m === 'yes' ? 'no' : m === 'no' ? 'yes' : 'unknown', `NotPrincipal excludes ${request.principal?.arn ?? 'the caller'}`);
+  }
+  if ((result as Tri) === 'no') return { result, reason };
+  const c = matchConditions(statement.Condition, request.context);
+  step(c.result, c.reason ?? 'Condition');
+  return { result, reason };
+}
+
+/**
+ * Evaluates policy statements for one request. Never throws.
+ * `policy` may be a document, a single statement, or a list of statements (optionally sourced).
+ */
+export function evaluatePolicy(
+  policy: PolicyDocument | PolicyStatement | Array<PolicyStatement | SourcedStatement> | undefined | null,
+  request: PolicyRequest,
+): PolicyEvaluation {
+  const statements: StatementResult[] = [];
+  try {
+    for (const s of toStatements(policy)) {
+      const effectRaw = String((s.statement as any)?.Effect ?? '');
+      const effect = effectRaw === 'Deny' ? 'Deny' : effectRaw === 'Allow' ? 'Allow' : undefined;
+      if (!effect) {
+        statements.push({ ...s, effect: 'Allow', result: 'no', reason: `invalid Effect ${JSON.stringify(effectRaw)}` });
+        continue;
+      }
+      const m = matchStatement(s.statement, request);
+      statements.push({ ...s, effect, result: m.result, reason: m.reason });
+    }
+  } catch (e) {
+    return {
+      decision: 'unknown',
+      allowedBy: [],
+      deniedBy: [],
+      undecided: [],
+      statements,
+      reason: `policy could not be evaluated: ${String(e)}`,
+    };
+  }
+  const deniedBy = statements.filter(s => s.effect === 'Deny' && s.result === 'yes');
+  const allowedBy = statements.filter(s => s.effect === 'Allow' && s.result === 'yes');
+  const denyUnknown = statements.filter(s => s.effect === 'Deny' && s.result === 'unknown');
+  const allowUnknown = statements.filter(s => s.effect === 'Allow' && s.result === 'unknown');
+  const label = (s: StatementResult) => `statement ${s.index ?? '?'}${s.statement.Sid ? ` (${s.statement.Sid})` : ''}`;
+  if (deniedBy.length) {
+    return { decision: 'explicitDeny', allowedBy, deniedBy, undecided: denyUnknown, statements, reason: `explicitly denied by ${label(deniedBy[0])}` };
+  }
+  if (denyUnknown.length) {
+    return {
+      decision: 'unknown',
+      allowedBy,
+      deniedBy,
+      undecided: denyUnknown,
+      statements,
+      reason: `Deny ${label(denyUnknown[0])} may apply: ${denyUnknown[0].reason}`,
+    };
+  }
+  if (allowedBy.length) {
+    return { decision: 'allowed', allowedBy, deniedBy, undecided: [], statements, reason: `allowed by ${label(allowedBy[0])}` };
+  }
+  if (allowUnknown.length) {
+    return {
+      decision: 'unknown',
+      allowedBy,
+      deniedBy,
+      undecided: allowUnknown,
+      statements,
+      reason: `${label(allowUnknown[0])} may allow it: ${allowUnknown[0].reason}`,
+    };
+  }
+  return {
+    decision: 'implicitDeny',
+    allowedBy,
+    deniedBy,
+    undecided: [],
+    statements,
+    reason: statements.length ? 'no statement allows it' : 'the policy has no statements',
+  };
+}

@@ -1,0 +1,54 @@
+import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { STSClient, STSClientConfig } from '@aws-sdk/client-sts';
+
+/** Credentials for an SDK client: a provider (from integration-aws-node) or a hop's temporary credentials. */
+export type AwsClientCredentials = NonNullable<STSClientConfig['credentials']>;
+
+/** What a client is created for. */
+export interface AwsClientOptions {
+  /** Region of the client (STS: the regional endpoint; IAM / Organizations: the partition's home region). */
+  region: string;
+  credentials: AwsClientCredentials;
+  /**
+   * Whose credentials these are, for tests and wrappers: the account of a configured provider, or
+   * `hop:<n>:<roleArn>` for the temporary credentials of a chain's hop n.
+   */
+  principal: string;
+}
+
+/** Creates the AWS SDK v3 clients the evidence gatherer uses. Replace it to point at a test endpoint or wrap clients. */
+export interface AwsClientFactory {
+  sts(options: AwsClientOptions): STSClient;
+  iam(options: AwsClientOptions): IAMClient;
+  organizations(options: AwsClientOptions): OrganizationsClient;
+}
+
+export interface DefaultAwsClientFactoryOptions {
+  /** Send every request to this endpoint (a local test double), e.g. `http://127.0.0.1:4566`. */
+  endpoint?: string;
+  /** Per-request timeout in milliseconds (default 10 s). */
+  requestTimeoutMs?: number;
+}
+
+/**
+ * The default factory: real SDK v3 clients with the SDK's own retries turned off (`maxAttempts: 1`) since the
+ * gatherer retries throttling itself with backoff and jitter, and a request timeout.
+ */
+export function createDefaultAwsClientFactory(
+  options: DefaultAwsClientFactoryOptions = {},
+): AwsClientFactory {
+  const common = (o: AwsClientOptions) => ({
+    region: o.region,
+    credentials: o.credentials,
+    maxAttempts: 1,
+    customUserAgent: 'capa-portal',
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    requestHandler: { requestTimeout: options.requestTimeoutMs ?? 10_000 },
+  });
+  return {
+    sts: o => new STSClient(common(o)),
+    iam: o => new IAMClient(common(o)),
+    organizations: o => new OrganizationsClient(common(o)),
+  };
+}

@@ -1,0 +1,54 @@
+import type { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import type {
+  AccountTrustResponse,
+  FleetReport,
+  ManagementClusterStatus,
+} from '@capa-portal/plugin-capa-common';
+
+/** The whole fleet report with the health of every source: `GET /api/capa/report`. */
+export type FleetReportResponse = FleetReport & { sources: ManagementClusterStatus[] };
+
+/**
+ * How other backend plugins (the catalog and scaffolder modules) talk to the capa backend: over HTTP with
+ * service credentials, so they never import capa-backend and work across replicas and deployments.
+ */
+export class CapaBackendClient {
+  readonly #discovery: DiscoveryService;
+  readonly #auth: AuthService;
+
+  private constructor(discovery: DiscoveryService, auth: AuthService) {
+    this.#discovery = discovery;
+    this.#auth = auth;
+  }
+
+  static create(options: { discovery: DiscoveryService; auth: AuthService }): CapaBackendClient {
+    return new CapaBackendClient(options.discovery, options.auth);
+  }
+
+  fleetReport(): Promise<FleetReportResponse> {
+    return this.#request('GET', '/report');
+  }
+
+  accountTrust(accountId: string): Promise<AccountTrustResponse> {
+    return this.#request('GET', `/accounts/${encodeURIComponent(accountId)}/trust`);
+  }
+
+  verifyAccount(accountId: string): Promise<AccountTrustResponse> {
+    return this.#request('POST', `/accounts/${encodeURIComponent(accountId)}/trust/verify`);
+  }
+
+  async #request<T>(method: string, path: string): Promise<T> {
+    const baseUrl = await this.#discovery.getBaseUrl('capa');
+    const { token } = await this.#auth.getPluginRequestToken({
+      onBehalfOf: await this.#auth.getOwnServiceCredentials(),
+      targetPluginId: 'capa',
+    });
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+    });
+    if (!response.ok) throw await ResponseError.fromResponse(response as any);
+    return (await response.json()) as T;
+  }
+}

@@ -1,0 +1,2 @@
+export { CapaBackendClient } from './CapaBackendClient';
+export type { FleetReportResponse } from './CapaBackendClient';

@@ -1,0 +1,416 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type {
+  InputProblem,
+  KubeObject,
+  LocatedObject,
+} from '@capa-portal/plugin-capa-common';
+import {
+  KubernetesClients,
+  makeKubernetesClients,
+  ManagementClusterConnection,
+} from './connection';
+import { classifyFailure, KubernetesRequestError } from './errors';
+import {
+  apiVersionOf,
+  KubernetesResourceType,
+  MANAGEMENT_CLUSTER_KINDS,
+  resourceName,
+} from './kinds';
+
+/** Restarts of one kind's list after `410 Gone` (an expired continue token) before the read fails. */
+export const MAX_LIST_RESTARTS = 3;
+/** Guard against a server that keeps returning continue tokens. */
+const MAX_PAGES_PER_KIND = 100_000;
+
+/** What one read of a management cluster returned. Complete, or the read threw: never partial. */
+export interface KubernetesFleetReadResult {
+  objects: LocatedObject[];
+  /** Malformed items (skipped) and kinds the cluster does not serve (warnings). */
+  problems: InputProblem[];
+  /**
+   * HTTP LIST requests sent: one per page, so at least one per kind; restarts after 410 and the CAPI
+   * v1beta2 → v1beta1 fallback add to it. Never any GET of a single object.
+   */
+  listCalls: number;
+  /** Per kind (`awsclusters.infrastructure.cluster.x-k8s.io`): the version read (or none), items, pages, restarts. */
+  kinds: Array<{
+    resource: string;
+    version?: string;
+    items: number;
+    pages: number;
+    restarts: number;
+  }>;
+}
+
+export interface KubernetesFleetReaderOptions {
+  /** The management cluster's name from config; objects are located at `kubernetes://<name>`. */
+  name: string;
+  connection: ManagementClusterConnection;
+  logger?: LoggerService;
+  /** What to list. Defaults to {@link MANAGEMENT_CLUSTER_KINDS}. */
+  kinds?: readonly KubernetesResourceType[];
+}
+
+class NotServed extends Error {}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function itemProblem(o: Record<string, unknown>): string | undefined {
+  if (typeof o.apiVersion !== 'string' || !o.apiVersion)
+    return 'apiVersion is missing or not a string';
+  if (typeof o.kind !== 'string' || !o.kind)
+    return 'kind is missing or not a string';
+  const md = o.metadata;
+  if (!isPlainObject(md)) return 'metadata is missing or not an object';
+  if (typeof md.name !== 'string' || !md.name)
+    return 'metadata.name is missing or not a string';
+  if (md.namespace !== undefined && typeof md.namespace !== 'string')
+    return 'metadata.namespace is not a string';
+  for (const key of ['labels', 'annotations'] as const) {
+    const v = md[key];
+    if (v !== undefined && v !== null && !isPlainObject(v))
+      return `metadata.${key} is not a map`;
+  }
+  if (o.spec !== undefined && o.spec !== null && !isPlainObject(o.spec))
+    return 'spec is not an object';
+  return undefined;
+}
+
+/**
+ * Reads the CAPI / CAPA objects of one live management cluster through `@kubernetes/client-node`.
+ *
+ * Each {@link KubernetesFleetReader.read} sends, per kind, one paginated cluster-wide LIST (`limit` and
+ * `continue`) and nothing else: no per-object GETs, no discovery. Kinds are read one after the other, so a
+ * management cluster sees at most one request from a reader at a time.
+ *
+ * Failure semantics (so a caller can keep its last good snapshot):
+ * - 403: throws, naming the verb and resource to grant.
+ * - 404 (CRD not installed, version not served): that kind is empty and a warning problem says so. For CAPI
+ *   `clusters` v1beta2 is tried first and v1beta1 on 404.
+ * - 410 Gone (the continue token expired): that kind's list starts over, at most {@link MAX_LIST_RESTARTS} times.
+ * - 401, 5xx, connection failures, timeouts (per request, `timeoutMs`), and unparseable responses: throws.
+ *   A partial read is never returned.
+ *
+ * Credentials are read from the connection on every read (a rotated token or kubeconfig is picked up) and never
+ * logged or put in an error message.
+ */
+export class KubernetesFleetReader {
+  readonly name: string;
+  readonly kinds: readonly KubernetesResourceType[];
+  private readonly connection: ManagementClusterConnection;
+  private readonly logger?: LoggerService;
+
+  static create(options: KubernetesFleetReaderOptions): KubernetesFleetReader {
+    if (!options.name)
+      throw new Error('KubernetesFleetReader needs a management cluster name');
+    return new KubernetesFleetReader(options);
+  }
+
+  private constructor(options: KubernetesFleetReaderOptions) {
+    this.name = options.name;
+    this.connection = options.connection;
+    this.logger = options.logger;
+    this.kinds = options.kinds ?? MANAGEMENT_CLUSTER_KINDS;
+  }
+
+  /** The location of every object this reader returns. */
+  get source(): string {
+    return `kubernetes://${this.name}`;
+  }
+
+  async read(): Promise<KubernetesFleetReadResult> {
+    const clients = makeKubernetesClients(this.connection);
+    const started = Date.now();
+    const result: KubernetesFleetReadResult = {
+      objects: [],
+      problems: [],
+      listCalls: 0,
+      kinds: [],
+    };
+    for (const type of this.kinds) {
+      await this.readKind(clients, type, result);
+    }
+    this.logger?.debug(
+      `read ${result.objects.length} objects from management cluster "${
+        this.name
+      }" in ${result.listCalls} list calls (${Date.now() - started} ms)`,
+    );
+    return result;
+  }
+
+  private async readKind(
+    clients: KubernetesClients,
+    type: KubernetesResourceType,
+    result: KubernetesFleetReadResult,
+  ) {
+    const resource = resourceName(type);
+    const tried: string[] = [];
+    for (const version of type.versions) {
+      tried.push(version);
+      const stats = { pages: 0, restarts: 0 };
+      let items: unknown[];
+      try {
+        items = await this.listAll(clients, type, version, stats, result);
+      } catch (e) {
+        if (e instanceof NotServed) continue;
+        throw e;
+      }
+      let count = 0;
+      for (const item of items) {
+        if (this.addItem(type, version, item, result)) count++;
+      }
+      result.kinds.push({
+        resource,
+        version,
+        items: count,
+        pages: stats.pages,
+        restarts: stats.restarts,
+      });
+      return;
+    }
+    const message = `${resource} is not served (${tried.join(
+      ', ',
+    )}: 404 Not Found; CRD not installed?): read as empty`;
+    this.logger?.warn(`management cluster "${this.name}": ${message}`);
+    result.problems.push({ source: this.source, message, severity: 'warning' });
+    result.kinds.push({ resource, items: 0, pages: 0, restarts: 0 });
+  }
+
+  private addItem(
+    type: KubernetesResourceType,
+    version: string,
+    item: unknown,
+    result: KubernetesFleetReadResult,
+  ) {
+    if (!isPlainObject(item)) {
+      result.problems.push({
+        source: this.source,
+        object: `${type.kind}/?`,
+        message: `skipped: a ${resourceName(type)} list item is not an object`,
+        severity: 'error',
+      });
+      return false;
+    }
+    // Items of a list response may lack apiVersion/kind: they are the list's.
+    const object: Record<string, unknown> = {
+      ...item,
+      apiVersion:
+        typeof item.apiVersion === 'string' && item.apiVersion
+          ? item.apiVersion
+          : apiVersionOf(type.group, version),
+      kind: typeof item.kind === 'string' && item.kind ? item.kind : type.kind,
+    };
+    const problem = itemProblem(object);
+    if (problem) {
+      const md = isPlainObject(object.metadata) ? object.metadata : {};
+      const name = typeof md.name === 'string' ? md.name : '?';
+      const ns = typeof md.namespace === 'string' ? `${md.namespace}/` : '';
+      result.problems.push({
+        source: this.source,
+        object: `${object.kind}/${ns}${name}`,
+        message: `skipped: ${problem}`,
+        severity: 'error',
+      });
+      return false;
+    }
+    result.objects.push({
+      object: object as unknown as KubeObject,
+      location: { source: this.source },
+    });
+    return true;
+  }
+
+  private async listAll(
+    clients: KubernetesClients,
+    type: KubernetesResourceType,
+    version: string,
+    stats: { pages: number; restarts: number },
+    result: KubernetesFleetReadResult,
+  ): Promise<unknown[]> {
+    let items: unknown[] = [];
+    let token: string | undefined;
+    for (;;) {
+      let page: unknown;
+      result.listCalls++;
+      stats.pages++;
+      try {
+        page = await this.listPage(clients, type, version, token);
+      } catch (e) {
+        const failure = classifyFailure(e, clients.timeoutMs);
+        if (failure.reason === 'expired') {
+          if (stats.restarts >= MAX_LIST_RESTARTS) {
+            throw this.error(
+              `the list of ${resourceName(type)} expired (410 Gone) ${
+                stats.restarts + 1
+              } times in a row; gave up after ${MAX_LIST_RESTARTS} restarts: ${
+                failure.detail
+              }`,
+              failure,
+            );
+          }
+          stats.restarts++;
+          this.logger?.info(
+            `management cluster "${
+              this.name
+            }": continue token for ${resourceName(
+              type,
+            )} expired (410), listing again from the start (restart ${
+              stats.restarts
+            }/${MAX_LIST_RESTARTS})`,
+          );
+          items = [];
+          token = undefined;
+          continue;
+        }
+        if (failure.reason === 'not-found' && token === undefined)
+          throw new NotServed();
+        throw this.failure(type, version, failure);
+      }
+      if (!isPlainObject(page) || !Array.isArray(page.items)) {
+        throw this.error(
+          `list ${resourceName(type)}/${version} returned ${
+            isPlainObject(page)
+              ? 'an object without an items list'
+              : 'something that is not a list'
+          }; the read is abandoned`,
+          { reason: 'invalid-response' },
+        );
+      }
+      items.push(...page.items);
+      const metadata = isPlainObject(page.metadata) ? page.metadata : {};
+      const next =
+        typeof metadata.continue === 'string' && metadata.continue
+          ? metadata.continue
+          : undefined;
+      if (!next) return items;
+      if (next === token) {
+        throw this.error(
+          `list ${resourceName(
+            type,
+          )}/${version} returned the same continue token twice`,
+          {
+            reason: 'invalid-response',
+          },
+        );
+      }
+      if (stats.pages >= MAX_PAGES_PER_KIND) {
+        throw this.error(
+          `list ${resourceName(
+            type,
+          )}/${version} did not end after ${MAX_PAGES_PER_KIND} pages`,
+          {
+            reason: 'invalid-response',
+          },
+        );
+      }
+      token = next;
+    }
+  }
+
+  private async listPage(
+    clients: KubernetesClients,
+    type: KubernetesResourceType,
+    version: string,
+    token: string | undefined,
+  ): Promise<unknown> {
+    if (type.group === '') {
+      if (type.plural !== 'namespaces' || version !== 'v1') {
+        throw new Error(
+          `core resource ${type.plural}/${version} is not supported by the reader`,
+        );
+      }
+      const list = await clients.core.listNamespace({
+        limit: clients.pageSize,
+        _continue: token,
+      });
+      // The typed client deserialises into V1NamespaceList: `metadata.continue` becomes `metadata._continue`
+      // and timestamps become Dates. Back to the wire shape.
+      if (!isPlainObject(list) || !Array.isArray(list.items)) return list;
+      const items = list.items.map(item => {
+        const plainItem = JSON.parse(JSON.stringify(item));
+        for (const k of ['creationTimestamp', 'deletionTimestamp']) {
+          const v = plainItem?.metadata?.[k];
+          if (typeof v === 'string')
+            plainItem.metadata[k] = v.replace(/\.000Z$/, 'Z');
+        }
+        return plainItem;
+      });
+      return { items, metadata: { continue: list.metadata?._continue } };
+    }
+    return clients.customObjects.listClusterCustomObject({
+      group: type.group,
+      version,
+      plural: type.plural,
+      limit: clients.pageSize,
+      _continue: token,
+    });
+  }
+
+  private error(
+    message: string,
+    failure: {
+      reason: KubernetesRequestError['reason'];
+      statusCode?: number;
+      status?: KubernetesRequestError['status'];
+    },
+  ) {
+    return new KubernetesRequestError(
+      `management cluster "${this.name}": ${message}`,
+      failure,
+    );
+  }
+
+  private failure(
+    type: KubernetesResourceType,
+    version: string,
+    failure: ReturnType<typeof classifyFailure>,
+  ) {
+    const resource = resourceName(type);
+    const what = `${resource}/${version}`;
+    const scope = type.namespaced ? 'all namespaces' : 'cluster-wide';
+    switch (failure.reason) {
+      case 'forbidden':
+        return new KubernetesRequestError(
+          `management cluster "${
+            this.name
+          }" denied list on ${resource} (${scope}): grant verb "list" on resource "${
+            type.plural
+          }" in API group ${
+            type.group ? `"${type.group}"` : '"" (core)'
+          } to the identity capa-portal uses, with a ClusterRole and a ClusterRoleBinding (a namespaced Role is not enough for a cluster-wide list). Server said: ${
+            failure.detail
+          }`,
+          failure,
+        );
+      case 'unauthorized':
+        return new KubernetesRequestError(
+          `management cluster "${this.name}" rejected the credentials (401 Unauthorized) on list ${what}: check the service account token or the kubeconfig user`,
+          failure,
+        );
+      case 'timeout':
+        return new KubernetesRequestError(
+          `management cluster "${this.name}": list ${what} timed out (${failure.detail}); the read is abandoned`,
+          failure,
+        );
+      case 'unreachable':
+        return new KubernetesRequestError(
+          `management cluster "${this.name}" is unreachable during list ${what}: ${failure.detail}; the read is abandoned`,
+          failure,
+        );
+      case 'invalid-response':
+        return new KubernetesRequestError(
+          `management cluster "${this.name}": list ${what} returned an invalid response: ${failure.detail}; the read is abandoned`,
+          failure,
+        );
+      default:
+        return new KubernetesRequestError(
+          `management cluster "${this.name}": list ${what} failed${
+            failure.statusCode ? ` (HTTP ${failure.statusCode})` : ''
+          }: ${failure.detail}; the read is abandoned`,
+          failure,
+        );
+    }
+  }
+}

@@ -1,0 +1,42 @@
+export {
+  DEFAULT_KUBERNETES_PAGE_SIZE,
+  DEFAULT_KUBERNETES_TIMEOUT_MS,
+  describeConnection,
+  kubeConfigFor,
+  readManagementClusterConnection,
+} from './connection';
+export type {
+  InClusterConnection,
+  KubeconfigFileConnection,
+  KubernetesRequestOptions,
+  ManagementClusterConnection,
+  TokenConnection,
+} from './connection';
+export {
+  KubernetesFleetReader,
+  MAX_LIST_RESTARTS,
+} from './KubernetesFleetReader';
+export type {
+  KubernetesFleetReadResult,
+  KubernetesFleetReaderOptions,
+} from './KubernetesFleetReader';
+export {
+  DEFAULT_FIELD_MANAGER,
+  KubernetesApplier,
+  KubernetesApplyError,
+  objectRef,
+} from './KubernetesApplier';
+export type {
+  AppliedObject,
+  KubernetesApplierOptions,
+} from './KubernetesApplier';
+export { KubernetesRequestError } from './errors';
+export type { KubernetesFailureReason, KubernetesStatus } from './errors';
+export {
+  KNOWN_RESOURCE_TYPES,
+  MANAGEMENT_CLUSTER_KINDS,
+  apiVersionOf,
+  findResourceType,
+  resourceName,
+} from './kinds';
+export type { KubernetesResourceType } from './kinds';

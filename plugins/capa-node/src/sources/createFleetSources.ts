@@ -1,0 +1,215 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { LoggerService, UrlReaderService } from '@backstage/backend-plugin-api';
+import { Config, ConfigReader } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import type { AccountInput, InputProblem } from '@capa-portal/plugin-capa-common';
+import { parse } from 'yaml';
+import { FleetConfig, FleetConfigManagementCluster, isUrl, parseFleetConfig } from '../fleet/loadFleet';
+import {
+  describeConnection,
+  KubernetesFleetReader,
+  ManagementClusterConnection,
+  readManagementClusterConnection,
+} from '../kubernetes';
+import { readManifestsFromDirectory, readManifestsFromUrl } from '../manifests';
+import {
+  ConfiguredManagementCluster,
+  FleetSources,
+  ManagementClusterSource,
+  SourceRead,
+} from './types';
+
+/** Reads a management cluster's manifests from a local folder (a GitOps checkout). */
+class DirectorySource implements ManagementClusterSource {
+  readonly type = 'manifests' as const;
+  constructor(readonly name: string, readonly target: string, private readonly dir: string) {}
+
+  async read(): Promise<SourceRead> {
+    // A folder that vanished is a failed read (keep the last good data), not an empty management cluster.
+    const stat = await fs.stat(this.dir).catch(() => undefined);
+    if (!stat) throw new InputError(`manifests folder ${this.target} does not exist`);
+    return readManifestsFromDirectory(this.dir, this.target);
+  }
+}
+
+/** Reads a management cluster's manifests through Backstage's UrlReaderService (GitHub, GitLab, ...). */
+class UrlSource implements ManagementClusterSource {
+  readonly type = 'manifests' as const;
+  constructor(readonly name: string, readonly target: string, private readonly reader: UrlReaderService) {}
+
+  read(): Promise<SourceRead> {
+    return readManifestsFromUrl(this.reader, this.target);
+  }
+}
+
+/** Reads a live management cluster with one paginated LIST per kind. */
+class KubernetesSource implements ManagementClusterSource {
+  readonly type = 'kubernetes' as const;
+  constructor(readonly name: string, readonly target: string, private readonly reader: KubernetesFleetReader) {}
+
+  read(): Promise<SourceRead> {
+    return this.reader.read();
+  }
+}
+
+/** A source for a management cluster whose configuration is unusable: every read fails with the reason. */
+class BrokenSource implements ManagementClusterSource {
+  readonly type = 'manifests' as const;
+  constructor(readonly name: string, readonly target: string, private readonly reason: string) {}
+
+  async read(): Promise<SourceRead> {
+    throw new InputError(this.reason);
+  }
+}
+
+/** Where the fleet's configuration came from: a fleet.yaml file, or app-config's `capa` block. */
+interface FleetConfigOrigin {
+  config: FleetConfig;
+  problems: InputProblem[];
+  /** The folder relative paths resolve from. */
+  baseDir: string;
+  /** Config for `kubernetes:` blocks (so secrets can come from app-config's env substitution). */
+  kubernetesConfig: (index: number, m: FleetConfigManagementCluster) => Config | undefined;
+}
+
+async function readFleetConfig(config: Config): Promise<FleetConfigOrigin | undefined> {
+  const capa = config.getOptionalConfig('capa');
+  if (!capa) return undefined;
+  const fleetFile = capa.getOptionalString('fleetFile');
+  if (fleetFile) {
+    const file = path.resolve(fleetFile);
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (e) {
+      throw new InputError(`capa.fleetFile: cannot read ${file}: ${(e as Error).message}`);
+    }
+    let value: unknown;
+    try {
+      value = parse(text, { prettyErrors: true });
+    } catch (e) {
+      throw new InputError(`capa.fleetFile: ${file} is not valid YAML: ${(e as Error).message}`);
+    }
+    const { config: parsed, problems } = parseFleetConfig(value, fleetFile);
+    return {
+      config: parsed,
+      problems,
+      baseDir: path.dirname(file),
+      kubernetesConfig: (_i, m) => (m.kubernetes ? new ConfigReader(m.kubernetes as any) : undefined),
+    };
+  }
+  const inline = {
+    managementClusters: capa.getOptional('managementClusters') ?? [],
+    accounts: capa.getOptional('accounts') ?? [],
+  };
+  const { config: parsed, problems } = parseFleetConfig(inline, 'app-config capa');
+  const mcConfigs = capa.getOptionalConfigArray('managementClusters') ?? [];
+  return {
+    config: parsed,
+    problems,
+    baseDir: capa.getOptionalString('baseDir') ?? process.cwd(),
+    kubernetesConfig: (_i, m) =>
+      mcConfigs.find(c => c.getOptionalString('name') === m.name)?.getOptionalConfig('kubernetes'),
+  };
+}
+
+async function readIamConfiguration(
+  baseDir: string,
+  ref: string,
+  reader: UrlReaderService,
+): Promise<{ value?: unknown; problem?: string }> {
+  try {
+    const text = isUrl(ref)
+      ? (await (await reader.readUrl(ref)).buffer()).toString('utf8')
+      : await fs.readFile(path.resolve(baseDir, ref), 'utf8');
+    return { value: parse(text) };
+  } catch (e) {
+    return { problem: `iamConfiguration ${ref}: ${(e as Error).message}` };
+  }
+}
+
+/**
+ * Builds the portal's fleet from app-config: `capa.fleetFile` (the same fleet.yaml the doctor reads) or the
+ * management clusters and accounts listed inline under `capa`. Each management cluster gets the source its
+ * config names: a manifests folder, a manifests URL (through the UrlReaderService and its allow-list), or a
+ * live cluster (`kubernetes:`). Bad entries are reported as problems and left out; they never stop the others.
+ */
+export async function createFleetSourcesFromConfig(
+  config: Config,
+  options: { urlReader: UrlReaderService; logger: LoggerService },
+): Promise<FleetSources> {
+  const { urlReader, logger } = options;
+  const origin = await readFleetConfig(config);
+  if (!origin) return { managementClusters: [], accounts: [], problems: [] };
+  const problems = [...origin.problems];
+  for (const p of problems) logger.warn(`capa config: ${p.source}: ${p.message}`);
+
+  const managementClusters: ConfiguredManagementCluster[] = [];
+  for (const [index, m] of origin.config.managementClusters.entries()) {
+    const cluster: ConfiguredManagementCluster['cluster'] = {
+      name: m.name,
+      accountId: m.accountId,
+      controllerPrincipalArn: m.controllerPrincipalArn,
+      controllerUsesRoleSession: m.controllerUsesRoleSession,
+      owner: m.owner,
+      system: m.system,
+    };
+    if (m.principalTags) (cluster as any).principalTags = m.principalTags;
+    if (m.iamConfiguration) {
+      const iam = await readIamConfiguration(origin.baseDir, m.iamConfiguration, urlReader);
+      if (iam.problem) problems.push({ source: `${m.name}: config`, message: iam.problem, severity: 'error' });
+      cluster.iamConfiguration = iam.value;
+      cluster.iamConfigurationSource = m.iamConfiguration;
+    }
+    const { source, connection } = createSource(index, m, origin, urlReader, logger);
+    managementClusters.push({ cluster, source, connection });
+  }
+
+  const accounts: AccountInput[] = [];
+  for (const a of origin.config.accounts) {
+    const account: AccountInput = { accountId: a.accountId, name: a.name, tier: a.tier, owner: a.owner };
+    if (a.iamConfiguration) {
+      const iam = await readIamConfiguration(origin.baseDir, a.iamConfiguration, urlReader);
+      if (iam.problem) {
+        problems.push({ source: `account ${a.accountId}: config`, message: iam.problem, severity: 'error' });
+      }
+      account.iamConfiguration = iam.value;
+      account.iamConfigurationSource = a.iamConfiguration;
+    }
+    accounts.push(account);
+  }
+  return { managementClusters, accounts, problems };
+}
+
+function createSource(
+  index: number,
+  m: FleetConfigManagementCluster,
+  origin: FleetConfigOrigin,
+  urlReader: UrlReaderService,
+  logger: LoggerService,
+): { source: ManagementClusterSource; connection?: ManagementClusterConnection } {
+  if (m.manifests) {
+    const source = isUrl(m.manifests) && !m.manifests.startsWith('file://')
+      ? new UrlSource(m.name, m.manifests, urlReader)
+      : new DirectorySource(
+          m.name,
+          m.manifests,
+          path.resolve(origin.baseDir, m.manifests.replace(/^file:\/\//, '')),
+        );
+    return { source };
+  }
+  const kubernetes = origin.kubernetesConfig(index, m);
+  if (kubernetes) {
+    try {
+      const connection = readManagementClusterConnection(kubernetes, {
+        resolvePath: p => path.resolve(origin.baseDir, p),
+      });
+      const reader = KubernetesFleetReader.create({ name: m.name, connection, logger });
+      return { source: new KubernetesSource(m.name, describeConnection(connection), reader), connection };
+    } catch (e) {
+      return { source: new BrokenSource(m.name, 'kubernetes', `kubernetes: ${(e as Error).message}`) };
+    }
+  }
+  return { source: new BrokenSource(m.name, '(none)', 'neither manifests nor kubernetes is configured') };
+}

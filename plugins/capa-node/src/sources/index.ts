@@ -1,0 +1,7 @@
+export { createFleetSourcesFromConfig } from './createFleetSources';
+export type {
+  ConfiguredManagementCluster,
+  FleetSources,
+  ManagementClusterSource,
+  SourceRead,
+} from './types';

@@ -1,0 +1,12 @@
+/**
+ * Test doubles for capa-node's adapters (`@capa-portal/plugin-capa-node/testing`). Not for production use.
+ */
+export { TestKubernetesApiServer, applyMerge } from './TestKubernetesApiServer';
+export type {
+  TestKubernetesApiServerOptions,
+  TestValidationResult,
+  TestRequestRecord,
+  TestRequestVerb,
+  FailRule,
+} from './TestKubernetesApiServer';
+export { smallCapaFleet } from './fleetFixture';

@@ -1,0 +1,299 @@
+import {
+  ANNOTATION_LOCATION,
+  ANNOTATION_ORIGIN_LOCATION,
+  Entity,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import {
+  accountEntityName,
+  AccountReport,
+  ANNOTATION_ACCOUNT_ID,
+  ANNOTATION_IDENTITY_KIND,
+  ANNOTATION_IDENTITY_REF,
+  ANNOTATION_MANAGEMENT_CLUSTER,
+  ANNOTATION_NAMESPACE,
+  ANNOTATION_OBJECT_NAME,
+  ANNOTATION_ROLE_ARN,
+  ANNOTATION_VERDICT,
+  ClusterReport,
+  ENTITY_TYPE_ACCOUNT,
+  ENTITY_TYPE_CLUSTER,
+  ENTITY_TYPE_IDENTITY,
+  FleetReport,
+  IdentityReport,
+  LABEL_ROLE,
+  ManagementClusterStatus,
+} from '@capa-portal/plugin-capa-common';
+
+/** Catalog defaults for entities whose source names no owner or system. */
+export interface EntityDefaults {
+  owner: string;
+  system?: string;
+  /** Lifecycle of Resource entities is not a Backstage field; tier goes into a label instead. */
+}
+
+const MAX_NAME = 63;
+
+/** A tiny stable hash (FNV-1a, 32 bit) for shortening names without collisions. */
+function shortHash(value: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < value.length; i++) {
+    h ^= value.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * A valid, stable, unique Backstage entity name from parts: `[a-z0-9]` runs separated by single `-`, `_` or `.`,
+ * at most 63 characters. Longer names keep their start and end with a hash of the whole, so two long names
+ * never collide and a name never changes between refreshes.
+ */
+export function entityName(...parts: string[]): string {
+  const joined = parts
+    .map(p => p.toLowerCase().replace(/[^a-z0-9._-]+/g, '-'))
+    .join('.')
+    .replace(/[._-]{2,}/g, m => m[0])
+    .replace(/^[._-]+|[._-]+$/g, '');
+  if (joined.length <= MAX_NAME) return joined || `x-${shortHash(parts.join('/'))}`;
+  const hash = shortHash(parts.join('/'));
+  const head = joined.slice(0, MAX_NAME - hash.length - 1).replace(/[._-]+$/g, '');
+  return `${head}-${hash}`;
+}
+
+/** Entity name of a workload cluster: `<name>.<namespace>.<management cluster>`, shortened when needed. */
+export function clusterEntityName(c: { name: string; namespace: string; managementCluster: string }): string {
+  return entityName(c.name, c.namespace, c.managementCluster);
+}
+
+const KIND_SHORT: Record<string, string> = {
+  AWSClusterRoleIdentity: 'role',
+  AWSClusterControllerIdentity: 'controller',
+  AWSClusterStaticIdentity: 'static',
+};
+
+/** Entity name of an identity: `<management cluster>.<role|controller|static>.<name>`. */
+export function identityEntityName(i: { managementCluster: string; kind: string; name: string }): string {
+  return entityName(i.managementCluster, KIND_SHORT[i.kind] ?? i.kind, i.name);
+}
+
+export function managementClusterEntityName(name: string): string {
+  return entityName(name);
+}
+
+const ref = (name: string) => stringifyEntityRef({ kind: 'resource', namespace: 'default', name });
+
+function withLocation(entity: Entity, location: string): Entity {
+  entity.metadata.annotations = {
+    ...entity.metadata.annotations,
+    [ANNOTATION_LOCATION]: location,
+    [ANNOTATION_ORIGIN_LOCATION]: location,
+  };
+  return entity;
+}
+
+function prune<T extends Record<string, unknown>>(o: T): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => typeof v === 'string' && v !== '')) as Record<
+    string,
+    string
+  >;
+}
+
+function tags(...values: Array<string | undefined>): string[] {
+  return [...new Set(values.filter((v): v is string => Boolean(v)).map(v => v.toLowerCase().replace(/[^a-z0-9+#-]+/g, '-')))]
+    .map(v => v.replace(/^-+|-+$/g, '').slice(0, 63))
+    .filter(Boolean);
+}
+
+/** The Resource entity of an AWS account. */
+export function accountEntity(account: AccountReport, defaults: EntityDefaults, location: string): Entity {
+  return withLocation(
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Resource',
+      metadata: {
+        name: accountEntityName(account.accountId),
+        title: account.name ? `${account.name} (${account.accountId})` : `AWS account ${account.accountId}`,
+        description: `AWS account ${account.accountId}${account.tier ? `, tier ${account.tier}` : ''}${
+          account.email ? `, ${account.email}` : ''
+        }`,
+        annotations: prune({
+          [ANNOTATION_ACCOUNT_ID]: account.accountId,
+          [ANNOTATION_VERDICT]: account.verdict,
+        }),
+        labels: prune({ 'capa-portal.io/tier': account.tier?.toLowerCase().replace(/[^a-z0-9-]/g, '-') }),
+        tags: tags('aws', account.tier, account.status === 'SUSPENDED' ? 'suspended' : undefined),
+      },
+      spec: prune({ type: ENTITY_TYPE_ACCOUNT, owner: account.owner ?? defaults.owner, system: defaults.system }),
+    },
+    location,
+  );
+}
+
+/** The Resource entity of a management cluster, depending on its account. */
+export function managementClusterEntity(
+  status: ManagementClusterStatus,
+  options: { owner?: string; system?: string },
+  defaults: EntityDefaults,
+  location: string,
+): Entity {
+  return withLocation(
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Resource',
+      metadata: {
+        name: managementClusterEntityName(status.name),
+        title: status.name,
+        description: `CAPI/CAPA management cluster in AWS account ${status.accountId}; controllers run as ${status.controllerPrincipalArn}`,
+        labels: { [LABEL_ROLE]: 'management' },
+        annotations: prune({
+          [ANNOTATION_ACCOUNT_ID]: status.accountId,
+          'capa-portal.io/controller-principal': status.controllerPrincipalArn,
+          'capa-portal.io/source': `${status.source.type}:${status.source.target}`,
+        }),
+        tags: tags('capi', 'capa', 'management-cluster'),
+      },
+      spec: {
+        type: ENTITY_TYPE_CLUSTER,
+        owner: options.owner ?? defaults.owner,
+        ...(options.system ?? defaults.system ? { system: options.system ?? defaults.system } : {}),
+        dependsOn: [ref(accountEntityName(status.accountId))],
+      },
+    },
+    location,
+  );
+}
+
+/** The Resource entity of an identity, depending on its source identity and its target account. */
+export function identityEntity(
+  identity: IdentityReport,
+  defaults: EntityDefaults & { managementOwner?: string },
+  location: string,
+): Entity {
+  const dependsOn: string[] = [];
+  const source = identity.chain[1];
+  if (source && !source.missing) {
+    dependsOn.push(ref(identityEntityName({ managementCluster: identity.managementCluster, kind: source.kind, name: source.name })));
+  } else {
+    // The root of a chain (the controller or a static identity) runs in the management cluster.
+    dependsOn.push(ref(managementClusterEntityName(identity.managementCluster)));
+  }
+  if (identity.accountId) dependsOn.push(ref(accountEntityName(identity.accountId)));
+  return withLocation(
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Resource',
+      metadata: {
+        name: identityEntityName(identity),
+        title: `${identity.name} (${identity.kind.replace(/^AWSCluster/, '')})`,
+        description: `${identity.kind} "${identity.name}" in management cluster ${identity.managementCluster}${
+          identity.roleArn ? `; assumes ${identity.roleArn}` : ''
+        }`,
+        annotations: prune({
+          [ANNOTATION_MANAGEMENT_CLUSTER]: identity.managementCluster,
+          [ANNOTATION_IDENTITY_KIND]: identity.kind,
+          [ANNOTATION_OBJECT_NAME]: identity.name,
+          [ANNOTATION_ROLE_ARN]: identity.roleArn,
+          [ANNOTATION_ACCOUNT_ID]: identity.accountId,
+          [ANNOTATION_VERDICT]: identity.verdict,
+        }),
+        tags: tags('capa', 'identity', KIND_SHORT[identity.kind]),
+      },
+      spec: {
+        type: ENTITY_TYPE_IDENTITY,
+        owner: defaults.managementOwner ?? defaults.owner,
+        ...(defaults.system ? { system: defaults.system } : {}),
+        dependsOn,
+      },
+    },
+    location,
+  );
+}
+
+/** The Resource entity of a workload cluster, with the annotations the Kubernetes plugin needs for EKS. */
+export function clusterEntity(
+  cluster: ClusterReport,
+  defaults: EntityDefaults & { managementOwner?: string; managementSystem?: string },
+  location: string,
+): Entity {
+  const identityName = identityEntityName({
+    managementCluster: cluster.managementCluster,
+    kind: cluster.identityRef.kind,
+    name: cluster.identityRef.name,
+  });
+  const dependsOn = [ref(identityName), ref(managementClusterEntityName(cluster.managementCluster))];
+  if (cluster.accountId) dependsOn.splice(1, 0, ref(accountEntityName(cluster.accountId)));
+  const first = cluster.chain[0];
+  const kubernetes: Record<string, string | undefined> = {};
+  if (cluster.apiServer) {
+    kubernetes['kubernetes.io/api-server'] = cluster.apiServer.startsWith('http') ? cluster.apiServer : `https://${cluster.apiServer}`;
+    kubernetes['kubernetes.io/api-server-certificate-authority'] = cluster.apiServerCaData;
+    if (cluster.flavour === 'eks') {
+      kubernetes['kubernetes.io/auth-provider'] = 'aws';
+      kubernetes['kubernetes.io/aws-assume-role'] = first?.roleArn;
+      kubernetes['kubernetes.io/aws-external-id'] = first?.externalId;
+      kubernetes['kubernetes.io/x-k8s-aws-id'] = cluster.eksClusterName ?? cluster.name;
+    }
+  }
+  return withLocation(
+    {
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Resource',
+      metadata: {
+        name: clusterEntityName(cluster),
+        title: cluster.name,
+        description: `${cluster.flavour === 'eks' ? 'EKS' : cluster.flavour === 'kubeadm' ? 'kubeadm' : 'CAPA'} cluster ${
+          cluster.namespace
+        }/${cluster.name}${cluster.region ? ` in ${cluster.region}` : ''}${
+          cluster.accountId ? `, account ${cluster.accountId}` : ''
+        }, managed by ${cluster.managementCluster}`,
+        annotations: prune({
+          [ANNOTATION_ACCOUNT_ID]: cluster.accountId,
+          [ANNOTATION_MANAGEMENT_CLUSTER]: cluster.managementCluster,
+          [ANNOTATION_NAMESPACE]: cluster.namespace,
+          [ANNOTATION_OBJECT_NAME]: cluster.name,
+          [ANNOTATION_IDENTITY_REF]: `${cluster.identityRef.kind}/${cluster.identityRef.name}`,
+          [ANNOTATION_VERDICT]: cluster.verdict,
+          'capa-portal.io/region': cluster.region,
+          'capa-portal.io/kubernetes-version': cluster.kubernetesVersion,
+          'capa-portal.io/phase': cluster.phase,
+          ...kubernetes,
+        }),
+        labels: prune({ 'capa-portal.io/flavour': cluster.flavour }),
+        tags: tags('capa', cluster.flavour, cluster.region),
+      },
+      spec: {
+        type: ENTITY_TYPE_CLUSTER,
+        owner: cluster.owner ?? defaults.managementOwner ?? defaults.owner,
+        ...(cluster.system ?? defaults.managementSystem ?? defaults.system
+          ? { system: cluster.system ?? defaults.managementSystem ?? defaults.system }
+          : {}),
+        dependsOn,
+      },
+    },
+    location,
+  );
+}
+
+/** Every entity of one management cluster: itself, its identities, its workload clusters. */
+export function managementClusterEntities(
+  report: FleetReport & { sources: ManagementClusterStatus[] },
+  name: string,
+  options: { owner?: string; system?: string },
+  defaults: EntityDefaults,
+): Entity[] {
+  const status = report.sources.find(s => s.name === name);
+  if (!status) return [];
+  const location = `capa:management-cluster/${name}`;
+  const scoped = { ...defaults, managementOwner: options.owner, managementSystem: options.system };
+  return [
+    managementClusterEntity(status, options, defaults, location),
+    ...report.identities.filter(i => i.managementCluster === name).map(i => identityEntity(i, scoped, location)),
+    ...report.clusters.filter(c => c.managementCluster === name).map(c => clusterEntity(c, scoped, location)),
+  ];
+}
+
+/** Every account entity: derived from identities, merged with Organizations and config by the engine. */
+export function accountEntities(report: FleetReport, defaults: EntityDefaults): Entity[] {
+  return report.accounts.map(a => accountEntity(a, defaults, 'capa:accounts'));
+}

@@ -1,0 +1,67 @@
+import {
+  coreServices,
+  createBackendModule,
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
+} from '@backstage/backend-plugin-api';
+import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import {
+  CapaBackendClient,
+  createFleetSourcesFromConfig,
+} from '@capa-portal/plugin-capa-node';
+import { CapaEntityProvider } from './providers/CapaEntityProvider';
+
+/**
+ * Puts capa-portal's fleet into the catalog: one entity provider per management cluster (itself, its identities
+ * and workload clusters) and one for AWS accounts. Reads the reports from the capa backend plugin over HTTP.
+ *
+ * @public
+ */
+export const catalogModuleCapaEntityProvider = createBackendModule({
+  pluginId: 'catalog',
+  moduleId: 'capa-entity-provider',
+  register(env) {
+    env.registerInit({
+      deps: {
+        catalog: catalogProcessingExtensionPoint,
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        scheduler: coreServices.scheduler,
+        discovery: coreServices.discovery,
+        auth: coreServices.auth,
+        urlReader: coreServices.urlReader,
+      },
+      async init({ catalog, config, logger, scheduler, discovery, auth, urlReader }) {
+        const fleet = await createFleetSourcesFromConfig(config, { urlReader, logger });
+        const catalogConfig = config.getOptionalConfig('capa.catalog');
+        const schedule = catalogConfig?.has('schedule')
+          ? readSchedulerServiceTaskScheduleDefinitionFromConfig(catalogConfig.getConfig('schedule'))
+          : { frequency: { seconds: 30 }, timeout: { minutes: 2 }, initialDelay: { seconds: 5 } };
+        const defaults = {
+          owner: catalogConfig?.getOptionalString('defaultOwner') ?? 'unknown',
+          system: catalogConfig?.getOptionalString('defaultSystem'),
+        };
+        const source = CapaBackendClient.create({ discovery, auth });
+        const scopes = [
+          { type: 'accounts' as const },
+          ...fleet.managementClusters.map(({ cluster }) => ({
+            type: 'management-cluster' as const,
+            name: cluster.name,
+            owner: cluster.owner,
+            system: cluster.system,
+          })),
+        ];
+        catalog.addEntityProvider(
+          scopes.map(scope =>
+            CapaEntityProvider.create({
+              scope,
+              source,
+              defaults,
+              logger,
+              taskRunner: scheduler.createScheduledTaskRunner(schedule),
+            }),
+          ),
+        );
+      },
+    });
+  },
+});
