@@ -3,6 +3,7 @@ import { NotFoundError } from '@backstage/errors';
 import {
   AccountSummary,
   AccountTrustResponse,
+  Check,
   ClusterReport,
   ClustersQuery,
   ClustersResponse,
@@ -106,13 +107,27 @@ export class TrustService {
 
   async accounts(): Promise<{ items: AccountSummary[]; generatedAt: string }> {
     const { report } = await this.#current();
-    const items = report.accounts.map(({ checks, clusters, identities, ...account }) => ({
-      ...account,
-      clusterCount: clusters.length,
-      identityCount: identities.length,
-      failing: checks.filter(c => c.status === 'fail').map(c => c.id),
-      warning: checks.filter(c => c.status === 'warn').map(c => c.id),
-    }));
+    // An account's failing and warning checks include those of the clusters and identities that target it.
+    const targeting = new Map<string, Check[][]>();
+    for (const r of [...report.clusters, ...report.identities]) {
+      if (!r.accountId) continue;
+      const list = targeting.get(r.accountId) ?? [];
+      list.push(r.checks);
+      targeting.set(r.accountId, list);
+    }
+    const ids = (lists: Check[][], status: Check['status']) => [
+      ...new Set(lists.flatMap(list => list.filter(c => c.status === status).map(c => c.id))),
+    ];
+    const items = report.accounts.map(({ checks, clusters, identities, ...account }) => {
+      const lists = [checks, ...(targeting.get(account.accountId) ?? [])];
+      return {
+        ...account,
+        clusterCount: clusters.length,
+        identityCount: identities.length,
+        failing: ids(lists, 'fail'),
+        warning: ids(lists, 'warn'),
+      };
+    });
     return { items, generatedAt: report.generatedAt };
   }
 

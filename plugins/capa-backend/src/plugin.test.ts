@@ -1,0 +1,173 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import type {
+  AccountsResponse,
+  AccountTrustResponse,
+  ClustersResponse,
+  IdentityChainResponse,
+  ManagementClustersResponse,
+} from '@capa-portal/plugin-capa-common';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { capaPlugin } from './plugin';
+
+const DEMO_FLEET = path.resolve(__dirname, '../../../examples/demo-fleet');
+
+/** A private copy of the demo fleet, so a test can break a source without touching the repo. */
+function copyDemoFleet(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'capa-backend-'));
+  cpSync(DEMO_FLEET, dir, { recursive: true });
+  return dir;
+}
+
+async function startCapa(options: { fleetDir: string; permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY }) {
+  const { server } = await startTestBackend({
+    features: [
+      capaPlugin,
+      mockServices.rootConfig.factory({
+        data: { capa: { fleetFile: path.join(options.fleetDir, 'fleet.yaml') } },
+      }),
+      mockServices.permissions.factory({ result: options.permission ?? AuthorizeResult.ALLOW }),
+      // Requests without an Authorization header are anonymous, as in a real backend.
+      mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() }),
+    ],
+  });
+  return server;
+}
+
+const user = mockCredentials.user.header();
+
+/** Waits until every management cluster has been read once (the scheduler runs the tasks at start). */
+async function waitForSync(server: any, expectStale = false) {
+  for (let i = 0; i < 100; i++) {
+    const res = await request(server).get('/api/capa/management-clusters').set('Authorization', user);
+    const body = res.body as ManagementClustersResponse;
+    if (res.status === 200 && body.items.length > 0 && body.items.every(m => m.lastAttempt) && (!expectStale || body.items.some(m => m.stale))) {
+      return body;
+    }
+    await new Promise(r => setTimeout(r, 50));
+  }
+  throw new Error('management clusters were never read');
+}
+
+describe('capa backend plugin', () => {
+  let fleetDir: string;
+  beforeEach(() => {
+    fleetDir = copyDemoFleet();
+  });
+  afterEach(() => rmSync(fleetDir, { recursive: true, force: true }));
+
+  it('answers 401 on every route without Backstage credentials', async () => {
+    const server = await startCapa({ fleetDir });
+    const routes: Array<['get' | 'post', string]> = [
+      ['get', '/api/capa/management-clusters'],
+      ['get', '/api/capa/accounts'],
+      ['get', '/api/capa/accounts/222222222222/trust'],
+      ['post', '/api/capa/accounts/222222222222/trust/verify'],
+      ['get', '/api/capa/clusters'],
+      ['get', '/api/capa/clusters/mgmt-eu/staging/checkout-staging'],
+      ['get', '/api/capa/identities/mgmt-eu/staging-identity/chain'],
+      ['get', '/api/capa/report'],
+    ];
+    for (const [method, route] of routes) {
+      const res = await request(server)[method](route);
+      expect({ route, status: res.status }).toEqual({ route, status: 401 });
+    }
+  });
+
+  it('answers 403 when the permission policy denies capa.account.read and capa.trust.verify', async () => {
+    const server = await startCapa({ fleetDir, permission: AuthorizeResult.DENY });
+    const read = await request(server).get('/api/capa/accounts').set('Authorization', user);
+    expect(read.status).toBe(403);
+    expect(read.body.error.message).toContain('capa.account.read');
+    const verify = await request(server)
+      .post('/api/capa/accounts/222222222222/trust/verify')
+      .set('Authorization', user);
+    expect(verify.status).toBe(403);
+    expect(verify.body.error.message).toContain('capa.trust.verify');
+  });
+
+  it('serves the engine verdicts of the demo fleet', async () => {
+    const server = await startCapa({ fleetDir });
+    const clusters = await waitForSync(server);
+    expect(clusters.items.map(m => [m.name, m.reachable, m.stale])).toEqual([
+      ['mgmt-eu', true, false],
+      ['mgmt-us', true, false],
+    ]);
+
+    const accounts = (await request(server).get('/api/capa/accounts').set('Authorization', user)).body as AccountsResponse;
+    const verdicts = Object.fromEntries(accounts.items.map(a => [a.name, a.verdict]));
+    expect(verdicts).toMatchObject({
+      staging: 'configured',
+      live: 'configured',
+      'ml-sandbox': 'broken',
+      dev: 'broken',
+      'analytics-dkp': 'degraded',
+    });
+    expect(accounts.items.find(a => a.name === 'ml-sandbox')!.failing).toContain('target-trust');
+
+    const trust = await request(server).get('/api/capa/accounts/444444444444/trust').set('Authorization', user);
+    expect(trust.status).toBe(200);
+    const body = trust.body as AccountTrustResponse;
+    expect(body.account.verdict).toBe('broken');
+    expect(body.clusters.map(c => c.name)).toContain('ml-training-sandbox');
+    const failing = body.clusters[0].checks.find(c => c.id === 'target-trust');
+    expect(failing).toMatchObject({ status: 'fail' });
+    expect(body.live).toBe(false);
+    expect(body.stale).toBe(false);
+  });
+
+  it('rejects a malformed account id with 400 and an unknown one with 404', async () => {
+    const server = await startCapa({ fleetDir });
+    await waitForSync(server);
+    const bad = await request(server).get('/api/capa/accounts/12345/trust').set('Authorization', user);
+    expect(bad.status).toBe(400);
+    const unknown = await request(server).get('/api/capa/accounts/000000000001/trust').set('Authorization', user);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toContain('000000000001');
+  });
+
+  it('filters and pages clusters, and serves one cluster and one identity chain', async () => {
+    const server = await startCapa({ fleetDir });
+    await waitForSync(server);
+    const all = (await request(server).get('/api/capa/clusters').set('Authorization', user)).body as ClustersResponse;
+    expect(all.totalCount).toBeGreaterThanOrEqual(10);
+
+    const broken = (await request(server).get('/api/capa/clusters?verdict=broken').set('Authorization', user))
+      .body as ClustersResponse;
+    expect(broken.items.length).toBeGreaterThan(0);
+    expect(broken.items.every(c => c.verdict === 'broken')).toBe(true);
+
+    const paged = (await request(server).get('/api/capa/clusters?limit=2&offset=1').set('Authorization', user))
+      .body as ClustersResponse;
+    expect(paged.items).toHaveLength(2);
+    expect(paged.totalCount).toBe(all.totalCount);
+
+    const searched = (await request(server).get('/api/capa/clusters?q=payments').set('Authorization', user))
+      .body as ClustersResponse;
+    expect(searched.items.every(c => c.name.includes('payments') || c.namespace.includes('payments'))).toBe(true);
+
+    const badVerdict = await request(server).get('/api/capa/clusters?verdict=great').set('Authorization', user);
+    expect(badVerdict.status).toBe(400);
+
+    const one = await request(server).get('/api/capa/clusters/mgmt-eu/staging/checkout-staging').set('Authorization', user);
+    expect(one.status).toBe(200);
+    expect(one.body.identityRef).toEqual({ kind: 'AWSClusterRoleIdentity', name: 'staging-identity' });
+    const missing = await request(server).get('/api/capa/clusters/mgmt-eu/staging/nope').set('Authorization', user);
+    expect(missing.status).toBe(404);
+
+    const chain = (await request(server).get('/api/capa/identities/mgmt-us/retail-live-us/chain').set('Authorization', user))
+      .body as IdentityChainResponse;
+    expect(chain.chain.map(l => l.kind)).toEqual([
+      'AWSClusterRoleIdentity',
+      'AWSClusterRoleIdentity',
+      'AWSClusterControllerIdentity',
+    ]);
+  });
+});

@@ -1,0 +1,159 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import type { KubeObject, LocatedObject } from '@capa-portal/plugin-capa-common';
+import type { FleetSources, ManagementClusterSource, SourceRead } from '@capa-portal/plugin-capa-node';
+import { FleetRefresher } from './FleetRefresher';
+import { SnapshotStore } from './SnapshotStore';
+import { TrustService } from './TrustService';
+
+const located = (object: KubeObject, source: string): LocatedObject => ({ object, location: { source } });
+
+function fleetObjects(mgmt: string, account: string, clusterName: string): LocatedObject[] {
+  const src = `${mgmt}/fleet.yaml`;
+  return [
+    located({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } }, src),
+    located(
+      {
+        apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta2',
+        kind: 'AWSClusterControllerIdentity',
+        metadata: { name: 'default' },
+        spec: { allowedNamespaces: {} },
+      },
+      src,
+    ),
+    located(
+      {
+        apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta2',
+        kind: 'AWSClusterRoleIdentity',
+        metadata: { name: 'target' },
+        spec: {
+          roleARN: `arn:aws:iam::${account}:role/controllers.cluster-api-provider-aws.sigs.k8s.io`,
+          sourceIdentityRef: { kind: 'AWSClusterControllerIdentity', name: 'default' },
+          allowedNamespaces: { list: ['team'] },
+        },
+      },
+      src,
+    ),
+    located(
+      {
+        apiVersion: 'cluster.x-k8s.io/v1beta2',
+        kind: 'Cluster',
+        metadata: { name: clusterName, namespace: 'team' },
+        spec: {
+          infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'AWSCluster', name: clusterName },
+        },
+        status: { phase: 'Provisioned' },
+      },
+      src,
+    ),
+    located(
+      {
+        apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta2',
+        kind: 'AWSCluster',
+        metadata: { name: clusterName, namespace: 'team' },
+        spec: { region: 'eu-west-1', identityRef: { kind: 'AWSClusterRoleIdentity', name: 'target' } },
+      },
+      src,
+    ),
+  ];
+}
+
+/** A source whose next read is decided by the test. */
+class ScriptedSource implements ManagementClusterSource {
+  readonly type = 'manifests' as const;
+  readonly target: string;
+  next: () => Promise<SourceRead>;
+  constructor(readonly name: string, objects: LocatedObject[]) {
+    this.target = `test://${name}`;
+    this.next = async () => ({ objects, problems: [] });
+  }
+  read() {
+    return this.next();
+  }
+}
+
+describe('TrustService with the snapshot store', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+  async function setup() {
+    const knex = await databases.init('SQLITE_3');
+    const store = await SnapshotStore.create(mockServices.database({ knex }));
+    const eu = new ScriptedSource('mgmt-eu', fleetObjects('mgmt-eu', '222222222222', 'web'));
+    const us = new ScriptedSource('mgmt-us', fleetObjects('mgmt-us', '333333333333', 'api'));
+    const fleet: FleetSources = {
+      managementClusters: [
+        { cluster: { name: 'mgmt-eu', accountId: '111111111111' }, source: eu },
+        { cluster: { name: 'mgmt-us', accountId: '999999999999' }, source: us },
+      ],
+      accounts: [],
+      problems: [],
+    };
+    const logger = mockServices.logger.mock();
+    const trust = TrustService.create({ fleet, store, cache: mockServices.cache.mock({ get: async () => undefined }), logger });
+    const refresher = new FleetRefresher({ store, logger });
+    return { store, eu, us, trust, refresher, knex };
+  }
+
+  it('keeps a failing source’s last good data, marks it stale, and leaves the healthy source alone', async () => {
+    const { eu, us, trust, refresher } = await setup();
+    expect(await refresher.refresh(eu)).toBe(true);
+    expect(await refresher.refresh(us)).toBe(true);
+    const before = await trust.clusters({});
+    expect(before.items.map(c => c.name).sort()).toEqual(['api', 'web']);
+
+    us.next = async () => {
+      throw new Error('connect ECONNREFUSED 127.0.0.1:6443');
+    };
+    expect(await refresher.refresh(us)).toBe(false);
+
+    const after = await trust.clusters({});
+    expect(after.items.map(c => c.name).sort()).toEqual(['api', 'web']);
+    const sources = await trust.managementClusters();
+    expect(sources.find(s => s.name === 'mgmt-us')).toMatchObject({
+      stale: true,
+      reachable: false,
+      error: 'connect ECONNREFUSED 127.0.0.1:6443',
+      objectCount: 5,
+    });
+    expect(sources.find(s => s.name === 'mgmt-eu')).toMatchObject({ stale: false, reachable: true });
+    expect((await trust.accountTrust('333333333333')).stale).toBe(true);
+    expect((await trust.accountTrust('222222222222')).stale).toBe(false);
+
+    // Recovery on the next refresh.
+    us.next = async () => ({ objects: fleetObjects('mgmt-us', '333333333333', 'api-v2'), problems: [] });
+    expect(await refresher.refresh(us)).toBe(true);
+    expect((await trust.clusters({})).items.map(c => c.name).sort()).toEqual(['api-v2', 'web']);
+    expect((await trust.managementClusters()).every(s => !s.stale)).toBe(true);
+  });
+
+  it('records a source that fails on its very first read without inventing data', async () => {
+    const { us, trust, refresher } = await setup();
+    us.next = async () => {
+      throw new Error('forbidden');
+    };
+    expect(await refresher.refresh(us)).toBe(false);
+    const sources = await trust.managementClusters();
+    expect(sources.find(s => s.name === 'mgmt-us')).toMatchObject({ stale: true, lastSync: undefined, objectCount: 0 });
+    expect((await trust.clusters({})).items).toEqual([]);
+  });
+
+  it('serves a second service instance (another replica) the same data from the shared database', async () => {
+    const { eu, us, refresher, knex, trust } = await setup();
+    await refresher.refresh(eu);
+    await refresher.refresh(us);
+    const store2 = await SnapshotStore.create(mockServices.database({ knex, migrations: { skip: true } }));
+    const replica = TrustService.create({
+      fleet: {
+        managementClusters: [
+          { cluster: { name: 'mgmt-eu', accountId: '111111111111' }, source: eu },
+          { cluster: { name: 'mgmt-us', accountId: '999999999999' }, source: us },
+        ],
+        accounts: [],
+        problems: [],
+      },
+      store: store2,
+      cache: mockServices.cache.mock({ get: async () => undefined }),
+      logger: mockServices.logger.mock(),
+    });
+    expect((await replica.accounts()).items).toEqual((await trust.accounts()).items);
+  });
+});

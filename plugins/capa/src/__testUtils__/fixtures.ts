@@ -1,0 +1,359 @@
+import type { Entity } from '@backstage/catalog-model';
+import type {
+  AccountSummary,
+  AccountTrustResponse,
+  ClusterReport,
+  ClusterSummary,
+  IdentityChainResponse,
+  IdentityReport,
+  ManagementClusterStatus,
+} from '@capa-portal/plugin-capa-common';
+import type { CapaApi } from '../api';
+
+export const TRUST_POLICY_FIX = `{
+  "Effect": "Allow",
+  "Principal": { "AWS": "arn:aws:iam::111111111111:role/controllers.cluster-api-provider-aws.sigs.k8s.io" },
+  "Action": "sts:AssumeRole"
+}`;
+
+export const stagingIdentity: IdentityReport = {
+  managementCluster: 'mgmt-eu',
+  kind: 'AWSClusterRoleIdentity',
+  name: 'staging',
+  accountId: '222222222222',
+  roleArn:
+    'arn:aws:iam::222222222222:role/controllers.cluster-api-provider-aws.sigs.k8s.io',
+  verdict: 'broken',
+  checks: [
+    { id: 'identity-exists', status: 'pass', message: 'All links exist.' },
+    {
+      id: 'target-trust',
+      status: 'fail',
+      message:
+        'The trust policy of the target role does not allow the management principal.',
+      evidence: [
+        {
+          source: 'iam/staging.yaml',
+          line: 12,
+          detail: 'trustStatements allow only ec2.amazonaws.com',
+        },
+      ],
+      fix: {
+        summary:
+          'Add a trust statement for the management controllers role to clusterAPIControllers.trustStatements.',
+        snippet: TRUST_POLICY_FIX,
+        language: 'json',
+      },
+    },
+    {
+      id: 'session-duration',
+      status: 'warn',
+      message: 'durationSeconds 7200 exceeds the 3600 role-chaining limit.',
+      evidence: [{ source: 'AWSClusterRoleIdentity/staging' }],
+    },
+  ],
+  chain: [
+    {
+      kind: 'AWSClusterRoleIdentity',
+      name: 'staging',
+      roleArn:
+        'arn:aws:iam::222222222222:role/controllers.cluster-api-provider-aws.sigs.k8s.io',
+      accountId: '222222222222',
+      externalId: 'ext-123',
+      durationSeconds: 7200,
+      allowedNamespacesSummary: 'list: staging, web',
+    },
+    {
+      kind: 'AWSClusterControllerIdentity',
+      name: 'default',
+      allowedNamespacesSummary: 'allow all',
+    },
+  ],
+  usedBy: [{ namespace: 'staging', name: 'web' }],
+  apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta2',
+};
+
+export const webCluster: ClusterReport = {
+  managementCluster: 'mgmt-eu',
+  namespace: 'staging',
+  name: 'web',
+  accountId: '222222222222',
+  identityRef: { kind: 'AWSClusterRoleIdentity', name: 'staging' },
+  verdict: 'broken',
+  checks: [
+    {
+      id: 'namespace-allowed',
+      status: 'pass',
+      message: 'Namespace staging is in the list.',
+    },
+    {
+      id: 'target-trust',
+      status: 'fail',
+      message:
+        'The trust policy of the target role does not allow the management principal.',
+      evidence: [{ source: 'iam/staging.yaml', line: 12 }],
+    },
+  ],
+  chain: stagingIdentity.chain,
+  flavour: 'eks',
+  phase: 'Provisioned',
+  region: 'eu-west-1',
+  kubernetesVersion: 'v1.31.2',
+  conditions: [
+    { type: 'Available', status: 'True' },
+    {
+      type: 'ControlPlaneReady',
+      status: 'False',
+      reason: 'WaitingForControlPlane',
+      severity: 'Error',
+      message: 'control plane is not ready',
+    },
+  ],
+  apiVersions: ['cluster.x-k8s.io/v1beta2'],
+};
+
+export const stagingTrust: AccountTrustResponse = {
+  account: {
+    accountId: '222222222222',
+    name: 'staging',
+    tier: 'staging',
+    verdict: 'broken',
+    checks: [
+      {
+        id: 'account-known',
+        status: 'pass',
+        message: 'Listed in config.',
+      },
+    ],
+    sources: ['identity', 'config'],
+    managementClusters: [],
+    clusters: [
+      {
+        managementCluster: 'mgmt-eu',
+        namespace: 'staging',
+        name: 'web',
+        verdict: 'broken',
+      },
+    ],
+    identities: [
+      {
+        managementCluster: 'mgmt-eu',
+        kind: 'AWSClusterRoleIdentity',
+        name: 'staging',
+        verdict: 'broken',
+      },
+    ],
+  },
+  clusters: [webCluster],
+  identities: [stagingIdentity],
+  generatedAt: new Date().toISOString(),
+  live: false,
+  stale: false,
+};
+
+export const stagingTrustVerified: AccountTrustResponse = {
+  ...stagingTrust,
+  account: {
+    ...stagingTrust.account,
+    verdict: 'trusted',
+    checks: [
+      {
+        id: 'live-assume',
+        status: 'pass',
+        message:
+          'Assumed the chain live: GetCallerIdentity returned 222222222222.',
+      },
+    ],
+  },
+  clusters: [],
+  identities: [],
+  live: true,
+};
+
+export const identityChain: IdentityChainResponse = {
+  identity: stagingIdentity,
+  chain: stagingIdentity.chain,
+};
+
+export const managementClusters: ManagementClusterStatus[] = [
+  {
+    name: 'mgmt-eu',
+    accountId: '111111111111',
+    controllerPrincipalArn:
+      'arn:aws:iam::111111111111:role/controllers.cluster-api-provider-aws.sigs.k8s.io',
+    clusterCount: 3,
+    identityCount: 2,
+    source: { type: 'manifests', target: 'clusters/mgmt-eu' },
+    reachable: true,
+    stale: false,
+    lastSync: new Date().toISOString(),
+    objectCount: 12,
+    problemCount: 0,
+  },
+  {
+    name: 'mgmt-us',
+    accountId: '333333333333',
+    controllerPrincipalArn:
+      'arn:aws:iam::333333333333:role/controllers.cluster-api-provider-aws.sigs.k8s.io',
+    clusterCount: 1,
+    identityCount: 1,
+    source: { type: 'kubernetes', target: 'https://mgmt-us.example.com' },
+    reachable: false,
+    stale: true,
+    lastSync: new Date(Date.now() - 3600_000).toISOString(),
+    error: 'connect ECONNREFUSED',
+    objectCount: 4,
+    problemCount: 0,
+  },
+];
+
+export const accounts: AccountSummary[] = [
+  {
+    accountId: '222222222222',
+    name: 'staging',
+    tier: 'staging',
+    verdict: 'broken',
+    sources: ['identity', 'config'],
+    managementClusters: [],
+    clusterCount: 2,
+    identityCount: 1,
+    failing: ['target-trust'],
+    warning: ['session-duration'],
+  },
+  {
+    accountId: '444444444444',
+    name: 'production',
+    tier: 'production',
+    verdict: 'trusted',
+    sources: ['identity', 'config'],
+    managementClusters: [],
+    clusterCount: 2,
+    identityCount: 1,
+    failing: [],
+    warning: [],
+  },
+];
+
+function summary(
+  c: Partial<ClusterSummary> & Pick<ClusterSummary, 'name'>,
+): ClusterSummary {
+  return {
+    managementCluster: 'mgmt-eu',
+    namespace: 'staging',
+    accountId: '222222222222',
+    identityRef: { kind: 'AWSClusterRoleIdentity', name: 'staging' },
+    verdict: 'broken',
+    flavour: 'eks',
+    phase: 'Provisioned',
+    apiVersions: [],
+    failing: [],
+    warning: [],
+    ...c,
+  };
+}
+
+export const clusterSummaries: ClusterSummary[] = [
+  summary({ name: 'web', failing: ['target-trust'] }),
+  summary({ name: 'api', failing: ['target-trust'], phase: 'Provisioning' }),
+  summary({
+    name: 'shop',
+    namespace: 'prod',
+    accountId: '444444444444',
+    verdict: 'trusted',
+    identityRef: { kind: 'AWSClusterRoleIdentity', name: 'prod' },
+  }),
+  summary({
+    name: 'batch',
+    namespace: 'prod',
+    managementCluster: 'mgmt-us',
+    accountId: '444444444444',
+    verdict: 'trusted',
+    flavour: 'kubeadm',
+  }),
+];
+
+/** A CapaApi over the fixtures; `getClusters` filters and pages like the backend does. */
+export function createFakeCapaApi(
+  overrides: Partial<CapaApi> = {},
+): jest.Mocked<CapaApi> {
+  const api: CapaApi = {
+    getManagementClusters: async () => ({ items: managementClusters }),
+    getAccounts: async () => ({
+      items: accounts,
+      generatedAt: new Date().toISOString(),
+    }),
+    getAccountTrust: async () => stagingTrust,
+    verifyAccountTrust: async () => stagingTrustVerified,
+    getClusters: async (query = {}) => {
+      const q = query.q?.toLocaleLowerCase('en-US');
+      const items = clusterSummaries.filter(
+        c =>
+          (!query.managementCluster ||
+            c.managementCluster === query.managementCluster) &&
+          (!query.accountId || c.accountId === query.accountId) &&
+          (!query.namespace || c.namespace === query.namespace) &&
+          (!query.verdict || c.verdict === query.verdict) &&
+          (!query.phase || c.phase === query.phase) &&
+          (!q ||
+            [c.name, c.namespace, c.accountId ?? ''].some(s =>
+              s.toLocaleLowerCase('en-US').includes(q),
+            )),
+      );
+      const offset = query.offset ?? 0;
+      const limit = query.limit ?? items.length;
+      return {
+        items: items.slice(offset, offset + limit),
+        totalCount: items.length,
+      };
+    },
+    getCluster: async () => webCluster,
+    getIdentityChain: async () => identityChain,
+    ...overrides,
+  };
+  for (const key of Object.keys(api) as Array<keyof CapaApi>) {
+    api[key] = jest.fn(api[key] as (...args: any[]) => any) as any;
+  }
+  return api as jest.Mocked<CapaApi>;
+}
+
+export const accountEntity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Resource',
+  metadata: {
+    name: 'aws-222222222222',
+    title: 'staging',
+    annotations: { 'amazonaws.com/account-id': '222222222222' },
+  },
+  spec: { type: 'cloud-account', owner: 'platform' },
+};
+
+export const clusterEntity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Resource',
+  metadata: {
+    name: 'mgmt-eu-staging-web',
+    annotations: {
+      'amazonaws.com/account-id': '222222222222',
+      'capa-portal.io/management-cluster': 'mgmt-eu',
+      'capa-portal.io/namespace': 'staging',
+      'capa-portal.io/name': 'web',
+      'capa-portal.io/identity-ref': 'AWSClusterRoleIdentity/staging',
+    },
+  },
+  spec: { type: 'kubernetes-cluster', owner: 'platform' },
+};
+
+export const identityEntity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Resource',
+  metadata: {
+    name: 'mgmt-eu-staging',
+    annotations: {
+      'amazonaws.com/account-id': '222222222222',
+      'capa-portal.io/management-cluster': 'mgmt-eu',
+      'capa-portal.io/name': 'staging',
+      'capa-portal.io/identity-kind': 'AWSClusterRoleIdentity',
+    },
+  },
+  spec: { type: 'aws-cluster-identity', owner: 'platform' },
+};

@@ -1,0 +1,120 @@
+/**
+ * The capa frontend plugin for the new Backstage frontend system.
+ *
+ * Install with one line in the app's package.json (`app.packages: all` discovers it), or list it in the
+ * app's `features`. It provides the capa API client, the `/capa` page (and its nav item), three entity
+ * cards and the "Trust" entity tab.
+ *
+ * @packageDocumentation
+ */
+import {
+  ApiBlueprint,
+  PageBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/frontend-plugin-api';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import CloudIcon from '@material-ui/icons/Cloud';
+import { capaApiRef, CapaClient } from './api';
+import {
+  isCapaAccountEntity,
+  isCapaClusterEntity,
+  isCapaEntity,
+  isCapaIdentityEntity,
+} from './lib/entities';
+import { rootRouteRef } from './routes';
+
+/** @alpha */
+export const capaApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: capaApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new CapaClient({ discoveryApi, fetchApi }),
+    }),
+});
+
+/** The `/capa` overview page; its title and icon make the sidebar nav item. @alpha */
+export const capaOverviewPage = PageBlueprint.make({
+  params: {
+    path: '/capa',
+    title: 'CAPA',
+    icon: <CloudIcon fontSize="inherit" />,
+    routeRef: rootRouteRef,
+    loader: () =>
+      import('./components/CapaOverviewPage').then(m => (
+        <m.CapaOverviewContent />
+      )),
+  },
+});
+
+/** @alpha */
+export const capaAccountTrustCard = EntityCardBlueprint.make({
+  name: 'account-trust',
+  params: {
+    filter: isCapaAccountEntity,
+    loader: () =>
+      import('./components/AccountTrustCard').then(m => <m.AccountTrustCard />),
+  },
+});
+
+/** @alpha */
+export const capaClusterCard = EntityCardBlueprint.make({
+  name: 'cluster',
+  params: {
+    filter: isCapaClusterEntity,
+    loader: () =>
+      import('./components/ClusterCard').then(m => <m.ClusterCard />),
+  },
+});
+
+/** @alpha */
+export const capaIdentityChainCard = EntityCardBlueprint.make({
+  name: 'identity-chain',
+  params: {
+    filter: isCapaIdentityEntity,
+    loader: () =>
+      import('./components/IdentityChainCard').then(m => (
+        <m.IdentityChainCard />
+      )),
+  },
+});
+
+/** @alpha */
+export const capaTrustContent = EntityContentBlueprint.make({
+  name: 'trust',
+  params: {
+    path: 'trust',
+    title: 'Trust',
+    filter: isCapaEntity,
+    loader: () =>
+      import('./components/TrustContent').then(m => <m.TrustContent />),
+  },
+});
+
+/**
+ * The capa plugin for the new frontend system.
+ *
+ * @alpha
+ */
+export default createFrontendPlugin({
+  pluginId: 'capa',
+  title: 'CAPA',
+  icon: <CloudIcon fontSize="inherit" />,
+  routes: {
+    root: rootRouteRef,
+  },
+  extensions: [
+    capaApi,
+    capaOverviewPage,
+    capaAccountTrustCard,
+    capaClusterCard,
+    capaIdentityChainCard,
+    capaTrustContent,
+  ],
+});

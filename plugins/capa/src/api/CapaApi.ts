@@ -1,0 +1,48 @@
+import { createApiRef } from '@backstage/core-plugin-api';
+import type {
+  AccountsResponse,
+  AccountTrustResponse,
+  ClusterReport,
+  ClustersQuery,
+  ClustersResponse,
+  IdentityChainResponse,
+  ManagementClustersResponse,
+} from '@capa-portal/plugin-capa-common';
+
+/**
+ * Reads trust reports from the capa backend (`/api/capa`).
+ *
+ * @public
+ */
+export interface CapaApi {
+  /** `GET /management-clusters`: every management cluster with the health of its source. */
+  getManagementClusters(): Promise<ManagementClustersResponse>;
+  /** `GET /accounts`: every account with its verdict. */
+  getAccounts(): Promise<AccountsResponse>;
+  /** `GET /accounts/{accountId}/trust`: one account's full report. */
+  getAccountTrust(accountId: string): Promise<AccountTrustResponse>;
+  /** `POST /accounts/{accountId}/trust/verify`: re-verify live with AWS now (permission `capa.trust.verify`). */
+  verifyAccountTrust(accountId: string): Promise<AccountTrustResponse>;
+  /** `GET /clusters`: workload clusters, filtered and paged by the backend. */
+  getClusters(query?: ClustersQuery): Promise<ClustersResponse>;
+  /** `GET /clusters/{managementCluster}/{namespace}/{name}`: one cluster's report. */
+  getCluster(ref: {
+    managementCluster: string;
+    namespace: string;
+    name: string;
+  }): Promise<ClusterReport>;
+  /** `GET /identities/{managementCluster}/{name}/chain`: an identity and its resolved chain. */
+  getIdentityChain(ref: {
+    managementCluster: string;
+    name: string;
+  }): Promise<IdentityChainResponse>;
+}
+
+/**
+ * The API ref of the capa client.
+ *
+ * @public
+ */
+export const capaApiRef = createApiRef<CapaApi>({
+  id: 'plugin.capa.client',
+});

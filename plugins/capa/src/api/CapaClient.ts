@@ -1,0 +1,90 @@
+import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import type {
+  AccountsResponse,
+  AccountTrustResponse,
+  ClusterReport,
+  ClustersQuery,
+  ClustersResponse,
+  IdentityChainResponse,
+  ManagementClustersResponse,
+} from '@capa-portal/plugin-capa-common';
+import type { CapaApi } from './CapaApi';
+
+/**
+ * The default {@link CapaApi}: talks to the capa backend plugin over HTTP with the user's Backstage identity.
+ *
+ * @public
+ */
+export class CapaClient implements CapaApi {
+  readonly #discoveryApi: DiscoveryApi;
+  readonly #fetchApi: FetchApi;
+
+  constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.#discoveryApi = options.discoveryApi;
+    this.#fetchApi = options.fetchApi;
+  }
+
+  getManagementClusters(): Promise<ManagementClustersResponse> {
+    return this.#request('/management-clusters');
+  }
+
+  getAccounts(): Promise<AccountsResponse> {
+    return this.#request('/accounts');
+  }
+
+  getAccountTrust(accountId: string): Promise<AccountTrustResponse> {
+    return this.#request(`/accounts/${enc(accountId)}/trust`);
+  }
+
+  verifyAccountTrust(accountId: string): Promise<AccountTrustResponse> {
+    return this.#request(`/accounts/${enc(accountId)}/trust/verify`, {
+      method: 'POST',
+    });
+  }
+
+  getClusters(query: ClustersQuery = {}): Promise<ClustersResponse> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== null && value !== '') {
+        params.set(key, String(value));
+      }
+    }
+    const qs = params.toString();
+    return this.#request(`/clusters${qs ? `?${qs}` : ''}`);
+  }
+
+  getCluster(ref: {
+    managementCluster: string;
+    namespace: string;
+    name: string;
+  }): Promise<ClusterReport> {
+    return this.#request(
+      `/clusters/${enc(ref.managementCluster)}/${enc(ref.namespace)}/${enc(
+        ref.name,
+      )}`,
+    );
+  }
+
+  getIdentityChain(ref: {
+    managementCluster: string;
+    name: string;
+  }): Promise<IdentityChainResponse> {
+    return this.#request(
+      `/identities/${enc(ref.managementCluster)}/${enc(ref.name)}/chain`,
+    );
+  }
+
+  async #request<T>(path: string, init?: RequestInit): Promise<T> {
+    const baseUrl = await this.#discoveryApi.getBaseUrl('capa');
+    const response = await this.#fetchApi.fetch(`${baseUrl}${path}`, init);
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as T;
+  }
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}

@@ -1,0 +1,3 @@
+export { capaApiRef } from './CapaApi';
+export type { CapaApi } from './CapaApi';
+export { CapaClient } from './CapaClient';

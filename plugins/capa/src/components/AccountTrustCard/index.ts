@@ -1,0 +1,7 @@
+export {
+  AccountTrustCard,
+  AccountTrustSummary,
+  accountFindings,
+  clusterLabel,
+  identityLabel,
+} from './AccountTrustCard';

@@ -1,0 +1,1 @@
+export { CapaErrorPanel, describeCapaError } from './CapaErrorPanel';

@@ -1,0 +1,4 @@
+export { CheckList, collectChecks } from './CheckList';
+export type { CheckItem } from './CheckList';
+export { EvidenceList } from './EvidenceList';
+export { FixHint } from './FixHint';

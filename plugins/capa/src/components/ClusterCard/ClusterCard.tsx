@@ -1,0 +1,147 @@
+import type { ReactElement, ReactNode } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import {
+  InfoCard,
+  MissingAnnotationEmptyState,
+  Progress,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import { Flex, Text } from '@backstage/ui';
+import {
+  ANNOTATION_MANAGEMENT_CLUSTER,
+  type ClusterReport,
+} from '@capa-portal/plugin-capa-common';
+import { capaApiRef } from '../../api';
+import { getCapaEntityTarget } from '../../lib/entities';
+import { flavourLabel } from '../../lib/format';
+import { CapaErrorPanel } from '../CapaErrorPanel';
+import { VerdictChip } from '../VerdictChip';
+import { ConditionList } from './ConditionList';
+
+function Row(props: { label: string; children: ReactNode }) {
+  return (
+    <>
+      <dt style={{ fontWeight: 600 }}>{props.label}</dt>
+      <dd style={{ margin: 0, wordBreak: 'break-word' }}>{props.children}</dd>
+    </>
+  );
+}
+
+/** The chain in one line, root first: `AWSClusterControllerIdentity/default → AWSClusterRoleIdentity/staging`. */
+export function chainSummary(report: ClusterReport): string {
+  if (report.chain.length === 0) {
+    return `${report.identityRef.kind}/${report.identityRef.name}`;
+  }
+  return [...report.chain]
+    .reverse()
+    .map(l => `${l.kind}/${l.name}${l.missing ? ' (missing)' : ''}`)
+    .join(' → ');
+}
+
+/** The facts of a cluster report: the body of {@link ClusterCard}. */
+export function ClusterSummaryView(props: {
+  report: ClusterReport;
+}): ReactElement {
+  const { report } = props;
+  return (
+    <Flex direction="column" gap="3">
+      <Flex gap="2" align="center" style={{ flexWrap: 'wrap' }}>
+        <VerdictChip verdict={report.verdict} size="medium" />
+        <Text weight="bold">
+          {report.namespace}/{report.name}
+        </Text>
+      </Flex>
+      <dl
+        style={{
+          display: 'grid',
+          gridTemplateColumns: 'max-content 1fr',
+          columnGap: 16,
+          rowGap: 4,
+          margin: 0,
+        }}
+      >
+        <Row label="Phase">{report.phase ?? 'not reported'}</Row>
+        <Row label="Flavour">{flavourLabel(report.flavour)}</Row>
+        <Row label="Kubernetes version">
+          {report.kubernetesVersion ?? 'not reported'}
+        </Row>
+        <Row label="Region">{report.region ?? 'not reported'}</Row>
+        <Row label="AWS account">
+          <code>{report.accountId ?? 'unknown'}</code>
+        </Row>
+        <Row label="Management cluster">{report.managementCluster}</Row>
+        <Row label="Identity">
+          <code>
+            {report.identityRef.kind}/{report.identityRef.name}
+          </code>
+          {report.identityRefDefaulted
+            ? ' (identityRef omitted: defaulted as CAPA does)'
+            : ''}
+        </Row>
+        <Row label="Identity chain">{chainSummary(report)}</Row>
+        {report.infrastructureRef ? (
+          <Row label="Infrastructure">
+            {report.infrastructureRef.kind}/{report.infrastructureRef.name} (
+            {report.infrastructureRef.apiVersion})
+          </Row>
+        ) : null}
+      </dl>
+      <section aria-label="Cluster conditions">
+        <Text as="h3" variant="title-x-small">
+          Conditions
+        </Text>
+        <ConditionList conditions={report.conditions} />
+      </section>
+    </Flex>
+  );
+}
+
+/**
+ * Entity card for a CAPA workload cluster (`Resource` of type `kubernetes-cluster` with the
+ * `capa-portal.io/management-cluster` annotation): phase, conditions, Kubernetes version, flavour, region,
+ * account, identity chain and management cluster.
+ *
+ * @public
+ */
+export function ClusterCard(props: { title?: string }): ReactElement {
+  const { title = 'CAPA cluster' } = props;
+  const { entity } = useEntity();
+  const capaApi = useApi(capaApiRef);
+  const target = getCapaEntityTarget(entity);
+  const ref =
+    target?.type === 'cluster'
+      ? {
+          managementCluster: target.managementCluster,
+          namespace: target.namespace,
+          name: target.name,
+        }
+      : undefined;
+
+  const state = useAsyncRetry(async () => {
+    if (!ref) return undefined;
+    return capaApi.getCluster(ref);
+  }, [capaApi, ref?.managementCluster, ref?.namespace, ref?.name]);
+
+  if (!ref) {
+    return (
+      <MissingAnnotationEmptyState annotation={ANNOTATION_MANAGEMENT_CLUSTER} />
+    );
+  }
+
+  let content: ReactElement;
+  if (state.error) {
+    content = (
+      <CapaErrorPanel
+        title={`Could not load cluster ${ref.namespace}/${ref.name}`}
+        error={state.error}
+        onRetry={state.retry}
+      />
+    );
+  } else if (!state.value) {
+    content = <Progress />;
+  } else {
+    content = <ClusterSummaryView report={state.value} />;
+  }
+  return <InfoCard title={title}>{content}</InfoCard>;
+}

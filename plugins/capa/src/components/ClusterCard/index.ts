@@ -1,0 +1,2 @@
+export { ClusterCard, ClusterSummaryView, chainSummary } from './ClusterCard';
+export { ConditionList } from './ConditionList';

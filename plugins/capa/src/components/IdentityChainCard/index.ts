@@ -1,0 +1,2 @@
+export { IdentityChainCard } from './IdentityChainCard';
+export { ChainView } from './ChainView';

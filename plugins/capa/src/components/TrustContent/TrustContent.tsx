@@ -1,0 +1,310 @@
+import { useState, type ReactElement } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import {
+  Content,
+  EmptyState,
+  InfoCard,
+  Progress,
+  Table,
+  type TableColumn,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import { usePermission } from '@backstage/plugin-permission-react';
+import { Button, Flex, Text } from '@backstage/ui';
+import {
+  capaTrustVerifyPermission,
+  type AccountTrustResponse,
+  type Check,
+  type CheckStatus,
+  type Verdict,
+} from '@capa-portal/plugin-capa-common';
+import { capaApiRef, type CapaApi } from '../../api';
+import { getCapaEntityTarget, type CapaEntityTarget } from '../../lib/entities';
+import { formatRelative } from '../../lib/format';
+import { clusterLabel, identityLabel } from '../AccountTrustCard';
+import { CapaErrorPanel } from '../CapaErrorPanel';
+import { EvidenceList, FixHint } from '../CheckList';
+import { CheckStatusLabel, VerdictChip } from '../VerdictChip';
+
+/** One row of the check table. */
+export interface CheckRow {
+  id: string;
+  subject: string;
+  check: Check;
+}
+
+/** What the Trust tab shows, whatever the entity. */
+export interface TrustView {
+  verdict: Verdict;
+  subject: string;
+  accountId?: string;
+  rows: CheckRow[];
+  generatedAt?: string;
+  live?: boolean;
+  stale?: boolean;
+}
+
+const statusRank: Record<CheckStatus, number> = {
+  fail: 0,
+  warn: 1,
+  skip: 2,
+  pass: 3,
+};
+
+function rowsOf(subject: string, checks: Check[]): CheckRow[] {
+  return (checks ?? []).map((check, i) => ({
+    id: `${subject}#${check.id}#${i}`,
+    subject,
+    check,
+  }));
+}
+
+function sortRows(rows: CheckRow[]): CheckRow[] {
+  return rows.sort(
+    (a, b) =>
+      (statusRank[a.check.status] ?? 9) - (statusRank[b.check.status] ?? 9) ||
+      a.subject.localeCompare(b.subject) ||
+      a.check.id.localeCompare(b.check.id),
+  );
+}
+
+/** The Trust tab of an account: the account's own checks, then every identity's and cluster's. */
+export function accountTrustView(data: AccountTrustResponse): TrustView {
+  return {
+    verdict: data.account.verdict,
+    subject: `account ${data.account.name ?? data.account.accountId} (${
+      data.account.accountId
+    })`,
+    accountId: data.account.accountId,
+    generatedAt: data.generatedAt,
+    live: data.live,
+    stale: data.stale,
+    rows: sortRows([
+      ...rowsOf('account', data.account.checks),
+      ...data.identities.flatMap(i => rowsOf(identityLabel(i), i.checks)),
+      ...data.clusters.flatMap(c => rowsOf(clusterLabel(c), c.checks)),
+    ]),
+  };
+}
+
+async function loadTrustView(
+  api: CapaApi,
+  target: CapaEntityTarget,
+): Promise<TrustView> {
+  switch (target.type) {
+    case 'account':
+      return accountTrustView(await api.getAccountTrust(target.accountId));
+    case 'cluster': {
+      const report = await api.getCluster(target);
+      return {
+        verdict: report.verdict,
+        subject: `cluster ${report.namespace}/${report.name} in ${report.managementCluster}`,
+        accountId: report.accountId ?? target.accountId,
+        rows: sortRows(rowsOf('cluster', report.checks)),
+      };
+    }
+    case 'identity':
+    default: {
+      const { identity } = await api.getIdentityChain(target);
+      return {
+        verdict: identity.verdict,
+        subject: `${identity.kind}/${identity.name} in ${identity.managementCluster}`,
+        accountId: identity.accountId ?? target.accountId,
+        rows: sortRows(rowsOf('identity', identity.checks)),
+      };
+    }
+  }
+}
+
+const columns: TableColumn<CheckRow>[] = [
+  {
+    title: 'Status',
+    field: 'check.status',
+    width: '110px',
+    render: row => <CheckStatusLabel status={row.check.status} />,
+    customSort: (a, b) =>
+      (statusRank[a.check.status] ?? 9) - (statusRank[b.check.status] ?? 9),
+  },
+  {
+    title: 'Check',
+    field: 'check.id',
+    width: '170px',
+    render: row => <code>{row.check.id}</code>,
+  },
+  { title: 'Subject', field: 'subject', width: '200px' },
+  { title: 'Message', field: 'check.message' },
+  {
+    title: 'Evidence',
+    sorting: false,
+    render: row => <EvidenceList evidence={row.check.evidence} />,
+    customFilterAndSearch: (term, row) =>
+      JSON.stringify(row.check.evidence ?? [])
+        .toLocaleLowerCase('en-US')
+        .includes(String(term).toLocaleLowerCase('en-US')),
+  },
+  {
+    title: 'Fix',
+    sorting: false,
+    render: row => (row.check.fix ? <FixHint fix={row.check.fix} /> : null),
+    customFilterAndSearch: (term, row) =>
+      (row.check.fix?.summary ?? '')
+        .toLocaleLowerCase('en-US')
+        .includes(String(term).toLocaleLowerCase('en-US')),
+  },
+];
+
+function VerifyButton(props: {
+  accountId: string;
+  onVerified: (result: AccountTrustResponse) => void;
+  onError: (error: Error) => void;
+}) {
+  const { accountId, onVerified, onError } = props;
+  const capaApi = useApi(capaApiRef);
+  const { allowed, loading } = usePermission({
+    permission: capaTrustVerifyPermission,
+  });
+  const [pending, setPending] = useState(false);
+  if (loading || !allowed) return null;
+  return (
+    <Button
+      variant="primary"
+      isPending={pending}
+      onPress={async () => {
+        setPending(true);
+        try {
+          onVerified(await capaApi.verifyAccountTrust(accountId));
+        } catch (e) {
+          onError(e as Error);
+        } finally {
+          setPending(false);
+        }
+      }}
+    >
+      Verify now
+    </Button>
+  );
+}
+
+/**
+ * The "Trust" entity tab of accounts, clusters and identities: every check with its status, message,
+ * evidence and fix, and a "Verify now" button (permission `capa.trust.verify`) that re-verifies the
+ * account live with AWS.
+ *
+ * @public
+ */
+export function TrustContent(): ReactElement {
+  const { entity } = useEntity();
+  const capaApi = useApi(capaApiRef);
+  const target = getCapaEntityTarget(entity);
+  const [verified, setVerified] = useState<TrustView>();
+  const [verifyError, setVerifyError] = useState<Error>();
+
+  const state = useAsyncRetry(async () => {
+    if (!target) return undefined;
+    return loadTrustView(capaApi, target);
+  }, [capaApi, JSON.stringify(target)]);
+
+  const retry = () => {
+    setVerified(undefined);
+    setVerifyError(undefined);
+    state.retry();
+  };
+
+  if (!target) {
+    return (
+      <Content>
+        <EmptyState
+          missing="field"
+          title="Not a CAPA entity"
+          description="The Trust tab shows AWS accounts, CAPA workload clusters and identities emitted by capa-portal."
+        />
+      </Content>
+    );
+  }
+  if (state.error) {
+    return (
+      <Content>
+        <CapaErrorPanel
+          title="Could not load the trust report"
+          error={state.error}
+          onRetry={retry}
+        />
+      </Content>
+    );
+  }
+  const view = verified ?? state.value;
+  if (!view) {
+    return (
+      <Content>
+        <Progress />
+      </Content>
+    );
+  }
+
+  return (
+    <Content>
+      <Flex direction="column" gap="4">
+        <InfoCard title="Trust">
+          <Flex
+            gap="3"
+            align="center"
+            justify="between"
+            style={{ flexWrap: 'wrap' }}
+          >
+            <Flex gap="2" align="center" style={{ flexWrap: 'wrap' }}>
+              <VerdictChip verdict={view.verdict} size="medium" />
+              <Text>{view.subject}</Text>
+              {view.generatedAt ? (
+                <Text variant="body-small" color="secondary">
+                  {view.live ? 'live evidence' : 'static evidence'}, computed{' '}
+                  {formatRelative(view.generatedAt)}
+                  {view.stale ? ' (a management cluster is stale)' : ''}
+                </Text>
+              ) : null}
+            </Flex>
+            {view.accountId ? (
+              <VerifyButton
+                accountId={view.accountId}
+                onError={setVerifyError}
+                onVerified={result => {
+                  setVerifyError(undefined);
+                  if (target.type === 'account') {
+                    setVerified(accountTrustView(result));
+                  } else {
+                    state.retry();
+                  }
+                }}
+              />
+            ) : null}
+          </Flex>
+          {verifyError ? (
+            <div style={{ marginTop: 12 }}>
+              <CapaErrorPanel
+                title="Live verification failed"
+                error={verifyError}
+              />
+            </div>
+          ) : null}
+        </InfoCard>
+        <Table<CheckRow>
+          title={`Checks (${view.rows.length})`}
+          columns={columns}
+          data={view.rows}
+          options={{
+            paging: view.rows.length > 25,
+            pageSize: 25,
+            pageSizeOptions: [25, 50, 100],
+            padding: 'dense',
+            search: true,
+          }}
+          emptyContent={
+            <div style={{ padding: 16 }}>
+              <Text>No checks were reported.</Text>
+            </div>
+          }
+        />
+      </Flex>
+    </Content>
+  );
+}

@@ -1,0 +1,2 @@
+export { TrustContent, accountTrustView } from './TrustContent';
+export type { CheckRow, TrustView } from './TrustContent';

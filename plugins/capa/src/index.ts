@@ -1,0 +1,34 @@
+/**
+ * The capa frontend plugin: Cluster API Provider AWS trust across AWS accounts in Backstage.
+ *
+ * Entity cards for AWS accounts, CAPA workload clusters and identities, a "Trust" entity tab, and a `/capa`
+ * overview page. This entry point serves legacy apps (`capaPlugin` and its extensions); apps on the new
+ * frontend system install the default export of `@capa-portal/plugin-capa/alpha`.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  capaPlugin,
+  CapaOverviewPage,
+  EntityCapaAccountTrustCard,
+  EntityCapaClusterCard,
+  EntityCapaIdentityChainCard,
+  EntityCapaTrustContent,
+} from './plugin';
+export { rootRouteRef } from './routes';
+export { capaApiRef, CapaClient } from './api';
+export type { CapaApi } from './api';
+export {
+  isCapaAccountEntity,
+  isCapaClusterEntity,
+  isCapaEntity,
+  isCapaIdentityEntity,
+} from './lib/entities';
+export {
+  VerdictChip,
+  CheckStatusLabel,
+  ChainView,
+  CapaOverviewContent,
+} from './components';
+export type { VerdictChipProps } from './components';

@@ -1,0 +1,103 @@
+import {
+  createApiFactory,
+  createComponentExtension,
+  createPlugin,
+  createRoutableExtension,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/core-plugin-api';
+import { capaApiRef, CapaClient } from './api';
+import { rootRouteRef } from './routes';
+
+/**
+ * The capa frontend plugin for legacy (non-declarative) Backstage apps.
+ * For the new frontend system use the default export of `@capa-portal/plugin-capa/alpha`.
+ *
+ * @public
+ */
+export const capaPlugin = createPlugin({
+  id: 'capa',
+  apis: [
+    createApiFactory({
+      api: capaApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new CapaClient({ discoveryApi, fetchApi }),
+    }),
+  ],
+  routes: {
+    root: rootRouteRef,
+  },
+});
+
+/**
+ * The `/capa` overview page: management clusters with health, accounts by verdict, filterable clusters.
+ *
+ * @public
+ */
+export const CapaOverviewPage = capaPlugin.provide(
+  createRoutableExtension({
+    name: 'CapaOverviewPage',
+    component: () =>
+      import('./components/CapaOverviewPage').then(m => m.CapaOverviewPage),
+    mountPoint: rootRouteRef,
+  }),
+);
+
+/**
+ * Entity card for AWS account entities (use with `isCapaAccountEntity`).
+ *
+ * @public
+ */
+export const EntityCapaAccountTrustCard = capaPlugin.provide(
+  createComponentExtension({
+    name: 'EntityCapaAccountTrustCard',
+    component: {
+      lazy: () =>
+        import('./components/AccountTrustCard').then(m => m.AccountTrustCard),
+    },
+  }),
+);
+
+/**
+ * Entity card for CAPA workload cluster entities (use with `isCapaClusterEntity`).
+ *
+ * @public
+ */
+export const EntityCapaClusterCard = capaPlugin.provide(
+  createComponentExtension({
+    name: 'EntityCapaClusterCard',
+    component: {
+      lazy: () => import('./components/ClusterCard').then(m => m.ClusterCard),
+    },
+  }),
+);
+
+/**
+ * Entity card for CAPA identity entities (use with `isCapaIdentityEntity`).
+ *
+ * @public
+ */
+export const EntityCapaIdentityChainCard = capaPlugin.provide(
+  createComponentExtension({
+    name: 'EntityCapaIdentityChainCard',
+    component: {
+      lazy: () =>
+        import('./components/IdentityChainCard').then(m => m.IdentityChainCard),
+    },
+  }),
+);
+
+/**
+ * The "Trust" entity tab content for accounts, clusters and identities (use with `isCapaEntity`).
+ *
+ * @public
+ */
+export const EntityCapaTrustContent = capaPlugin.provide(
+  createComponentExtension({
+    name: 'EntityCapaTrustContent',
+    component: {
+      lazy: () => import('./components/TrustContent').then(m => m.TrustContent),
+    },
+  }),
+);
