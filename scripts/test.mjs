@@ -15,10 +15,18 @@ function run(name, cmd, args, extraEnv = {}) {
   return new Promise(resolve => {
     const started = Date.now();
     console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
-    const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...extraEnv } });
+    const child = spawn(cmd, args, {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, ...extraEnv },
+    });
     child.on('close', (code, signal) => {
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      console.log(`=== ${name}: ${code === 0 ? 'ok' : `failed (${signal ?? `exit ${code}`})`} in ${seconds}s`);
+      console.log(
+        `=== ${name}: ${
+          code === 0 ? 'ok' : `failed (${signal ?? `exit ${code}`})`
+        } in ${seconds}s`,
+      );
       resolve(code === 0);
     });
   });
@@ -33,9 +41,15 @@ const count = (name, ok) => {
 };
 
 if (only.length === 0) {
-  count('typecheck', await run('typecheck', 'tsc', ['--noEmit', '--incremental', 'false']));
+  count(
+    'typecheck',
+    await run('typecheck', 'tsc', ['--noEmit', '--incremental', 'false']),
+  );
   count('lint', await run('lint', 'backstage-cli', ['repo', 'lint']));
-  count('prettier', await run('prettier', 'prettier', ['--check', '.', '--log-level', 'warn']));
+  count(
+    'prettier',
+    await run('prettier', 'prettier', ['--check', '.', '--log-level', 'warn']),
+  );
 }
 
 const jestJson = join(out, 'jest.json');
@@ -43,18 +57,39 @@ rmSync(jestJson, { force: true });
 const jestOk = await run(
   'jest',
   'backstage-cli',
-  ['repo', 'test', '--json', `--outputFile=${jestJson}`, ...(ci ? ['--ci'] : []), '--watchAll=false', ...only],
-  { CI: 'true', NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=4096`.trim() },
+  [
+    'repo',
+    'test',
+    '--json',
+    `--outputFile=${jestJson}`,
+    ...(ci ? ['--ci'] : []),
+    '--watchAll=false',
+    ...only,
+  ],
+  {
+    CI: 'true',
+    NODE_OPTIONS: `${
+      process.env.NODE_OPTIONS ?? ''
+    } --max-old-space-size=4096`.trim(),
+  },
 );
 if (existsSync(jestJson)) {
   const report = JSON.parse(readFileSync(jestJson, 'utf8'));
   passed += report.numPassedTests;
   failed += report.numFailedTests;
   // A suite that failed to run (syntax error, failing import) has no failed test: count it as one.
-  const brokenSuites = report.testResults.filter(s => s.status === 'failed' && s.assertionResults.every(a => a.status !== 'failed'));
+  const brokenSuites = report.testResults.filter(
+    s =>
+      s.status === 'failed' &&
+      s.assertionResults.every(a => a.status !== 'failed'),
+  );
   failed += brokenSuites.length;
-  for (const s of brokenSuites) console.log(`suite failed to run: ${s.name}\n${s.message}`);
-  results.push(['jest', `${report.numPassedTests} passed, ${report.numFailedTests} failed in ${report.numTotalTestSuites} suites`]);
+  for (const s of brokenSuites)
+    console.log(`suite failed to run: ${s.name}\n${s.message}`);
+  results.push([
+    'jest',
+    `${report.numPassedTests} passed, ${report.numFailedTests} failed in ${report.numTotalTestSuites} suites`,
+  ]);
   if (!jestOk && report.numFailedTests === 0 && brokenSuites.length === 0) {
     failed++;
     results.push(['jest', 'exited non-zero']);
@@ -65,6 +100,7 @@ if (existsSync(jestJson)) {
 }
 
 console.log('\nSummary');
-for (const [name, status] of results) console.log(`  ${name.padEnd(10)} ${status}`);
+for (const [name, status] of results)
+  console.log(`  ${name.padEnd(10)} ${status}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);

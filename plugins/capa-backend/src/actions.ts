@@ -2,7 +2,13 @@ import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha
 import { capaAccountReadPermission } from '@capa-portal/plugin-capa-common';
 import { TrustService } from './services/TrustService';
 
-const VERDICTS = ['broken', 'degraded', 'trusted', 'configured', 'unknown'] as const;
+const VERDICTS = [
+  'broken',
+  'degraded',
+  'trusted',
+  'configured',
+  'unknown',
+] as const;
 
 /**
  * Registers capa-portal's read-only questions in Backstage's actions registry, so AI agents (MCP) can ask
@@ -26,7 +32,10 @@ export function registerCapaActions(options: {
     schema: {
       input: z =>
         z.object({
-          accountId: z.string().regex(/^[0-9]{12}$/).describe('The 12-digit AWS account id'),
+          accountId: z
+            .string()
+            .regex(/^[0-9]{12}$/)
+            .describe('The 12-digit AWS account id'),
         }),
       output: z =>
         z.object({
@@ -41,10 +50,19 @@ export function registerCapaActions(options: {
               fix: z.string().optional(),
             }),
           ),
-          clusters: z.array(z.object({ managementCluster: z.string(), namespace: z.string(), name: z.string(), verdict: z.string() })),
+          clusters: z.array(
+            z.object({
+              managementCluster: z.string(),
+              namespace: z.string(),
+              name: z.string(),
+              verdict: z.string(),
+            }),
+          ),
         }),
     },
-    examples: [{ title: 'The staging account', input: { accountId: '222222222222' } }],
+    examples: [
+      { title: 'The staging account', input: { accountId: '222222222222' } },
+    ],
     action: async ({ input }) => {
       const { account, clusters } = await trust.accountTrust(input.accountId);
       const checks = [...account.checks, ...clusters.flatMap(c => c.checks)];
@@ -61,7 +79,12 @@ export function registerCapaActions(options: {
               seen.add(key);
               return true;
             })
-            .map(c => ({ id: c.id, status: c.status, message: c.message, fix: c.fix?.summary })),
+            .map(c => ({
+              id: c.id,
+              status: c.status,
+              message: c.message,
+              fix: c.fix?.summary,
+            })),
           clusters: clusters.map(c => ({
             managementCluster: c.managementCluster,
             namespace: c.namespace,
@@ -85,10 +108,17 @@ export function registerCapaActions(options: {
       input: z =>
         z.object({
           managementCluster: z.string().optional(),
-          accountId: z.string().regex(/^[0-9]{12}$/).optional(),
+          accountId: z
+            .string()
+            .regex(/^[0-9]{12}$/)
+            .optional(),
           namespace: z.string().optional(),
           verdict: z.enum(VERDICTS).optional(),
-          q: z.string().max(200).optional().describe('Text to search in names, namespaces and accounts'),
+          q: z
+            .string()
+            .max(200)
+            .optional()
+            .describe('Text to search in names, namespaces and accounts'),
           limit: z.number().int().min(1).max(1000).optional(),
         }),
       output: z =>
@@ -109,7 +139,10 @@ export function registerCapaActions(options: {
     },
     examples: [{ title: 'Broken clusters', input: { verdict: 'broken' } }],
     action: async ({ input }) => {
-      const { items, totalCount } = await trust.clusters({ ...input, limit: input.limit ?? 100 });
+      const { items, totalCount } = await trust.clusters({
+        ...input,
+        limit: input.limit ?? 100,
+      });
       return {
         output: {
           totalCount,

@@ -14,8 +14,12 @@ function schedule(
 ): SchedulerServiceTaskScheduleDefinition {
   if (!config) return defaults;
   return {
-    frequency: config.has('frequency') ? readDurationFromConfig(config, { key: 'frequency' }) : defaults.frequency,
-    timeout: config.has('timeout') ? readDurationFromConfig(config, { key: 'timeout' }) : defaults.timeout,
+    frequency: config.has('frequency')
+      ? readDurationFromConfig(config, { key: 'frequency' })
+      : defaults.frequency,
+    timeout: config.has('timeout')
+      ? readDurationFromConfig(config, { key: 'timeout' })
+      : defaults.timeout,
     initialDelay: config.has('initialDelay')
       ? readDurationFromConfig(config, { key: 'initialDelay' })
       : defaults.initialDelay,
@@ -35,6 +39,7 @@ export function readCapaBackendConfig(config: Config): CapaBackendSettings {
       timeout: { minutes: 10 },
       initialDelay: { seconds: 30 },
     }),
-    liveVerification: capa?.getOptionalBoolean('liveVerification') ?? config.has('aws'),
+    liveVerification:
+      capa?.getOptionalBoolean('liveVerification') ?? config.has('aws'),
   };
 }

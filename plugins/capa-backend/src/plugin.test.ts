@@ -26,16 +26,25 @@ function copyDemoFleet(): string {
   return dir;
 }
 
-async function startCapa(options: { fleetDir: string; permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY }) {
+async function startCapa(options: {
+  fleetDir: string;
+  permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+}) {
   const { server } = await startTestBackend({
     features: [
       capaPlugin,
       mockServices.rootConfig.factory({
-        data: { capa: { fleetFile: path.join(options.fleetDir, 'fleet.yaml') } },
+        data: {
+          capa: { fleetFile: path.join(options.fleetDir, 'fleet.yaml') },
+        },
       }),
-      mockServices.permissions.factory({ result: options.permission ?? AuthorizeResult.ALLOW }),
+      mockServices.permissions.factory({
+        result: options.permission ?? AuthorizeResult.ALLOW,
+      }),
       // Requests without an Authorization header are anonymous, as in a real backend.
-      mockServices.httpAuth.factory({ defaultCredentials: mockCredentials.none() }),
+      mockServices.httpAuth.factory({
+        defaultCredentials: mockCredentials.none(),
+      }),
     ],
   });
   return server;
@@ -46,9 +55,16 @@ const user = mockCredentials.user.header();
 /** Waits until every management cluster has been read once (the scheduler runs the tasks at start). */
 async function waitForSync(server: any, expectStale = false) {
   for (let i = 0; i < 100; i++) {
-    const res = await request(server).get('/api/capa/management-clusters').set('Authorization', user);
+    const res = await request(server)
+      .get('/api/capa/management-clusters')
+      .set('Authorization', user);
     const body = res.body as ManagementClustersResponse;
-    if (res.status === 200 && body.items.length > 0 && body.items.every(m => m.lastAttempt) && (!expectStale || body.items.some(m => m.stale))) {
+    if (
+      res.status === 200 &&
+      body.items.length > 0 &&
+      body.items.every(m => m.lastAttempt) &&
+      (!expectStale || body.items.some(m => m.stale))
+    ) {
       return body;
     }
     await new Promise(r => setTimeout(r, 50));
@@ -82,8 +98,13 @@ describe('capa backend plugin', () => {
   });
 
   it('answers 403 when the permission policy denies capa.account.read and capa.trust.verify', async () => {
-    const server = await startCapa({ fleetDir, permission: AuthorizeResult.DENY });
-    const read = await request(server).get('/api/capa/accounts').set('Authorization', user);
+    const server = await startCapa({
+      fleetDir,
+      permission: AuthorizeResult.DENY,
+    });
+    const read = await request(server)
+      .get('/api/capa/accounts')
+      .set('Authorization', user);
     expect(read.status).toBe(403);
     expect(read.body.error.message).toContain('capa.account.read');
     const verify = await request(server)
@@ -101,8 +122,12 @@ describe('capa backend plugin', () => {
       ['mgmt-us', true, false],
     ]);
 
-    const accounts = (await request(server).get('/api/capa/accounts').set('Authorization', user)).body as AccountsResponse;
-    const verdicts = Object.fromEntries(accounts.items.map(a => [a.name, a.verdict]));
+    const accounts = (
+      await request(server).get('/api/capa/accounts').set('Authorization', user)
+    ).body as AccountsResponse;
+    const verdicts = Object.fromEntries(
+      accounts.items.map(a => [a.name, a.verdict]),
+    );
     expect(verdicts).toMatchObject({
       staging: 'configured',
       live: 'configured',
@@ -110,9 +135,13 @@ describe('capa backend plugin', () => {
       dev: 'broken',
       'analytics-dkp': 'degraded',
     });
-    expect(accounts.items.find(a => a.name === 'ml-sandbox')!.failing).toContain('target-trust');
+    expect(
+      accounts.items.find(a => a.name === 'ml-sandbox')!.failing,
+    ).toContain('target-trust');
 
-    const trust = await request(server).get('/api/capa/accounts/444444444444/trust').set('Authorization', user);
+    const trust = await request(server)
+      .get('/api/capa/accounts/444444444444/trust')
+      .set('Authorization', user);
     expect(trust.status).toBe(200);
     const body = trust.body as AccountTrustResponse;
     expect(body.account.verdict).toBe('broken');
@@ -126,9 +155,13 @@ describe('capa backend plugin', () => {
   it('rejects a malformed account id with 400 and an unknown one with 404', async () => {
     const server = await startCapa({ fleetDir });
     await waitForSync(server);
-    const bad = await request(server).get('/api/capa/accounts/12345/trust').set('Authorization', user);
+    const bad = await request(server)
+      .get('/api/capa/accounts/12345/trust')
+      .set('Authorization', user);
     expect(bad.status).toBe(400);
-    const unknown = await request(server).get('/api/capa/accounts/000000000001/trust').set('Authorization', user);
+    const unknown = await request(server)
+      .get('/api/capa/accounts/000000000001/trust')
+      .set('Authorization', user);
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.message).toContain('000000000001');
   });
@@ -136,34 +169,61 @@ describe('capa backend plugin', () => {
   it('filters and pages clusters, and serves one cluster and one identity chain', async () => {
     const server = await startCapa({ fleetDir });
     await waitForSync(server);
-    const all = (await request(server).get('/api/capa/clusters').set('Authorization', user)).body as ClustersResponse;
+    const all = (
+      await request(server).get('/api/capa/clusters').set('Authorization', user)
+    ).body as ClustersResponse;
     expect(all.totalCount).toBeGreaterThanOrEqual(10);
 
-    const broken = (await request(server).get('/api/capa/clusters?verdict=broken').set('Authorization', user))
-      .body as ClustersResponse;
+    const broken = (
+      await request(server)
+        .get('/api/capa/clusters?verdict=broken')
+        .set('Authorization', user)
+    ).body as ClustersResponse;
     expect(broken.items.length).toBeGreaterThan(0);
     expect(broken.items.every(c => c.verdict === 'broken')).toBe(true);
 
-    const paged = (await request(server).get('/api/capa/clusters?limit=2&offset=1').set('Authorization', user))
-      .body as ClustersResponse;
+    const paged = (
+      await request(server)
+        .get('/api/capa/clusters?limit=2&offset=1')
+        .set('Authorization', user)
+    ).body as ClustersResponse;
     expect(paged.items).toHaveLength(2);
     expect(paged.totalCount).toBe(all.totalCount);
 
-    const searched = (await request(server).get('/api/capa/clusters?q=payments').set('Authorization', user))
-      .body as ClustersResponse;
-    expect(searched.items.every(c => c.name.includes('payments') || c.namespace.includes('payments'))).toBe(true);
+    const searched = (
+      await request(server)
+        .get('/api/capa/clusters?q=payments')
+        .set('Authorization', user)
+    ).body as ClustersResponse;
+    expect(
+      searched.items.every(
+        c => c.name.includes('payments') || c.namespace.includes('payments'),
+      ),
+    ).toBe(true);
 
-    const badVerdict = await request(server).get('/api/capa/clusters?verdict=great').set('Authorization', user);
+    const badVerdict = await request(server)
+      .get('/api/capa/clusters?verdict=great')
+      .set('Authorization', user);
     expect(badVerdict.status).toBe(400);
 
-    const one = await request(server).get('/api/capa/clusters/mgmt-eu/staging/checkout-staging').set('Authorization', user);
+    const one = await request(server)
+      .get('/api/capa/clusters/mgmt-eu/staging/checkout-staging')
+      .set('Authorization', user);
     expect(one.status).toBe(200);
-    expect(one.body.identityRef).toEqual({ kind: 'AWSClusterRoleIdentity', name: 'staging-identity' });
-    const missing = await request(server).get('/api/capa/clusters/mgmt-eu/staging/nope').set('Authorization', user);
+    expect(one.body.identityRef).toEqual({
+      kind: 'AWSClusterRoleIdentity',
+      name: 'staging-identity',
+    });
+    const missing = await request(server)
+      .get('/api/capa/clusters/mgmt-eu/staging/nope')
+      .set('Authorization', user);
     expect(missing.status).toBe(404);
 
-    const chain = (await request(server).get('/api/capa/identities/mgmt-us/retail-live-us/chain').set('Authorization', user))
-      .body as IdentityChainResponse;
+    const chain = (
+      await request(server)
+        .get('/api/capa/identities/mgmt-us/retail-live-us/chain')
+        .set('Authorization', user)
+    ).body as IdentityChainResponse;
     expect(chain.chain.map(l => l.kind)).toEqual([
       'AWSClusterRoleIdentity',
       'AWSClusterRoleIdentity',

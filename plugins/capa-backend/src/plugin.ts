@@ -41,12 +41,21 @@ export const capaPlugin = createBackendPlugin({
       async init(deps) {
         const { config, logger, database, scheduler, cache, urlReader } = deps;
         const settings = readCapaBackendConfig(config);
-        const fleet = await createFleetSourcesFromConfig(config, { urlReader, logger });
+        const fleet = await createFleetSourcesFromConfig(config, {
+          urlReader,
+          logger,
+        });
         const store = await SnapshotStore.create(database);
         const gatherer = settings.liveVerification
           ? DefaultAwsEvidenceGatherer.fromConfig(config, { logger, cache })
           : undefined;
-        const trust = TrustService.create({ fleet, store, cache, gatherer, logger });
+        const trust = TrustService.create({
+          fleet,
+          store,
+          cache,
+          gatherer,
+          logger,
+        });
 
         const refresher = new FleetRefresher({ store, logger });
         await refresher.schedule(
@@ -66,10 +75,17 @@ export const capaPlugin = createBackendPlugin({
         deps.permissionsRegistry.addPermissions(capaPermissions);
         registerCapaActions({ actionsRegistry: deps.actionsRegistry, trust });
         deps.httpRouter.use(
-          await createRouter({ trust, httpAuth: deps.httpAuth, permissions: deps.permissions, logger }),
+          await createRouter({
+            trust,
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            logger,
+          }),
         );
         logger.info(
-          `capa: ${fleet.managementClusters.length} management clusters, ${fleet.accounts.length} configured accounts, live verification ${
+          `capa: ${fleet.managementClusters.length} management clusters, ${
+            fleet.accounts.length
+          } configured accounts, live verification ${
             gatherer ? 'on' : 'off (no aws config)'
           }`,
         );

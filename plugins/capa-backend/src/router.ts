@@ -5,7 +5,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 import { InputError, NotAllowedError } from '@backstage/errors';
-import { BasicPermission, AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  BasicPermission,
+  AuthorizeResult,
+} from '@backstage/plugin-permission-common';
 import {
   capaAccountReadPermission,
   capaTrustVerifyPermission,
@@ -17,7 +20,13 @@ import { spec } from './schema/openapi.generated';
 import { TrustService } from './services/TrustService';
 
 const ACCOUNT_ID = /^[0-9]{12}$/;
-const VERDICTS: Verdict[] = ['broken', 'degraded', 'trusted', 'configured', 'unknown'];
+const VERDICTS: Verdict[] = [
+  'broken',
+  'degraded',
+  'trusted',
+  'configured',
+  'unknown',
+];
 
 export interface RouterOptions {
   trust: TrustService;
@@ -30,15 +39,23 @@ export interface RouterOptions {
  * The REST API under /api/capa (src/schema/openapi.yaml). The framework's auth policy makes every route require
  * Backstage credentials (401 without); each route then checks its permission (403 without).
  */
-export async function createRouter(options: RouterOptions): Promise<express.Router> {
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
   const { trust, httpAuth, permissions } = options;
   // The OpenAPI router validates every request against the spec (400 with the failing field); handlers are
   // typed with capa-common's response types rather than the spec's loose response schemas.
-  const router = createValidatedOpenApiRouter(spec) as unknown as express.Router;
+  const router = createValidatedOpenApiRouter(
+    spec,
+  ) as unknown as express.Router;
 
   async function authorize(req: express.Request, permission: BasicPermission) {
-    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    const [decision] = await permissions.authorize([{ permission }], { credentials });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const [decision] = await permissions.authorize([{ permission }], {
+      credentials,
+    });
     if (decision.result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(`Permission ${permission.name} is required`);
     }
@@ -82,16 +99,20 @@ export async function createRouter(options: RouterOptions): Promise<express.Rout
     res.json(await trust.clusters(parseClustersQuery(req.query)));
   });
 
-  router.get('/clusters/:managementCluster/:namespace/:name', async (req, res) => {
-    await authorize(req, capaAccountReadPermission);
-    const { managementCluster, namespace, name } = req.params;
-    res.json(await trust.cluster(managementCluster, namespace, name));
-  });
+  router.get(
+    '/clusters/:managementCluster/:namespace/:name',
+    async (req, res) => {
+      await authorize(req, capaAccountReadPermission);
+      const { managementCluster, namespace, name } = req.params;
+      res.json(await trust.cluster(managementCluster, namespace, name));
+    },
+  );
 
   router.get('/identities/:managementCluster/:name/chain', async (req, res) => {
     await authorize(req, capaAccountReadPermission);
     const { managementCluster, name } = req.params;
-    const kind = typeof req.query.kind === 'string' ? req.query.kind : undefined;
+    const kind =
+      typeof req.query.kind === 'string' ? req.query.kind : undefined;
     res.json(await trust.identityChain(managementCluster, name, kind));
   });
 
@@ -103,14 +124,18 @@ function parseClustersQuery(query: Record<string, unknown>): ClustersQuery {
     const v = query[key];
     if (v === undefined) return undefined;
     if (typeof v === 'number') return String(v); // coerced by the OpenAPI validator
-    if (typeof v !== 'string') throw new InputError(`query parameter ${key} must be given once`);
+    if (typeof v !== 'string')
+      throw new InputError(`query parameter ${key} must be given once`);
     return v;
   };
   const int = (key: string) => {
     const v = str(key);
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InputError(`query parameter ${key} must be a non-negative integer`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new InputError(
+        `query parameter ${key} must be a non-negative integer`,
+      );
     return n;
   };
   const verdict = str('verdict');

@@ -6,7 +6,10 @@
  */
 export { catalogModuleCapaEntityProvider as default } from './module';
 export { CapaEntityProvider } from './providers/CapaEntityProvider';
-export type { CapaProviderScope, FleetReportSource } from './providers/CapaEntityProvider';
+export type {
+  CapaProviderScope,
+  FleetReportSource,
+} from './providers/CapaEntityProvider';
 export {
   accountEntities,
   clusterEntityName,

@@ -30,12 +30,29 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
         auth: coreServices.auth,
         urlReader: coreServices.urlReader,
       },
-      async init({ catalog, config, logger, scheduler, discovery, auth, urlReader }) {
-        const fleet = await createFleetSourcesFromConfig(config, { urlReader, logger });
+      async init({
+        catalog,
+        config,
+        logger,
+        scheduler,
+        discovery,
+        auth,
+        urlReader,
+      }) {
+        const fleet = await createFleetSourcesFromConfig(config, {
+          urlReader,
+          logger,
+        });
         const catalogConfig = config.getOptionalConfig('capa.catalog');
         const schedule = catalogConfig?.has('schedule')
-          ? readSchedulerServiceTaskScheduleDefinitionFromConfig(catalogConfig.getConfig('schedule'))
-          : { frequency: { seconds: 30 }, timeout: { minutes: 2 }, initialDelay: { seconds: 5 } };
+          ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
+              catalogConfig.getConfig('schedule'),
+            )
+          : {
+              frequency: { seconds: 30 },
+              timeout: { minutes: 2 },
+              initialDelay: { seconds: 5 },
+            };
         const defaults = {
           owner: catalogConfig?.getOptionalString('defaultOwner') ?? 'unknown',
           system: catalogConfig?.getOptionalString('defaultSystem'),

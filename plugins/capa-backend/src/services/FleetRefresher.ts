@@ -15,7 +15,11 @@ export class FleetRefresher {
   readonly #logger: LoggerService;
   readonly #now: () => Date;
 
-  constructor(options: { store: SnapshotStore; logger: LoggerService; now?: () => Date }) {
+  constructor(options: {
+    store: SnapshotStore;
+    logger: LoggerService;
+    now?: () => Date;
+  }) {
     this.#store = options.store;
     this.#logger = options.logger;
     this.#now = options.now ?? (() => new Date());
@@ -47,11 +51,18 @@ export class FleetRefresher {
     const started = Date.now();
     try {
       const read = await source.read();
-      await this.#store.saveSuccess(source.name, read.objects, read.problems, this.#now());
+      await this.#store.saveSuccess(
+        source.name,
+        read.objects,
+        read.problems,
+        this.#now(),
+      );
       this.#logger.info(
-        `capa: read ${read.objects.length} objects from management cluster "${source.name}" (${source.type}) in ${
-          Date.now() - started
-        } ms${read.problems.length ? `, ${read.problems.length} input problems` : ''}`,
+        `capa: read ${read.objects.length} objects from management cluster "${
+          source.name
+        }" (${source.type}) in ${Date.now() - started} ms${
+          read.problems.length ? `, ${read.problems.length} input problems` : ''
+        }`,
       );
       return true;
     } catch (e) {
@@ -62,7 +73,9 @@ export class FleetRefresher {
       try {
         await this.#store.saveFailure(source.name, message, this.#now());
       } catch (storeError) {
-        this.#logger.error(`capa: could not record the failure of "${source.name}": ${storeError}`);
+        this.#logger.error(
+          `capa: could not record the failure of "${source.name}": ${storeError}`,
+        );
       }
       return false;
     }

@@ -2,7 +2,10 @@ import {
   DatabaseService,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
-import type { InputProblem, LocatedObject } from '@capa-portal/plugin-capa-common';
+import type {
+  InputProblem,
+  LocatedObject,
+} from '@capa-portal/plugin-capa-common';
 import { Knex } from 'knex';
 
 const TABLE = 'capa_source_snapshots';
@@ -51,7 +54,10 @@ export class SnapshotStore {
     const db = await database.getClient();
     if (!database.migrations?.skip) {
       await db.migrate.latest({
-        directory: resolvePackagePath('@capa-portal/plugin-capa-backend', 'migrations'),
+        directory: resolvePackagePath(
+          '@capa-portal/plugin-capa-backend',
+          'migrations',
+        ),
       });
     }
     return new SnapshotStore(db);
@@ -98,7 +104,9 @@ export class SnapshotStore {
   }
 
   async statuses(): Promise<SourceStatus[]> {
-    const rows: Omit<Row, 'objects' | 'problems'>[] = await this.#db(TABLE).select(
+    const rows: Omit<Row, 'objects' | 'problems'>[] = await this.#db(
+      TABLE,
+    ).select(
       'source',
       'object_count',
       'synced_at',
@@ -111,7 +119,9 @@ export class SnapshotStore {
 
   async snapshots(sources: string[]): Promise<SourceSnapshot[]> {
     if (sources.length === 0) return [];
-    const rows: Row[] = await this.#db(TABLE).whereIn('source', sources).select();
+    const rows: Row[] = await this.#db(TABLE)
+      .whereIn('source', sources)
+      .select();
     return rows.map(row => ({
       ...toStatus(row),
       objects: row.objects ? JSON.parse(row.objects) : [],

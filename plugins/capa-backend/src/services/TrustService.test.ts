@@ -1,16 +1,33 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
-import type { KubeObject, LocatedObject } from '@capa-portal/plugin-capa-common';
-import type { FleetSources, ManagementClusterSource, SourceRead } from '@capa-portal/plugin-capa-node';
+import type {
+  KubeObject,
+  LocatedObject,
+} from '@capa-portal/plugin-capa-common';
+import type {
+  FleetSources,
+  ManagementClusterSource,
+  SourceRead,
+} from '@capa-portal/plugin-capa-node';
 import { FleetRefresher } from './FleetRefresher';
 import { SnapshotStore } from './SnapshotStore';
 import { TrustService } from './TrustService';
 
-const located = (object: KubeObject, source: string): LocatedObject => ({ object, location: { source } });
+const located = (object: KubeObject, source: string): LocatedObject => ({
+  object,
+  location: { source },
+});
 
-function fleetObjects(mgmt: string, account: string, clusterName: string): LocatedObject[] {
+function fleetObjects(
+  mgmt: string,
+  account: string,
+  clusterName: string,
+): LocatedObject[] {
   const src = `${mgmt}/fleet.yaml`;
   return [
-    located({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } }, src),
+    located(
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team' } },
+      src,
+    ),
     located(
       {
         apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta2',
@@ -27,7 +44,10 @@ function fleetObjects(mgmt: string, account: string, clusterName: string): Locat
         metadata: { name: 'target' },
         spec: {
           roleARN: `arn:aws:iam::${account}:role/controllers.cluster-api-provider-aws.sigs.k8s.io`,
-          sourceIdentityRef: { kind: 'AWSClusterControllerIdentity', name: 'default' },
+          sourceIdentityRef: {
+            kind: 'AWSClusterControllerIdentity',
+            name: 'default',
+          },
           allowedNamespaces: { list: ['team'] },
         },
       },
@@ -39,7 +59,11 @@ function fleetObjects(mgmt: string, account: string, clusterName: string): Locat
         kind: 'Cluster',
         metadata: { name: clusterName, namespace: 'team' },
         spec: {
-          infrastructureRef: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: 'AWSCluster', name: clusterName },
+          infrastructureRef: {
+            apiGroup: 'infrastructure.cluster.x-k8s.io',
+            kind: 'AWSCluster',
+            name: clusterName,
+          },
         },
         status: { phase: 'Provisioned' },
       },
@@ -50,7 +74,10 @@ function fleetObjects(mgmt: string, account: string, clusterName: string): Locat
         apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta2',
         kind: 'AWSCluster',
         metadata: { name: clusterName, namespace: 'team' },
-        spec: { region: 'eu-west-1', identityRef: { kind: 'AWSClusterRoleIdentity', name: 'target' } },
+        spec: {
+          region: 'eu-west-1',
+          identityRef: { kind: 'AWSClusterRoleIdentity', name: 'target' },
+        },
       },
       src,
     ),
@@ -77,8 +104,14 @@ describe('TrustService with the snapshot store', () => {
   async function setup() {
     const knex = await databases.init('SQLITE_3');
     const store = await SnapshotStore.create(mockServices.database({ knex }));
-    const eu = new ScriptedSource('mgmt-eu', fleetObjects('mgmt-eu', '222222222222', 'web'));
-    const us = new ScriptedSource('mgmt-us', fleetObjects('mgmt-us', '333333333333', 'api'));
+    const eu = new ScriptedSource(
+      'mgmt-eu',
+      fleetObjects('mgmt-eu', '222222222222', 'web'),
+    );
+    const us = new ScriptedSource(
+      'mgmt-us',
+      fleetObjects('mgmt-us', '333333333333', 'api'),
+    );
     const fleet: FleetSources = {
       managementClusters: [
         { cluster: { name: 'mgmt-eu', accountId: '111111111111' }, source: eu },
@@ -88,7 +121,12 @@ describe('TrustService with the snapshot store', () => {
       problems: [],
     };
     const logger = mockServices.logger.mock();
-    const trust = TrustService.create({ fleet, store, cache: mockServices.cache.mock({ get: async () => undefined }), logger });
+    const trust = TrustService.create({
+      fleet,
+      store,
+      cache: mockServices.cache.mock({ get: async () => undefined }),
+      logger,
+    });
     const refresher = new FleetRefresher({ store, logger });
     return { store, eu, us, trust, refresher, knex };
   }
@@ -114,14 +152,23 @@ describe('TrustService with the snapshot store', () => {
       error: 'connect ECONNREFUSED 127.0.0.1:6443',
       objectCount: 5,
     });
-    expect(sources.find(s => s.name === 'mgmt-eu')).toMatchObject({ stale: false, reachable: true });
+    expect(sources.find(s => s.name === 'mgmt-eu')).toMatchObject({
+      stale: false,
+      reachable: true,
+    });
     expect((await trust.accountTrust('333333333333')).stale).toBe(true);
     expect((await trust.accountTrust('222222222222')).stale).toBe(false);
 
     // Recovery on the next refresh.
-    us.next = async () => ({ objects: fleetObjects('mgmt-us', '333333333333', 'api-v2'), problems: [] });
+    us.next = async () => ({
+      objects: fleetObjects('mgmt-us', '333333333333', 'api-v2'),
+      problems: [],
+    });
     expect(await refresher.refresh(us)).toBe(true);
-    expect((await trust.clusters({})).items.map(c => c.name).sort()).toEqual(['api-v2', 'web']);
+    expect((await trust.clusters({})).items.map(c => c.name).sort()).toEqual([
+      'api-v2',
+      'web',
+    ]);
     expect((await trust.managementClusters()).every(s => !s.stale)).toBe(true);
   });
 
@@ -132,7 +179,11 @@ describe('TrustService with the snapshot store', () => {
     };
     expect(await refresher.refresh(us)).toBe(false);
     const sources = await trust.managementClusters();
-    expect(sources.find(s => s.name === 'mgmt-us')).toMatchObject({ stale: true, lastSync: undefined, objectCount: 0 });
+    expect(sources.find(s => s.name === 'mgmt-us')).toMatchObject({
+      stale: true,
+      lastSync: undefined,
+      objectCount: 0,
+    });
     expect((await trust.clusters({})).items).toEqual([]);
   });
 
@@ -140,12 +191,20 @@ describe('TrustService with the snapshot store', () => {
     const { eu, us, refresher, knex, trust } = await setup();
     await refresher.refresh(eu);
     await refresher.refresh(us);
-    const store2 = await SnapshotStore.create(mockServices.database({ knex, migrations: { skip: true } }));
+    const store2 = await SnapshotStore.create(
+      mockServices.database({ knex, migrations: { skip: true } }),
+    );
     const replica = TrustService.create({
       fleet: {
         managementClusters: [
-          { cluster: { name: 'mgmt-eu', accountId: '111111111111' }, source: eu },
-          { cluster: { name: 'mgmt-us', accountId: '999999999999' }, source: us },
+          {
+            cluster: { name: 'mgmt-eu', accountId: '111111111111' },
+            source: eu,
+          },
+          {
+            cluster: { name: 'mgmt-us', accountId: '999999999999' },
+            source: us,
+          },
         ],
         accounts: [],
         problems: [],
@@ -154,6 +213,8 @@ describe('TrustService with the snapshot store', () => {
       cache: mockServices.cache.mock({ get: async () => undefined }),
       logger: mockServices.logger.mock(),
     });
-    expect((await replica.accounts()).items).toEqual((await trust.accounts()).items);
+    expect((await replica.accounts()).items).toEqual(
+      (await trust.accounts()).items,
+    );
   });
 });

@@ -17,7 +17,10 @@ import {
   ManagementClusterStatus,
   planEvidence,
 } from '@capa-portal/plugin-capa-common';
-import type { AwsEvidenceGatherer, FleetSources } from '@capa-portal/plugin-capa-node';
+import type {
+  AwsEvidenceGatherer,
+  FleetSources,
+} from '@capa-portal/plugin-capa-node';
 import { SnapshotStore, SourceStatus } from './SnapshotStore';
 
 const LIVE_EVIDENCE_KEY = 'capa:live-evidence:v1';
@@ -73,7 +76,10 @@ export class TrustService {
     logger: LoggerService;
     evidenceTtlMs?: number;
   }): TrustService {
-    return new TrustService({ ...options, evidenceTtlMs: options.evidenceTtlMs ?? 60 * 60 * 1000 });
+    return new TrustService({
+      ...options,
+      evidenceTtlMs: options.evidenceTtlMs ?? 60 * 60 * 1000,
+    });
   }
 
   /** Whether live verification can happen at all (AWS credentials configured). */
@@ -85,12 +91,19 @@ export class TrustService {
     const { report, statuses } = await this.#current();
     return this.#fleet.managementClusters.map(({ cluster, source }) => {
       const status = statuses.get(cluster.name);
-      const summary = report.managementClusters.find(m => m.name === cluster.name);
-      const problemCount = report.problems.filter(p => p.source.startsWith(`${cluster.name}:`)).length;
+      const summary = report.managementClusters.find(
+        m => m.name === cluster.name,
+      );
+      const problemCount = report.problems.filter(p =>
+        p.source.startsWith(`${cluster.name}:`),
+      ).length;
       return {
         name: cluster.name,
         accountId: cluster.accountId,
-        controllerPrincipalArn: summary?.controllerPrincipalArn ?? cluster.controllerPrincipalArn ?? '',
+        controllerPrincipalArn:
+          summary?.controllerPrincipalArn ??
+          cluster.controllerPrincipalArn ??
+          '',
         clusterCount: summary?.clusterCount ?? 0,
         identityCount: summary?.identityCount ?? 0,
         source: { type: source.type, target: source.target },
@@ -116,18 +129,24 @@ export class TrustService {
       targeting.set(r.accountId, list);
     }
     const ids = (lists: Check[][], status: Check['status']) => [
-      ...new Set(lists.flatMap(list => list.filter(c => c.status === status).map(c => c.id))),
+      ...new Set(
+        lists.flatMap(list =>
+          list.filter(c => c.status === status).map(c => c.id),
+        ),
+      ),
     ];
-    const items = report.accounts.map(({ checks, clusters, identities, ...account }) => {
-      const lists = [checks, ...(targeting.get(account.accountId) ?? [])];
-      return {
-        ...account,
-        clusterCount: clusters.length,
-        identityCount: identities.length,
-        failing: ids(lists, 'fail'),
-        warning: ids(lists, 'warn'),
-      };
-    });
+    const items = report.accounts.map(
+      ({ checks, clusters, identities, ...account }) => {
+        const lists = [checks, ...(targeting.get(account.accountId) ?? [])];
+        return {
+          ...account,
+          clusterCount: clusters.length,
+          identityCount: identities.length,
+          failing: ids(lists, 'fail'),
+          warning: ids(lists, 'warn'),
+        };
+      },
+    );
     return { items, generatedAt: report.generatedAt };
   }
 
@@ -149,7 +168,12 @@ export class TrustService {
       await this.#gatherAndStore(plan, true);
     }
     const after = await this.#current();
-    return this.#accountResponse(after.report, after.statuses, after.live, accountId);
+    return this.#accountResponse(
+      after.report,
+      after.statuses,
+      after.live,
+      accountId,
+    );
   }
 
   /** Verifies the whole fleet (the scheduled verification), using cached AWS answers within their TTL. */
@@ -163,25 +187,45 @@ export class TrustService {
     const q = query.q?.trim().toLowerCase();
     const matches = report.clusters.filter(
       c =>
-        (!query.managementCluster || c.managementCluster === query.managementCluster) &&
+        (!query.managementCluster ||
+          c.managementCluster === query.managementCluster) &&
         (!query.accountId || c.accountId === query.accountId) &&
         (!query.namespace || c.namespace === query.namespace) &&
         (!query.verdict || c.verdict === query.verdict) &&
-        (!query.phase || (c.phase ?? 'Unknown').toLowerCase() === query.phase.toLowerCase()) &&
+        (!query.phase ||
+          (c.phase ?? 'Unknown').toLowerCase() === query.phase.toLowerCase()) &&
         (!q ||
-          [c.name, c.namespace, c.managementCluster, c.accountId, c.region, c.owner, c.identityRef.name]
+          [
+            c.name,
+            c.namespace,
+            c.managementCluster,
+            c.accountId,
+            c.region,
+            c.owner,
+            c.identityRef.name,
+          ]
             .filter(Boolean)
             .some(v => v!.toLowerCase().includes(q))),
     );
     const offset = query.offset ?? 0;
     const limit = query.limit ?? 500;
-    return { items: matches.slice(offset, offset + limit).map(summarizeCluster), totalCount: matches.length };
+    return {
+      items: matches.slice(offset, offset + limit).map(summarizeCluster),
+      totalCount: matches.length,
+    };
   }
 
-  async cluster(managementCluster: string, namespace: string, name: string): Promise<ClusterReport> {
+  async cluster(
+    managementCluster: string,
+    namespace: string,
+    name: string,
+  ): Promise<ClusterReport> {
     const { report } = await this.#current();
     const found = report.clusters.find(
-      c => c.managementCluster === managementCluster && c.namespace === namespace && c.name === name,
+      c =>
+        c.managementCluster === managementCluster &&
+        c.namespace === namespace &&
+        c.name === name,
     );
     if (!found) {
       throw new NotFoundError(
@@ -191,21 +235,33 @@ export class TrustService {
     return found;
   }
 
-  async identityChain(managementCluster: string, name: string, kind?: string): Promise<IdentityChainResponse> {
+  async identityChain(
+    managementCluster: string,
+    name: string,
+    kind?: string,
+  ): Promise<IdentityChainResponse> {
     const { report } = await this.#current();
     const found = report.identities.filter(
-      i => i.managementCluster === managementCluster && i.name === name && (!kind || i.kind === kind),
+      i =>
+        i.managementCluster === managementCluster &&
+        i.name === name &&
+        (!kind || i.kind === kind),
     );
     if (found.length === 0) {
-      throw new NotFoundError(`No identity "${name}" in management cluster "${managementCluster}"`);
+      throw new NotFoundError(
+        `No identity "${name}" in management cluster "${managementCluster}"`,
+      );
     }
     // A role identity and a static identity may share a name; the role identity is the usual question.
-    const identity = found.find(i => i.kind === 'AWSClusterRoleIdentity') ?? found[0];
+    const identity =
+      found.find(i => i.kind === 'AWSClusterRoleIdentity') ?? found[0];
     return { identity, chain: identity.chain };
   }
 
   /** The whole report, for the catalog module and the scaffolder (service-to-service). */
-  async fleetReport(): Promise<FleetReport & { sources: ManagementClusterStatus[] }> {
+  async fleetReport(): Promise<
+    FleetReport & { sources: ManagementClusterStatus[] }
+  > {
     const { report } = await this.#current();
     return { ...report, sources: await this.managementClusters() };
   }
@@ -214,7 +270,8 @@ export class TrustService {
 
   #requireAccount(report: FleetReport, accountId: string) {
     const account = report.accounts.find(a => a.accountId === accountId);
-    if (!account) throw new NotFoundError(`No AWS account ${accountId} in the fleet`);
+    if (!account)
+      throw new NotFoundError(`No AWS account ${accountId} in the fleet`);
     return account;
   }
 
@@ -232,37 +289,64 @@ export class TrustService {
       ...identities.map(i => i.managementCluster),
       ...account.managementClusters,
     ]);
-    const stale = [...involved].some(name => Boolean(statuses.get(name)?.error));
-    return { account, clusters, identities, generatedAt: report.generatedAt, live, stale };
+    const stale = [...involved].some(name =>
+      Boolean(statuses.get(name)?.error),
+    );
+    return {
+      account,
+      clusters,
+      identities,
+      generatedAt: report.generatedAt,
+      live,
+      stale,
+    };
   }
 
   async #gatherAndStore(plan: EvidencePlan, force: boolean): Promise<void> {
     const gatherer = this.#gatherer!;
     const chainAccounts: Record<string, string> = {};
     const input = await this.#input();
-    const byName = new Map(input.managementClusters.map(m => [m.name, m.accountId]));
+    const byName = new Map(
+      input.managementClusters.map(m => [m.name, m.accountId]),
+    );
     for (const chain of plan.chains) {
       const mgmt = chain.key.split('>')[0]; // chain keys start with the management cluster's name
       const accountId = byName.get(mgmt);
       if (accountId) chainAccounts[chain.key] = accountId;
     }
-    const fresh = await gatherer.gather(plan, { force, managementAccountId: chainAccounts });
+    const fresh = await gatherer.gather(plan, {
+      force,
+      managementAccountId: chainAccounts,
+    });
     const stored = await this.#storedEvidence();
     const merged: LiveEvidence = {
-      organizationAccounts: fresh.organizationAccounts ?? stored?.evidence.organizationAccounts,
+      organizationAccounts:
+        fresh.organizationAccounts ?? stored?.evidence.organizationAccounts,
       targetRoles: { ...stored?.evidence.targetRoles, ...fresh.targetRoles },
       simulations: { ...stored?.evidence.simulations, ...fresh.simulations },
-      assumeResults: { ...stored?.evidence.assumeResults, ...fresh.assumeResults },
+      assumeResults: {
+        ...stored?.evidence.assumeResults,
+        ...fresh.assumeResults,
+      },
     };
-    const value: StoredEvidence = { version: new Date().toISOString(), evidence: merged };
-    await this.#cache.set(LIVE_EVIDENCE_KEY, value as any, { ttl: this.#evidenceTtlMs });
+    const value: StoredEvidence = {
+      version: new Date().toISOString(),
+      evidence: merged,
+    };
+    await this.#cache.set(LIVE_EVIDENCE_KEY, value as any, {
+      ttl: this.#evidenceTtlMs,
+    });
   }
 
   async #storedEvidence(): Promise<StoredEvidence | undefined> {
     try {
-      return (await this.#cache.get(LIVE_EVIDENCE_KEY)) as StoredEvidence | undefined;
+      return (await this.#cache.get(LIVE_EVIDENCE_KEY)) as
+        | StoredEvidence
+        | undefined;
     } catch (e) {
-      this.#logger.warn(`capa: cache unavailable, serving static evidence only: ${e}`);
+      this.#logger.warn(
+        `capa: cache unavailable, serving static evidence only: ${e}`,
+      );
       return undefined;
     }
   }
@@ -278,7 +362,10 @@ export class TrustService {
     const statuses = new Map(statusList.map(s => [s.source, s]));
     const stored = await this.#storedEvidence();
     const sourcesKey = this.#fleet.managementClusters
-      .map(({ cluster }) => `${cluster.name}@${statuses.get(cluster.name)?.generation ?? 0}`)
+      .map(
+        ({ cluster }) =>
+          `${cluster.name}@${statuses.get(cluster.name)?.generation ?? 0}`,
+      )
       .join(',');
     const key = `${sourcesKey}#${stored?.version ?? 'static'}`;
     let computed = this.#computed;
@@ -301,15 +388,19 @@ export class TrustService {
     stored: StoredEvidence | undefined,
   ): Promise<Computed> {
     if (this.#lastInput?.key !== sourcesKey) {
-      const snapshots = await this.#store.snapshots(this.#fleet.managementClusters.map(m => m.cluster.name));
+      const snapshots = await this.#store.snapshots(
+        this.#fleet.managementClusters.map(m => m.cluster.name),
+      );
       const byName = new Map(snapshots.map(s => [s.source, s]));
       const problems = [...this.#fleet.problems];
       const input: FleetInput = {
-        managementClusters: this.#fleet.managementClusters.map(({ cluster }) => {
-          const snapshot = byName.get(cluster.name);
-          problems.push(...(snapshot?.problems ?? []));
-          return { ...cluster, objects: snapshot?.objects ?? [] };
-        }),
+        managementClusters: this.#fleet.managementClusters.map(
+          ({ cluster }) => {
+            const snapshot = byName.get(cluster.name);
+            problems.push(...(snapshot?.problems ?? []));
+            return { ...cluster, objects: snapshot?.objects ?? [] };
+          },
+        ),
         accounts: this.#fleet.accounts,
         problems,
       };
@@ -327,7 +418,9 @@ export class TrustService {
 
 function summarizeCluster(c: ClusterReport): ClusterSummary {
   const { checks, chain, conditions, ...rest } = c;
-  const ready = conditions.find(x => x.type === 'Ready' || x.type === 'Available');
+  const ready = conditions.find(
+    x => x.type === 'Ready' || x.type === 'Available',
+  );
   return {
     ...rest,
     failing: checks.filter(x => x.status === 'fail').map(x => x.id),

@@ -1,4 +1,7 @@
-import type { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
+import type {
+  AuthService,
+  DiscoveryService,
+} from '@backstage/backend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
   AccountTrustResponse,
@@ -7,7 +10,9 @@ import type {
 } from '@capa-portal/plugin-capa-common';
 
 /** The whole fleet report with the health of every source: `GET /api/capa/report`. */
-export type FleetReportResponse = FleetReport & { sources: ManagementClusterStatus[] };
+export type FleetReportResponse = FleetReport & {
+  sources: ManagementClusterStatus[];
+};
 
 /**
  * How other backend plugins (the catalog and scaffolder modules) talk to the capa backend: over HTTP with
@@ -22,7 +27,10 @@ export class CapaBackendClient {
     this.#auth = auth;
   }
 
-  static create(options: { discovery: DiscoveryService; auth: AuthService }): CapaBackendClient {
+  static create(options: {
+    discovery: DiscoveryService;
+    auth: AuthService;
+  }): CapaBackendClient {
     return new CapaBackendClient(options.discovery, options.auth);
   }
 
@@ -31,11 +39,17 @@ export class CapaBackendClient {
   }
 
   accountTrust(accountId: string): Promise<AccountTrustResponse> {
-    return this.#request('GET', `/accounts/${encodeURIComponent(accountId)}/trust`);
+    return this.#request(
+      'GET',
+      `/accounts/${encodeURIComponent(accountId)}/trust`,
+    );
   }
 
   verifyAccount(accountId: string): Promise<AccountTrustResponse> {
-    return this.#request('POST', `/accounts/${encodeURIComponent(accountId)}/trust/verify`);
+    return this.#request(
+      'POST',
+      `/accounts/${encodeURIComponent(accountId)}/trust/verify`,
+    );
   }
 
   async #request<T>(method: string, path: string): Promise<T> {

@@ -1,11 +1,22 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { LoggerService, UrlReaderService } from '@backstage/backend-plugin-api';
+import type {
+  LoggerService,
+  UrlReaderService,
+} from '@backstage/backend-plugin-api';
 import { Config, ConfigReader } from '@backstage/config';
 import { InputError } from '@backstage/errors';
-import type { AccountInput, InputProblem } from '@capa-portal/plugin-capa-common';
+import type {
+  AccountInput,
+  InputProblem,
+} from '@capa-portal/plugin-capa-common';
 import { parse } from 'yaml';
-import { FleetConfig, FleetConfigManagementCluster, isUrl, parseFleetConfig } from '../fleet/loadFleet';
+import {
+  FleetConfig,
+  FleetConfigManagementCluster,
+  isUrl,
+  parseFleetConfig,
+} from '../fleet/loadFleet';
 import {
   describeConnection,
   KubernetesFleetReader,
@@ -23,12 +34,17 @@ import {
 /** Reads a management cluster's manifests from a local folder (a GitOps checkout). */
 class DirectorySource implements ManagementClusterSource {
   readonly type = 'manifests' as const;
-  constructor(readonly name: string, readonly target: string, private readonly dir: string) {}
+  constructor(
+    readonly name: string,
+    readonly target: string,
+    private readonly dir: string,
+  ) {}
 
   async read(): Promise<SourceRead> {
     // A folder that vanished is a failed read (keep the last good data), not an empty management cluster.
     const stat = await fs.stat(this.dir).catch(() => undefined);
-    if (!stat) throw new InputError(`manifests folder ${this.target} does not exist`);
+    if (!stat)
+      throw new InputError(`manifests folder ${this.target} does not exist`);
     return readManifestsFromDirectory(this.dir, this.target);
   }
 }
@@ -36,7 +52,11 @@ class DirectorySource implements ManagementClusterSource {
 /** Reads a management cluster's manifests through Backstage's UrlReaderService (GitHub, GitLab, ...). */
 class UrlSource implements ManagementClusterSource {
   readonly type = 'manifests' as const;
-  constructor(readonly name: string, readonly target: string, private readonly reader: UrlReaderService) {}
+  constructor(
+    readonly name: string,
+    readonly target: string,
+    private readonly reader: UrlReaderService,
+  ) {}
 
   read(): Promise<SourceRead> {
     return readManifestsFromUrl(this.reader, this.target);
@@ -46,7 +66,11 @@ class UrlSource implements ManagementClusterSource {
 /** Reads a live management cluster with one paginated LIST per kind. */
 class KubernetesSource implements ManagementClusterSource {
   readonly type = 'kubernetes' as const;
-  constructor(readonly name: string, readonly target: string, private readonly reader: KubernetesFleetReader) {}
+  constructor(
+    readonly name: string,
+    readonly target: string,
+    private readonly reader: KubernetesFleetReader,
+  ) {}
 
   read(): Promise<SourceRead> {
     return this.reader.read();
@@ -56,7 +80,11 @@ class KubernetesSource implements ManagementClusterSource {
 /** A source for a management cluster whose configuration is unusable: every read fails with the reason. */
 class BrokenSource implements ManagementClusterSource {
   readonly type = 'manifests' as const;
-  constructor(readonly name: string, readonly target: string, private readonly reason: string) {}
+  constructor(
+    readonly name: string,
+    readonly target: string,
+    private readonly reason: string,
+  ) {}
 
   async read(): Promise<SourceRead> {
     throw new InputError(this.reason);
@@ -70,10 +98,15 @@ interface FleetConfigOrigin {
   /** The folder relative paths resolve from. */
   baseDir: string;
   /** Config for `kubernetes:` blocks (so secrets can come from app-config's env substitution). */
-  kubernetesConfig: (index: number, m: FleetConfigManagementCluster) => Config | undefined;
+  kubernetesConfig: (
+    index: number,
+    m: FleetConfigManagementCluster,
+  ) => Config | undefined;
 }
 
-async function readFleetConfig(config: Config): Promise<FleetConfigOrigin | undefined> {
+async function readFleetConfig(
+  config: Config,
+): Promise<FleetConfigOrigin | undefined> {
   const capa = config.getOptionalConfig('capa');
   if (!capa) return undefined;
   const fleetFile = capa.getOptionalString('fleetFile');
@@ -83,34 +116,44 @@ async function readFleetConfig(config: Config): Promise<FleetConfigOrigin | unde
     try {
       text = await fs.readFile(file, 'utf8');
     } catch (e) {
-      throw new InputError(`capa.fleetFile: cannot read ${file}: ${(e as Error).message}`);
+      throw new InputError(
+        `capa.fleetFile: cannot read ${file}: ${(e as Error).message}`,
+      );
     }
     let value: unknown;
     try {
       value = parse(text, { prettyErrors: true });
     } catch (e) {
-      throw new InputError(`capa.fleetFile: ${file} is not valid YAML: ${(e as Error).message}`);
+      throw new InputError(
+        `capa.fleetFile: ${file} is not valid YAML: ${(e as Error).message}`,
+      );
     }
     const { config: parsed, problems } = parseFleetConfig(value, fleetFile);
     return {
       config: parsed,
       problems,
       baseDir: path.dirname(file),
-      kubernetesConfig: (_i, m) => (m.kubernetes ? new ConfigReader(m.kubernetes as any) : undefined),
+      kubernetesConfig: (_i, m) =>
+        m.kubernetes ? new ConfigReader(m.kubernetes as any) : undefined,
     };
   }
   const inline = {
     managementClusters: capa.getOptional('managementClusters') ?? [],
     accounts: capa.getOptional('accounts') ?? [],
   };
-  const { config: parsed, problems } = parseFleetConfig(inline, 'app-config capa');
+  const { config: parsed, problems } = parseFleetConfig(
+    inline,
+    'app-config capa',
+  );
   const mcConfigs = capa.getOptionalConfigArray('managementClusters') ?? [];
   return {
     config: parsed,
     problems,
     baseDir: capa.getOptionalString('baseDir') ?? process.cwd(),
     kubernetesConfig: (_i, m) =>
-      mcConfigs.find(c => c.getOptionalString('name') === m.name)?.getOptionalConfig('kubernetes'),
+      mcConfigs
+        .find(c => c.getOptionalString('name') === m.name)
+        ?.getOptionalConfig('kubernetes'),
   };
 }
 
@@ -143,7 +186,8 @@ export async function createFleetSourcesFromConfig(
   const origin = await readFleetConfig(config);
   if (!origin) return { managementClusters: [], accounts: [], problems: [] };
   const problems = [...origin.problems];
-  for (const p of problems) logger.warn(`capa config: ${p.source}: ${p.message}`);
+  for (const p of problems)
+    logger.warn(`capa config: ${p.source}: ${p.message}`);
 
   const managementClusters: ConfiguredManagementCluster[] = [];
   for (const [index, m] of origin.config.managementClusters.entries()) {
@@ -157,22 +201,50 @@ export async function createFleetSourcesFromConfig(
     };
     if (m.principalTags) (cluster as any).principalTags = m.principalTags;
     if (m.iamConfiguration) {
-      const iam = await readIamConfiguration(origin.baseDir, m.iamConfiguration, urlReader);
-      if (iam.problem) problems.push({ source: `${m.name}: config`, message: iam.problem, severity: 'error' });
+      const iam = await readIamConfiguration(
+        origin.baseDir,
+        m.iamConfiguration,
+        urlReader,
+      );
+      if (iam.problem)
+        problems.push({
+          source: `${m.name}: config`,
+          message: iam.problem,
+          severity: 'error',
+        });
       cluster.iamConfiguration = iam.value;
       cluster.iamConfigurationSource = m.iamConfiguration;
     }
-    const { source, connection } = createSource(index, m, origin, urlReader, logger);
+    const { source, connection } = createSource(
+      index,
+      m,
+      origin,
+      urlReader,
+      logger,
+    );
     managementClusters.push({ cluster, source, connection });
   }
 
   const accounts: AccountInput[] = [];
   for (const a of origin.config.accounts) {
-    const account: AccountInput = { accountId: a.accountId, name: a.name, tier: a.tier, owner: a.owner };
+    const account: AccountInput = {
+      accountId: a.accountId,
+      name: a.name,
+      tier: a.tier,
+      owner: a.owner,
+    };
     if (a.iamConfiguration) {
-      const iam = await readIamConfiguration(origin.baseDir, a.iamConfiguration, urlReader);
+      const iam = await readIamConfiguration(
+        origin.baseDir,
+        a.iamConfiguration,
+        urlReader,
+      );
       if (iam.problem) {
-        problems.push({ source: `account ${a.accountId}: config`, message: iam.problem, severity: 'error' });
+        problems.push({
+          source: `account ${a.accountId}: config`,
+          message: iam.problem,
+          severity: 'error',
+        });
       }
       account.iamConfiguration = iam.value;
       account.iamConfigurationSource = a.iamConfiguration;
@@ -188,15 +260,19 @@ function createSource(
   origin: FleetConfigOrigin,
   urlReader: UrlReaderService,
   logger: LoggerService,
-): { source: ManagementClusterSource; connection?: ManagementClusterConnection } {
+): {
+  source: ManagementClusterSource;
+  connection?: ManagementClusterConnection;
+} {
   if (m.manifests) {
-    const source = isUrl(m.manifests) && !m.manifests.startsWith('file://')
-      ? new UrlSource(m.name, m.manifests, urlReader)
-      : new DirectorySource(
-          m.name,
-          m.manifests,
-          path.resolve(origin.baseDir, m.manifests.replace(/^file:\/\//, '')),
-        );
+    const source =
+      isUrl(m.manifests) && !m.manifests.startsWith('file://')
+        ? new UrlSource(m.name, m.manifests, urlReader)
+        : new DirectorySource(
+            m.name,
+            m.manifests,
+            path.resolve(origin.baseDir, m.manifests.replace(/^file:\/\//, '')),
+          );
     return { source };
   }
   const kubernetes = origin.kubernetesConfig(index, m);
@@ -205,11 +281,34 @@ function createSource(
       const connection = readManagementClusterConnection(kubernetes, {
         resolvePath: p => path.resolve(origin.baseDir, p),
       });
-      const reader = KubernetesFleetReader.create({ name: m.name, connection, logger });
-      return { source: new KubernetesSource(m.name, describeConnection(connection), reader), connection };
+      const reader = KubernetesFleetReader.create({
+        name: m.name,
+        connection,
+        logger,
+      });
+      return {
+        source: new KubernetesSource(
+          m.name,
+          describeConnection(connection),
+          reader,
+        ),
+        connection,
+      };
     } catch (e) {
-      return { source: new BrokenSource(m.name, 'kubernetes', `kubernetes: ${(e as Error).message}`) };
+      return {
+        source: new BrokenSource(
+          m.name,
+          'kubernetes',
+          `kubernetes: ${(e as Error).message}`,
+        ),
+      };
     }
   }
-  return { source: new BrokenSource(m.name, '(none)', 'neither manifests nor kubernetes is configured') };
+  return {
+    source: new BrokenSource(
+      m.name,
+      '(none)',
+      'neither manifests nor kubernetes is configured',
+    ),
+  };
 }

@@ -34,6 +34,12 @@ export interface EntityDefaults {
 
 const MAX_NAME = 63;
 
+const FLAVOUR_TITLE: Record<string, string> = {
+  eks: 'EKS',
+  kubeadm: 'kubeadm',
+  rosa: 'ROSA',
+};
+
 /** A tiny stable hash (FNV-1a, 32 bit) for shortening names without collisions. */
 function shortHash(value: string): string {
   let h = 0x811c9dc5;
@@ -51,18 +57,31 @@ function shortHash(value: string): string {
  */
 export function entityName(...parts: string[]): string {
   const joined = parts
-    .map(p => p.toLowerCase().replace(/[^a-z0-9._-]+/g, '-'))
+    .map(p =>
+      p
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]+/g, '-')
+        .replace(/^[._-]+|[._-]+$/g, ''),
+    )
+    .filter(Boolean)
     .join('.')
     .replace(/[._-]{2,}/g, m => m[0])
     .replace(/^[._-]+|[._-]+$/g, '');
-  if (joined.length <= MAX_NAME) return joined || `x-${shortHash(parts.join('/'))}`;
+  if (joined.length <= MAX_NAME)
+    return joined || `x-${shortHash(parts.join('/'))}`;
   const hash = shortHash(parts.join('/'));
-  const head = joined.slice(0, MAX_NAME - hash.length - 1).replace(/[._-]+$/g, '');
+  const head = joined
+    .slice(0, MAX_NAME - hash.length - 1)
+    .replace(/[._-]+$/g, '');
   return `${head}-${hash}`;
 }
 
 /** Entity name of a workload cluster: `<name>.<namespace>.<management cluster>`, shortened when needed. */
-export function clusterEntityName(c: { name: string; namespace: string; managementCluster: string }): string {
+export function clusterEntityName(c: {
+  name: string;
+  namespace: string;
+  managementCluster: string;
+}): string {
   return entityName(c.name, c.namespace, c.managementCluster);
 }
 
@@ -73,7 +92,11 @@ const KIND_SHORT: Record<string, string> = {
 };
 
 /** Entity name of an identity: `<management cluster>.<role|controller|static>.<name>`. */
-export function identityEntityName(i: { managementCluster: string; kind: string; name: string }): string {
+export function identityEntityName(i: {
+  managementCluster: string;
+  kind: string;
+  name: string;
+}): string {
   return entityName(i.managementCluster, KIND_SHORT[i.kind] ?? i.kind, i.name);
 }
 
@@ -81,7 +104,8 @@ export function managementClusterEntityName(name: string): string {
   return entityName(name);
 }
 
-const ref = (name: string) => stringifyEntityRef({ kind: 'resource', namespace: 'default', name });
+const ref = (name: string) =>
+  stringifyEntityRef({ kind: 'resource', namespace: 'default', name });
 
 function withLocation(entity: Entity, location: string): Entity {
   entity.metadata.annotations = {
@@ -92,39 +116,64 @@ function withLocation(entity: Entity, location: string): Entity {
   return entity;
 }
 
-function prune<T extends Record<string, unknown>>(o: T): Record<string, string> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => typeof v === 'string' && v !== '')) as Record<
-    string,
-    string
-  >;
+function prune<T extends Record<string, unknown>>(
+  o: T,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(o).filter(([, v]) => typeof v === 'string' && v !== ''),
+  ) as Record<string, string>;
 }
 
 function tags(...values: Array<string | undefined>): string[] {
-  return [...new Set(values.filter((v): v is string => Boolean(v)).map(v => v.toLowerCase().replace(/[^a-z0-9+#-]+/g, '-')))]
+  return [
+    ...new Set(
+      values
+        .filter((v): v is string => Boolean(v))
+        .map(v => v.toLowerCase().replace(/[^a-z0-9+#-]+/g, '-')),
+    ),
+  ]
     .map(v => v.replace(/^-+|-+$/g, '').slice(0, 63))
     .filter(Boolean);
 }
 
 /** The Resource entity of an AWS account. */
-export function accountEntity(account: AccountReport, defaults: EntityDefaults, location: string): Entity {
+export function accountEntity(
+  account: AccountReport,
+  defaults: EntityDefaults,
+  location: string,
+): Entity {
   return withLocation(
     {
       apiVersion: 'backstage.io/v1alpha1',
       kind: 'Resource',
       metadata: {
         name: accountEntityName(account.accountId),
-        title: account.name ? `${account.name} (${account.accountId})` : `AWS account ${account.accountId}`,
-        description: `AWS account ${account.accountId}${account.tier ? `, tier ${account.tier}` : ''}${
-          account.email ? `, ${account.email}` : ''
-        }`,
+        title: account.name
+          ? `${account.name} (${account.accountId})`
+          : `AWS account ${account.accountId}`,
+        description: `AWS account ${account.accountId}${
+          account.tier ? `, tier ${account.tier}` : ''
+        }${account.email ? `, ${account.email}` : ''}`,
         annotations: prune({
           [ANNOTATION_ACCOUNT_ID]: account.accountId,
           [ANNOTATION_VERDICT]: account.verdict,
         }),
-        labels: prune({ 'capa-portal.io/tier': account.tier?.toLowerCase().replace(/[^a-z0-9-]/g, '-') }),
-        tags: tags('aws', account.tier, account.status === 'SUSPENDED' ? 'suspended' : undefined),
+        labels: prune({
+          'capa-portal.io/tier': account.tier
+            ?.toLowerCase()
+            .replace(/[^a-z0-9-]/g, '-'),
+        }),
+        tags: tags(
+          'aws',
+          account.tier,
+          account.status === 'SUSPENDED' ? 'suspended' : undefined,
+        ),
       },
-      spec: prune({ type: ENTITY_TYPE_ACCOUNT, owner: account.owner ?? defaults.owner, system: defaults.system }),
+      spec: prune({
+        type: ENTITY_TYPE_ACCOUNT,
+        owner: account.owner ?? defaults.owner,
+        system: defaults.system,
+      }),
     },
     location,
   );
@@ -156,7 +205,9 @@ export function managementClusterEntity(
       spec: {
         type: ENTITY_TYPE_CLUSTER,
         owner: options.owner ?? defaults.owner,
-        ...(options.system ?? defaults.system ? { system: options.system ?? defaults.system } : {}),
+        ...(options.system ?? defaults.system
+          ? { system: options.system ?? defaults.system }
+          : {}),
         dependsOn: [ref(accountEntityName(status.accountId))],
       },
     },
@@ -173,12 +224,23 @@ export function identityEntity(
   const dependsOn: string[] = [];
   const source = identity.chain[1];
   if (source && !source.missing) {
-    dependsOn.push(ref(identityEntityName({ managementCluster: identity.managementCluster, kind: source.kind, name: source.name })));
+    dependsOn.push(
+      ref(
+        identityEntityName({
+          managementCluster: identity.managementCluster,
+          kind: source.kind,
+          name: source.name,
+        }),
+      ),
+    );
   } else {
     // The root of a chain (the controller or a static identity) runs in the management cluster.
-    dependsOn.push(ref(managementClusterEntityName(identity.managementCluster)));
+    dependsOn.push(
+      ref(managementClusterEntityName(identity.managementCluster)),
+    );
   }
-  if (identity.accountId) dependsOn.push(ref(accountEntityName(identity.accountId)));
+  if (identity.accountId)
+    dependsOn.push(ref(accountEntityName(identity.accountId)));
   return withLocation(
     {
       apiVersion: 'backstage.io/v1alpha1',
@@ -186,7 +248,9 @@ export function identityEntity(
       metadata: {
         name: identityEntityName(identity),
         title: `${identity.name} (${identity.kind.replace(/^AWSCluster/, '')})`,
-        description: `${identity.kind} "${identity.name}" in management cluster ${identity.managementCluster}${
+        description: `${identity.kind} "${
+          identity.name
+        }" in management cluster ${identity.managementCluster}${
           identity.roleArn ? `; assumes ${identity.roleArn}` : ''
         }`,
         annotations: prune({
@@ -213,7 +277,10 @@ export function identityEntity(
 /** The Resource entity of a workload cluster, with the annotations the Kubernetes plugin needs for EKS. */
 export function clusterEntity(
   cluster: ClusterReport,
-  defaults: EntityDefaults & { managementOwner?: string; managementSystem?: string },
+  defaults: EntityDefaults & {
+    managementOwner?: string;
+    managementSystem?: string;
+  },
   location: string,
 ): Entity {
   const identityName = identityEntityName({
@@ -221,18 +288,28 @@ export function clusterEntity(
     kind: cluster.identityRef.kind,
     name: cluster.identityRef.name,
   });
-  const dependsOn = [ref(identityName), ref(managementClusterEntityName(cluster.managementCluster))];
-  if (cluster.accountId) dependsOn.splice(1, 0, ref(accountEntityName(cluster.accountId)));
+  const dependsOn = [
+    ref(identityName),
+    ref(managementClusterEntityName(cluster.managementCluster)),
+  ];
+  if (cluster.accountId)
+    dependsOn.splice(1, 0, ref(accountEntityName(cluster.accountId)));
   const first = cluster.chain[0];
   const kubernetes: Record<string, string | undefined> = {};
   if (cluster.apiServer) {
-    kubernetes['kubernetes.io/api-server'] = cluster.apiServer.startsWith('http') ? cluster.apiServer : `https://${cluster.apiServer}`;
-    kubernetes['kubernetes.io/api-server-certificate-authority'] = cluster.apiServerCaData;
+    kubernetes['kubernetes.io/api-server'] = cluster.apiServer.startsWith(
+      'http',
+    )
+      ? cluster.apiServer
+      : `https://${cluster.apiServer}`;
+    kubernetes['kubernetes.io/api-server-certificate-authority'] =
+      cluster.apiServerCaData;
     if (cluster.flavour === 'eks') {
       kubernetes['kubernetes.io/auth-provider'] = 'aws';
       kubernetes['kubernetes.io/aws-assume-role'] = first?.roleArn;
       kubernetes['kubernetes.io/aws-external-id'] = first?.externalId;
-      kubernetes['kubernetes.io/x-k8s-aws-id'] = cluster.eksClusterName ?? cluster.name;
+      kubernetes['kubernetes.io/x-k8s-aws-id'] =
+        cluster.eksClusterName ?? cluster.name;
     }
   }
   return withLocation(
@@ -242,7 +319,7 @@ export function clusterEntity(
       metadata: {
         name: clusterEntityName(cluster),
         title: cluster.name,
-        description: `${cluster.flavour === 'eks' ? 'EKS' : cluster.flavour === 'kubeadm' ? 'kubeadm' : 'CAPA'} cluster ${
+        description: `${FLAVOUR_TITLE[cluster.flavour] ?? 'CAPA'} cluster ${
           cluster.namespace
         }/${cluster.name}${cluster.region ? ` in ${cluster.region}` : ''}${
           cluster.accountId ? `, account ${cluster.accountId}` : ''
@@ -266,7 +343,10 @@ export function clusterEntity(
         type: ENTITY_TYPE_CLUSTER,
         owner: cluster.owner ?? defaults.managementOwner ?? defaults.owner,
         ...(cluster.system ?? defaults.managementSystem ?? defaults.system
-          ? { system: cluster.system ?? defaults.managementSystem ?? defaults.system }
+          ? {
+              system:
+                cluster.system ?? defaults.managementSystem ?? defaults.system,
+            }
           : {}),
         dependsOn,
       },
@@ -285,15 +365,26 @@ export function managementClusterEntities(
   const status = report.sources.find(s => s.name === name);
   if (!status) return [];
   const location = `capa:management-cluster/${name}`;
-  const scoped = { ...defaults, managementOwner: options.owner, managementSystem: options.system };
+  const scoped = {
+    ...defaults,
+    managementOwner: options.owner,
+    managementSystem: options.system,
+  };
   return [
     managementClusterEntity(status, options, defaults, location),
-    ...report.identities.filter(i => i.managementCluster === name).map(i => identityEntity(i, scoped, location)),
-    ...report.clusters.filter(c => c.managementCluster === name).map(c => clusterEntity(c, scoped, location)),
+    ...report.identities
+      .filter(i => i.managementCluster === name)
+      .map(i => identityEntity(i, scoped, location)),
+    ...report.clusters
+      .filter(c => c.managementCluster === name)
+      .map(c => clusterEntity(c, scoped, location)),
   ];
 }
 
 /** Every account entity: derived from identities, merged with Organizations and config by the engine. */
-export function accountEntities(report: FleetReport, defaults: EntityDefaults): Entity[] {
+export function accountEntities(
+  report: FleetReport,
+  defaults: EntityDefaults,
+): Entity[] {
   return report.accounts.map(a => accountEntity(a, defaults, 'capa:accounts'));
 }

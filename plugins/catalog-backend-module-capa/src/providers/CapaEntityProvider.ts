@@ -22,7 +22,12 @@ export interface FleetReportSource {
 /** What one provider emits: the accounts, or one management cluster's entities. */
 export type CapaProviderScope =
   | { type: 'accounts' }
-  | { type: 'management-cluster'; name: string; owner?: string; system?: string };
+  | {
+      type: 'management-cluster';
+      name: string;
+      owner?: string;
+      system?: string;
+    };
 
 /**
  * Emits capa-portal's entities with a full mutation per source. One provider per management cluster, so a
@@ -80,12 +85,15 @@ export class CapaEntityProvider implements EntityProvider {
 
   /** Builds and applies this provider's entities once. Returns how many, or undefined when it applied nothing. */
   async refresh(): Promise<number | undefined> {
-    if (!this.#connection) throw new Error(`${this.getProviderName()} is not connected`);
+    if (!this.#connection)
+      throw new Error(`${this.getProviderName()} is not connected`);
     let report: FleetReportResponse;
     try {
       report = await this.#source.fleetReport();
     } catch (e) {
-      this.#logger.warn(`${this.getProviderName()}: capa backend unavailable, keeping the current entities: ${e}`);
+      this.#logger.warn(
+        `${this.getProviderName()}: capa backend unavailable, keeping the current entities: ${e}`,
+      );
       return undefined;
     }
     let entities: Entity[];
@@ -96,17 +104,33 @@ export class CapaEntityProvider implements EntityProvider {
       const name = this.#scope.name;
       const status = report.sources.find(s => s.name === name);
       if (!status?.lastSync) {
-        this.#logger.info(`${this.getProviderName()}: not read yet${status?.error ? ` (${status.error})` : ''}; nothing applied`);
+        this.#logger.info(
+          `${this.getProviderName()}: not read yet${
+            status?.error ? ` (${status.error})` : ''
+          }; nothing applied`,
+        );
         return undefined;
       }
       if (status.stale) {
-        this.#logger.warn(`${this.getProviderName()}: last read failed (${status.error}); emitting its last good data`);
+        this.#logger.warn(
+          `${this.getProviderName()}: last read failed (${
+            status.error
+          }); emitting its last good data`,
+        );
       }
-      entities = managementClusterEntities(report, name, this.#scope, this.#defaults);
+      entities = managementClusterEntities(
+        report,
+        name,
+        this.#scope,
+        this.#defaults,
+      );
     }
     await this.#connection.applyMutation({
       type: 'full',
-      entities: entities.map(entity => ({ entity, locationKey: this.getProviderName() })),
+      entities: entities.map(entity => ({
+        entity,
+        locationKey: this.getProviderName(),
+      })),
     });
     return entities.length;
   }

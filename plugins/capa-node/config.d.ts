@@ -1,0 +1,86 @@
+import { HumanDuration } from '@backstage/types';
+
+export interface Config {
+  /** capa-portal: the fleet of CAPA management clusters and AWS accounts (DESIGN.md §5). */
+  capa?: {
+    /**
+     * A fleet.yaml file (the same one `./portal doctor` reads). Relative paths resolve from the backend's working
+     * directory; paths inside the file resolve from the file. When set, `managementClusters` and `accounts` below
+     * are ignored.
+     */
+    fleetFile?: string;
+    /** Folder that relative paths of the inline configuration resolve from (default: the working directory). */
+    baseDir?: string;
+    /** Management clusters, listed inline (the shape of fleet.yaml). */
+    managementClusters?: Array<{
+      /** Unique name; also the catalog entity name of the management cluster. */
+      name: string;
+      /** The management account (12 digits, quoted). */
+      accountId: string;
+      /** The principal CAPA's controllers run as (default: the controllers role of `accountId`). */
+      controllerPrincipalArn?: string;
+      /** True when the controllers run on IRSA / EKS Pod Identity (role sessions: chaining limits apply). */
+      controllerUsesRoleSession?: boolean;
+      /** Session tags of the controller principal, for `aws:PrincipalTag/*` trust conditions. */
+      principalTags?: { [key: string]: string };
+      /** A folder or URL of manifests (GitOps). URLs go through the UrlReaderService and its allow-list. */
+      manifests?: string;
+      /** A live management cluster: one of kubeconfigPath (+ context), url + serviceAccountToken, or inCluster. */
+      kubernetes?: {
+        kubeconfigPath?: string;
+        context?: string;
+        url?: string;
+        /** @visibility secret */
+        serviceAccountToken?: string;
+        /** @visibility secret */
+        caData?: string;
+        skipTLSVerify?: boolean;
+        inCluster?: boolean;
+        /** Per-request timeout in milliseconds (default 10000). */
+        timeoutMs?: number;
+        /** LIST page size (default 500). */
+        pageSize?: number;
+      };
+      /** The clusterawsadm AWSIAMConfiguration of the management account (file or URL). */
+      iamConfiguration?: string;
+      /** Catalog owner and system of the entities of this management cluster, unless objects name their own. */
+      owner?: string;
+      system?: string;
+    }>;
+    /** Target accounts, listed inline. */
+    accounts?: Array<{
+      accountId: string;
+      name?: string;
+      tier?: string;
+      owner?: string;
+      /** The clusterawsadm AWSIAMConfiguration of this account (file or URL). */
+      iamConfiguration?: string;
+    }>;
+    /** How often the backend reads every management cluster (default every 5 minutes, timeout 2 minutes). */
+    refresh?: {
+      frequency?: HumanDuration;
+      timeout?: HumanDuration;
+      initialDelay?: HumanDuration;
+    };
+    /** How often trust is verified live with AWS, when `aws` credentials are configured (default 30 minutes). */
+    verification?: {
+      frequency?: HumanDuration;
+      timeout?: HumanDuration;
+      initialDelay?: HumanDuration;
+    };
+    /** Verify live with STS and IAM (default: on when an `aws` config block exists). */
+    liveVerification?: boolean;
+    /** The catalog entity provider. */
+    catalog?: {
+      /** How often entities are re-emitted from the capa backend (default every 30 seconds). */
+      schedule?: {
+        frequency: HumanDuration;
+        timeout: HumanDuration;
+        initialDelay?: HumanDuration;
+      };
+      /** Owner of entities whose source names none (default `unknown`). */
+      defaultOwner?: string;
+      defaultSystem?: string;
+    };
+  };
+}
