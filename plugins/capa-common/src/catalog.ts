@@ -11,7 +11,8 @@ export const ENTITY_TYPE_IDENTITY = 'aws-cluster-identity';
 /** The AWS account id, on accounts, clusters and identities. */
 export const ANNOTATION_ACCOUNT_ID = 'amazonaws.com/account-id';
 /** The management cluster (config name) that owns a workload cluster or identity. */
-export const ANNOTATION_MANAGEMENT_CLUSTER = 'capa-portal.io/management-cluster';
+export const ANNOTATION_MANAGEMENT_CLUSTER =
+  'capa-portal.io/management-cluster';
 /** The namespace of a workload cluster in its management cluster. */
 export const ANNOTATION_NAMESPACE = 'capa-portal.io/namespace';
 /** The Kubernetes name of a workload cluster or identity (entity names may be shortened). */

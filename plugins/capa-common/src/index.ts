@@ -5,9 +5,19 @@
 export * from './types';
 export { CHECK_IDS as CAPA_TRUST_CHECK_IDS } from './types';
 
-export { evaluateFleet, planEvidence, chainKey, DEFAULTED_SESSION_NAME } from './trust/engine';
+export {
+  evaluateFleet,
+  planEvidence,
+  chainKey,
+  DEFAULTED_SESSION_NAME,
+} from './trust/engine';
 export { resolveChain, hopsOf } from './trust/chain';
-export type { ResolvedChain, ChainProblem, ChainProblemKind, IdentityLookup } from './trust/chain';
+export type {
+  ResolvedChain,
+  ChainProblem,
+  ChainProblemKind,
+  IdentityLookup,
+} from './trust/chain';
 export { verdictOf, aggregateVerdicts, worstStatus } from './trust/verdict';
 export {
   DEFAULT_DURATION_SECONDS,
@@ -16,7 +26,11 @@ export {
   ROLE_CHAINING_MAX_SECONDS,
 } from './trust/hops';
 
-export { isNamespaceAllowed, summarizeAllowedNamespaces, allowedNamespacesShapeError } from './model/allowedNamespaces';
+export {
+  isNamespaceAllowed,
+  summarizeAllowedNamespaces,
+  allowedNamespacesShapeError,
+} from './model/allowedNamespaces';
 export type { NamespaceDecision } from './model/allowedNamespaces';
 export {
   parseObjects,
@@ -42,7 +56,12 @@ export type {
 export { classifyApiVersion, splitApiVersion } from './model/apiVersions';
 export type { ApiVersionStatus, ApiVersionVerdict } from './model/apiVersions';
 
-export { evaluatePolicy, evaluateCondition, matchStatement, toStatements } from './iam/evaluate';
+export {
+  evaluatePolicy,
+  evaluateCondition,
+  matchStatement,
+  toStatements,
+} from './iam/evaluate';
 export type {
   ContextValue,
   PolicyPrincipal,
@@ -53,7 +72,14 @@ export type {
   StatementResult,
   Tri,
 } from './iam/evaluate';
-export { parseArn, parseRoleArn, accountOfArn, isAccountId, globMatch, arnLike } from './iam/arn';
+export {
+  parseArn,
+  parseRoleArn,
+  accountOfArn,
+  isAccountId,
+  globMatch,
+  arnLike,
+} from './iam/arn';
 export type { ParsedArn, ParsedRoleArn } from './iam/arn';
 
 export {
@@ -66,7 +92,11 @@ export {
   CLUSTERAWSADM_MAX_SESSION_DURATION,
   ROLE_SECTIONS,
 } from './clusterawsadm/iamConfiguration';
-export type { ParsedIamConfiguration, ClusterawsadmRole, ClusterawsadmRoleKey } from './clusterawsadm/iamConfiguration';
+export type {
+  ParsedIamConfiguration,
+  ClusterawsadmRole,
+  ClusterawsadmRoleKey,
+} from './clusterawsadm/iamConfiguration';
 
 export * from './manifests';
 export * from './api/types';

@@ -12,4 +12,7 @@ export const capaTrustVerifyPermission = createPermission({
   attributes: { action: 'update' },
 });
 
-export const capaPermissions = [capaAccountReadPermission, capaTrustVerifyPermission];
+export const capaPermissions = [
+  capaAccountReadPermission,
+  capaTrustVerifyPermission,
+];

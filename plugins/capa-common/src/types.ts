@@ -182,7 +182,12 @@ export const CHECK_IDS = [
 
 export type CheckId = (typeof CHECK_IDS)[number];
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
-export type Verdict = 'broken' | 'degraded' | 'trusted' | 'configured' | 'unknown';
+export type Verdict =
+  | 'broken'
+  | 'degraded'
+  | 'trusted'
+  | 'configured'
+  | 'unknown';
 
 /** What decided a check: an object, a file, a policy statement, an AWS answer. */
 export interface CheckEvidence {
@@ -205,7 +210,11 @@ export interface Check {
 }
 
 export interface IdentityRef {
-  kind: 'AWSClusterControllerIdentity' | 'AWSClusterRoleIdentity' | 'AWSClusterStaticIdentity' | string;
+  kind:
+    | 'AWSClusterControllerIdentity'
+    | 'AWSClusterRoleIdentity'
+    | 'AWSClusterStaticIdentity'
+    | string;
   name: string;
 }
 
@@ -292,8 +301,18 @@ export interface AccountReport {
   sources: Array<'identity' | 'config' | 'organizations' | 'management'>;
   /** Management clusters that live in this account. */
   managementClusters: string[];
-  clusters: Array<{ managementCluster: string; namespace: string; name: string; verdict: Verdict }>;
-  identities: Array<{ managementCluster: string; kind: string; name: string; verdict: Verdict }>;
+  clusters: Array<{
+    managementCluster: string;
+    namespace: string;
+    name: string;
+    verdict: Verdict;
+  }>;
+  identities: Array<{
+    managementCluster: string;
+    kind: string;
+    name: string;
+    verdict: Verdict;
+  }>;
 }
 
 export interface ManagementClusterReport {

@@ -1,3 +1,4 @@
+/* eslint-disable no-nested-ternary */
 /*
  * clusterawsadm's AWSIAMConfiguration (bootstrap.aws.infrastructure.cluster.x-k8s.io/v1beta1), read the way
  * cmd/clusterawsadm/cloudformation/bootstrap renders it:
@@ -25,7 +26,8 @@ import type { SourcedStatement } from '../iam/evaluate';
 import { parseRoleArn } from '../iam/arn';
 
 export const DEFAULT_NAME_SUFFIX = '.cluster-api-provider-aws.sigs.k8s.io';
-export const IAM_CONFIGURATION_GROUP = 'bootstrap.aws.infrastructure.cluster.x-k8s.io';
+export const IAM_CONFIGURATION_GROUP =
+  'bootstrap.aws.infrastructure.cluster.x-k8s.io';
 /** IAM's default MaxSessionDuration, which clusterawsadm never changes. */
 export const CLUSTERAWSADM_MAX_SESSION_DURATION = 3600;
 
@@ -64,11 +66,23 @@ export interface ParsedIamConfiguration {
   /** Resolved `arn:*:iam::*:role/<p>` patterns of the allowAssumeRole statement. */
   allowedEC2InstanceProfiles: string[];
   roles: Record<ClusterawsadmRoleKey, ClusterawsadmRole>;
-  bootstrapUser?: { name: string; permissionStatements: SourcedStatement[]; opaquePolicies: string[] };
+  bootstrapUser?: {
+    name: string;
+    permissionStatements: SourcedStatement[];
+    opaquePolicies: string[];
+  };
   problems: InputProblem[];
 }
 
-const STATEMENT_KEYS = new Set(['Sid', 'Principal', 'NotPrincipal', 'Effect', 'Action', 'Resource', 'Condition']);
+const STATEMENT_KEYS = new Set([
+  'Sid',
+  'Principal',
+  'NotPrincipal',
+  'Effect',
+  'Action',
+  'Resource',
+  'Condition',
+]);
 
 function isObj(v: unknown): v is Record<string, any> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -81,35 +95,57 @@ function strList(v: unknown): string[] | undefined {
   return undefined;
 }
 
-export function managedName(cfg: Pick<ParsedIamConfiguration, 'namePrefix' | 'nameSuffix'>, name: string): string {
+export function managedName(
+  cfg: Pick<ParsedIamConfiguration, 'namePrefix' | 'nameSuffix'>,
+  name: string,
+): string {
   return `${cfg.namePrefix}${name}${cfg.nameSuffix}`;
 }
 
 function serviceTrust(services: string[], source: string): SourcedStatement {
   const actions = ['sts:AssumeRole'];
-  if (services.includes('pods.eks.amazonaws.com')) actions.push('sts:TagSession');
+  if (services.includes('pods.eks.amazonaws.com'))
+    actions.push('sts:TagSession');
   return {
-    statement: { Effect: 'Allow', Principal: { Service: services }, Action: actions },
+    statement: {
+      Effect: 'Allow',
+      Principal: { Service: services },
+      Action: actions,
+    },
     source,
     index: 0,
   };
 }
 
 /** Parses an AWSIAMConfiguration (the whole document, or just its `spec`). Never throws. */
-export function parseIamConfiguration(raw: unknown, source = 'AWSIAMConfiguration'): ParsedIamConfiguration {
+export function parseIamConfiguration(
+  raw: unknown,
+  source = 'AWSIAMConfiguration',
+): ParsedIamConfiguration {
   const problems: InputProblem[] = [];
-  const warn = (message: string, severity: 'error' | 'warning' = 'warning') => problems.push({ source, message, severity });
+  const warn = (message: string, severity: 'error' | 'warning' = 'warning') =>
+    problems.push({ source, message, severity });
   let spec: Record<string, any> = {};
   if (isObj(raw)) {
     if (isObj(raw.spec)) {
       spec = raw.spec;
       if (raw.kind !== undefined && raw.kind !== 'AWSIAMConfiguration') {
-        warn(`kind is ${JSON.stringify(raw.kind)}, expected AWSIAMConfiguration`);
+        warn(
+          `kind is ${JSON.stringify(raw.kind)}, expected AWSIAMConfiguration`,
+        );
       }
-      if (typeof raw.apiVersion === 'string' && !raw.apiVersion.startsWith(`${IAM_CONFIGURATION_GROUP}/`)) {
-        warn(`apiVersion ${raw.apiVersion} is not ${IAM_CONFIGURATION_GROUP}/v1beta1`);
+      if (
+        typeof raw.apiVersion === 'string' &&
+        !raw.apiVersion.startsWith(`${IAM_CONFIGURATION_GROUP}/`)
+      ) {
+        warn(
+          `apiVersion ${raw.apiVersion} is not ${IAM_CONFIGURATION_GROUP}/v1beta1`,
+        );
       }
-    } else if (raw.spec === undefined && (raw.apiVersion !== undefined || raw.kind !== undefined)) {
+    } else if (
+      raw.spec === undefined &&
+      (raw.apiVersion !== undefined || raw.kind !== undefined)
+    ) {
       // An AWSIAMConfiguration without spec: all defaults.
     } else if (raw.spec !== undefined && raw.spec !== null) {
       warn('spec must be an object; using defaults', 'error');
@@ -121,24 +157,41 @@ export function parseIamConfiguration(raw: unknown, source = 'AWSIAMConfiguratio
   }
 
   const namePrefix = typeof spec.namePrefix === 'string' ? spec.namePrefix : '';
-  const nameSuffix = typeof spec.nameSuffix === 'string' ? spec.nameSuffix : DEFAULT_NAME_SUFFIX;
-  const partition = typeof spec.partition === 'string' && spec.partition ? spec.partition : 'aws';
+  const nameSuffix =
+    typeof spec.nameSuffix === 'string' ? spec.nameSuffix : DEFAULT_NAME_SUFFIX;
+  const partition =
+    typeof spec.partition === 'string' && spec.partition
+      ? spec.partition
+      : 'aws';
   const eks = isObj(spec.eks) ? spec.eks : undefined;
   const eksEnabled = !(eks && eks.disable === true);
   const allowAssumeRole = spec.allowAssumeRole === true;
-  if (spec.allowAssumeRole !== undefined && typeof spec.allowAssumeRole !== 'boolean') {
+  if (
+    spec.allowAssumeRole !== undefined &&
+    typeof spec.allowAssumeRole !== 'boolean'
+  ) {
     warn('spec.allowAssumeRole must be a boolean');
   }
   const cfgNames = { namePrefix, nameSuffix };
-  const section = (key: string): Record<string, any> => (isObj(spec[key]) ? spec[key] : {});
+  const section = (key: string): Record<string, any> =>
+    isObj(spec[key]) ? spec[key] : {};
   const controllers = section('clusterAPIControllers');
   const controlPlane = section('controlPlane');
   const nodes = section('nodes');
   const bootstrapUser = section('bootstrapUser');
-  for (const key of ['clusterAPIControllers', 'controlPlane', 'nodes', 'bootstrapUser']) {
-    if (spec[key] !== undefined && spec[key] !== null && !isObj(spec[key])) warn(`spec.${key} must be an object`, 'error');
+  for (const key of [
+    'clusterAPIControllers',
+    'controlPlane',
+    'nodes',
+    'bootstrapUser',
+  ]) {
+    if (spec[key] !== undefined && spec[key] !== null && !isObj(spec[key]))
+      warn(`spec.${key} must be an object`, 'error');
   }
-  if ('disabled' in controllers) warn('spec.clusterAPIControllers.disabled is not a field (clusterawsadm ignores it; the field is `disable`)');
+  if ('disabled' in controllers)
+    warn(
+      'spec.clusterAPIControllers.disabled is not a field (clusterawsadm ignores it; the field is `disable`)',
+    );
 
   const statements = (list: unknown, path: string): SourcedStatement[] => {
     if (list === undefined || list === null) return [];
@@ -156,7 +209,9 @@ export function parseIamConfiguration(raw: unknown, source = 'AWSIAMConfiguratio
       for (const [k, v] of Object.entries(s)) {
         if (STATEMENT_KEYS.has(k)) kept[k] = v;
         else {
-          const hint = [...STATEMENT_KEYS].find(x => x.toLowerCase() === k.toLowerCase());
+          const hint = [...STATEMENT_KEYS].find(
+            x => x.toLowerCase() === k.toLowerCase(),
+          );
           warn(
             hint
               ? `spec.${path}[${i}].${k}: clusterawsadm decodes keys case-sensitively and drops it (write ${hint})`
@@ -165,14 +220,24 @@ export function parseIamConfiguration(raw: unknown, source = 'AWSIAMConfiguratio
         }
       }
       if (kept.Effect !== 'Allow' && kept.Effect !== 'Deny') {
-        warn(`spec.${path}[${i}] has no valid Effect (Allow or Deny): the statement is invalid`, 'error');
+        warn(
+          `spec.${path}[${i}] has no valid Effect (Allow or Deny): the statement is invalid`,
+          'error',
+        );
         return;
       }
       if (!strList(kept.Action)) {
-        warn(`spec.${path}[${i}] has no Action: the statement is invalid`, 'error');
+        warn(
+          `spec.${path}[${i}] has no Action: the statement is invalid`,
+          'error',
+        );
         return;
       }
-      out.push({ statement: kept as unknown as PolicyStatement, source: `${source}: spec.${path}[${i}]`, index: i });
+      out.push({
+        statement: kept as unknown as PolicyStatement,
+        source: `${source}: spec.${path}[${i}]`,
+        index: i,
+      });
     });
     return out;
   };
@@ -182,32 +247,51 @@ export function parseIamConfiguration(raw: unknown, source = 'AWSIAMConfiguratio
     if (v === undefined || v === null) return [managedName(cfgNames, '*')];
     const l = strList(v);
     if (!l) {
-      warn('spec.clusterAPIControllers.allowedEC2InstanceProfiles must be a list of strings', 'error');
+      warn(
+        'spec.clusterAPIControllers.allowedEC2InstanceProfiles must be a list of strings',
+        'error',
+      );
       return [managedName(cfgNames, '*')];
     }
     return l;
   })();
-  const allowedEC2InstanceProfiles = profiles.map(p => `arn:*:iam::*:role/${p}`);
-  const controllersPolicySource = `${source}: managed policy ${managedName(cfgNames, 'controllers')}`;
+  const allowedEC2InstanceProfiles = profiles.map(
+    p => `arn:*:iam::*:role/${p}`,
+  );
+  const controllersPolicySource = `${source}: managed policy ${managedName(
+    cfgNames,
+    'controllers',
+  )}`;
   const controllersPolicy: SourcedStatement[] = allowAssumeRole
     ? [
         {
-          statement: { Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: allowedEC2InstanceProfiles },
+          statement: {
+            Effect: 'Allow',
+            Action: ['sts:AssumeRole'],
+            Resource: allowedEC2InstanceProfiles,
+          },
           source: `${controllersPolicySource} (spec.allowAssumeRole: true, clusterAPIControllers.allowedEC2InstanceProfiles)`,
           index: 0,
         },
       ]
     : [];
-  const disableAttach = controlPlane.disableClusterAPIControllerPolicyAttachment === true;
-  const path = typeof controlPlane.path === 'string' && controlPlane.path ? controlPlane.path : undefined;
+  const disableAttach =
+    controlPlane.disableClusterAPIControllerPolicyAttachment === true;
+  const path =
+    typeof controlPlane.path === 'string' && controlPlane.path
+      ? controlPlane.path
+      : undefined;
   const tags = (v: unknown) => {
     const out: Record<string, string> = {};
-    if (isObj(v)) for (const [k, val] of Object.entries(v)) if (typeof val === 'string') out[k] = val;
+    if (isObj(v))
+      for (const [k, val] of Object.entries(v))
+        if (typeof val === 'string') out[k] = val;
     return out;
   };
   const opaque = (v: unknown, p: string) => {
     const l = strList(v);
-    if (v !== undefined && v !== null && !l) warn(`spec.${p} must be a list of policy ARNs`);
+    if (v !== undefined && v !== null && !l)
+      warn(`spec.${p} must be a list of policy ARNs`);
     return l ?? [];
   };
 
@@ -216,11 +300,28 @@ export function parseIamConfiguration(raw: unknown, source = 'AWSIAMConfiguratio
       key: 'controllers',
       name: managedName(cfgNames, 'controllers'),
       path,
-      permissionStatements: [...controllersPolicy, ...statements(controllers.extraStatements, 'clusterAPIControllers.extraStatements')],
-      opaquePolicies: opaque(controllers.extraPolicyAttachments, 'clusterAPIControllers.extraPolicyAttachments'),
+      permissionStatements: [
+        ...controllersPolicy,
+        ...statements(
+          controllers.extraStatements,
+          'clusterAPIControllers.extraStatements',
+        ),
+      ],
+      opaquePolicies: opaque(
+        controllers.extraPolicyAttachments,
+        'clusterAPIControllers.extraPolicyAttachments',
+      ),
       trustStatements: [
-        serviceTrust(eksEnabled ? ['ec2.amazonaws.com', 'pods.eks.amazonaws.com'] : ['ec2.amazonaws.com'], `${source}: clusterawsadm default trust`),
-        ...statements(controllers.trustStatements, 'clusterAPIControllers.trustStatements'),
+        serviceTrust(
+          eksEnabled
+            ? ['ec2.amazonaws.com', 'pods.eks.amazonaws.com']
+            : ['ec2.amazonaws.com'],
+          `${source}: clusterawsadm default trust`,
+        ),
+        ...statements(
+          controllers.trustStatements,
+          'clusterAPIControllers.trustStatements',
+        ),
       ],
       tags: tags(controllers.tags),
       hasControllersPolicy: true,
@@ -231,12 +332,24 @@ export function parseIamConfiguration(raw: unknown, source = 'AWSIAMConfiguratio
       path,
       permissionStatements: [
         ...(disableAttach ? [] : controllersPolicy),
-        ...statements(controlPlane.extraStatements, 'controlPlane.extraStatements'),
+        ...statements(
+          controlPlane.extraStatements,
+          'controlPlane.extraStatements',
+        ),
       ],
-      opaquePolicies: opaque(controlPlane.extraPolicyAttachments, 'controlPlane.extraPolicyAttachments'),
+      opaquePolicies: opaque(
+        controlPlane.extraPolicyAttachments,
+        'controlPlane.extraPolicyAttachments',
+      ),
       trustStatements: [
-        serviceTrust(['ec2.amazonaws.com'], `${source}: clusterawsadm default trust`),
-        ...statements(controlPlane.trustStatements, 'controlPlane.trustStatements'),
+        serviceTrust(
+          ['ec2.amazonaws.com'],
+          `${source}: clusterawsadm default trust`,
+        ),
+        ...statements(
+          controlPlane.trustStatements,
+          'controlPlane.trustStatements',
+        ),
       ],
       tags: tags(controlPlane.tags),
       hasControllersPolicy: !disableAttach,
@@ -245,10 +358,19 @@ export function parseIamConfiguration(raw: unknown, source = 'AWSIAMConfiguratio
       key: 'nodes',
       name: managedName(cfgNames, 'nodes'),
       path,
-      permissionStatements: statements(nodes.extraStatements, 'nodes.extraStatements'),
-      opaquePolicies: opaque(nodes.extraPolicyAttachments, 'nodes.extraPolicyAttachments'),
+      permissionStatements: statements(
+        nodes.extraStatements,
+        'nodes.extraStatements',
+      ),
+      opaquePolicies: opaque(
+        nodes.extraPolicyAttachments,
+        'nodes.extraPolicyAttachments',
+      ),
       trustStatements: [
-        serviceTrust(['ec2.amazonaws.com'], `${source}: clusterawsadm default trust`),
+        serviceTrust(
+          ['ec2.amazonaws.com'],
+          `${source}: clusterawsadm default trust`,
+        ),
         ...statements(nodes.trustStatements, 'nodes.trustStatements'),
       ],
       tags: tags(nodes.tags),
@@ -258,9 +380,21 @@ export function parseIamConfiguration(raw: unknown, source = 'AWSIAMConfiguratio
   let bu: ParsedIamConfiguration['bootstrapUser'];
   if (bootstrapUser.enable === true) {
     bu = {
-      name: typeof bootstrapUser.userName === 'string' && bootstrapUser.userName ? bootstrapUser.userName : 'bootstrapper.cluster-api-provider-aws.sigs.k8s.io',
-      permissionStatements: [...controllersPolicy, ...statements(bootstrapUser.extraStatements, 'bootstrapUser.extraStatements')],
-      opaquePolicies: opaque(bootstrapUser.extraPolicyAttachments, 'bootstrapUser.extraPolicyAttachments'),
+      name:
+        typeof bootstrapUser.userName === 'string' && bootstrapUser.userName
+          ? bootstrapUser.userName
+          : 'bootstrapper.cluster-api-provider-aws.sigs.k8s.io',
+      permissionStatements: [
+        ...controllersPolicy,
+        ...statements(
+          bootstrapUser.extraStatements,
+          'bootstrapUser.extraStatements',
+        ),
+      ],
+      opaquePolicies: opaque(
+        bootstrapUser.extraPolicyAttachments,
+        'bootstrapUser.extraPolicyAttachments',
+      ),
     };
   }
   return {
@@ -278,7 +412,10 @@ export function parseIamConfiguration(raw: unknown, source = 'AWSIAMConfiguratio
 }
 
 /** The clusterawsadm role a role ARN names (by role name), if any. */
-export function roleForArn(cfg: ParsedIamConfiguration, roleArn: string): ClusterawsadmRole | undefined {
+export function roleForArn(
+  cfg: ParsedIamConfiguration,
+  roleArn: string,
+): ClusterawsadmRole | undefined {
   const parsed = parseRoleArn(roleArn);
   if (!parsed) return undefined;
   for (const role of Object.values(cfg.roles)) {
@@ -288,15 +425,27 @@ export function roleForArn(cfg: ParsedIamConfiguration, roleArn: string): Cluste
 }
 
 /** `arn:<partition>:iam::<account>:role/<path><name>` of a clusterawsadm role. */
-export function roleArnOf(cfg: ParsedIamConfiguration, key: ClusterawsadmRoleKey, accountId: string): string {
+export function roleArnOf(
+  cfg: ParsedIamConfiguration,
+  key: ClusterawsadmRoleKey,
+  accountId: string,
+): string {
   const role = cfg.roles[key];
-  const p = role.path ? (role.path.startsWith('/') ? role.path : `/${role.path}`) : '/';
+  const p = role.path
+    ? role.path.startsWith('/')
+      ? role.path
+      : `/${role.path}`
+    : '/';
   const withSlash = p.endsWith('/') ? p : `${p}/`;
   return `arn:${cfg.partition}:iam::${accountId}:role${withSlash}${role.name}`;
 }
 
 /** The default management principal of an account configured by this AWSIAMConfiguration. */
-export function defaultControllerPrincipal(cfg: ParsedIamConfiguration | undefined, accountId: string): string {
-  if (!cfg) return `arn:aws:iam::${accountId}:role/controllers${DEFAULT_NAME_SUFFIX}`;
+export function defaultControllerPrincipal(
+  cfg: ParsedIamConfiguration | undefined,
+  accountId: string,
+): string {
+  if (!cfg)
+    return `arn:aws:iam::${accountId}:role/controllers${DEFAULT_NAME_SUFFIX}`;
   return roleArnOf(cfg, 'controllers', accountId);
 }

@@ -48,7 +48,8 @@ export interface ParsedRoleArn {
 /** Parses an IAM role ARN `arn:aws:iam::123456789012:role/path/name`. */
 export function parseRoleArn(arn: unknown): ParsedRoleArn | undefined {
   const p = parseArn(arn);
-  if (!p || p.service !== 'iam' || !p.resource.startsWith('role/')) return undefined;
+  if (!p || p.service !== 'iam' || !p.resource.startsWith('role/'))
+    return undefined;
   const rest = p.resource.slice('role/'.length);
   if (!rest) return undefined;
   const slash = rest.lastIndexOf('/');
@@ -61,9 +62,12 @@ export function parseRoleArn(arn: unknown): ParsedRoleArn | undefined {
 /** The IAM role ARN for an STS assumed-role ARN (`arn:aws:sts::a:assumed-role/name/session`), path unknown. */
 export function roleArnOfAssumedRole(arn: string): string | undefined {
   const p = parseArn(arn);
-  if (!p || p.service !== 'sts' || !p.resource.startsWith('assumed-role/')) return undefined;
+  if (!p || p.service !== 'sts' || !p.resource.startsWith('assumed-role/'))
+    return undefined;
   const [, name] = p.resource.split('/');
-  return name ? `arn:${p.partition}:iam::${p.accountId}:role/${name}` : undefined;
+  return name
+    ? `arn:${p.partition}:iam::${p.accountId}:role/${name}`
+    : undefined;
 }
 
 const globCache = new Map<string, RegExp>();
@@ -72,9 +76,15 @@ const globCache = new Map<string, RegExp>();
  * IAM wildcard match: `*` any run of characters (including none), `?` exactly one character.
  * `ignoreCase` for actions and *IgnoreCase operators.
  */
-export function globMatch(pattern: string, value: string, ignoreCase = false): boolean {
+export function globMatch(
+  pattern: string,
+  value: string,
+  ignoreCase = false,
+): boolean {
   if (!pattern.includes('*') && !pattern.includes('?')) {
-    return ignoreCase ? pattern.toLowerCase() === value.toLowerCase() : pattern === value;
+    return ignoreCase
+      ? pattern.toLowerCase() === value.toLowerCase()
+      : pattern === value;
   }
   const key = `${ignoreCase ? 'i' : 's'}${pattern}`;
   let re = globCache.get(key);

@@ -1,3 +1,4 @@
+/* eslint-disable no-nested-ternary */
 /*
  * A small, honest IAM policy evaluator for the one question the trust engine asks:
  * "may this principal call sts:AssumeRole on that role?" (identity policies and trust policies).
@@ -10,7 +11,13 @@
  * (`${aws:username}`) make a statement `unknown`: we never guess a pass.
  */
 import type { PolicyDocument, PolicyStatement } from '../types';
-import { arnLike, globMatch, isAccountId, parseArn, roleArnOfAssumedRole } from './arn';
+import {
+  arnLike,
+  globMatch,
+  isAccountId,
+  parseArn,
+  roleArnOfAssumedRole,
+} from './arn';
 
 /** A request context value: a string / list of strings, or `null` when the key is known to be absent. */
 export type ContextValue = string | string[] | null;
@@ -41,7 +48,11 @@ export interface PolicyRequest {
 }
 
 export type Tri = 'yes' | 'no' | 'unknown';
-export type PolicyDecision = 'allowed' | 'explicitDeny' | 'implicitDeny' | 'unknown';
+export type PolicyDecision =
+  | 'allowed'
+  | 'explicitDeny'
+  | 'implicitDeny'
+  | 'unknown';
 
 /** A statement with where it came from, so checks can cite it. */
 export interface SourcedStatement {
@@ -75,7 +86,12 @@ export interface PolicyEvaluation {
 
 /** Normalises a document, a statement or a list of (sourced) statements to sourced statements. */
 export function toStatements(
-  policy: PolicyDocument | PolicyStatement | Array<PolicyStatement | SourcedStatement> | undefined | null,
+  policy:
+    | PolicyDocument
+    | PolicyStatement
+    | Array<PolicyStatement | SourcedStatement>
+    | undefined
+    | null,
   source?: string,
 ): SourcedStatement[] {
   if (!policy || typeof policy !== 'object') return [];
@@ -88,7 +104,11 @@ export function toStatements(
   const out: SourcedStatement[] = [];
   list.forEach((item, index) => {
     if (!item || typeof item !== 'object') return;
-    if ('statement' in (item as any) && (item as any).statement && typeof (item as any).statement === 'object') {
+    if (
+      'statement' in (item as any) &&
+      (item as any).statement &&
+      typeof (item as any).statement === 'object'
+    ) {
       const s = item as SourcedStatement;
       out.push({ ...s, index: s.index ?? index, source: s.source ?? source });
     } else {
@@ -135,11 +155,25 @@ function matchResource(patterns: string[], resource: string | undefined): Tri {
   return unknown ? 'unknown' : 'no';
 }
 
-function matchPrincipalValue(type: string, value: string, principal: PolicyPrincipal): Tri {
-  if (value === '*') return type === 'AWS' || type === '*' ? 'yes' : principal.type === type ? 'yes' : 'no';
+function matchPrincipalValue(
+  type: string,
+  value: string,
+  principal: PolicyPrincipal,
+): Tri {
+  if (value === '*')
+    return type === 'AWS' || type === '*'
+      ? 'yes'
+      : principal.type === type
+      ? 'yes'
+      : 'no';
   const ptype = principal.type ?? 'AWS';
   if (type !== ptype) return 'no';
-  if (type !== 'AWS') return principal.id && principal.id === value ? 'yes' : principal.id ? 'no' : 'unknown';
+  if (type !== 'AWS')
+    return principal.id && principal.id === value
+      ? 'yes'
+      : principal.id
+      ? 'no'
+      : 'unknown';
   if (isAccountId(value)) {
     if (!principal.accountId) return 'unknown';
     return principal.accountId === value ? 'yes' : 'no';
@@ -150,19 +184,31 @@ function matchPrincipalValue(type: string, value: string, principal: PolicyPrinc
     return principal.accountId === parsed.accountId ? 'yes' : 'no';
   }
   if (!principal.arn && !principal.sessionArn) return 'unknown';
-  if (principal.arn && (value === principal.arn)) return 'yes';
+  if (principal.arn && value === principal.arn) return 'yes';
   if (principal.sessionArn && value === principal.sessionArn) return 'yes';
   // An assumed-role ARN in a policy names one session of a role.
-  if (parsed && parsed.service === 'sts' && principal.arn && !principal.sessionArn) {
+  if (
+    parsed &&
+    parsed.service === 'sts' &&
+    principal.arn &&
+    !principal.sessionArn
+  ) {
     const role = roleArnOfAssumedRole(value);
-    if (role && principal.arn.endsWith(`/${role.split('/').pop()}`) && parsed.accountId === principal.accountId) {
+    if (
+      role &&
+      principal.arn.endsWith(`/${role.split('/').pop()}`) &&
+      parsed.accountId === principal.accountId
+    ) {
       return 'unknown';
     }
   }
   return 'no';
 }
 
-function matchPrincipal(spec: unknown, principal: PolicyPrincipal | undefined): Tri {
+function matchPrincipal(
+  spec: unknown,
+  principal: PolicyPrincipal | undefined,
+): Tri {
   if (!principal) return 'unknown';
   if (spec === '*') return 'yes';
   if (!spec || typeof spec !== 'object') return 'no';
@@ -208,7 +254,11 @@ const BASE_MATCHERS: Record<string, BaseMatcher> = {
   numericgreaterthanequals: (c, p) => numeric(c, p, (a, b) => a >= b),
 };
 
-function numeric(c: string, p: string, f: (a: number, b: number) => boolean): boolean | 'unknown' {
+function numeric(
+  c: string,
+  p: string,
+  f: (a: number, b: number) => boolean,
+): boolean | 'unknown' {
   const a = Number(c);
   const b = Number(p);
   if (Number.isNaN(a) || Number.isNaN(b)) return 'unknown';
@@ -216,7 +266,10 @@ function numeric(c: string, p: string, f: (a: number, b: number) => boolean): bo
 }
 
 /** Looks a key up case-insensitively. `undefined`: unknown; `null`: known absent. */
-function lookup(context: Record<string, ContextValue> | undefined, key: string): ContextValue | undefined {
+function lookup(
+  context: Record<string, ContextValue> | undefined,
+  key: string,
+): ContextValue | undefined {
   if (!context) return undefined;
   const lower = key.toLowerCase();
   if (lower in context) return context[lower];
@@ -252,16 +305,28 @@ export function evaluateCondition(
   const ctx = lookup(context, key);
 
   if (opl === 'null') {
-    if (ctx === undefined) return { result: 'unknown', reason: `condition key ${key} is not known` };
+    if (ctx === undefined)
+      return { result: 'unknown', reason: `condition key ${key} is not known` };
     const wantAbsent = values.some(v => v.toLowerCase() === 'true');
     const absent = ctx === null || (Array.isArray(ctx) && ctx.length === 0);
-    return { result: wantAbsent === absent ? 'yes' : 'no', reason: `Null ${key}` };
+    return {
+      result: wantAbsent === absent ? 'yes' : 'no',
+      reason: `Null ${key}`,
+    };
   }
   const base = BASE_MATCHERS[opl];
-  if (!base) return { result: 'unknown', reason: `condition operator ${operator} is not evaluated` };
-  if (ctx === undefined) return { result: 'unknown', reason: `condition key ${key} is not known` };
+  if (!base)
+    return {
+      result: 'unknown',
+      reason: `condition operator ${operator} is not evaluated`,
+    };
+  if (ctx === undefined)
+    return { result: 'unknown', reason: `condition key ${key} is not known` };
   if (values.some(hasPolicyVariable)) {
-    return { result: 'unknown', reason: `policy variable in ${operator} ${key}` };
+    return {
+      result: 'unknown',
+      reason: `policy variable in ${operator} ${key}`,
+    };
   }
   const negated = NEGATED.has(opl);
   const ctxValues = ctx === null ? [] : Array.isArray(ctx) ? ctx : [ctx];
@@ -270,7 +335,9 @@ export function evaluateCondition(
     if (ifExists) return { result: 'yes' };
     if (setOp === 'all') return { result: 'yes' };
     if (setOp === 'any') return { result: 'no', reason: `${key} is absent` };
-    return negated ? { result: 'yes' } : { result: 'no', reason: `${key} is absent from the request` };
+    return negated
+      ? { result: 'yes' }
+      : { result: 'no', reason: `${key} is absent from the request` };
   }
   let sawUnknown = false;
   const matchesAny = (cv: string): boolean => {
@@ -285,23 +352,46 @@ export function evaluateCondition(
   let ok: boolean;
   if (setOp === 'all') ok = ctxValues.every(holds);
   else if (setOp === 'any') ok = ctxValues.some(holds);
-  else ok = negated ? !ctxValues.some(cv => matchesAny(cv)) : ctxValues.some(cv => matchesAny(cv));
-  if (!ok && sawUnknown) return { result: 'unknown', reason: `${operator} ${key} could not be compared` };
+  else
+    ok = negated
+      ? !ctxValues.some(cv => matchesAny(cv))
+      : ctxValues.some(cv => matchesAny(cv));
+  if (!ok && sawUnknown)
+    return {
+      result: 'unknown',
+      reason: `${operator} ${key} could not be compared`,
+    };
   return ok
     ? { result: 'yes' }
-    : { result: 'no', reason: `${operator} ${key}: ${JSON.stringify(ctx)} does not satisfy ${JSON.stringify(rawValues)}` };
+    : {
+        result: 'no',
+        reason: `${operator} ${key}: ${JSON.stringify(
+          ctx,
+        )} does not satisfy ${JSON.stringify(rawValues)}`,
+      };
 }
 
-function matchConditions(cond: unknown, context: Record<string, ContextValue> | undefined): { result: Tri; reason?: string } {
+function matchConditions(
+  cond: unknown,
+  context: Record<string, ContextValue> | undefined,
+): { result: Tri; reason?: string } {
   if (cond === undefined || cond === null) return { result: 'yes' };
-  if (typeof cond !== 'object' || Array.isArray(cond)) return { result: 'unknown', reason: 'malformed Condition' };
+  if (typeof cond !== 'object' || Array.isArray(cond))
+    return { result: 'unknown', reason: 'malformed Condition' };
   let result: Tri = 'yes';
   let reason: string | undefined;
-  for (const [operator, block] of Object.entries(cond as Record<string, unknown>)) {
+  for (const [operator, block] of Object.entries(
+    cond as Record<string, unknown>,
+  )) {
     if (!block || typeof block !== 'object' || Array.isArray(block)) {
-      return { result: 'unknown', reason: `malformed condition block ${operator}` };
+      return {
+        result: 'unknown',
+        reason: `malformed condition block ${operator}`,
+      };
     }
-    for (const [key, values] of Object.entries(block as Record<string, unknown>)) {
+    for (const [key, values] of Object.entries(
+      block as Record<string, unknown>,
+    )) {
       const r = evaluateCondition(operator, key, values, context);
       if (r.result === 'no') return r;
       if (r.result === 'unknown' && result === 'yes') {
@@ -314,8 +404,12 @@ function matchConditions(cond: unknown, context: Record<string, ContextValue> | 
 }
 
 /** Evaluates a single statement against a request (effect not applied). */
-export function matchStatement(statement: PolicyStatement, request: PolicyRequest): { result: Tri; reason?: string } {
-  if (!statement || typeof statement !== 'object') return { result: 'no', reason: 'not a statement' };
+export function matchStatement(
+  statement: PolicyStatement,
+  request: PolicyRequest,
+): { result: Tri; reason?: string } {
+  if (!statement || typeof statement !== 'object')
+    return { result: 'no', reason: 'not a statement' };
   let result = 'yes' as Tri;
   let reason: string | undefined;
   const step = (r: Tri, why: string) => {
@@ -326,7 +420,11 @@ export function matchStatement(statement: PolicyStatement, request: PolicyReques
   // Action / NotAction
   const actions = asList(statement.Action);
   const notActions = asList(statement.NotAction);
-  if (actions) step(matchAction(actions, request.action), `Action does not include ${request.action}`);
+  if (actions)
+    step(
+      matchAction(actions, request.action),
+      `Action does not include ${request.action}`,
+    );
   else if (notActions) {
     const m = matchAction(notActions, request.action);
     step(m === 'yes' ? 'no' : 'yes', `NotAction excludes ${request.action}`);
@@ -336,20 +434,38 @@ export function matchStatement(statement: PolicyStatement, request: PolicyReques
   const resources = asList(statement.Resource);
   const notResources = asList(statement.NotResource);
   if (resources && request.resource !== undefined) {
-    step(matchResource(resources, request.resource), `Resource does not include ${request.resource}`);
+    step(
+      matchResource(resources, request.resource),
+      `Resource does not include ${request.resource}`,
+    );
   } else if (notResources && request.resource !== undefined) {
     const m = matchResource(notResources, request.resource);
-    step(m === 'yes' ? 'no' : m === 'no' ? 'yes' : 'unknown', `NotResource excludes ${request.resource}`);
-  } else if (!resources && !notResources && request.resource !== undefined && !statement.Principal && !statement.NotPrincipal) {
+    step(
+      m === 'yes' ? 'no' : m === 'no' ? 'yes' : 'unknown',
+      `NotResource excludes ${request.resource}`,
+    );
+  } else if (
+    !resources &&
+    !notResources &&
+    request.resource !== undefined &&
+    !statement.Principal &&
+    !statement.NotPrincipal
+  ) {
     step('no', 'identity policy statement has no Resource');
   }
   if ((result as Tri) === 'no') return { result, reason };
   // Principal / NotPrincipal
   if (statement.Principal !== undefined) {
-    step(matchPrincipal(statement.Principal, request.principal), `Principal does not name ${request.principal?.arn ?? 'the caller'}`);
+    step(
+      matchPrincipal(statement.Principal, request.principal),
+      `Principal does not name ${request.principal?.arn ?? 'the caller'}`,
+    );
   } else if (statement.NotPrincipal !== undefined) {
     const m = matchPrincipal(statement.NotPrincipal, request.principal);
-    step(m === 'yes' ? 'no' : m === 'no' ? 'yes' : 'unknown', `NotPrincipal excludes ${request.principal?.arn ?? 'the caller'}`);
+    step(
+      m === 'yes' ? 'no' : m === 'no' ? 'yes' : 'unknown',
+      `NotPrincipal excludes ${request.principal?.arn ?? 'the caller'}`,
+    );
   }
   if ((result as Tri) === 'no') return { result, reason };
   const c = matchConditions(statement.Condition, request.context);
@@ -362,16 +478,31 @@ export function matchStatement(statement: PolicyStatement, request: PolicyReques
  * `policy` may be a document, a single statement, or a list of statements (optionally sourced).
  */
 export function evaluatePolicy(
-  policy: PolicyDocument | PolicyStatement | Array<PolicyStatement | SourcedStatement> | undefined | null,
+  policy:
+    | PolicyDocument
+    | PolicyStatement
+    | Array<PolicyStatement | SourcedStatement>
+    | undefined
+    | null,
   request: PolicyRequest,
 ): PolicyEvaluation {
   const statements: StatementResult[] = [];
   try {
     for (const s of toStatements(policy)) {
       const effectRaw = String((s.statement as any)?.Effect ?? '');
-      const effect = effectRaw === 'Deny' ? 'Deny' : effectRaw === 'Allow' ? 'Allow' : undefined;
+      const effect =
+        effectRaw === 'Deny'
+          ? 'Deny'
+          : effectRaw === 'Allow'
+          ? 'Allow'
+          : undefined;
       if (!effect) {
-        statements.push({ ...s, effect: 'Allow', result: 'no', reason: `invalid Effect ${JSON.stringify(effectRaw)}` });
+        statements.push({
+          ...s,
+          effect: 'Allow',
+          result: 'no',
+          reason: `invalid Effect ${JSON.stringify(effectRaw)}`,
+        });
         continue;
       }
       const m = matchStatement(s.statement, request);
@@ -387,13 +518,31 @@ export function evaluatePolicy(
       reason: `policy could not be evaluated: ${String(e)}`,
     };
   }
-  const deniedBy = statements.filter(s => s.effect === 'Deny' && s.result === 'yes');
-  const allowedBy = statements.filter(s => s.effect === 'Allow' && s.result === 'yes');
-  const denyUnknown = statements.filter(s => s.effect === 'Deny' && s.result === 'unknown');
-  const allowUnknown = statements.filter(s => s.effect === 'Allow' && s.result === 'unknown');
-  const label = (s: StatementResult) => `statement ${s.index ?? '?'}${s.statement.Sid ? ` (${s.statement.Sid})` : ''}`;
+  const deniedBy = statements.filter(
+    s => s.effect === 'Deny' && s.result === 'yes',
+  );
+  const allowedBy = statements.filter(
+    s => s.effect === 'Allow' && s.result === 'yes',
+  );
+  const denyUnknown = statements.filter(
+    s => s.effect === 'Deny' && s.result === 'unknown',
+  );
+  const allowUnknown = statements.filter(
+    s => s.effect === 'Allow' && s.result === 'unknown',
+  );
+  const label = (s: StatementResult) =>
+    `statement ${s.index ?? '?'}${
+      s.statement.Sid ? ` (${s.statement.Sid})` : ''
+    }`;
   if (deniedBy.length) {
-    return { decision: 'explicitDeny', allowedBy, deniedBy, undecided: denyUnknown, statements, reason: `explicitly denied by ${label(deniedBy[0])}` };
+    return {
+      decision: 'explicitDeny',
+      allowedBy,
+      deniedBy,
+      undecided: denyUnknown,
+      statements,
+      reason: `explicitly denied by ${label(deniedBy[0])}`,
+    };
   }
   if (denyUnknown.length) {
     return {
@@ -402,11 +551,20 @@ export function evaluatePolicy(
       deniedBy,
       undecided: denyUnknown,
       statements,
-      reason: `Deny ${label(denyUnknown[0])} may apply: ${denyUnknown[0].reason}`,
+      reason: `Deny ${label(denyUnknown[0])} may apply: ${
+        denyUnknown[0].reason
+      }`,
     };
   }
   if (allowedBy.length) {
-    return { decision: 'allowed', allowedBy, deniedBy, undecided: [], statements, reason: `allowed by ${label(allowedBy[0])}` };
+    return {
+      decision: 'allowed',
+      allowedBy,
+      deniedBy,
+      undecided: [],
+      statements,
+      reason: `allowed by ${label(allowedBy[0])}`,
+    };
   }
   if (allowUnknown.length) {
     return {
@@ -415,7 +573,9 @@ export function evaluatePolicy(
       deniedBy,
       undecided: allowUnknown,
       statements,
-      reason: `${label(allowUnknown[0])} may allow it: ${allowUnknown[0].reason}`,
+      reason: `${label(allowUnknown[0])} may allow it: ${
+        allowUnknown[0].reason
+      }`,
     };
   }
   return {
@@ -424,6 +584,8 @@ export function evaluatePolicy(
     deniedBy,
     undecided: [],
     statements,
-    reason: statements.length ? 'no statement allows it' : 'the policy has no statements',
+    reason: statements.length
+      ? 'no statement allows it'
+      : 'the policy has no statements',
   };
 }

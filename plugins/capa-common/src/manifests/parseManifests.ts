@@ -31,18 +31,28 @@ export function envelopeProblem(value: unknown): string | undefined {
     return `expected a Kubernetes object, found ${describe(value)}`;
   }
   const o = value as Record<string, unknown>;
-  if (typeof o.apiVersion !== 'string' || !o.apiVersion) return 'apiVersion is missing or not a string';
-  if (typeof o.kind !== 'string' || !o.kind) return 'kind is missing or not a string';
+  if (typeof o.apiVersion !== 'string' || !o.apiVersion)
+    return 'apiVersion is missing or not a string';
+  if (typeof o.kind !== 'string' || !o.kind)
+    return 'kind is missing or not a string';
   const md = o.metadata as Record<string, unknown> | undefined;
-  if (typeof md !== 'object' || md === null || Array.isArray(md)) return 'metadata is missing or not an object';
-  if (typeof md.name !== 'string' || !md.name) return 'metadata.name is missing or not a string';
-  if (md.namespace !== undefined && typeof md.namespace !== 'string') return 'metadata.namespace is not a string';
+  if (typeof md !== 'object' || md === null || Array.isArray(md))
+    return 'metadata is missing or not an object';
+  if (typeof md.name !== 'string' || !md.name)
+    return 'metadata.name is missing or not a string';
+  if (md.namespace !== undefined && typeof md.namespace !== 'string')
+    return 'metadata.namespace is not a string';
   for (const key of ['labels', 'annotations'] as const) {
     const v = md[key];
     if (v === undefined || v === null) continue;
-    if (typeof v !== 'object' || Array.isArray(v)) return `metadata.${key} is not a map`;
+    if (typeof v !== 'object' || Array.isArray(v))
+      return `metadata.${key} is not a map`;
   }
-  if (o.spec !== undefined && o.spec !== null && (typeof o.spec !== 'object' || Array.isArray(o.spec))) {
+  if (
+    o.spec !== undefined &&
+    o.spec !== null &&
+    (typeof o.spec !== 'object' || Array.isArray(o.spec))
+  ) {
     return `spec is ${describe(o.spec)}, expected an object`;
   }
   return undefined;
@@ -60,7 +70,11 @@ export function parseManifests(text: string, source: string): ParsedManifests {
   try {
     docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
   } catch (e) {
-    problems.push({ source, message: `not YAML: ${(e as Error).message}`, severity: 'error' });
+    problems.push({
+      source,
+      message: `not YAML: ${(e as Error).message}`,
+      severity: 'error',
+    });
     return { objects, problems };
   }
   const list = Array.isArray(docs) ? docs : [docs];
@@ -68,20 +82,34 @@ export function parseManifests(text: string, source: string): ParsedManifests {
     const line = lineOf(text, doc.contents?.range?.[0] ?? doc.range?.[0]);
     if (doc.errors.length > 0) {
       const err = doc.errors[0];
-      const errLine = err.linePos?.[0]?.line ?? lineOf(text, err.pos?.[0]) ?? line;
-      problems.push({ source, line: errLine, message: `invalid YAML: ${err.message.split('\n')[0]}`, severity: 'error' });
+      const errLine =
+        err.linePos?.[0]?.line ?? lineOf(text, err.pos?.[0]) ?? line;
+      problems.push({
+        source,
+        line: errLine,
+        message: `invalid YAML: ${err.message.split('\n')[0]}`,
+        severity: 'error',
+      });
       continue;
     }
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (e) {
-      problems.push({ source, line, message: `invalid YAML: ${(e as Error).message}`, severity: 'error' });
+      problems.push({
+        source,
+        line,
+        message: `invalid YAML: ${(e as Error).message}`,
+        severity: 'error',
+      });
       continue;
     }
     if (value === null || value === undefined) continue; // an empty document
     const items =
-      typeof value === 'object' && !Array.isArray(value) && (value as any).kind === 'List' && Array.isArray((value as any).items)
+      typeof value === 'object' &&
+      !Array.isArray(value) &&
+      (value as any).kind === 'List' &&
+      Array.isArray((value as any).items)
         ? ((value as any).items as unknown[])
         : [value];
     for (const item of items) {
@@ -89,7 +117,8 @@ export function parseManifests(text: string, source: string): ParsedManifests {
       if (problem) {
         const o = item as any;
         const kind = typeof o?.kind === 'string' ? o.kind : undefined;
-        const name = typeof o?.metadata?.name === 'string' ? o.metadata.name : undefined;
+        const name =
+          typeof o?.metadata?.name === 'string' ? o.metadata.name : undefined;
         problems.push({
           source,
           line,

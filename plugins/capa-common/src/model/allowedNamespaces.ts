@@ -1,3 +1,4 @@
+/* eslint-disable no-nested-ternary */
 /*
  * CAPA's `allowedNamespaces` semantics, exactly as `isClusterPermittedToUsePrincipal` in
  * pkg/cloud/scope/session.go implements them (not as the API docs describe them):
@@ -41,28 +42,47 @@ function isNil(v: unknown): boolean {
  * Validates an allowedNamespaces value's *shape* (types). Returns a message for wrong types, else undefined.
  * Used by the parser to turn malformed identities into input problems.
  */
-export function allowedNamespacesShapeError(value: unknown): string | undefined {
+export function allowedNamespacesShapeError(
+  value: unknown,
+): string | undefined {
   if (isNil(value)) return undefined;
-  if (!isPlainObject(value)) return 'allowedNamespaces must be an object or null';
+  if (!isPlainObject(value))
+    return 'allowedNamespaces must be an object or null';
   const list = value.list;
-  if (!isNil(list) && (!Array.isArray(list) || list.some(x => typeof x !== 'string'))) {
+  if (
+    !isNil(list) &&
+    (!Array.isArray(list) || list.some(x => typeof x !== 'string'))
+  ) {
     return 'allowedNamespaces.list must be a list of strings or null';
   }
   const sel = value.selector;
   if (!isNil(sel)) {
-    if (!isPlainObject(sel)) return 'allowedNamespaces.selector must be an object';
+    if (!isPlainObject(sel))
+      return 'allowedNamespaces.selector must be an object';
     const ml = sel.matchLabels;
-    if (!isNil(ml) && (!isPlainObject(ml) || Object.values(ml).some(x => typeof x !== 'string'))) {
+    if (
+      !isNil(ml) &&
+      (!isPlainObject(ml) || Object.values(ml).some(x => typeof x !== 'string'))
+    ) {
       return 'allowedNamespaces.selector.matchLabels must be a map of strings';
     }
     const me = sel.matchExpressions;
     if (!isNil(me)) {
-      if (!Array.isArray(me)) return 'allowedNamespaces.selector.matchExpressions must be a list';
+      if (!Array.isArray(me))
+        return 'allowedNamespaces.selector.matchExpressions must be a list';
       for (const r of me) {
-        if (!isPlainObject(r) || typeof r.key !== 'string' || typeof r.operator !== 'string') {
+        if (
+          !isPlainObject(r) ||
+          typeof r.key !== 'string' ||
+          typeof r.operator !== 'string'
+        ) {
           return 'allowedNamespaces.selector.matchExpressions entries need string key and operator';
         }
-        if (!isNil(r.values) && (!Array.isArray(r.values) || r.values.some(x => typeof x !== 'string'))) {
+        if (
+          !isNil(r.values) &&
+          (!Array.isArray(r.values) ||
+            r.values.some(x => typeof x !== 'string'))
+        ) {
           return 'allowedNamespaces.selector.matchExpressions[].values must be a list of strings';
         }
       }
@@ -82,30 +102,43 @@ function isZeroValue(value: Record<string, unknown>): boolean {
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_SUBDOMAIN =
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 function labelKeyError(key: string): string | undefined {
   const parts = key.split('/');
   if (parts.length > 2) return `invalid label key ${JSON.stringify(key)}`;
   const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
-  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) {
+  if (
+    prefix !== undefined &&
+    (prefix.length === 0 || prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))
+  ) {
     return `invalid label key prefix ${JSON.stringify(key)}`;
   }
-  if (!name || name.length > 63 || !LABEL_NAME.test(name)) return `invalid label key ${JSON.stringify(key)}`;
+  if (!name || name.length > 63 || !LABEL_NAME.test(name))
+    return `invalid label key ${JSON.stringify(key)}`;
   return undefined;
 }
 
 function labelValueError(v: string): string | undefined {
-  if (v.length > 63 || !LABEL_VALUE.test(v)) return `invalid label value ${JSON.stringify(v)}`;
+  if (v.length > 63 || !LABEL_VALUE.test(v))
+    return `invalid label value ${JSON.stringify(v)}`;
   return undefined;
 }
 
 interface CompiledSelector {
-  requirements: Array<{ key: string; op: 'in' | 'notin' | 'exists' | '!' | '='; values: string[] }>;
+  requirements: Array<{
+    key: string;
+    op: 'in' | 'notin' | 'exists' | '!' | '=';
+    values: string[];
+  }>;
 }
 
 /** metav1.LabelSelectorAsSelector: validation errors as CAPA would get them. */
-function compileSelector(sel: Record<string, unknown> | undefined): { selector?: CompiledSelector; error?: string } {
+function compileSelector(sel: Record<string, unknown> | undefined): {
+  selector?: CompiledSelector;
+  error?: string;
+} {
   const requirements: CompiledSelector['requirements'] = [];
   if (!sel) return { selector: { requirements } };
   const ml = (sel.matchLabels ?? {}) as Record<string, string>;
@@ -122,26 +155,45 @@ function compileSelector(sel: Record<string, unknown> | undefined): { selector?:
     switch (r.operator) {
       case 'In':
       case 'NotIn':
-        if (values.length === 0) return { error: `${r.operator} on ${r.key} needs at least one value` };
+        if (values.length === 0)
+          return {
+            error: `${r.operator} on ${r.key} needs at least one value`,
+          };
         for (const v of values) {
           const e = labelValueError(v);
           if (e) return { error: e };
         }
-        requirements.push({ key: r.key, op: r.operator === 'In' ? 'in' : 'notin', values });
+        requirements.push({
+          key: r.key,
+          op: r.operator === 'In' ? 'in' : 'notin',
+          values,
+        });
         break;
       case 'Exists':
       case 'DoesNotExist':
-        if (values.length > 0) return { error: `${r.operator} on ${r.key} must not have values` };
-        requirements.push({ key: r.key, op: r.operator === 'Exists' ? 'exists' : '!', values: [] });
+        if (values.length > 0)
+          return { error: `${r.operator} on ${r.key} must not have values` };
+        requirements.push({
+          key: r.key,
+          op: r.operator === 'Exists' ? 'exists' : '!',
+          values: [],
+        });
         break;
       default:
-        return { error: `${JSON.stringify(r.operator)} is not a valid label selector operator` };
+        return {
+          error: `${JSON.stringify(
+            r.operator,
+          )} is not a valid label selector operator`,
+        };
     }
   }
   return { selector: { requirements } };
 }
 
-function matches(selector: CompiledSelector, labels: Record<string, string>): boolean {
+function matches(
+  selector: CompiledSelector,
+  labels: Record<string, string>,
+): boolean {
   return selector.requirements.every(r => {
     const has = Object.prototype.hasOwnProperty.call(labels, r.key);
     const v = labels[r.key];
@@ -172,17 +224,34 @@ export function isNamespaceAllowed(
   namespaceLabels?: Record<string, string>,
 ): NamespaceDecision {
   if (isNil(allowedNamespaces)) {
-    return { allowed: false, rule: 1, reason: 'allowedNamespaces is not set: CAPA allows no namespace' };
+    return {
+      allowed: false,
+      rule: 1,
+      reason: 'allowedNamespaces is not set: CAPA allows no namespace',
+    };
   }
   const shape = allowedNamespacesShapeError(allowedNamespaces);
-  if (shape) return { allowed: false, rule: 0, reason: `${shape}: CAPA cannot decode it` };
+  if (shape)
+    return {
+      allowed: false,
+      rule: 0,
+      reason: `${shape}: CAPA cannot decode it`,
+    };
   const value = allowedNamespaces as Record<string, unknown>;
   if (isZeroValue(value)) {
-    return { allowed: true, rule: 2, reason: 'allowedNamespaces is empty ({}): CAPA allows every namespace' };
+    return {
+      allowed: true,
+      rule: 2,
+      reason: 'allowedNamespaces is empty ({}): CAPA allows every namespace',
+    };
   }
   const list = (value.list ?? []) as string[];
   if (list.includes(namespace)) {
-    return { allowed: true, rule: 3, reason: `namespace ${namespace} is in allowedNamespaces.list` };
+    return {
+      allowed: true,
+      rule: 3,
+      reason: `namespace ${namespace} is in allowedNamespaces.list`,
+    };
   }
   const sel = isPlainObject(value.selector) ? value.selector : undefined;
   const compiled = compileSelector(sel);
@@ -199,14 +268,18 @@ export function isNamespaceAllowed(
       allowed: false,
       rule: 4,
       reason: list.length
-        ? `namespace ${namespace} is not in allowedNamespaces.list [${list.join(', ')}] and the selector is empty`
+        ? `namespace ${namespace} is not in allowedNamespaces.list [${list.join(
+            ', ',
+          )}] and the selector is empty`
         : 'allowedNamespaces has an empty list / selector: CAPA allows no namespace',
     };
   }
   let labels = namespaceLabels;
   if (!labels) {
     // Without the Namespace object we still know the label the API server sets.
-    const onlyName = selector.requirements.every(r => r.key === METADATA_NAME_LABEL);
+    const onlyName = selector.requirements.every(
+      r => r.key === METADATA_NAME_LABEL,
+    );
     if (!onlyName) {
       return {
         allowed: false,
@@ -219,7 +292,11 @@ export function isNamespaceAllowed(
   }
   const withName = { ...labels, [METADATA_NAME_LABEL]: namespace };
   return matches(selector, withName)
-    ? { allowed: true, rule: 5, reason: `Namespace ${namespace} matches allowedNamespaces.selector` }
+    ? {
+        allowed: true,
+        rule: 5,
+        reason: `Namespace ${namespace} matches allowedNamespaces.selector`,
+      }
     : {
         allowed: false,
         rule: 5,
@@ -243,8 +320,8 @@ export function summarizeAllowedNamespaces(value: unknown): string {
   if (compiled.error) parts.push(`invalid selector (${compiled.error})`);
   else if (compiled.selector!.requirements.length) {
     parts.push(
-      `selector: ${compiled.selector!.requirements
-        .map(r =>
+      `selector: ${compiled
+        .selector!.requirements.map(r =>
           r.op === '='
             ? `${r.key}=${r.values[0]}`
             : r.op === 'exists'

@@ -14,7 +14,13 @@ import {
   STATIC_IDENTITY_KIND,
 } from '../model/objects';
 
-export type ChainProblemKind = 'missing' | 'malformed' | 'cycle' | 'no-source' | 'unknown-kind' | 'controller-name';
+export type ChainProblemKind =
+  | 'missing'
+  | 'malformed'
+  | 'cycle'
+  | 'no-source'
+  | 'unknown-kind'
+  | 'controller-name';
 
 export interface ChainProblem {
   kind: ChainProblemKind;
@@ -41,13 +47,18 @@ export interface IdentityLookup {
   malformedIdentities?: Set<string>;
 }
 
-function linkOf(ref: IdentityRef, identity: ParsedIdentity | undefined): ChainLink {
+function linkOf(
+  ref: IdentityRef,
+  identity: ParsedIdentity | undefined,
+): ChainLink {
   if (!identity) return { kind: ref.kind, name: ref.name, missing: true };
   const link: ChainLink = {
     kind: identity.kind,
     name: identity.name,
     allowedNamespaces: identity.allowedNamespaces,
-    allowedNamespacesSummary: summarizeAllowedNamespaces(identity.allowedNamespaces),
+    allowedNamespacesSummary: summarizeAllowedNamespaces(
+      identity.allowedNamespaces,
+    ),
   };
   if (identity.kind === ROLE_IDENTITY_KIND) {
     link.roleArn = identity.roleArn;
@@ -56,7 +67,8 @@ function linkOf(ref: IdentityRef, identity: ParsedIdentity | undefined): ChainLi
     link.durationSeconds = identity.durationSeconds || undefined;
     if (identity.sessionName) link.sessionName = identity.sessionName;
   }
-  if (identity.kind === STATIC_IDENTITY_KIND) link.secretRef = identity.secretRef;
+  if (identity.kind === STATIC_IDENTITY_KIND)
+    link.secretRef = identity.secretRef;
   return link;
 }
 
@@ -64,10 +76,16 @@ function linkOf(ref: IdentityRef, identity: ParsedIdentity | undefined): ChainLi
  * Resolves the chain that starts at `ref`. `lookup` is the parsed objects of one management cluster (or any
  * object with an `identityIndex`), or a plain list of parsed identities.
  */
-export function resolveChain(lookup: IdentityLookup | ParsedIdentity[], ref: IdentityRef): ResolvedChain {
-  const index =
-    Array.isArray(lookup) ? new Map(lookup.map(i => [identityKey(i), i] as const)) : lookup?.identityIndex ?? new Map();
-  const malformed = Array.isArray(lookup) ? undefined : lookup?.malformedIdentities;
+export function resolveChain(
+  lookup: IdentityLookup | ParsedIdentity[],
+  ref: IdentityRef,
+): ResolvedChain {
+  const index = Array.isArray(lookup)
+    ? new Map(lookup.map(i => [identityKey(i), i] as const))
+    : lookup?.identityIndex ?? new Map();
+  const malformed = Array.isArray(lookup)
+    ? undefined
+    : lookup?.malformedIdentities;
   const links: ChainLink[] = [];
   const identities: Array<ParsedIdentity | undefined> = [];
   const problems: ChainProblem[] = [];
@@ -81,13 +99,19 @@ export function resolveChain(lookup: IdentityLookup | ParsedIdentity[], ref: Ide
       problems.push({
         kind: 'cycle',
         linkIndex: links.length - 1,
-        message: `cycle: ${[...links.map(l => `${l.kind}/${l.name}`), key].join(' -> ')} (CAPA would recurse forever)`,
+        message: `cycle: ${[...links.map(l => `${l.kind}/${l.name}`), key].join(
+          ' -> ',
+        )} (CAPA would recurse forever)`,
       });
       root = 'none';
       break;
     }
     visited.add(key);
-    const known = [CONTROLLER_IDENTITY_KIND, ROLE_IDENTITY_KIND, STATIC_IDENTITY_KIND].includes(current.kind);
+    const known = [
+      CONTROLLER_IDENTITY_KIND,
+      ROLE_IDENTITY_KIND,
+      STATIC_IDENTITY_KIND,
+    ].includes(current.kind);
     const identity = known ? index.get(key) : undefined;
     const link = linkOf(current, identity);
     links.push(link);
@@ -97,11 +121,16 @@ export function resolveChain(lookup: IdentityLookup | ParsedIdentity[], ref: Ide
       problems.push({
         kind: 'unknown-kind',
         linkIndex: i,
-        message: `${key}: CAPA knows no identity kind ${JSON.stringify(current.kind)} ("No such provider known")`,
+        message: `${key}: CAPA knows no identity kind ${JSON.stringify(
+          current.kind,
+        )} ("No such provider known")`,
       });
       break;
     }
-    if (current.kind === CONTROLLER_IDENTITY_KIND && current.name !== CONTROLLER_IDENTITY_NAME) {
+    if (
+      current.kind === CONTROLLER_IDENTITY_KIND &&
+      current.name !== CONTROLLER_IDENTITY_NAME
+    ) {
       problems.push({
         kind: 'controller-name',
         linkIndex: i,
@@ -113,7 +142,9 @@ export function resolveChain(lookup: IdentityLookup | ParsedIdentity[], ref: Ide
       problems.push({
         kind: bad ? 'malformed' : 'missing',
         linkIndex: i,
-        message: bad ? `${key} is malformed and was skipped (see input problems)` : `${key} does not exist`,
+        message: bad
+          ? `${key} is malformed and was skipped (see input problems)`
+          : `${key} does not exist`,
       });
       if (current.kind === CONTROLLER_IDENTITY_KIND) root = 'controller';
       break;
@@ -138,16 +169,23 @@ export function resolveChain(lookup: IdentityLookup | ParsedIdentity[], ref: Ide
     }
     current = identity.sourceIdentityRef;
   }
-  const complete = problems.every(p => p.kind === 'controller-name') && root !== 'none';
+  const complete = problems.length === 0 && root !== 'none';
   return { links, identities, root, problems, complete };
 }
 
 /** Role links in the order CAPA assumes them: from the root towards the cluster. */
-export function hopsOf(chain: ResolvedChain): Array<{ link: ChainLink; identity: ParsedIdentity; linkIndex: number }> {
-  const hops: Array<{ link: ChainLink; identity: ParsedIdentity; linkIndex: number }> = [];
+export function hopsOf(
+  chain: ResolvedChain,
+): Array<{ link: ChainLink; identity: ParsedIdentity; linkIndex: number }> {
+  const hops: Array<{
+    link: ChainLink;
+    identity: ParsedIdentity;
+    linkIndex: number;
+  }> = [];
   for (let i = chain.links.length - 1; i >= 0; i--) {
     const identity = chain.identities[i];
-    if (identity && identity.kind === ROLE_IDENTITY_KIND) hops.push({ link: chain.links[i], identity, linkIndex: i });
+    if (identity && identity.kind === ROLE_IDENTITY_KIND)
+      hops.push({ link: chain.links[i], identity, linkIndex: i });
   }
   return hops;
 }

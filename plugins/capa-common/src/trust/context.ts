@@ -1,3 +1,4 @@
+/* eslint-disable no-nested-ternary */
 /*
  * Everything the checks need, indexed once per fleet: parsed objects per management cluster, clusterawsadm
  * configurations per account, chain memoisation.
@@ -91,7 +92,9 @@ export function chainFor(mgmt: MgmtContext, ref: IdentityRef): ResolvedChain {
   return chain;
 }
 
-function isCapaRef(ref: { kind: string; apiGroup?: string } | undefined): boolean {
+function isCapaRef(
+  ref: { kind: string; apiGroup?: string } | undefined,
+): boolean {
   if (!ref) return false;
   const groupOk =
     !ref.apiGroup ||
@@ -100,22 +103,40 @@ function isCapaRef(ref: { kind: string; apiGroup?: string } | undefined): boolea
   return groupOk && (ref.kind.startsWith('AWS') || ref.kind.startsWith('ROSA'));
 }
 
-function flavourOf(kind: string | undefined, cluster?: ParsedCluster): ClusterUnit['flavour'] {
-  if (kind === 'AWSManagedControlPlane' || kind === 'AWSManagedControlPlaneTemplate') return 'eks';
+function flavourOf(
+  kind: string | undefined,
+  cluster?: ParsedCluster,
+): ClusterUnit['flavour'] {
+  if (
+    kind === 'AWSManagedControlPlane' ||
+    kind === 'AWSManagedControlPlaneTemplate'
+  )
+    return 'eks';
   if (kind === 'ROSAControlPlane') return 'rosa';
   if (kind === 'AWSCluster' || kind === 'AWSClusterTemplate') {
     const cp = cluster?.controlPlaneRef?.kind;
-    return !cp || cp === 'KubeadmControlPlane' || cp === 'KubeadmControlPlaneTemplate' ? 'kubeadm' : 'unknown';
+    return !cp ||
+      cp === 'KubeadmControlPlane' ||
+      cp === 'KubeadmControlPlaneTemplate'
+      ? 'kubeadm'
+      : 'unknown';
   }
   return 'unknown';
 }
 
-function identityFromVariables(cluster: ParsedCluster): { ref: IdentityRef; variable: string } | undefined {
+function identityFromVariables(
+  cluster: ParsedCluster,
+): { ref: IdentityRef; variable: string } | undefined {
   for (const v of cluster.topology?.variables ?? []) {
     const value = v.value;
     const candidates = isObj(value) ? [value, value.identityRef] : [];
     for (const c of candidates) {
-      if (isObj(c) && typeof c.kind === 'string' && typeof c.name === 'string' && (IDENTITY_KINDS as readonly string[]).includes(c.kind)) {
+      if (
+        isObj(c) &&
+        typeof c.kind === 'string' &&
+        typeof c.name === 'string' &&
+        (IDENTITY_KINDS as readonly string[]).includes(c.kind)
+      ) {
         return { ref: { kind: c.kind, name: c.name }, variable: v.name };
       }
     }
@@ -136,27 +157,40 @@ export function buildUnits(parsed: ParsedObjects): ClusterUnit[] {
   for (const c of parsed.carriers) {
     if (c.kind.endsWith('Template') || !c.ownerCluster) continue;
     const k = `${c.namespace}/${c.ownerCluster}`;
-    byOwner.set(k, [...(byOwner.get(k) ?? []), c]);
+    const l = byOwner.get(k);
+    if (l) l.push(c);
+    else byOwner.set(k, [c]);
   }
   const pick = (list: ParsedCarrier[] | undefined) =>
-    list?.find(c => c.kind === 'AWSManagedControlPlane' || c.kind === 'ROSAControlPlane') ?? list?.find(c => c.kind === 'AWSCluster');
+    list?.find(
+      c => c.kind === 'AWSManagedControlPlane' || c.kind === 'ROSAControlPlane',
+    ) ?? list?.find(c => c.kind === 'AWSCluster');
 
   for (const cluster of parsed.clusters) {
     const refs = [cluster.controlPlaneRef, cluster.infrastructureRef].filter(
-      (r): r is NonNullable<typeof r> => !!r && (CARRIER_KINDS as readonly string[]).includes(r.kind) && isCapaRef(r),
+      (r): r is NonNullable<typeof r> =>
+        !!r &&
+        (CARRIER_KINDS as readonly string[]).includes(r.kind) &&
+        isCapaRef(r),
     );
-    const capa = isCapaRef(cluster.infrastructureRef) || isCapaRef(cluster.controlPlaneRef) || refs.length > 0;
+    const capa =
+      isCapaRef(cluster.infrastructureRef) ||
+      isCapaRef(cluster.controlPlaneRef) ||
+      refs.length > 0;
     let carrier: ParsedCarrier | undefined;
     let missing: ClusterUnit['missingCarrier'];
     for (const r of refs) {
-      const found = carriers.get(`${r.kind}/${r.namespace ?? cluster.namespace}/${r.name}`);
+      const found = carriers.get(
+        `${r.kind}/${r.namespace ?? cluster.namespace}/${r.name}`,
+      );
       if (found) {
         carrier = found;
         break;
       }
       if (!missing) missing = { kind: r.kind, name: r.name };
     }
-    if (!carrier) carrier = pick(byOwner.get(`${cluster.namespace}/${cluster.name}`));
+    if (!carrier)
+      carrier = pick(byOwner.get(`${cluster.namespace}/${cluster.name}`));
     if (carrier) {
       claimed.add(carrier);
       const defaulted = !carrier.identityRef;
@@ -173,14 +207,23 @@ export function buildUnits(parsed: ParsedObjects): ClusterUnit[] {
     }
     if (cluster.topology) {
       const cc = parsed.clusterClasses.find(
-        c => c.name === cluster.topology!.className && c.namespace === (cluster.topology!.classNamespace ?? cluster.namespace),
+        c =>
+          c.name === cluster.topology!.className &&
+          c.namespace ===
+            (cluster.topology!.classNamespace ?? cluster.namespace),
       );
-      const tmplRefs = [cc?.controlPlaneTemplate, cc?.infrastructureTemplate].filter(
-        (r): r is NonNullable<typeof r> => !!r && (CARRIER_KINDS as readonly string[]).includes(r.kind),
+      const tmplRefs = [
+        cc?.controlPlaneTemplate,
+        cc?.infrastructureTemplate,
+      ].filter(
+        (r): r is NonNullable<typeof r> =>
+          !!r && (CARRIER_KINDS as readonly string[]).includes(r.kind),
       );
       let template: ParsedCarrier | undefined;
       for (const r of tmplRefs) {
-        template = carriers.get(`${r.kind}/${r.namespace ?? cc!.namespace}/${r.name}`);
+        template = carriers.get(
+          `${r.kind}/${r.namespace ?? cc!.namespace}/${r.name}`,
+        );
         if (template) break;
       }
       const fromVar = identityFromVariables(cluster);
@@ -209,7 +252,14 @@ export function buildUnits(parsed: ParsedObjects): ClusterUnit[] {
         name: cluster.name,
         cluster,
         identityRefDefaulted: false,
-        missingCarrier: missing ?? (cluster.infrastructureRef ? { kind: cluster.infrastructureRef.kind, name: cluster.infrastructureRef.name } : undefined),
+        missingCarrier:
+          missing ??
+          (cluster.infrastructureRef
+            ? {
+                kind: cluster.infrastructureRef.kind,
+                name: cluster.infrastructureRef.name,
+              }
+            : undefined),
         flavour: flavourOf(missing?.kind, cluster),
       });
     }
@@ -238,30 +288,55 @@ export function buildUnits(parsed: ParsedObjects): ClusterUnit[] {
   return units;
 }
 
-export function buildFleetContext(input: unknown, live: LiveEvidence | undefined): FleetContext {
+export function buildFleetContext(
+  input: unknown,
+  live: LiveEvidence | undefined,
+): FleetContext {
   const problems: InputProblem[] = [];
   const inp = isObj(input) ? input : {};
   if (Array.isArray(inp.problems)) {
-    for (const p of inp.problems) if (isObj(p) && typeof p.message === 'string') problems.push(p as InputProblem);
+    for (const p of inp.problems)
+      if (isObj(p) && typeof p.message === 'string')
+        problems.push(p as InputProblem);
   }
   const liveEv: LiveEvidence = isObj(live) ? (live as LiveEvidence) : {};
   const iamConfigs = new Map<string, ParsedIamConfiguration>();
   const accounts = new Map<string, AccountInput>();
   const managementAccounts = new Map<string, string[]>();
-  const mgmtInputs: ManagementClusterInput[] = Array.isArray(inp.managementClusters) ? inp.managementClusters : [];
-  const accountInputs: AccountInput[] = Array.isArray(inp.accounts) ? inp.accounts : [];
+  const mgmtInputs: ManagementClusterInput[] = Array.isArray(
+    inp.managementClusters,
+  )
+    ? inp.managementClusters
+    : [];
+  const accountInputs: AccountInput[] = Array.isArray(inp.accounts)
+    ? inp.accounts
+    : [];
 
   for (const a of accountInputs) {
     if (!isObj(a) || typeof a.accountId !== 'string') {
-      problems.push({ source: 'accounts', message: 'an account entry has no accountId: skipped', severity: 'error' });
+      problems.push({
+        source: 'accounts',
+        message: 'an account entry has no accountId: skipped',
+        severity: 'error',
+      });
       continue;
     }
     if (!isAccountId(a.accountId)) {
-      problems.push({ source: 'accounts', message: `accountId ${JSON.stringify(a.accountId)} is not 12 digits: skipped`, severity: 'error' });
+      problems.push({
+        source: 'accounts',
+        message: `accountId ${JSON.stringify(
+          a.accountId,
+        )} is not 12 digits: skipped`,
+        severity: 'error',
+      });
       continue;
     }
     if (accounts.has(a.accountId)) {
-      problems.push({ source: 'accounts', message: `account ${a.accountId} is listed more than once; the first entry is used`, severity: 'warning' });
+      problems.push({
+        source: 'accounts',
+        message: `account ${a.accountId} is listed more than once; the first entry is used`,
+        severity: 'warning',
+      });
       continue;
     }
     accounts.set(a.accountId, a);
@@ -270,25 +345,46 @@ export function buildFleetContext(input: unknown, live: LiveEvidence | undefined
   const names = new Set<string>();
   for (const m of mgmtInputs) {
     if (!isObj(m) || typeof m.name !== 'string' || !m.name) {
-      problems.push({ source: 'managementClusters', message: 'a management cluster has no name: skipped', severity: 'error' });
+      problems.push({
+        source: 'managementClusters',
+        message: 'a management cluster has no name: skipped',
+        severity: 'error',
+      });
       continue;
     }
     if (names.has(m.name)) {
-      problems.push({ source: 'managementClusters', message: `management cluster ${m.name} is listed more than once; the first is used`, severity: 'error' });
+      problems.push({
+        source: 'managementClusters',
+        message: `management cluster ${m.name} is listed more than once; the first is used`,
+        severity: 'error',
+      });
       continue;
     }
     names.add(m.name);
     const accountId = typeof m.accountId === 'string' ? m.accountId : '';
     if (!isAccountId(accountId)) {
-      problems.push({ source: `managementClusters/${m.name}`, message: `accountId ${JSON.stringify(m.accountId)} is not 12 digits`, severity: 'error' });
+      problems.push({
+        source: `managementClusters/${m.name}`,
+        message: `accountId ${JSON.stringify(m.accountId)} is not 12 digits`,
+        severity: 'error',
+      });
     }
     let cfg: ParsedIamConfiguration | undefined;
     if (m.iamConfiguration !== undefined && m.iamConfiguration !== null) {
-      cfg = parseIamConfiguration(m.iamConfiguration, m.iamConfigurationSource ?? `managementClusters/${m.name}/iamConfiguration`);
+      cfg = parseIamConfiguration(
+        m.iamConfiguration,
+        m.iamConfigurationSource ??
+          `managementClusters/${m.name}/iamConfiguration`,
+      );
       problems.push(...cfg.problems);
-      if (isAccountId(accountId) && !iamConfigs.has(accountId)) iamConfigs.set(accountId, cfg);
+      if (isAccountId(accountId) && !iamConfigs.has(accountId))
+        iamConfigs.set(accountId, cfg);
     }
-    if (isAccountId(accountId)) managementAccounts.set(accountId, [...(managementAccounts.get(accountId) ?? []), m.name]);
+    if (isAccountId(accountId))
+      managementAccounts.set(accountId, [
+        ...(managementAccounts.get(accountId) ?? []),
+        m.name,
+      ]);
     const parsed = parseObjects(Array.isArray(m.objects) ? m.objects : []);
     problems.push(...parsed.problems.map(p => ({ ...p, source: p.source })));
     for (const ip of parsed.infrastructureProviders) {
@@ -297,9 +393,13 @@ export function buildFleetContext(input: unknown, live: LiveEvidence | undefined
         line: ip.location.line,
         object: `InfrastructureProvider/${ip.namespace}/${ip.name}`,
         severity: 'warning',
-        message: `CAPI Operator InfrastructureProvider ${ip.namespace}/${ip.name} runs CAPA with static credentials${
+        message: `CAPI Operator InfrastructureProvider ${ip.namespace}/${
+          ip.name
+        } runs CAPA with static credentials${
           ip.configSecret ? ` from Secret ${ip.configSecret}` : ''
-        }${ip.watchFilter ? ` (watch-filter ${ip.watchFilter})` : ''}: prefer AWSClusterRoleIdentity chained from the controller identity (no long-lived keys)`,
+        }${
+          ip.watchFilter ? ` (watch-filter ${ip.watchFilter})` : ''
+        }: prefer AWSClusterRoleIdentity chained from the controller identity (no long-lived keys)`,
       });
     }
     const units = buildUnits(parsed);
@@ -307,7 +407,10 @@ export function buildFleetContext(input: unknown, live: LiveEvidence | undefined
     // with allowedNamespaces: {} when an AWSCluster / AWSManagedControlPlane references the controller identity.
     let autoControllerIdentity = false;
     const ctrlKey = `${CONTROLLER_IDENTITY_KIND}/${CONTROLLER_IDENTITY_NAME}`;
-    if (!parsed.identityIndex.has(ctrlKey) && !parsed.malformedIdentities.has(ctrlKey)) {
+    if (
+      !parsed.identityIndex.has(ctrlKey) &&
+      !parsed.malformedIdentities.has(ctrlKey)
+    ) {
       const referenced = units.some(
         u =>
           u.carrier &&
@@ -319,7 +422,9 @@ export function buildFleetContext(input: unknown, live: LiveEvidence | undefined
           kind: CONTROLLER_IDENTITY_KIND,
           name: CONTROLLER_IDENTITY_NAME,
           apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta2',
-          location: { source: `kubernetes://${m.name} (created by CAPA's AutoControllerIdentityCreator)` },
+          location: {
+            source: `kubernetes://${m.name} (created by CAPA's AutoControllerIdentityCreator)`,
+          },
           allowedNamespaces: {},
           durationSeconds: 0,
           synthetic: true,
@@ -339,7 +444,9 @@ export function buildFleetContext(input: unknown, live: LiveEvidence | undefined
       parsed,
       principalArn,
       principalUsesRoleSession: m.controllerUsesRoleSession === true,
-      principalTags: isObj(m.principalTags) ? (m.principalTags as Record<string, string>) : undefined,
+      principalTags: isObj(m.principalTags)
+        ? (m.principalTags as Record<string, string>)
+        : undefined,
       units,
       autoControllerIdentity,
       chainCache: new Map(),
@@ -347,7 +454,10 @@ export function buildFleetContext(input: unknown, live: LiveEvidence | undefined
   }
   for (const a of accounts.values()) {
     if (a.iamConfiguration !== undefined && a.iamConfiguration !== null) {
-      const cfg = parseIamConfiguration(a.iamConfiguration, a.iamConfigurationSource ?? `accounts/${a.accountId}/iamConfiguration`);
+      const cfg = parseIamConfiguration(
+        a.iamConfiguration,
+        a.iamConfigurationSource ?? `accounts/${a.accountId}/iamConfiguration`,
+      );
       problems.push(...cfg.problems);
       if (!iamConfigs.has(a.accountId)) iamConfigs.set(a.accountId, cfg);
     }
@@ -355,7 +465,17 @@ export function buildFleetContext(input: unknown, live: LiveEvidence | undefined
   let organization: Map<string, OrganizationAccount> | undefined;
   if (Array.isArray(liveEv.organizationAccounts)) {
     organization = new Map();
-    for (const o of liveEv.organizationAccounts) if (isObj(o) && typeof o.accountId === 'string') organization.set(o.accountId, o);
+    for (const o of liveEv.organizationAccounts)
+      if (isObj(o) && typeof o.accountId === 'string')
+        organization.set(o.accountId, o);
   }
-  return { mgmts, iamConfigs, accounts, managementAccounts, organization, live: liveEv, problems };
+  return {
+    mgmts,
+    iamConfigs,
+    accounts,
+    managementAccounts,
+    organization,
+    live: liveEv,
+    problems,
+  };
 }

@@ -1,10 +1,24 @@
+/* eslint-disable no-nested-ternary */
 /*
  * Per-hop checks: one sts:AssumeRole call of a chain (source principal -> target role).
  * source-permission, target-trust, external-id and session-duration are decided here, memoised per hop.
  */
-import type { Check, CheckEvidence, CheckStatus, PolicyStatement } from '../types';
+import type {
+  Check,
+  CheckEvidence,
+  CheckStatus,
+  PolicyStatement,
+} from '../types';
 import { accountOfArn, parseArn, parseRoleArn } from '../iam/arn';
-import { ContextValue, evaluateCondition, evaluatePolicy, matchStatement, PolicyPrincipal, SourcedStatement, toStatements } from '../iam/evaluate';
+import {
+  ContextValue,
+  evaluateCondition,
+  evaluatePolicy,
+  matchStatement,
+  PolicyPrincipal,
+  SourcedStatement,
+  toStatements,
+} from '../iam/evaluate';
 import {
   CLUSTERAWSADM_MAX_SESSION_DURATION,
   ClusterawsadmRole,
@@ -55,7 +69,11 @@ function stmtEvidence(s: SourcedStatement, detail?: string): CheckEvidence {
   return {
     source: s.source ?? 'policy',
     line: s.line,
-    detail: detail ?? `statement ${s.index ?? 0}${s.statement.Sid ? ` (${s.statement.Sid})` : ''}`,
+    detail:
+      detail ??
+      `statement ${s.index ?? 0}${
+        s.statement.Sid ? ` (${s.statement.Sid})` : ''
+      }`,
     value: s.statement,
   };
 }
@@ -65,7 +83,9 @@ function yamlList(indent: string, items: string[]): string {
 }
 
 function yamlScalar(v: string): string {
-  return /^[A-Za-z0-9_./:*-]+$/.test(v) && !/^(true|false|null|yes|no|~)$/i.test(v) && !/^\d+$/.test(v)
+  return /^[A-Za-z0-9_./:*-]+$/.test(v) &&
+    !/^(true|false|null|yes|no|~)$/i.test(v) &&
+    !/^\d+$/.test(v)
     ? v
     : JSON.stringify(v);
 }
@@ -74,19 +94,44 @@ function yamlScalar(v: string): string {
 export function permissionsOf(
   fleet: FleetContext,
   principalArn: string | undefined,
-): { statements: SourcedStatement[]; opaque: string[]; role?: ClusterawsadmRole; cfg: ParsedIamConfiguration; section: string } | undefined {
+):
+  | {
+      statements: SourcedStatement[];
+      opaque: string[];
+      role?: ClusterawsadmRole;
+      cfg: ParsedIamConfiguration;
+      section: string;
+    }
+  | undefined {
   if (!principalArn) return undefined;
   const account = accountOfArn(principalArn);
   if (!account) return undefined;
   const cfg = fleet.iamConfigs.get(account);
   if (!cfg) return undefined;
   const role = roleForArn(cfg, principalArn);
-  if (role) return { statements: role.permissionStatements, opaque: role.opaquePolicies, role, cfg, section: ROLE_SECTIONS[role.key] };
+  if (role)
+    return {
+      statements: role.permissionStatements,
+      opaque: role.opaquePolicies,
+      role,
+      cfg,
+      section: ROLE_SECTIONS[role.key],
+    };
   const p = parseArn(principalArn);
-  if (p && p.service === 'iam' && p.resource.startsWith('user/') && cfg.bootstrapUser) {
+  if (
+    p &&
+    p.service === 'iam' &&
+    p.resource.startsWith('user/') &&
+    cfg.bootstrapUser
+  ) {
     const name = p.resource.split('/').pop();
     if (name === cfg.bootstrapUser.name) {
-      return { statements: cfg.bootstrapUser.permissionStatements, opaque: cfg.bootstrapUser.opaquePolicies, cfg, section: 'bootstrapUser' };
+      return {
+        statements: cfg.bootstrapUser.permissionStatements,
+        opaque: cfg.bootstrapUser.opaquePolicies,
+        cfg,
+        section: 'bootstrapUser',
+      };
     }
   }
   return undefined;
@@ -104,7 +149,10 @@ export interface TrustEvidence {
   note?: string;
 }
 
-export function trustOf(fleet: FleetContext, roleArn: string): TrustEvidence | undefined {
+export function trustOf(
+  fleet: FleetContext,
+  roleArn: string,
+): TrustEvidence | undefined {
   const lookup = fleet.live.targetRoles?.[roleArn];
   let note: string | undefined;
   if (lookup) {
@@ -114,13 +162,23 @@ export function trustOf(fleet: FleetContext, roleArn: string): TrustEvidence | u
         kind: 'live',
         statements: toStatements(lookup.trustPolicy, source),
         source,
-        maxSessionDuration: typeof lookup.maxSessionDuration === 'number' ? lookup.maxSessionDuration : undefined,
+        maxSessionDuration:
+          typeof lookup.maxSessionDuration === 'number'
+            ? lookup.maxSessionDuration
+            : undefined,
       };
     }
     if (lookup.status === 'not-found') {
-      return { kind: 'missing', statements: [], source: `iam:GetRole ${roleArn} (${lookup.checkedAt})`, message: lookup.message };
+      return {
+        kind: 'missing',
+        statements: [],
+        source: `iam:GetRole ${roleArn} (${lookup.checkedAt})`,
+        message: lookup.message,
+      };
     }
-    note = `iam:GetRole ${lookup.status}${lookup.message ? `: ${lookup.message}` : ''}`;
+    note = `iam:GetRole ${lookup.status}${
+      lookup.message ? `: ${lookup.message}` : ''
+    }`;
   }
   const account = accountOfArn(roleArn);
   const cfg = account ? fleet.iamConfigs.get(account) : undefined;
@@ -148,7 +206,10 @@ export function requestContext(
   roleArn: string,
   externalId: string | undefined,
   sessionName: string | undefined,
-): { context: Record<string, ContextValue>; fallback: (key: string) => ContextValue | undefined } {
+): {
+  context: Record<string, ContextValue>;
+  fallback: (key: string) => ContextValue | undefined;
+} {
   const context: Record<string, ContextValue> = {
     'sts:externalid': externalId ? externalId : null,
     // Set only when an AWS service calls on behalf of a resource: never for CAPA's own AssumeRole.
@@ -171,7 +232,9 @@ export function requestContext(
   if (source.kind !== 'static') context['aws:principaltype'] = 'AssumedRole';
   if (sessionName) context['sts:rolesessionname'] = sessionName;
   const tags = source.tags;
-  const lowerTags = tags ? new Map(Object.entries(tags).map(([k, v]) => [k.toLowerCase(), v])) : undefined;
+  const lowerTags = tags
+    ? new Map(Object.entries(tags).map(([k, v]) => [k.toLowerCase(), v]))
+    : undefined;
   const fallback = (key: string): ContextValue | undefined => {
     const k = key.toLowerCase();
     if (k.startsWith('aws:principaltag/')) {
@@ -187,7 +250,10 @@ export function requestContext(
 /** Builds a context object whose unknown keys are resolved through `fallback` (Proxy-free). */
 function withFallback(
   statements: SourcedStatement[],
-  ctx: { context: Record<string, ContextValue>; fallback: (k: string) => ContextValue | undefined },
+  ctx: {
+    context: Record<string, ContextValue>;
+    fallback: (k: string) => ContextValue | undefined;
+  },
 ): Record<string, ContextValue> {
   const out = { ...ctx.context };
   for (const s of statements) {
@@ -206,17 +272,29 @@ function withFallback(
   return out;
 }
 
-function trustStatementFix(sourceArn: string | undefined, externalId: string | undefined) {
+function trustStatementFix(
+  sourceArn: string | undefined,
+  externalId: string | undefined,
+) {
   const stmt: Record<string, unknown> = {
     Effect: 'Allow',
-    Principal: { AWS: sourceArn ?? 'arn:aws:iam::<management-account-id>:role/controllers.cluster-api-provider-aws.sigs.k8s.io' },
+    Principal: {
+      AWS:
+        sourceArn ??
+        'arn:aws:iam::<management-account-id>:role/controllers.cluster-api-provider-aws.sigs.k8s.io',
+    },
     Action: 'sts:AssumeRole',
   };
-  if (externalId) stmt.Condition = { StringEquals: { 'sts:ExternalId': externalId } };
+  if (externalId)
+    stmt.Condition = { StringEquals: { 'sts:ExternalId': externalId } };
   return stmt;
 }
 
-function trustYaml(section: string, sourceArn: string, externalId: string | undefined): string {
+function trustYaml(
+  section: string,
+  sourceArn: string,
+  externalId: string | undefined,
+): string {
   const lines = [
     'spec:',
     `  ${section}:`,
@@ -229,13 +307,26 @@ function trustYaml(section: string, sourceArn: string, externalId: string | unde
     '      - sts:AssumeRole',
   ];
   if (externalId) {
-    lines.push('      Condition:', '        StringEquals:', `          sts:ExternalId: ${yamlScalar(externalId)}`);
+    lines.push(
+      '      Condition:',
+      '        StringEquals:',
+      `          sts:ExternalId: ${yamlScalar(externalId)}`,
+    );
   }
   return lines.join('\n');
 }
 
 function permissionYaml(section: string, roleArn: string): string {
-  return ['spec:', `  ${section}:`, '    extraStatements:', '    - Effect: Allow', '      Action:', '      - sts:AssumeRole', '      Resource:', yamlList('      ', [roleArn])].join('\n');
+  return [
+    'spec:',
+    `  ${section}:`,
+    '    extraStatements:',
+    '    - Effect: Allow',
+    '      Action:',
+    '      - sts:AssumeRole',
+    '      Resource:',
+    yamlList('      ', [roleArn]),
+  ].join('\n');
 }
 
 export interface HopInput {
@@ -252,7 +343,12 @@ export function evaluateHop(fleet: FleetContext, hop: HopInput): HopResult {
   const targetTrust = checkTargetTrust(hop, trust);
   return {
     targetTrust: targetTrust.check,
-    sourcePermission: checkSourcePermission(fleet, hop, trust, targetTrust.namesPrincipal),
+    sourcePermission: checkSourcePermission(
+      fleet,
+      hop,
+      trust,
+      targetTrust.namesPrincipal,
+    ),
     externalId: checkExternalId(hop, trust),
     sessionDuration: checkSessionDuration(hop, trust),
   };
@@ -273,7 +369,9 @@ function checkTargetTrust(
       namesPrincipal: false,
       check: {
         status: 'skip',
-        message: `no evidence of ${roleName(target)}'s trust policy: add the clusterawsadm iamConfiguration of account ${
+        message: `no evidence of ${roleName(
+          target,
+        )}'s trust policy: add the clusterawsadm iamConfiguration of account ${
           account ?? '?'
         } (a role it creates) or gather live evidence (iam:GetRole ${target})`,
       },
@@ -286,16 +384,30 @@ function checkTargetTrust(
         status: 'fail',
         message: `role ${target} does not exist (iam:GetRole: NoSuchEntity)`,
         evidence: [{ source: trust.source, detail: trust.message }],
-        fix: { summary: `Create the role in account ${account}, e.g. with clusterawsadm bootstrap iam create-cloudformation-stack, or correct spec.roleARN of ${hop.identity.kind}/${hop.identity.name}.` },
+        fix: {
+          summary: `Create the role in account ${account}, e.g. with clusterawsadm bootstrap iam create-cloudformation-stack, or correct spec.roleARN of ${hop.identity.kind}/${hop.identity.name}.`,
+        },
       },
     };
   }
   const principal = principalOf(hop.source);
-  const ctx = requestContext(hop.source, target, hop.externalId, hop.sessionName);
+  const ctx = requestContext(
+    hop.source,
+    target,
+    hop.externalId,
+    hop.sessionName,
+  );
   const context = withFallback(trust.statements, ctx);
-  const ev = evaluatePolicy(trust.statements, { principal, action: 'sts:AssumeRole', context });
-  const who = hop.source.arn ?? `the static credentials of ${hop.source.identity}`;
-  const note = trust.note ? ` (${trust.note}; used the clusterawsadm configuration)` : '';
+  const ev = evaluatePolicy(trust.statements, {
+    principal,
+    action: 'sts:AssumeRole',
+    context,
+  });
+  const who =
+    hop.source.arn ?? `the static credentials of ${hop.source.identity}`;
+  const note = trust.note
+    ? ` (${trust.note}; used the clusterawsadm configuration)`
+    : '';
   const namesPrincipal =
     ev.decision === 'allowed' &&
     !!hop.source.arn &&
@@ -311,7 +423,9 @@ function checkTargetTrust(
       namesPrincipal,
       check: {
         status: 'pass',
-        message: `the trust policy of ${roleName(target)} allows ${who} to sts:AssumeRole${note}`,
+        message: `the trust policy of ${roleName(
+          target,
+        )} allows ${who} to sts:AssumeRole${note}`,
         evidence: ev.allowedBy.map(s => stmtEvidence(s)),
       },
     };
@@ -321,8 +435,12 @@ function checkTargetTrust(
       namesPrincipal: false,
       check: {
         status: 'warn',
-        message: `cannot decide whether the trust policy of ${roleName(target)} allows ${who}: ${ev.reason}${
-          hop.source.kind === 'static' ? ' (static credentials: the principal is not known)' : ''
+        message: `cannot decide whether the trust policy of ${roleName(
+          target,
+        )} allows ${who}: ${ev.reason}${
+          hop.source.kind === 'static'
+            ? ' (static credentials: the principal is not known)'
+            : ''
         }${note}`,
         evidence: ev.undecided.map(s => stmtEvidence(s, s.reason)),
       },
@@ -332,17 +450,37 @@ function checkTargetTrust(
   const fix: Check['fix'] =
     trust.kind === 'config' && trust.role && principalArn
       ? {
-          summary: `Add a trust statement for ${principalArn} to ${ROLE_SECTIONS[trust.role.key]}.trustStatements in ${trust.source} and update the CloudFormation stack (clusterawsadm bootstrap iam create-cloudformation-stack).`,
-          snippet: trustYaml(ROLE_SECTIONS[trust.role.key], principalArn, hop.externalId),
+          summary: `Add a trust statement for ${principalArn} to ${
+            ROLE_SECTIONS[trust.role.key]
+          }.trustStatements in ${
+            trust.source
+          } and update the CloudFormation stack (clusterawsadm bootstrap iam create-cloudformation-stack).`,
+          snippet: trustYaml(
+            ROLE_SECTIONS[trust.role.key],
+            principalArn,
+            hop.externalId,
+          ),
           language: 'yaml',
         }
       : {
           summary: `Add this statement to the trust policy of ${target}.`,
-          snippet: JSON.stringify(trustStatementFix(principalArn, hop.externalId), null, 2),
+          snippet: JSON.stringify(
+            trustStatementFix(principalArn, hop.externalId),
+            null,
+            2,
+          ),
           language: 'json',
         };
   const denied = ev.decision === 'explicitDeny';
-  const conditionFailures = ev.statements.filter(s => s.effect === 'Allow' && s.result === 'no' && s.reason && /sts:ExternalId|aws:PrincipalTag|aws:SourceAccount|aws:PrincipalArn|Condition|does not satisfy|absent/i.test(s.reason));
+  const conditionFailures = ev.statements.filter(
+    s =>
+      s.effect === 'Allow' &&
+      s.result === 'no' &&
+      s.reason &&
+      /sts:ExternalId|aws:PrincipalTag|aws:SourceAccount|aws:PrincipalArn|Condition|does not satisfy|absent/i.test(
+        s.reason,
+      ),
+  );
   const why = denied
     ? ev.reason
     : conditionFailures.length
@@ -352,8 +490,15 @@ function checkTargetTrust(
     namesPrincipal: false,
     check: {
       status: 'fail',
-      message: `the trust policy of ${roleName(target)} does not allow ${who} to sts:AssumeRole: ${why}${note}`,
-      evidence: (denied ? ev.deniedBy : conditionFailures.length ? conditionFailures : ev.statements).map(s => stmtEvidence(s, s.reason)),
+      message: `the trust policy of ${roleName(
+        target,
+      )} does not allow ${who} to sts:AssumeRole: ${why}${note}`,
+      evidence: (denied
+        ? ev.deniedBy
+        : conditionFailures.length
+        ? conditionFailures
+        : ev.statements
+      ).map(s => stmtEvidence(s, s.reason)),
       fix,
     },
   };
@@ -378,10 +523,18 @@ function checkSourcePermission(
   let simNote = '';
   if (sim) {
     const evidence: CheckEvidence[] = [
-      { source: `iam:SimulatePrincipalPolicy ${simKey} (${sim.checkedAt})`, detail: sim.decision, value: sim.matchedStatements },
+      {
+        source: `iam:SimulatePrincipalPolicy ${simKey} (${sim.checkedAt})`,
+        detail: sim.decision,
+        value: sim.matchedStatements,
+      },
     ];
     if (sim.decision === 'allowed') {
-      return { status: 'pass', message: `IAM policy simulation: ${src.arn} may sts:AssumeRole ${target}`, evidence };
+      return {
+        status: 'pass',
+        message: `IAM policy simulation: ${src.arn} may sts:AssumeRole ${target}`,
+        evidence,
+      };
     }
     if (sim.decision === 'explicitDeny' || sim.decision === 'implicitDeny') {
       return {
@@ -389,8 +542,23 @@ function checkSourcePermission(
         message: `IAM policy simulation: ${src.arn} may not sts:AssumeRole ${target} (${sim.decision})`,
         evidence,
         fix: {
-          summary: `Allow sts:AssumeRole on ${target} in a policy of ${src.arn}${sim.decision === 'explicitDeny' ? ' and remove the explicit Deny' : ''}.`,
-          snippet: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: target }] }, null, 2),
+          summary: `Allow sts:AssumeRole on ${target} in a policy of ${
+            src.arn
+          }${
+            sim.decision === 'explicitDeny'
+              ? ' and remove the explicit Deny'
+              : ''
+          }.`,
+          snippet: JSON.stringify(
+            {
+              Version: '2012-10-17',
+              Statement: [
+                { Effect: 'Allow', Action: 'sts:AssumeRole', Resource: target },
+              ],
+            },
+            null,
+            2,
+          ),
           language: 'json',
         },
       };
@@ -403,44 +571,69 @@ function checkSourcePermission(
     if (sameAccount && trustNamesPrincipal && trust) {
       return {
         status: 'pass',
-        message: `same account: the trust policy of ${roleName(target)} names ${src.arn}, which is enough without an identity policy${simNote}`,
-        evidence: [{ source: trust.source, detail: 'trust policy names the principal' }],
+        message: `same account: the trust policy of ${roleName(target)} names ${
+          src.arn
+        }, which is enough without an identity policy${simNote}`,
+        evidence: [
+          { source: trust.source, detail: 'trust policy names the principal' },
+        ],
       };
     }
     return {
       status: 'skip',
-      message: `no evidence of ${src.arn}'s permissions: add the clusterawsadm iamConfiguration of account ${
+      message: `no evidence of ${
+        src.arn
+      }'s permissions: add the clusterawsadm iamConfiguration of account ${
         src.accountId ?? '?'
       } (when the principal is a role it creates) or gather live evidence (iam:SimulatePrincipalPolicy)${simNote}`,
     };
   }
   const ctx = requestContext(src, target, hop.externalId, hop.sessionName);
   const context = withFallback(perms.statements, ctx);
-  const ev = evaluatePolicy(perms.statements, { action: 'sts:AssumeRole', resource: target, context });
-  const roleDesc = perms.role ? `${perms.role.name} (${perms.section})` : `${src.arn} (${perms.section})`;
+  const ev = evaluatePolicy(perms.statements, {
+    action: 'sts:AssumeRole',
+    resource: target,
+    context,
+  });
+  const roleDesc = perms.role
+    ? `${perms.role.name} (${perms.section})`
+    : `${src.arn} (${perms.section})`;
   // A session policy (the source identity's inlinePolicy) caps what the source session may do.
   let sessionCap: ReturnType<typeof evaluatePolicy> | undefined;
   let sessionPolicyError: string | undefined;
   if (src.sessionPolicy) {
     try {
       const doc = JSON.parse(src.sessionPolicy);
-      sessionCap = evaluatePolicy(doc, { action: 'sts:AssumeRole', resource: target, context });
+      sessionCap = evaluatePolicy(doc, {
+        action: 'sts:AssumeRole',
+        resource: target,
+        context,
+      });
     } catch {
       sessionPolicyError = 'its inlinePolicy is not valid JSON';
     }
   }
   if (ev.decision === 'allowed') {
     if (sessionPolicyError) {
-      return { status: 'fail', message: `${src.identity}'s session cannot be created: ${sessionPolicyError}` };
+      return {
+        status: 'fail',
+        message: `${src.identity}'s session cannot be created: ${sessionPolicyError}`,
+      };
     }
     if (sessionCap && sessionCap.decision !== 'allowed') {
       return {
         status: sessionCap.decision === 'unknown' ? 'warn' : 'fail',
-        message: `${roleDesc} allows sts:AssumeRole on ${target}, but the session policy (spec.inlinePolicy of ${src.identity}) ${
-          sessionCap.decision === 'unknown' ? `may not: ${sessionCap.reason}` : `does not: ${sessionCap.reason}`
+        message: `${roleDesc} allows sts:AssumeRole on ${target}, but the session policy (spec.inlinePolicy of ${
+          src.identity
+        }) ${
+          sessionCap.decision === 'unknown'
+            ? `may not: ${sessionCap.reason}`
+            : `does not: ${sessionCap.reason}`
         }`,
         evidence: ev.allowedBy.map(s => stmtEvidence(s)),
-        fix: { summary: `Allow sts:AssumeRole on ${target} in spec.inlinePolicy of ${src.identity}, or remove the inlinePolicy.` },
+        fix: {
+          summary: `Allow sts:AssumeRole on ${target} in spec.inlinePolicy of ${src.identity}, or remove the inlinePolicy.`,
+        },
       };
     }
     return {
@@ -449,11 +642,20 @@ function checkSourcePermission(
       evidence: ev.allowedBy.map(s => stmtEvidence(s)),
     };
   }
-  if (sameAccount && trustNamesPrincipal && ev.decision === 'implicitDeny' && trust) {
+  if (
+    sameAccount &&
+    trustNamesPrincipal &&
+    ev.decision === 'implicitDeny' &&
+    trust
+  ) {
     return {
       status: 'pass',
-      message: `same account: the trust policy of ${roleName(target)} names ${src.arn}, which is enough without an identity policy`,
-      evidence: [{ source: trust.source, detail: 'trust policy names the principal' }],
+      message: `same account: the trust policy of ${roleName(target)} names ${
+        src.arn
+      }, which is enough without an identity policy`,
+      evidence: [
+        { source: trust.source, detail: 'trust policy names the principal' },
+      ],
     };
   }
   if (ev.decision === 'unknown') {
@@ -469,12 +671,22 @@ function checkSourcePermission(
       message: `the clusterawsadm statements of ${roleDesc} do not allow sts:AssumeRole on ${target}; the attached policies ${perms.opaque.join(
         ', ',
       )} are not read and may${simNote}`,
-      evidence: [{ source: perms.cfg.source, detail: 'extraPolicyAttachments', value: perms.opaque }],
+      evidence: [
+        {
+          source: perms.cfg.source,
+          detail: 'extraPolicyAttachments',
+          value: perms.opaque,
+        },
+      ],
     };
   }
   const patternHint = perms.cfg.allowAssumeRole
-    ? ` (spec.allowAssumeRole only covers ${perms.cfg.allowedEC2InstanceProfiles.join(', ')}${
-        perms.role && !perms.role.hasControllersPolicy ? ', and the controllers policy is not attached to this role (disableClusterAPIControllerPolicyAttachment)' : ''
+    ? ` (spec.allowAssumeRole only covers ${perms.cfg.allowedEC2InstanceProfiles.join(
+        ', ',
+      )}${
+        perms.role && !perms.role.hasControllersPolicy
+          ? ', and the controllers policy is not attached to this role (disableClusterAPIControllerPolicyAttachment)'
+          : ''
       })`
     : perms.role?.hasControllersPolicy || perms.section === 'bootstrapUser'
     ? ' (spec.allowAssumeRole is not set)'
@@ -482,9 +694,19 @@ function checkSourcePermission(
   return {
     status: 'fail',
     message: `${roleDesc} may not sts:AssumeRole ${target}: ${ev.reason}${patternHint}${simNote}`,
-    evidence: ev.decision === 'explicitDeny' ? ev.deniedBy.map(s => stmtEvidence(s)) : [{ source: perms.cfg.source, detail: `${perms.statements.length} permission statement(s) considered` }],
+    evidence:
+      ev.decision === 'explicitDeny'
+        ? ev.deniedBy.map(s => stmtEvidence(s))
+        : [
+            {
+              source: perms.cfg.source,
+              detail: `${perms.statements.length} permission statement(s) considered`,
+            },
+          ],
     fix: {
-      summary: `Add an extraStatements entry allowing sts:AssumeRole on ${target} to spec.${perms.section} in ${perms.cfg.source} and update the stack${
+      summary: `Add an extraStatements entry allowing sts:AssumeRole on ${target} to spec.${
+        perms.section
+      } in ${perms.cfg.source} and update the stack${
         ev.decision === 'explicitDeny' ? '; remove the explicit Deny' : ''
       }.`,
       snippet: permissionYaml(perms.section, target),
@@ -494,16 +716,26 @@ function checkSourcePermission(
 }
 
 /** sts:ExternalId conditions of the statements that would allow this principal (conditions aside). */
-function checkExternalId(hop: HopInput, trust: TrustEvidence | undefined): PartialCheck {
+function checkExternalId(
+  hop: HopInput,
+  trust: TrustEvidence | undefined,
+): PartialCheck {
   const id = hop.externalId;
   if (!trust || trust.kind === 'missing') {
     return {
       status: 'skip',
-      message: `no trust policy evidence for ${roleName(hop.roleArn)}: the sts:ExternalId requirement is unknown${id ? ` (identity sends one)` : ''}`,
+      message: `no trust policy evidence for ${roleName(
+        hop.roleArn,
+      )}: the sts:ExternalId requirement is unknown${
+        id ? ` (identity sends one)` : ''
+      }`,
     };
   }
   const principal = principalOf(hop.source);
-  const candidates: Array<{ s: SourcedStatement; conds: Array<{ op: string; key: string; values: unknown }> }> = [];
+  const candidates: Array<{
+    s: SourcedStatement;
+    conds: Array<{ op: string; key: string; values: unknown }>;
+  }> = [];
   for (const s of trust.statements) {
     const st = s.statement as PolicyStatement;
     if (st.Effect !== 'Allow') continue;
@@ -513,12 +745,19 @@ function checkExternalId(hop: HopInput, trust: TrustEvidence | undefined): Parti
     const conds: Array<{ op: string; key: string; values: unknown }> = [];
     for (const [op, block] of Object.entries(st.Condition ?? {})) {
       if (!block || typeof block !== 'object') continue;
-      for (const [key, values] of Object.entries(block)) if (key.toLowerCase() === 'sts:externalid') conds.push({ op, key, values });
+      for (const [key, values] of Object.entries(block))
+        if (key.toLowerCase() === 'sts:externalid')
+          conds.push({ op, key, values });
     }
     candidates.push({ s, conds });
   }
   if (!candidates.length) {
-    return { status: 'skip', message: `no statement of ${roleName(hop.roleArn)}'s trust policy names this principal (see target-trust)` };
+    return {
+      status: 'skip',
+      message: `no statement of ${roleName(
+        hop.roleArn,
+      )}'s trust policy names this principal (see target-trust)`,
+    };
   }
   const free = candidates.find(c => c.conds.length === 0);
   if (free) {
@@ -530,10 +769,14 @@ function checkExternalId(hop: HopInput, trust: TrustEvidence | undefined): Parti
       evidence: [stmtEvidence(free.s)],
     };
   }
-  const context: Record<string, ContextValue> = { 'sts:externalid': id ? id : null };
+  const context: Record<string, ContextValue> = {
+    'sts:externalid': id ? id : null,
+  };
   let unknown: string | undefined;
   for (const c of candidates) {
-    const results = c.conds.map(k => evaluateCondition(k.op, k.key, k.values, context));
+    const results = c.conds.map(k =>
+      evaluateCondition(k.op, k.key, k.values, context),
+    );
     if (results.every(r => r.result === 'yes')) {
       return {
         status: 'pass',
@@ -545,64 +788,131 @@ function checkExternalId(hop: HopInput, trust: TrustEvidence | undefined): Parti
     if (u && !unknown) unknown = u.reason;
   }
   const expected = candidates.flatMap(c =>
-    c.conds.filter(k => /^StringEquals/i.test(k.op)).flatMap(k => (Array.isArray(k.values) ? k.values.map(String) : [String(k.values)])),
+    c.conds
+      .filter(k => /^StringEquals/i.test(k.op))
+      .flatMap(k =>
+        Array.isArray(k.values) ? k.values.map(String) : [String(k.values)],
+      ),
   );
   if (unknown) {
-    return { status: 'warn', message: `cannot compare the externalID with the trust policy: ${unknown}`, evidence: candidates.map(c => stmtEvidence(c.s)) };
+    return {
+      status: 'warn',
+      message: `cannot compare the externalID with the trust policy: ${unknown}`,
+      evidence: candidates.map(c => stmtEvidence(c.s)),
+    };
   }
   return {
     status: 'fail',
-    message: `the trust policy of ${roleName(hop.roleArn)} requires sts:ExternalId${expected.length ? ` ${expected.map(e => JSON.stringify(e)).join(' or ')}` : ''}; ${
-      hop.identity.kind
-    }/${hop.identity.name} ${id ? `sends ${JSON.stringify(id)}` : 'sends none (spec.externalID is empty)'}`,
-    evidence: candidates.map(c => stmtEvidence(c.s, 'sts:ExternalId condition')),
-    fix: expected.length === 1
-      ? {
-          summary: `Set spec.externalID of ${hop.identity.kind}/${hop.identity.name} to the value the trust policy expects (or change the condition).`,
-          snippet: `spec:\n  externalID: ${yamlScalar(expected[0])}`,
-          language: 'yaml',
-        }
-      : { summary: `Make spec.externalID of ${hop.identity.kind}/${hop.identity.name} and the trust policy's sts:ExternalId condition agree.` },
+    message: `the trust policy of ${roleName(
+      hop.roleArn,
+    )} requires sts:ExternalId${
+      expected.length
+        ? ` ${expected.map(e => JSON.stringify(e)).join(' or ')}`
+        : ''
+    }; ${hop.identity.kind}/${hop.identity.name} ${
+      id
+        ? `sends ${JSON.stringify(id)}`
+        : 'sends none (spec.externalID is empty)'
+    }`,
+    evidence: candidates.map(c =>
+      stmtEvidence(c.s, 'sts:ExternalId condition'),
+    ),
+    fix:
+      expected.length === 1
+        ? {
+            summary: `Set spec.externalID of ${hop.identity.kind}/${hop.identity.name} to the value the trust policy expects (or change the condition).`,
+            snippet: `spec:\n  externalID: ${yamlScalar(expected[0])}`,
+            language: 'yaml',
+          }
+        : {
+            summary: `Make spec.externalID of ${hop.identity.kind}/${hop.identity.name} and the trust policy's sts:ExternalId condition agree.`,
+          },
   };
 }
 
-function checkSessionDuration(hop: HopInput, trust: TrustEvidence | undefined): PartialCheck {
+function checkSessionDuration(
+  hop: HopInput,
+  trust: TrustEvidence | undefined,
+): PartialCheck {
   const set = hop.durationSeconds;
   const ref = `${hop.identity.kind}/${hop.identity.name}`;
   const evidence: CheckEvidence[] = [
-    { source: ref, line: hop.identity.location.line, detail: `${hop.identity.location.source}: spec.durationSeconds`, value: set || undefined },
+    {
+      source: ref,
+      line: hop.identity.location.line,
+      detail: `${hop.identity.location.source}: spec.durationSeconds`,
+      value: set || undefined,
+    },
   ];
   if (set && (set < MIN_DURATION_SECONDS || set > MAX_DURATION_SECONDS)) {
     return {
       status: 'fail',
       message: `${ref}: durationSeconds ${set} is outside ${MIN_DURATION_SECONDS}..${MAX_DURATION_SECONDS} (the CRD rejects it)`,
       evidence,
-      fix: { summary: `Set spec.durationSeconds between ${MIN_DURATION_SECONDS} and ${hop.source.roleSession ? ROLE_CHAINING_MAX_SECONDS : MAX_DURATION_SECONDS}.`, snippet: `spec:\n  durationSeconds: 3600`, language: 'yaml' },
+      fix: {
+        summary: `Set spec.durationSeconds between ${MIN_DURATION_SECONDS} and ${
+          hop.source.roleSession
+            ? ROLE_CHAINING_MAX_SECONDS
+            : MAX_DURATION_SECONDS
+        }.`,
+        snippet: `spec:\n  durationSeconds: 3600`,
+        language: 'yaml',
+      },
     };
   }
   const effective = set || DEFAULT_DURATION_SECONDS;
-  const label = set ? `durationSeconds ${set}` : `durationSeconds not set (the AWS SDK asks for ${DEFAULT_DURATION_SECONDS})`;
+  const label = set
+    ? `durationSeconds ${set}`
+    : `durationSeconds not set (the AWS SDK asks for ${DEFAULT_DURATION_SECONDS})`;
   if (hop.source.roleSession && effective > ROLE_CHAINING_MAX_SECONDS) {
     return {
       status: 'fail',
       message: `${ref}: ${label} exceeds the ${ROLE_CHAINING_MAX_SECONDS} s role-chaining limit: the source (${hop.source.identity}) is a role session, so AWS rejects the AssumeRole`,
       evidence,
-      fix: { summary: `Set spec.durationSeconds of ${ref} to at most ${ROLE_CHAINING_MAX_SECONDS}.`, snippet: 'spec:\n  durationSeconds: 3600', language: 'yaml' },
+      fix: {
+        summary: `Set spec.durationSeconds of ${ref} to at most ${ROLE_CHAINING_MAX_SECONDS}.`,
+        snippet: 'spec:\n  durationSeconds: 3600',
+        language: 'yaml',
+      },
     };
   }
-  if (trust && trust.maxSessionDuration && effective > trust.maxSessionDuration) {
+  if (
+    trust &&
+    trust.maxSessionDuration &&
+    effective > trust.maxSessionDuration
+  ) {
+    // From live GetRole the limit is a fact (fail); from clusterawsadm config it is the IAM default the role was
+    // created with, which may have been raised since: a warning, not a verdict-breaking guess.
     return {
-      status: 'fail',
-      message: `${ref}: ${label} exceeds the MaxSessionDuration (${trust.maxSessionDuration} s) of ${roleName(hop.roleArn)}${
-        trust.kind === 'config' ? ' (clusterawsadm creates roles with the IAM default of 3600 s)' : ''
+      status: trust.kind === 'config' ? 'warn' : 'fail',
+      message: `${ref}: ${label} exceeds the MaxSessionDuration (${
+        trust.maxSessionDuration
+      } s) of ${roleName(hop.roleArn)}${
+        trust.kind === 'config'
+          ? ' (clusterawsadm creates roles with the IAM default of 3600 s)'
+          : ''
       }`,
-      evidence: [...evidence, { source: trust.source, detail: `MaxSessionDuration ${trust.maxSessionDuration}` }],
-      fix: { summary: `Lower spec.durationSeconds to ${trust.maxSessionDuration} or raise the role's MaxSessionDuration.`, snippet: `spec:\n  durationSeconds: ${trust.maxSessionDuration}`, language: 'yaml' },
+      evidence: [
+        ...evidence,
+        {
+          source: trust.source,
+          detail: `MaxSessionDuration ${trust.maxSessionDuration}`,
+        },
+      ],
+      fix: {
+        summary: `Lower spec.durationSeconds to ${trust.maxSessionDuration} or raise the role's MaxSessionDuration.`,
+        snippet: `spec:\n  durationSeconds: ${trust.maxSessionDuration}`,
+        language: 'yaml',
+      },
     };
   }
   return {
     status: 'pass',
-    message: `${ref}: ${label} is within ${MIN_DURATION_SECONDS}..${hop.source.roleSession ? `${ROLE_CHAINING_MAX_SECONDS} (role chaining)` : MAX_DURATION_SECONDS}`,
+    message: `${ref}: ${label} is within ${MIN_DURATION_SECONDS}..${
+      hop.source.roleSession
+        ? `${ROLE_CHAINING_MAX_SECONDS} (role chaining)`
+        : MAX_DURATION_SECONDS
+    }`,
     evidence,
   };
 }

@@ -9,7 +9,9 @@ import type { Check, CheckStatus, Verdict } from '../types';
  *                 or permission evidence for a hop), or there are no checks at all;
  * 5. `configured` every check passed and `live-assume` was skipped / absent.
  */
-export function verdictOf(checks: ReadonlyArray<Pick<Check, 'id' | 'status'>>): Verdict {
+export function verdictOf(
+  checks: ReadonlyArray<Pick<Check, 'id' | 'status'>>,
+): Verdict {
   if (!checks || checks.length === 0) return 'unknown';
   let warn = false;
   let skip = false;
@@ -26,7 +28,13 @@ export function verdictOf(checks: ReadonlyArray<Pick<Check, 'id' | 'status'>>): 
   return 'configured';
 }
 
-const SEVERITY: Record<Verdict, number> = { broken: 4, degraded: 3, unknown: 2, configured: 1, trusted: 0 };
+const SEVERITY: Record<Verdict, number> = {
+  broken: 4,
+  degraded: 3,
+  unknown: 2,
+  configured: 1,
+  trusted: 0,
+};
 
 /** Worst-of aggregation: broken > degraded > unknown > configured > trusted. Empty -> unknown. */
 export function aggregateVerdicts(verdicts: Iterable<Verdict>): Verdict {
@@ -37,7 +45,12 @@ export function aggregateVerdicts(verdicts: Iterable<Verdict>): Verdict {
   return worst ?? 'unknown';
 }
 
-const STATUS_RANK: Record<CheckStatus, number> = { fail: 3, warn: 2, skip: 1, pass: 0 };
+const STATUS_RANK: Record<CheckStatus, number> = {
+  fail: 3,
+  warn: 2,
+  skip: 1,
+  pass: 0,
+};
 
 /** Worst-of for check statuses: fail > warn > skip > pass. */
 export function worstStatus(statuses: Iterable<CheckStatus>): CheckStatus {

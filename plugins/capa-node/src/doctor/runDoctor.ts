@@ -5,7 +5,12 @@
  *   invalid fleet.yaml) or bad usage. A malformed object in the manifests is an input problem, not exit 2.
  */
 import { evaluateFleet } from '@capa-portal/plugin-capa-common';
-import type { Check, FleetReport, InputProblem, Verdict } from '@capa-portal/plugin-capa-common';
+import type {
+  Check,
+  FleetReport,
+  InputProblem,
+  Verdict,
+} from '@capa-portal/plugin-capa-common';
 import { FleetLoadError, loadFleetFromDirectory } from '../fleet/loadFleet';
 
 export interface DoctorIO {
@@ -29,14 +34,30 @@ Options:
 Exit status: 0 nothing broken, 1 some verdict is broken, 2 unusable input.
 `;
 
-const SYMBOL: Record<Check['status'], string> = { pass: '✓', warn: '!', fail: '✗', skip: '-' };
+const SYMBOL: Record<Check['status'], string> = {
+  pass: '✓',
+  warn: '!',
+  fail: '✗',
+  skip: '-',
+};
 
 function colours(enabled: boolean) {
-  const wrap = (code: string) => (s: string) => (enabled ? `\u001b[${code}m${s}\u001b[0m` : s);
-  return { red: wrap('31'), yellow: wrap('33'), green: wrap('32'), cyan: wrap('36'), dim: wrap('2'), bold: wrap('1') };
+  const wrap = (code: string) => (s: string) =>
+    enabled ? `\u001b[${code}m${s}\u001b[0m` : s;
+  return {
+    red: wrap('31'),
+    yellow: wrap('33'),
+    green: wrap('32'),
+    cyan: wrap('36'),
+    dim: wrap('2'),
+    bold: wrap('1'),
+  };
 }
 
-function verdictColour(c: ReturnType<typeof colours>, v: Verdict): (s: string) => string {
+function verdictColour(
+  c: ReturnType<typeof colours>,
+  v: Verdict,
+): (s: string) => string {
   switch (v) {
     case 'broken':
       return c.red;
@@ -51,9 +72,13 @@ function verdictColour(c: ReturnType<typeof colours>, v: Verdict): (s: string) =
   }
 }
 
-function table(rows: string[][], colour?: Array<((s: string) => string) | undefined>): string[] {
+function table(
+  rows: string[][],
+  colour?: Array<((s: string) => string) | undefined>,
+): string[] {
   const widths: number[] = [];
-  for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  for (const r of rows)
+    r.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows.map((r, ri) =>
     r
       .map((cell, i) => {
@@ -65,44 +90,80 @@ function table(rows: string[][], colour?: Array<((s: string) => string) | undefi
   );
 }
 
-function checkLines(checks: Check[], c: ReturnType<typeof colours>, indent: string): string[] {
+function checkLines(
+  checks: Check[],
+  c: ReturnType<typeof colours>,
+  indent: string,
+): string[] {
   const out: string[] = [];
   for (const ch of checks) {
     if (ch.status !== 'fail' && ch.status !== 'warn') continue;
     const paint = ch.status === 'fail' ? c.red : c.yellow;
-    out.push(`${indent}${paint(`${SYMBOL[ch.status]} ${ch.id}`)}: ${ch.message}`);
+    out.push(
+      `${indent}${paint(`${SYMBOL[ch.status]} ${ch.id}`)}: ${ch.message}`,
+    );
     const ev = ch.evidence?.find(e => e.line !== undefined || e.source);
-    if (ev) out.push(`${indent}    ${c.dim(`evidence: ${ev.source}${ev.line ? `:${ev.line}` : ''}${ev.detail ? ` (${ev.detail})` : ''}`)}`);
+    if (ev)
+      out.push(
+        `${indent}    ${c.dim(
+          `evidence: ${ev.source}${ev.line ? `:${ev.line}` : ''}${
+            ev.detail ? ` (${ev.detail})` : ''
+          }`,
+        )}`,
+      );
     if (ch.fix) {
       out.push(`${indent}    fix: ${ch.fix.summary}`);
-      if (ch.fix.snippet) for (const l of ch.fix.snippet.split('\n')) out.push(`${indent}      ${c.dim(l)}`);
+      if (ch.fix.snippet)
+        for (const l of ch.fix.snippet.split('\n'))
+          out.push(`${indent}      ${c.dim(l)}`);
     }
   }
   return out;
 }
 
 function problemLine(p: InputProblem): string {
-  return `${p.severity}: ${p.source}${p.line ? `:${p.line}` : ''}${p.object ? ` ${p.object}` : ''}: ${p.message}`;
+  return `${p.severity}: ${p.source}${p.line ? `:${p.line}` : ''}${
+    p.object ? ` ${p.object}` : ''
+  }: ${p.message}`;
 }
 
-export function renderTable(report: FleetReport, dir: string, colour: boolean): string {
+export function renderTable(
+  report: FleetReport,
+  dir: string,
+  colour: boolean,
+): string {
   const c = colours(colour);
   const lines: string[] = [];
   lines.push(
     c.bold(
-      `capa doctor: ${dir} (${report.managementClusters.length} management cluster${report.managementClusters.length === 1 ? '' : 's'}, ${report.clusters.length} cluster${
+      `capa doctor: ${dir} (${
+        report.managementClusters.length
+      } management cluster${
+        report.managementClusters.length === 1 ? '' : 's'
+      }, ${report.clusters.length} cluster${
         report.clusters.length === 1 ? '' : 's'
-      }, ${report.identities.length} identit${report.identities.length === 1 ? 'y' : 'ies'})`,
+      }, ${report.identities.length} identit${
+        report.identities.length === 1 ? 'y' : 'ies'
+      })`,
     ),
   );
   lines.push('');
   lines.push(c.bold('ACCOUNTS'));
   if (!report.accounts.length) lines.push('  (none)');
   else {
-    const rows = [['VERDICT', 'ACCOUNT', 'NAME', 'TIER', 'CLUSTERS', 'IDENTITIES']];
+    const rows = [
+      ['VERDICT', 'ACCOUNT', 'NAME', 'TIER', 'CLUSTERS', 'IDENTITIES'],
+    ];
     const paints: Array<((s: string) => string) | undefined> = [undefined];
     for (const a of report.accounts) {
-      rows.push([a.verdict, a.accountId, a.name ?? '', a.tier ?? '', String(a.clusters.length), String(a.identities.length)]);
+      rows.push([
+        a.verdict,
+        a.accountId,
+        a.name ?? '',
+        a.tier ?? '',
+        String(a.clusters.length),
+        String(a.identities.length),
+      ]);
       paints.push(verdictColour(c, a.verdict));
     }
     lines.push(...table(rows, paints).map(l => `  ${l}`));
@@ -115,7 +176,9 @@ export function renderTable(report: FleetReport, dir: string, colour: boolean): 
   lines.push(c.bold('CLUSTERS'));
   if (!report.clusters.length) lines.push('  (none)');
   else {
-    const rows = [['VERDICT', 'MANAGEMENT', 'NAMESPACE/NAME', 'ACCOUNT', 'IDENTITY']];
+    const rows = [
+      ['VERDICT', 'MANAGEMENT', 'NAMESPACE/NAME', 'ACCOUNT', 'IDENTITY'],
+    ];
     const paints: Array<((s: string) => string) | undefined> = [undefined];
     for (const cl of report.clusters) {
       rows.push([
@@ -123,14 +186,20 @@ export function renderTable(report: FleetReport, dir: string, colour: boolean): 
         cl.managementCluster,
         `${cl.namespace}/${cl.name}`,
         cl.accountId ?? '?',
-        `${cl.identityRef.kind}/${cl.identityRef.name}${cl.identityRefDefaulted ? ' (defaulted)' : ''}`,
+        `${cl.identityRef.kind}/${cl.identityRef.name}${
+          cl.identityRefDefaulted ? ' (defaulted)' : ''
+        }`,
       ]);
       paints.push(verdictColour(c, cl.verdict));
     }
     lines.push(...table(rows, paints).map(l => `  ${l}`));
     for (const cl of report.clusters) {
       const extra = checkLines(cl.checks, c, '    ');
-      if (extra.length) lines.push(`  ${cl.managementCluster} ${cl.namespace}/${cl.name}:`, ...extra);
+      if (extra.length)
+        lines.push(
+          `  ${cl.managementCluster} ${cl.namespace}/${cl.name}:`,
+          ...extra,
+        );
     }
   }
   lines.push('');
@@ -140,27 +209,58 @@ export function renderTable(report: FleetReport, dir: string, colour: boolean): 
     const rows = [['VERDICT', 'MANAGEMENT', 'IDENTITY', 'ACCOUNT', 'ROLE']];
     const paints: Array<((s: string) => string) | undefined> = [undefined];
     for (const i of report.identities) {
-      rows.push([i.verdict, i.managementCluster, `${i.kind}/${i.name}`, i.accountId ?? '?', i.roleArn ?? '']);
+      rows.push([
+        i.verdict,
+        i.managementCluster,
+        `${i.kind}/${i.name}`,
+        i.accountId ?? '?',
+        i.roleArn ?? '',
+      ]);
       paints.push(verdictColour(c, i.verdict));
     }
     lines.push(...table(rows, paints).map(l => `  ${l}`));
     for (const i of report.identities) {
       const extra = checkLines(i.checks, c, '    ');
-      if (extra.length) lines.push(`  ${i.managementCluster} ${i.kind}/${i.name}:`, ...extra);
+      if (extra.length)
+        lines.push(`  ${i.managementCluster} ${i.kind}/${i.name}:`, ...extra);
     }
   }
-  const all = [...report.accounts.map(a => a.verdict), ...report.clusters.map(x => x.verdict), ...report.identities.map(x => x.verdict)];
-  const counts = (['broken', 'degraded', 'unknown', 'configured', 'trusted'] as Verdict[])
+  const all = [
+    ...report.accounts.map(a => a.verdict),
+    ...report.clusters.map(x => x.verdict),
+    ...report.identities.map(x => x.verdict),
+  ];
+  const counts = (
+    ['broken', 'degraded', 'unknown', 'configured', 'trusted'] as Verdict[]
+  )
     .map(v => [v, all.filter(x => x === v).length] as const)
     .filter(([, n]) => n > 0)
     .map(([v, n]) => verdictColour(c, v)(`${n} ${v}`));
   lines.push('');
-  lines.push(`summary: ${counts.length ? counts.join(', ') : 'nothing to report'}${report.problems.length ? `; ${report.problems.length} input problem(s) (stderr)` : ''}`);
+  lines.push(
+    `summary: ${counts.length ? counts.join(', ') : 'nothing to report'}${
+      report.problems.length
+        ? `; ${report.problems.length} input problem(s) (stderr)`
+        : ''
+    }`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
-function parseArgs(argv: string[]): { dir?: string; json: boolean; help: boolean; noColor: boolean; error?: string } {
-  const out = { json: false, help: false, noColor: false } as { dir?: string; json: boolean; help: boolean; noColor: boolean; error?: string };
+function parseArgs(argv: string[]): {
+  dir?: string;
+  json: boolean;
+  help: boolean;
+  noColor: boolean;
+  error?: string;
+} {
+  const out = { json: false, help: false, noColor: false } as {
+    dir?: string;
+    json: boolean;
+    help: boolean;
+    noColor: boolean;
+    error?: string;
+  };
   for (const a of argv) {
     if (a === '--json') out.json = true;
     else if (a === '--help' || a === '-h') out.help = true;
@@ -180,7 +280,9 @@ export async function runDoctor(argv: string[], io: DoctorIO): Promise<number> {
     return 0;
   }
   if (args.error || !args.dir) {
-    io.stderr.write(`capa-doctor: ${args.error ?? 'missing <dir>'}\n\n${DOCTOR_USAGE}`);
+    io.stderr.write(
+      `capa-doctor: ${args.error ?? 'missing <dir>'}\n\n${DOCTOR_USAGE}`,
+    );
     return 2;
   }
   const env = io.env ?? {};
@@ -190,16 +292,28 @@ export async function runDoctor(argv: string[], io: DoctorIO): Promise<number> {
   } catch (e) {
     if (e instanceof FleetLoadError) {
       if (args.json) {
-        io.stdout.write(`${JSON.stringify({ error: e.message, problems: e.problems }, null, 2)}\n`);
+        io.stdout.write(
+          `${JSON.stringify(
+            { error: e.message, problems: e.problems },
+            null,
+            2,
+          )}\n`,
+        );
       }
       io.stderr.write(`capa-doctor: ${e.message}\n`);
       for (const p of e.problems) io.stderr.write(`  ${problemLine(p)}\n`);
       return 2;
     }
-    io.stderr.write(`capa-doctor: ${e instanceof Error ? e.message : String(e)}\n`);
+    io.stderr.write(
+      `capa-doctor: ${e instanceof Error ? e.message : String(e)}\n`,
+    );
     return 2;
   }
-  const report = evaluateFleet(loaded.input, undefined, io.now ? { now: io.now } : undefined);
+  const report = evaluateFleet(
+    loaded.input,
+    undefined,
+    io.now ? { now: io.now } : undefined,
+  );
   const broken =
     report.accounts.some(a => a.verdict === 'broken') ||
     report.clusters.some(c => c.verdict === 'broken') ||
@@ -207,7 +321,8 @@ export async function runDoctor(argv: string[], io: DoctorIO): Promise<number> {
   if (args.json) {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
-    const colour = !!io.stdout.isTTY && env.NO_COLOR === undefined && !args.noColor;
+    const colour =
+      !!io.stdout.isTTY && env.NO_COLOR === undefined && !args.noColor;
     io.stdout.write(renderTable(report, args.dir, colour));
     for (const p of report.problems) io.stderr.write(`${problemLine(p)}\n`);
   }

@@ -5,4 +5,8 @@ export {
   FleetLoadError,
   isUrl,
 } from './loadFleet';
-export type { FleetConfig, FleetConfigAccount, FleetConfigManagementCluster } from './loadFleet';
+export type {
+  FleetConfig,
+  FleetConfigAccount,
+  FleetConfigManagementCluster,
+} from './loadFleet';

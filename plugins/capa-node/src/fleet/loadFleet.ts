@@ -5,7 +5,13 @@
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { LineCounter, parseAllDocuments, parseDocument, isMap, isSeq } from 'yaml';
+import {
+  LineCounter,
+  parseAllDocuments,
+  parseDocument,
+  isMap,
+  isSeq,
+} from 'yaml';
 import type {
   AccountInput,
   FleetInput,
@@ -68,36 +74,75 @@ export function isUrl(v: string): boolean {
  * Validates the fleet configuration shape (pure). Errors name the field path, e.g.
  * `managementClusters[0].accountId`. The config is returned even with errors, with bad entries dropped.
  */
-export function parseFleetConfig(obj: unknown, sourceName: string): { config: FleetConfig; problems: InputProblem[] } {
+export function parseFleetConfig(
+  obj: unknown,
+  sourceName: string,
+): { config: FleetConfig; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
-  const err = (field: string, message: string, severity: 'error' | 'warning' = 'error') =>
-    problems.push({ source: sourceName, message: `${field}: ${message}`, severity });
+  const err = (
+    field: string,
+    message: string,
+    severity: 'error' | 'warning' = 'error',
+  ) =>
+    problems.push({
+      source: sourceName,
+      message: `${field}: ${message}`,
+      severity,
+    });
   const config: FleetConfig = { managementClusters: [], accounts: [] };
   if (obj === undefined || obj === null) {
-    err('(root)', 'the configuration is empty; expected managementClusters and/or accounts');
+    err(
+      '(root)',
+      'the configuration is empty; expected managementClusters and/or accounts',
+    );
     return { config, problems };
   }
   if (!isObj(obj)) {
-    err('(root)', `must be a mapping with managementClusters and accounts, got ${Array.isArray(obj) ? 'a list' : typeof obj}`);
+    err(
+      '(root)',
+      `must be a mapping with managementClusters and accounts, got ${
+        Array.isArray(obj) ? 'a list' : typeof obj
+      }`,
+    );
     return { config, problems };
   }
   for (const key of Object.keys(obj)) {
-    if (key !== 'managementClusters' && key !== 'accounts') err(key, 'unknown field (expected managementClusters, accounts)', 'warning');
+    if (key !== 'managementClusters' && key !== 'accounts')
+      err(
+        key,
+        'unknown field (expected managementClusters, accounts)',
+        'warning',
+      );
   }
-  const str = (v: unknown, field: string, required = false): string | undefined => {
+  const str = (
+    v: unknown,
+    field: string,
+    required = false,
+  ): string | undefined => {
     if (v === undefined || v === null) {
       if (required) err(field, 'is required');
       return undefined;
     }
     if (typeof v !== 'string' || (required && !v)) {
-      err(field, `must be a${required ? ' non-empty' : ''} string, got ${JSON.stringify(v)}`);
+      err(
+        field,
+        `must be a${required ? ' non-empty' : ''} string, got ${JSON.stringify(
+          v,
+        )}`,
+      );
       return undefined;
     }
     return v;
   };
   const accountId = (v: unknown, field: string): string | undefined => {
     if (typeof v === 'number') {
-      err(field, `must be a 12-digit string: quote it ("${String(v).padStart(12, '0')}"), YAML read it as the number ${v}`);
+      err(
+        field,
+        `must be a 12-digit string: quote it ("${String(v).padStart(
+          12,
+          '0',
+        )}"), YAML read it as the number ${v}`,
+      );
       return undefined;
     }
     const s = str(v, field, true);
@@ -109,7 +154,8 @@ export function parseFleetConfig(obj: unknown, sourceName: string): { config: Fl
     return s;
   };
   const mcs = obj.managementClusters;
-  if (mcs !== undefined && mcs !== null && !Array.isArray(mcs)) err('managementClusters', 'must be a list');
+  if (mcs !== undefined && mcs !== null && !Array.isArray(mcs))
+    err('managementClusters', 'must be a list');
   const names = new Set<string>();
   (Array.isArray(mcs) ? mcs : []).forEach((m: unknown, i: number) => {
     const p = `managementClusters[${i}]`;
@@ -117,29 +163,76 @@ export function parseFleetConfig(obj: unknown, sourceName: string): { config: Fl
       err(p, 'must be a mapping');
       return;
     }
-    const known = new Set(['name', 'accountId', 'controllerPrincipalArn', 'controllerUsesRoleSession', 'principalTags', 'manifests', 'kubernetes', 'iamConfiguration', 'owner', 'system', 'title', 'description']);
-    for (const k of Object.keys(m)) if (!known.has(k)) err(`${p}.${k}`, 'unknown field', 'warning');
+    const known = new Set([
+      'name',
+      'accountId',
+      'controllerPrincipalArn',
+      'controllerUsesRoleSession',
+      'principalTags',
+      'manifests',
+      'kubernetes',
+      'iamConfiguration',
+      'owner',
+      'system',
+      'title',
+      'description',
+    ]);
+    for (const k of Object.keys(m))
+      if (!known.has(k)) err(`${p}.${k}`, 'unknown field', 'warning');
     const name = str(m.name, `${p}.name`, true);
-    if (name && !NAME.test(name)) err(`${p}.name`, `must be lowercase letters, digits, '-' and '.', got ${JSON.stringify(name)}`);
-    if (name && names.has(name)) err(`${p}.name`, `duplicate management cluster name ${JSON.stringify(name)}`);
+    if (name && !NAME.test(name))
+      err(
+        `${p}.name`,
+        `must be lowercase letters, digits, '-' and '.', got ${JSON.stringify(
+          name,
+        )}`,
+      );
+    if (name && names.has(name))
+      err(
+        `${p}.name`,
+        `duplicate management cluster name ${JSON.stringify(name)}`,
+      );
     const acct = accountId(m.accountId, `${p}.accountId`);
-    const principal = str(m.controllerPrincipalArn, `${p}.controllerPrincipalArn`);
+    const principal = str(
+      m.controllerPrincipalArn,
+      `${p}.controllerPrincipalArn`,
+    );
     if (principal && !/^arn:[^:]+:(iam|sts)::\d{12}:/.test(principal)) {
-      err(`${p}.controllerPrincipalArn`, `must be an IAM ARN (arn:aws:iam::<account>:role/<name>), got ${JSON.stringify(principal)}`);
+      err(
+        `${p}.controllerPrincipalArn`,
+        `must be an IAM ARN (arn:aws:iam::<account>:role/<name>), got ${JSON.stringify(
+          principal,
+        )}`,
+      );
     }
-    if (m.controllerUsesRoleSession !== undefined && typeof m.controllerUsesRoleSession !== 'boolean') {
+    if (
+      m.controllerUsesRoleSession !== undefined &&
+      typeof m.controllerUsesRoleSession !== 'boolean'
+    ) {
       err(`${p}.controllerUsesRoleSession`, 'must be true or false');
     }
     let principalTags: Record<string, string> | undefined;
     if (m.principalTags !== undefined && m.principalTags !== null) {
-      if (!isObj(m.principalTags) || Object.values(m.principalTags).some(v => typeof v !== 'string')) {
+      if (
+        !isObj(m.principalTags) ||
+        Object.values(m.principalTags).some(v => typeof v !== 'string')
+      ) {
         err(`${p}.principalTags`, 'must be a map of strings');
       } else principalTags = m.principalTags as Record<string, string>;
     }
     const manifests = str(m.manifests, `${p}.manifests`);
-    if (m.kubernetes !== undefined && m.kubernetes !== null && !isObj(m.kubernetes)) err(`${p}.kubernetes`, 'must be a mapping');
+    if (
+      m.kubernetes !== undefined &&
+      m.kubernetes !== null &&
+      !isObj(m.kubernetes)
+    )
+      err(`${p}.kubernetes`, 'must be a mapping');
     if (manifests === undefined && !isObj(m.kubernetes)) {
-      err(p, 'has neither manifests nor kubernetes: no objects will be read', 'warning');
+      err(
+        p,
+        'has neither manifests nor kubernetes: no objects will be read',
+        'warning',
+      );
     }
     const iam = str(m.iamConfiguration, `${p}.iamConfiguration`);
     const owner = str(m.owner, `${p}.owner`);
@@ -150,7 +243,9 @@ export function parseFleetConfig(obj: unknown, sourceName: string): { config: Fl
       name,
       accountId: acct,
       ...(principal ? { controllerPrincipalArn: principal } : {}),
-      ...(m.controllerUsesRoleSession === true ? { controllerUsesRoleSession: true } : {}),
+      ...(m.controllerUsesRoleSession === true
+        ? { controllerUsesRoleSession: true }
+        : {}),
       ...(principalTags ? { principalTags } : {}),
       ...(manifests ? { manifests } : {}),
       ...(isObj(m.kubernetes) ? { kubernetes: m.kubernetes } : {}),
@@ -160,7 +255,8 @@ export function parseFleetConfig(obj: unknown, sourceName: string): { config: Fl
     });
   });
   const accts = obj.accounts;
-  if (accts !== undefined && accts !== null && !Array.isArray(accts)) err('accounts', 'must be a list');
+  if (accts !== undefined && accts !== null && !Array.isArray(accts))
+    err('accounts', 'must be a list');
   const ids = new Set<string>();
   (Array.isArray(accts) ? accts : []).forEach((a: unknown, i: number) => {
     const p = `accounts[${i}]`;
@@ -168,8 +264,18 @@ export function parseFleetConfig(obj: unknown, sourceName: string): { config: Fl
       err(p, 'must be a mapping');
       return;
     }
-    const known = new Set(['accountId', 'name', 'tier', 'owner', 'iamConfiguration', 'title', 'description', 'email']);
-    for (const k of Object.keys(a)) if (!known.has(k)) err(`${p}.${k}`, 'unknown field', 'warning');
+    const known = new Set([
+      'accountId',
+      'name',
+      'tier',
+      'owner',
+      'iamConfiguration',
+      'title',
+      'description',
+      'email',
+    ]);
+    for (const k of Object.keys(a))
+      if (!known.has(k)) err(`${p}.${k}`, 'unknown field', 'warning');
     const acct = accountId(a.accountId, `${p}.accountId`);
     const name = str(a.name, `${p}.name`);
     const tier = str(a.tier, `${p}.tier`);
@@ -214,15 +320,26 @@ async function walk(dir: string): Promise<string[]> {
 }
 
 /** Parses a multi-document YAML text into located objects (pure apart from naming). */
-export function parseManifestText(text: string, source: string): { objects: LocatedObject[]; problems: InputProblem[] } {
+export function parseManifestText(
+  text: string,
+  source: string,
+): { objects: LocatedObject[]; problems: InputProblem[] } {
   const objects: LocatedObject[] = [];
   const problems: InputProblem[] = [];
   const lineCounter = new LineCounter();
   let docs;
   try {
-    docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+    docs = parseAllDocuments(text, {
+      lineCounter,
+      prettyErrors: false,
+      uniqueKeys: false,
+    });
   } catch (e) {
-    problems.push({ source, message: `invalid YAML: ${String(e)}`, severity: 'error' });
+    problems.push({
+      source,
+      message: `invalid YAML: ${String(e)}`,
+      severity: 'error',
+    });
     return { objects, problems };
   }
   const list = Array.isArray(docs) ? docs : [docs];
@@ -232,8 +349,14 @@ export function parseManifestText(text: string, source: string): { objects: Loca
     const line = lineCounter.linePos(start).line;
     if (doc.errors.length) {
       for (const e of doc.errors) {
-        const l = e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos?.[0] ?? start).line;
-        problems.push({ source, line: l, message: `invalid YAML: ${e.message.split('\n')[0]}`, severity: 'error' });
+        const l =
+          e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos?.[0] ?? start).line;
+        problems.push({
+          source,
+          line: l,
+          message: `invalid YAML: ${e.message.split('\n')[0]}`,
+          severity: 'error',
+        });
       }
       continue;
     }
@@ -242,20 +365,35 @@ export function parseManifestText(text: string, source: string): { objects: Loca
     try {
       value = doc.toJS({ maxAliasCount: 1000 });
     } catch (e) {
-      problems.push({ source, line, message: `YAML document could not be read: ${String(e)}`, severity: 'error' });
+      problems.push({
+        source,
+        line,
+        message: `YAML document could not be read: ${String(e)}`,
+        severity: 'error',
+      });
       continue;
     }
     if (value === null || value === undefined) continue;
-    if (isObj(value) && typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
+    if (
+      isObj(value) &&
+      typeof value.kind === 'string' &&
+      value.kind.endsWith('List') &&
+      Array.isArray(value.items)
+    ) {
       // kubectl get -o yaml output: a List of objects.
-      const items = isMap(doc.contents) ? doc.contents.get('items', true) : undefined;
+      const items = isMap(doc.contents)
+        ? doc.contents.get('items', true)
+        : undefined;
       value.items.forEach((item: unknown, i: number) => {
         let itemLine = line;
         if (isSeq(items)) {
           const node = items.items[i] as any;
           if (node?.range) itemLine = lineCounter.linePos(node.range[0]).line;
         }
-        objects.push({ object: item as KubeObject, location: { source, line: itemLine } });
+        objects.push({
+          object: item as KubeObject,
+          location: { source, line: itemLine },
+        });
       });
       continue;
     }
@@ -264,12 +402,25 @@ export function parseManifestText(text: string, source: string): { objects: Loca
   return { objects, problems };
 }
 
-async function readYamlFile(file: string, source: string): Promise<{ value?: unknown; problems: InputProblem[] }> {
+async function readYamlFile(
+  file: string,
+  source: string,
+): Promise<{ value?: unknown; problems: InputProblem[] }> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (e: any) {
-    return { problems: [{ source, message: `cannot read ${source}: ${e?.code === 'ENOENT' ? 'no such file' : e?.message ?? String(e)}`, severity: 'error' }] };
+    return {
+      problems: [
+        {
+          source,
+          message: `cannot read ${source}: ${
+            e?.code === 'ENOENT' ? 'no such file' : e?.message ?? String(e)
+          }`,
+          severity: 'error',
+        },
+      ],
+    };
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
@@ -286,22 +437,52 @@ async function readYamlFile(file: string, source: string): Promise<{ value?: unk
   try {
     return { value: doc.toJS({ maxAliasCount: 1000 }), problems: [] };
   } catch (e) {
-    return { problems: [{ source, message: `cannot read ${source}: ${String(e)}`, severity: 'error' }] };
+    return {
+      problems: [
+        {
+          source,
+          message: `cannot read ${source}: ${String(e)}`,
+          severity: 'error',
+        },
+      ],
+    };
   }
 }
 
-async function readManifests(root: string, base: string, ref: string): Promise<{ objects: LocatedObject[]; problems: InputProblem[] }> {
+async function readManifests(
+  root: string,
+  base: string,
+  ref: string,
+): Promise<{ objects: LocatedObject[]; problems: InputProblem[] }> {
   const target = path.resolve(base, ref);
   const source = rel(root, target);
   let stat;
   try {
     stat = await fs.stat(target);
   } catch {
-    return { objects: [], problems: [{ source, message: `manifests ${source}: no such file or directory`, severity: 'error' }] };
+    return {
+      objects: [],
+      problems: [
+        {
+          source,
+          message: `manifests ${source}: no such file or directory`,
+          severity: 'error',
+        },
+      ],
+    };
   }
   const files = stat.isDirectory() ? await walk(target) : [target];
   if (stat.isDirectory() && files.length === 0) {
-    return { objects: [], problems: [{ source, message: `manifests folder ${source} has no *.yaml / *.yml files`, severity: 'warning' }] };
+    return {
+      objects: [],
+      problems: [
+        {
+          source,
+          message: `manifests folder ${source} has no *.yaml / *.yml files`,
+          severity: 'warning',
+        },
+      ],
+    };
   }
   const objects: LocatedObject[] = [];
   const problems: InputProblem[] = [];
@@ -311,7 +492,11 @@ async function readManifests(root: string, base: string, ref: string): Promise<{
     try {
       text = await fs.readFile(f, 'utf8');
     } catch (e: any) {
-      problems.push({ source: s, message: `cannot read ${s}: ${e?.message ?? String(e)}`, severity: 'error' });
+      problems.push({
+        source: s,
+        message: `cannot read ${s}: ${e?.message ?? String(e)}`,
+        severity: 'error',
+      });
       continue;
     }
     const r = parseManifestText(text, s);
@@ -325,7 +510,9 @@ async function readManifests(root: string, base: string, ref: string): Promise<{
  * Loads `<dir>/fleet.yaml` and everything it names. Throws FleetLoadError only when the input is unusable
  * (missing directory, missing or invalid fleet.yaml).
  */
-export async function loadFleetFromDirectory(dir: string): Promise<{ input: FleetInput; problems: InputProblem[] }> {
+export async function loadFleetFromDirectory(
+  dir: string,
+): Promise<{ input: FleetInput; problems: InputProblem[] }> {
   const root = path.resolve(dir);
   let st;
   try {
@@ -348,10 +535,15 @@ export async function loadFleetFromDirectory(dir: string): Promise<{ input: Flee
   }
   const fleetSource = rel(root, fleetFile);
   const read = await readYamlFile(fleetFile, fleetSource);
-  if (read.problems.length) throw new FleetLoadError(`${fleetSource} is not valid YAML`, read.problems);
-  const { config, problems: configProblems } = parseFleetConfig(read.value, fleetSource);
+  if (read.problems.length)
+    throw new FleetLoadError(`${fleetSource} is not valid YAML`, read.problems);
+  const { config, problems: configProblems } = parseFleetConfig(
+    read.value,
+    fleetSource,
+  );
   const fatal = configProblems.filter(p => p.severity === 'error');
-  if (fatal.length) throw new FleetLoadError(`${fleetSource} is invalid`, configProblems);
+  if (fatal.length)
+    throw new FleetLoadError(`${fleetSource} is invalid`, configProblems);
   const problems: InputProblem[] = [...configProblems];
   const base = path.dirname(fleetFile);
 
@@ -361,8 +553,12 @@ export async function loadFleetFromDirectory(dir: string): Promise<{ input: Flee
       name: m.name,
       accountId: m.accountId,
       objects: [],
-      ...(m.controllerPrincipalArn ? { controllerPrincipalArn: m.controllerPrincipalArn } : {}),
-      ...(m.controllerUsesRoleSession ? { controllerUsesRoleSession: true } : {}),
+      ...(m.controllerPrincipalArn
+        ? { controllerPrincipalArn: m.controllerPrincipalArn }
+        : {}),
+      ...(m.controllerUsesRoleSession
+        ? { controllerUsesRoleSession: true }
+        : {}),
       ...(m.principalTags ? { principalTags: m.principalTags } : {}),
       ...(m.owner ? { owner: m.owner } : {}),
       ...(m.system ? { system: m.system } : {}),
@@ -388,7 +584,11 @@ export async function loadFleetFromDirectory(dir: string): Promise<{ input: Flee
     }
     if (m.iamConfiguration) {
       if (isUrl(m.iamConfiguration)) {
-        problems.push({ source: fleetSource, message: `managementClusters ${m.name}: iamConfiguration URL is not supported by the doctor`, severity: 'error' });
+        problems.push({
+          source: fleetSource,
+          message: `managementClusters ${m.name}: iamConfiguration URL is not supported by the doctor`,
+          severity: 'error',
+        });
       } else {
         const file = path.resolve(base, m.iamConfiguration);
         const s = rel(root, file);
@@ -412,7 +612,11 @@ export async function loadFleetFromDirectory(dir: string): Promise<{ input: Flee
     };
     if (a.iamConfiguration) {
       if (isUrl(a.iamConfiguration)) {
-        problems.push({ source: fleetSource, message: `accounts ${a.accountId}: iamConfiguration URL is not supported by the doctor`, severity: 'error' });
+        problems.push({
+          source: fleetSource,
+          message: `accounts ${a.accountId}: iamConfiguration URL is not supported by the doctor`,
+          severity: 'error',
+        });
       } else {
         const file = path.resolve(base, a.iamConfiguration);
         const s = rel(root, file);

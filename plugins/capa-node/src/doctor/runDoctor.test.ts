@@ -1,0 +1,242 @@
+import { promises as fs } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { runDoctor } from './runDoctor';
+
+const MGMT = '111111111111';
+const STAGING = '222222222222';
+const ROLE = (a: string) =>
+  `arn:aws:iam::${a}:role/controllers.cluster-api-provider-aws.sigs.k8s.io`;
+
+async function tempFleet(files: Record<string, string>): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'capa-doctor-'));
+  for (const [name, content] of Object.entries(files)) {
+    await fs.mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+    await fs.writeFile(path.join(dir, name), content);
+  }
+  return dir;
+}
+
+function io(isTTY = false, env: Record<string, string | undefined> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: {
+      stdout: { write: (s: string) => out.push(s), isTTY },
+      stderr: { write: (s: string) => err.push(s) },
+      env,
+      now: new Date('2024-01-01T00:00:00Z'),
+    },
+    out: () => out.join(''),
+    err: () => err.join(''),
+  };
+}
+
+const fleetYaml = `managementClusters:
+  - name: mgmt-eu
+    accountId: "${MGMT}"
+    manifests: clusters
+    iamConfiguration: iam/management.yaml
+accounts:
+  - accountId: "${STAGING}"
+    name: staging
+    tier: staging
+    iamConfiguration: iam/staging.yaml
+`;
+
+const manifests = (
+  ns: string,
+) => `apiVersion: infrastructure.cluster.x-k8s.io/v1beta2
+kind: AWSClusterControllerIdentity
+metadata:
+  name: default
+spec:
+  allowedNamespaces: {}
+---
+apiVersion: infrastructure.cluster.x-k8s.io/v1beta2
+kind: AWSClusterRoleIdentity
+metadata:
+  name: staging
+spec:
+  roleARN: ${ROLE(STAGING)}
+  sourceIdentityRef:
+    kind: AWSClusterControllerIdentity
+    name: default
+  allowedNamespaces:
+    list:
+    - staging
+---
+apiVersion: cluster.x-k8s.io/v1beta1
+kind: Cluster
+metadata:
+  name: web
+  namespace: ${ns}
+spec:
+  infrastructureRef:
+    apiVersion: infrastructure.cluster.x-k8s.io/v1beta2
+    kind: AWSCluster
+    name: web
+---
+apiVersion: infrastructure.cluster.x-k8s.io/v1beta2
+kind: AWSCluster
+metadata:
+  name: web
+  namespace: ${ns}
+spec:
+  region: eu-west-1
+  identityRef:
+    kind: AWSClusterRoleIdentity
+    name: staging
+`;
+
+const iam = {
+  'iam/management.yaml': `apiVersion: bootstrap.aws.infrastructure.cluster.x-k8s.io/v1beta1
+kind: AWSIAMConfiguration
+spec:
+  clusterAPIControllers:
+    extraStatements:
+    - Action:
+      - "sts:AssumeRole"
+      Effect: "Allow"
+      Resource:
+      - "arn:aws:iam::*:role/controllers.cluster-api-provider-aws.sigs.k8s.io"
+`,
+  'iam/staging.yaml': `apiVersion: bootstrap.aws.infrastructure.cluster.x-k8s.io/v1beta1
+kind: AWSIAMConfiguration
+spec:
+  clusterAPIControllers:
+    trustStatements:
+    - Action:
+      - "sts:AssumeRole"
+      Effect: "Allow"
+      Principal:
+        AWS:
+        - "${ROLE(MGMT)}"
+`,
+};
+
+describe('runDoctor', () => {
+  it('--json prints the DESIGN §6 shape and exits 0 when nothing is broken', async () => {
+    const dir = await tempFleet({
+      'fleet.yaml': fleetYaml,
+      'clusters/all.yaml': manifests('staging'),
+      ...iam,
+    });
+    const t = io();
+    expect(await runDoctor([dir, '--json'], t.io)).toBe(0);
+    const json = JSON.parse(t.out());
+    expect(
+      json.accounts.find((a: any) => a.accountId === STAGING),
+    ).toMatchObject({
+      accountId: STAGING,
+      name: 'staging',
+      verdict: 'configured',
+      checks: expect.any(Array),
+    });
+    expect(json.clusters[0]).toMatchObject({
+      managementCluster: 'mgmt-eu',
+      namespace: 'staging',
+      name: 'web',
+      accountId: STAGING,
+      identityRef: { kind: 'AWSClusterRoleIdentity', name: 'staging' },
+      verdict: 'configured',
+    });
+    for (const c of json.clusters[0].checks)
+      expect(Object.keys(c)).toEqual(
+        expect.arrayContaining(['id', 'status', 'message']),
+      );
+    expect(
+      json.identities.find((i: any) => i.name === 'staging'),
+    ).toMatchObject({
+      managementCluster: 'mgmt-eu',
+      kind: 'AWSClusterRoleIdentity',
+      accountId: STAGING,
+      verdict: 'configured',
+    });
+    expect(json.problems).toEqual([]);
+  });
+
+  it('exits 1 when a verdict is broken, and prints the failing check with its fix', async () => {
+    const dir = await tempFleet({
+      'fleet.yaml': fleetYaml,
+      'clusters/all.yaml': manifests('prod'),
+      ...iam,
+    });
+    const t = io();
+    expect(await runDoctor([dir], t.io)).toBe(1);
+    expect(t.out()).toContain('broken');
+    expect(t.out()).toContain('namespace-allowed');
+    expect(t.out()).toContain('fix:');
+    expect(t.out()).not.toContain('\u001b[');
+  });
+
+  it('colours only on a TTY without NO_COLOR', async () => {
+    const dir = await tempFleet({
+      'fleet.yaml': fleetYaml,
+      'clusters/all.yaml': manifests('staging'),
+      ...iam,
+    });
+    const tty = io(true);
+    await runDoctor([dir], tty.io);
+    expect(tty.out()).toContain('\u001b[');
+    const noColor = io(true, { NO_COLOR: '1' });
+    await runDoctor([dir], noColor.io);
+    expect(noColor.out()).not.toContain('\u001b[');
+  });
+
+  it('reports a malformed object as an input problem, not exit 2', async () => {
+    const dir = await tempFleet({
+      'fleet.yaml': fleetYaml,
+      'clusters/all.yaml': manifests('staging'),
+      'clusters/bad.yaml':
+        'apiVersion: infrastructure.cluster.x-k8s.io/v1beta2\nkind: AWSClusterRoleIdentity\nmetadata: {}\nspec: {}\n',
+      ...iam,
+    });
+    const t = io();
+    expect(await runDoctor([dir], t.io)).toBe(0);
+    expect(t.err()).toContain('clusters/bad.yaml:1');
+    const j = io();
+    await runDoctor([dir, '--json'], j.io);
+    expect(JSON.parse(j.out()).problems[0]).toMatchObject({
+      source: 'clusters/bad.yaml',
+      line: 1,
+      severity: 'error',
+    });
+  });
+
+  it.each([
+    [
+      'a missing directory',
+      async () => path.join(os.tmpdir(), 'capa-doctor-missing-dir'),
+    ],
+    ['a missing fleet.yaml', async () => tempFleet({ 'x.txt': '' })],
+    [
+      'an invalid fleet.yaml',
+      async () =>
+        tempFleet({
+          'fleet.yaml': 'managementClusters:\n  - name: m\n    accountId: 12\n',
+        }),
+    ],
+  ])('exits 2 on %s', async (_n, mk) => {
+    const t = io();
+    expect(await runDoctor([await mk()], t.io)).toBe(2);
+    expect(t.err()).toMatch(/capa-doctor: /);
+  });
+
+  it('names the field of an invalid fleet.yaml', async () => {
+    const t = io();
+    await runDoctor(
+      [await tempFleet({ 'fleet.yaml': 'accounts:\n  - accountId: "12"\n' })],
+      t.io,
+    );
+    expect(t.err()).toContain('accounts[0].accountId');
+  });
+
+  it('--help prints usage and exits 0; no arguments exit 2', async () => {
+    const t = io();
+    expect(await runDoctor(['--help'], t.io)).toBe(0);
+    expect(t.out()).toContain('Usage: capa-doctor');
+    expect(await runDoctor([], io().io)).toBe(2);
+    expect(await runDoctor(['a', '--bogus'], io().io)).toBe(2);
+  });
+});
