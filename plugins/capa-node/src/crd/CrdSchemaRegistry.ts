@@ -10,6 +10,7 @@
 import fs from 'fs';
 import path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { parseAllDocuments } from 'yaml';
 import {
   ConversionNotes,
@@ -115,25 +116,6 @@ function isPlainObject(v: unknown): v is Record<string, any> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Find this package's root (works from `src/crd` under ts-node/jest and from `dist` once built). */
-function findPackageRoot(start: string): string | undefined {
-  let dir = start;
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg)) {
-      try {
-        if (JSON.parse(fs.readFileSync(pkg, 'utf8')).name === PACKAGE_NAME)
-          return dir;
-      } catch {
-        // keep walking
-      }
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
-
 function pointerToPath(pointer: string): string[] {
   if (!pointer) return [];
   return pointer
@@ -228,11 +210,12 @@ function toValidationError(e: ErrorObject): CrdValidationError | undefined {
  * The vendored CRDs, indexed by group/version/kind, with lazily compiled ajv validators.
  */
 export class CrdSchemaRegistry {
-  /** `<package root>/crds`: the vendored copy of ../shared/crds. */
+  /**
+   * `<package root>/crds`: the vendored copy of ../shared/crds. Resolved through the package's own
+   * `package.json`, so it is the same directory from `src` (jest, ts-node) and from a built `dist`.
+   */
   static defaultDirectory(): string {
-    const root =
-      findPackageRoot(__dirname) ?? path.resolve(__dirname, '..', '..');
-    return path.join(root, 'crds');
+    return resolvePackagePath(PACKAGE_NAME, 'crds');
   }
 
   /** Parse every `*.yaml` / `*.yml` / `*.json` CRD in `dir` (non-CRD documents are skipped). */
@@ -395,11 +378,11 @@ export class CrdSchemaRegistry {
     | undefined {
     const info = this.lookup(apiVersion, kind);
     if (!info) return undefined;
-    const n = this.notes.get(info.apiVersion + '/' + kind);
+    const n = this.notes.get(`${info.apiVersion}/${kind}`);
     return {
       ignoredCelRules: n?.ignoredCelRules ?? 0,
       droppedPatterns: n?.droppedPatterns ?? [],
-      compiled: this.validators.has(info.apiVersion + '/' + kind),
+      compiled: this.validators.has(`${info.apiVersion}/${kind}`),
     };
   }
 

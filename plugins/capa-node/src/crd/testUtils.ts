@@ -2,10 +2,12 @@
 import fs from 'fs';
 import path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 
-/** /work/main (the monorepo root), from plugins/capa-node/src/crd. */
-export const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
-export const packageRoot = path.resolve(__dirname, '..', '..');
+/** plugins/capa-node, resolved through the package's own `package.json`. */
+export const packageRoot = resolvePackagePath('@capa-portal/plugin-capa-node');
+/** /work/main (the monorepo root): two levels above plugins/capa-node. */
+export const repoRoot = path.resolve(packageRoot, '..', '..');
 export const sharedCrdDir = path.resolve(repoRoot, '../shared/crds');
 export const vendoredCrdDir = path.join(packageRoot, 'crds');
 export const demoFleetDir = path.join(repoRoot, 'examples', 'demo-fleet');

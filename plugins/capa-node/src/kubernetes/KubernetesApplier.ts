@@ -118,6 +118,13 @@ function isDiscoveryFailure(e: unknown): boolean {
   );
 }
 
+/** The RBAC verb a `forbidden` failure of `verb` ('apply' | 'read' | 'delete') is missing. */
+function rbacVerb(verb: string): string {
+  if (verb === 'delete') return 'delete';
+  if (verb === 'read') return 'get';
+  return 'patch';
+}
+
 /**
  * Applies objects to a management cluster with **server-side apply** (PATCH,
  * `Content-Type: application/apply-patch+yaml`, `fieldManager`, `dryRun=All` for dry runs), through
@@ -276,6 +283,7 @@ export class KubernetesApplier {
     e: unknown,
   ): KubernetesRequestError {
     const ref = objectRef(object);
+    let classified = failure;
     let detail = failure.detail;
     if (isDiscoveryFailure(e) && failure.reason === 'not-found') {
       detail = `${object.apiVersion} is not served by ${this.label} (CRD not installed?)`;
@@ -284,29 +292,27 @@ export class KubernetesApplier {
       e.message.startsWith('Unrecognized API version and kind')
     ) {
       detail = `${object.apiVersion} ${object.kind} is not served by ${this.label} (CRD not installed?)`;
-      failure = { ...failure, reason: 'not-found' };
+      classified = { ...failure, reason: 'not-found' };
     }
-    const causes = describeCauses(failure.status);
-    const code = failure.statusCode
-      ? ` (HTTP ${failure.statusCode}${
-          failure.status?.reason ? ` ${failure.status.reason}` : ''
+    const causes = describeCauses(classified.status);
+    const code = classified.statusCode
+      ? ` (HTTP ${classified.statusCode}${
+          classified.status?.reason ? ` ${classified.status.reason}` : ''
         })`
       : '';
     let hint = '';
-    if (failure.reason === 'forbidden') {
-      hint = ` Grant verb "${
-        verb === 'delete' ? 'delete' : verb === 'read' ? 'get' : 'patch'
-      }" on ${object.kind} (${
+    if (classified.reason === 'forbidden') {
+      hint = ` Grant verb "${rbacVerb(verb)}" on ${object.kind} (${
         object.apiVersion
       }) to the identity capa-portal uses.`;
-    } else if (failure.reason === 'conflict') {
+    } else if (classified.reason === 'conflict') {
       hint =
         ' Another field manager owns these fields; resolve it by hand or apply with force.';
     }
     const causeText = causes && !detail.includes(causes) ? ` [${causes}]` : '';
     return new KubernetesRequestError(
       `${verb} ${ref} on ${this.label} failed${code}: ${detail}${causeText}${hint}`,
-      failure,
+      classified,
     );
   }
 }

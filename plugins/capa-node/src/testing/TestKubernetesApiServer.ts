@@ -152,6 +152,33 @@ function clone<T>(v: T): T {
   return v === undefined ? v : JSON.parse(JSON.stringify(v));
 }
 
+/** `<plural>.<group>`, or just `<plural>` for the core group. */
+function routeResource(route: Route): string {
+  return route.group ? `${route.plural}.${route.group}` : route.plural;
+}
+
+/** The resource a request is recorded against (none for discovery and unrouted paths). */
+function recordedResource(route: Route | undefined): string | undefined {
+  if (route?.type) return resourceName(route.type);
+  if (route && !route.discovery) return routeResource(route);
+  return undefined;
+}
+
+/** The RBAC verb a 403 for `verb` names (`other` uses the HTTP method). */
+function rbacVerb(verb: TestRequestVerb, method: string): string {
+  if (verb === 'apply') return 'patch';
+  if (verb === 'discovery') return 'get';
+  if (verb === 'other') return method.toLowerCase();
+  return verb;
+}
+
+/** Plain code-unit order (not `localeCompare`), so list pages are stable across locales. */
+function compareKeys(a: string, b: string): number {
+  if (a < b) return -1;
+  if (a > b) return 1;
+  return 0;
+}
+
 /**
  * Deep merge used for server-side apply: maps merge key by key, a `null` value removes the key, and
  * everything else (scalars, lists) is replaced by the applied value. Real server-side apply merges lists by
@@ -689,13 +716,7 @@ export class TestKubernetesApiServer {
       path: url.pathname,
       query,
       verb: this.verbOf(method, route, req.headers['content-type']),
-      resource: route?.type
-        ? resourceName(route.type)
-        : route && !route.discovery
-        ? route.group
-          ? `${route.plural}.${route.group}`
-          : route.plural
-        : undefined,
+      resource: recordedResource(route),
       status: 0,
     };
     this.log.push(record);
@@ -795,23 +816,12 @@ export class TestKubernetesApiServer {
     method: string,
     verb: TestRequestVerb,
   ) {
-    const resource = route
-      ? route.group
-        ? `${route.plural}.${route.group}`
-        : route.plural
-      : 'the resource';
+    const resource = route ? routeResource(route) : 'the resource';
     const code = rule.status;
     let message = rule.message;
     if (!message) {
       if (code === 403) {
-        const k8sVerb =
-          verb === 'apply'
-            ? 'patch'
-            : verb === 'discovery'
-            ? 'get'
-            : verb === 'other'
-            ? method.toLowerCase()
-            : verb;
+        const k8sVerb = rbacVerb(verb, method);
         const scope = route?.namespace
           ? `in the namespace "${route.namespace}"`
           : 'at the cluster scope';
@@ -1130,7 +1140,7 @@ export class TestKubernetesApiServer {
           (!route.namespace || s.object.metadata.namespace === route.namespace),
       )
       .map(([k, s]) => [k.slice(prefix.length), s] as const)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      .sort(([a], [b]) => compareKeys(a, b));
     const rest = after ? all.filter(([k]) => k > after) : all;
     const page = limit > 0 ? rest.slice(0, limit) : rest;
     const remaining = rest.length - page.length;
@@ -1348,11 +1358,8 @@ export class TestKubernetesApiServer {
     const specChanged =
       JSON.stringify(existing?.spec) !== JSON.stringify(next.spec);
     const generation = Number(existing?.metadata.generation ?? 0);
-    next.metadata.generation = existing
-      ? specChanged
-        ? generation + 1
-        : generation
-      : 1;
+    if (!existing) next.metadata.generation = 1;
+    else next.metadata.generation = specChanged ? generation + 1 : generation;
     if (!dryRun) next.metadata.resourceVersion = String(++this.rv);
     else
       next.metadata.resourceVersion = existing?.metadata.resourceVersion ?? '';
