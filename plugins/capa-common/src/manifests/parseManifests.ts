@@ -1,19 +1,10 @@
-import { parseAllDocuments } from 'yaml';
+import { isMap, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import { InputProblem, KubeObject, LocatedObject } from '../types';
 
 /** What {@link parseManifests} found in one file: the objects, and every problem, each reported once. */
 export interface ParsedManifests {
   objects: LocatedObject[];
   problems: InputProblem[];
-}
-
-function lineOf(text: string, offset: number | undefined): number | undefined {
-  if (offset === undefined) return undefined;
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) line++;
-  }
-  return line;
 }
 
 function describe(value: unknown): string {
@@ -66,9 +57,15 @@ export function envelopeProblem(value: unknown): string | undefined {
 export function parseManifests(text: string, source: string): ParsedManifests {
   const objects: LocatedObject[] = [];
   const problems: InputProblem[] = [];
+  const lineCounter = new LineCounter();
+  const lineAt = (offset: number) => lineCounter.linePos(offset).line;
   let docs;
   try {
-    docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: false });
+    docs = parseAllDocuments(text, {
+      lineCounter,
+      prettyErrors: false,
+      uniqueKeys: false,
+    });
   } catch (e) {
     problems.push({
       source,
@@ -79,17 +76,18 @@ export function parseManifests(text: string, source: string): ParsedManifests {
   }
   const list = Array.isArray(docs) ? docs : [docs];
   for (const doc of list) {
-    const line = lineOf(text, doc.contents?.range?.[0] ?? doc.range?.[0]);
+    if (!doc || !('errors' in doc)) continue;
+    const line = lineAt(doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0);
     if (doc.errors.length > 0) {
-      const err = doc.errors[0];
-      const errLine =
-        err.linePos?.[0]?.line ?? lineOf(text, err.pos?.[0]) ?? line;
-      problems.push({
-        source,
-        line: errLine,
-        message: `invalid YAML: ${err.message.split('\n')[0]}`,
-        severity: 'error',
-      });
+      for (const err of doc.errors) {
+        const errLine = err.linePos?.[0]?.line ?? lineAt(err.pos?.[0] ?? 0);
+        problems.push({
+          source,
+          line: errLine,
+          message: `invalid YAML: ${err.message.split('\n')[0]}`,
+          severity: 'error',
+        });
+      }
       continue;
     }
     let value: unknown;
@@ -105,14 +103,26 @@ export function parseManifests(text: string, source: string): ParsedManifests {
       continue;
     }
     if (value === null || value === undefined) continue; // an empty document
-    const items =
+    // `kubectl get -o yaml` output: a List (or FooList) of objects, each with its own line.
+    const isList =
       typeof value === 'object' &&
       !Array.isArray(value) &&
-      (value as any).kind === 'List' &&
-      Array.isArray((value as any).items)
-        ? ((value as any).items as unknown[])
-        : [value];
-    for (const item of items) {
+      typeof (value as any).kind === 'string' &&
+      (value as any).kind.endsWith('List') &&
+      Array.isArray((value as any).items);
+    const itemNodes =
+      isList && isMap(doc.contents)
+        ? doc.contents.get('items', true)
+        : undefined;
+    const items: Array<[unknown, number]> = isList
+      ? ((value as any).items as unknown[]).map((item, i) => {
+          const node = isSeq(itemNodes)
+            ? (itemNodes.items[i] as any)
+            : undefined;
+          return [item, node?.range ? lineAt(node.range[0]) : line];
+        })
+      : [[value, line]];
+    for (const [item, itemLine] of items) {
       const problem = envelopeProblem(item);
       if (problem) {
         const o = item as any;
@@ -121,14 +131,17 @@ export function parseManifests(text: string, source: string): ParsedManifests {
           typeof o?.metadata?.name === 'string' ? o.metadata.name : undefined;
         problems.push({
           source,
-          line,
+          line: itemLine,
           object: kind ? `${kind}/${name ?? '?'}` : undefined,
           message: `skipped: ${problem}`,
           severity: 'error',
         });
         continue;
       }
-      objects.push({ object: item as KubeObject, location: { source, line } });
+      objects.push({
+        object: item as KubeObject,
+        location: { source, line: itemLine },
+      });
     }
   }
   return { objects, problems };

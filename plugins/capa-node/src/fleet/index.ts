@@ -1,7 +1,6 @@
 export {
   loadFleetFromDirectory,
   parseFleetConfig,
-  parseManifestText,
   FleetLoadError,
   isUrl,
 } from './loadFleet';

@@ -5,7 +5,6 @@ import {
   FleetLoadError,
   loadFleetFromDirectory,
   parseFleetConfig,
-  parseManifestText,
 } from './loadFleet';
 
 async function tempFleet(files: Record<string, string>): Promise<string> {
@@ -114,43 +113,6 @@ describe('parseFleetConfig', () => {
     expect(config.accounts[0]).toMatchObject({
       accountId: '222222222222',
       name: 'staging',
-    });
-  });
-});
-
-describe('parseManifestText', () => {
-  it('splits multi-document YAML and remembers the line of each document', () => {
-    const r = parseManifestText(
-      '# c\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\n\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: b\n',
-      'x.yaml',
-    );
-    expect(r.problems).toEqual([]);
-    expect(
-      r.objects.map(o => [o.object.metadata.name, o.location.line]),
-    ).toEqual([
-      ['a', 2],
-      ['b', 9],
-    ]);
-  });
-  it('names the file and line of invalid YAML', () => {
-    const r = parseManifestText(
-      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: [a\n',
-      'bad.yaml',
-    );
-    expect(r.problems[0]).toMatchObject({
-      source: 'bad.yaml',
-      severity: 'error',
-    });
-    expect(r.problems[0].line).toBeGreaterThan(0);
-  });
-  it('expands kind: List', () => {
-    const r = parseManifestText(
-      'apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata: {name: a}\n',
-      'l.yaml',
-    );
-    expect(r.objects[0]).toMatchObject({
-      object: { kind: 'Namespace' },
-      location: { line: 4 },
     });
   });
 });

@@ -5,18 +5,12 @@
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import {
-  LineCounter,
-  parseAllDocuments,
-  parseDocument,
-  isMap,
-  isSeq,
-} from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
+import { parseManifests } from '@capa-portal/plugin-capa-common';
 import type {
   AccountInput,
   FleetInput,
   InputProblem,
-  KubeObject,
   LocatedObject,
   ManagementClusterInput,
 } from '@capa-portal/plugin-capa-common';
@@ -319,89 +313,6 @@ async function walk(dir: string): Promise<string[]> {
   return out;
 }
 
-/** Parses a multi-document YAML text into located objects (pure apart from naming). */
-export function parseManifestText(
-  text: string,
-  source: string,
-): { objects: LocatedObject[]; problems: InputProblem[] } {
-  const objects: LocatedObject[] = [];
-  const problems: InputProblem[] = [];
-  const lineCounter = new LineCounter();
-  let docs;
-  try {
-    docs = parseAllDocuments(text, {
-      lineCounter,
-      prettyErrors: false,
-      uniqueKeys: false,
-    });
-  } catch (e) {
-    problems.push({
-      source,
-      message: `invalid YAML: ${String(e)}`,
-      severity: 'error',
-    });
-    return { objects, problems };
-  }
-  const list = Array.isArray(docs) ? docs : [docs];
-  for (const doc of list) {
-    if (!doc || !('errors' in doc)) continue;
-    const start = doc.contents?.range?.[0] ?? doc.range?.[0] ?? 0;
-    const line = lineCounter.linePos(start).line;
-    if (doc.errors.length) {
-      for (const e of doc.errors) {
-        const l =
-          e.linePos?.[0]?.line ?? lineCounter.linePos(e.pos?.[0] ?? start).line;
-        problems.push({
-          source,
-          line: l,
-          message: `invalid YAML: ${e.message.split('\n')[0]}`,
-          severity: 'error',
-        });
-      }
-      continue;
-    }
-    if (doc.contents === null || doc.contents === undefined) continue;
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: 1000 });
-    } catch (e) {
-      problems.push({
-        source,
-        line,
-        message: `YAML document could not be read: ${String(e)}`,
-        severity: 'error',
-      });
-      continue;
-    }
-    if (value === null || value === undefined) continue;
-    if (
-      isObj(value) &&
-      typeof value.kind === 'string' &&
-      value.kind.endsWith('List') &&
-      Array.isArray(value.items)
-    ) {
-      // kubectl get -o yaml output: a List of objects.
-      const items = isMap(doc.contents)
-        ? doc.contents.get('items', true)
-        : undefined;
-      value.items.forEach((item: unknown, i: number) => {
-        let itemLine = line;
-        if (isSeq(items)) {
-          const node = items.items[i] as any;
-          if (node?.range) itemLine = lineCounter.linePos(node.range[0]).line;
-        }
-        objects.push({
-          object: item as KubeObject,
-          location: { source, line: itemLine },
-        });
-      });
-      continue;
-    }
-    objects.push({ object: value as KubeObject, location: { source, line } });
-  }
-  return { objects, problems };
-}
-
 async function readYamlFile(
   file: string,
   source: string,
@@ -499,7 +410,7 @@ async function readManifests(
       });
       continue;
     }
-    const r = parseManifestText(text, s);
+    const r = parseManifests(text, s);
     objects.push(...r.objects);
     problems.push(...r.problems);
   }
