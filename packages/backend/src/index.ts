@@ -42,6 +42,7 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 // capa-portal: the trust API, the catalog entity provider and the scaffolder actions
 backend.add(import('@capa-portal/plugin-capa-backend'));
 backend.add(import('@capa-portal/plugin-catalog-backend-module-capa'));
+backend.add(import('@capa-portal/plugin-scaffolder-backend-module-capa'));
 
 // MCP: exposes actions (including capa-portal's) to AI agents
 backend.add(import('@backstage/plugin-mcp-actions-backend'));

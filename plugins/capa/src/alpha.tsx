@@ -18,6 +18,7 @@ import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
+import { Container } from '@backstage/ui';
 import CloudIcon from '@material-ui/icons/Cloud';
 import { capaApiRef, CapaClient } from './api';
 import {
@@ -46,9 +47,12 @@ export const capaOverviewPage = PageBlueprint.make({
     title: 'CAPA',
     icon: <CloudIcon fontSize="inherit" />,
     routeRef: rootRouteRef,
+    // The app supplies the page header; Container gives the page its width and padding, as the catalog's.
     loader: () =>
       import('./components/CapaOverviewPage').then(m => (
-        <m.CapaOverviewContent />
+        <Container>
+          <m.CapaOverviewContent />
+        </Container>
       )),
   },
 });
@@ -118,3 +122,11 @@ export default createFrontendPlugin({
     capaTrustContent,
   ],
 });
+
+/** Scaffolder form fields (CapaAccountPicker, CapaNamespacePicker, CapaManagementClusterPicker): install as a feature. */
+export {
+  capaScaffolderFormFieldsModule,
+  capaAccountPickerFormField,
+  capaNamespacePickerFormField,
+  capaManagementClusterPickerFormField,
+} from './components/scaffolder/formFields';

@@ -32,3 +32,17 @@ export {
   CapaOverviewContent,
 } from './components';
 export type { VerdictChipProps } from './components';
+export {
+  CapaAccountPickerFieldExtension,
+  CapaNamespacePickerFieldExtension,
+  CapaManagementClusterPickerFieldExtension,
+  CapaAccountPicker,
+  CapaNamespacePicker,
+  CapaManagementClusterPicker,
+  capaAccountPickerValidation,
+} from './components/scaffolder';
+export type {
+  CapaAccountPickerUiOptions,
+  CapaNamespacePickerUiOptions,
+  CapaManagementClusterPickerUiOptions,
+} from './components/scaffolder';

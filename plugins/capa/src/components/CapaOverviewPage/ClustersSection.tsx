@@ -45,6 +45,7 @@ const columns: ColumnConfig<Row>[] = [
     id: 'name',
     label: 'Cluster',
     isRowHeader: true,
+    defaultWidth: '2fr',
     cell: c => (
       <CellText
         title={`${c.namespace}/${c.name}`}
@@ -55,6 +56,7 @@ const columns: ColumnConfig<Row>[] = [
   {
     id: 'verdict',
     label: 'Verdict',
+    defaultWidth: 130,
     cell: c => (
       <Cell>
         <VerdictChip verdict={c.verdict} />
@@ -88,16 +90,21 @@ const columns: ColumnConfig<Row>[] = [
   {
     id: 'identity',
     label: 'Identity',
+    defaultWidth: '1.5fr',
+    // The name first: `AWSClusterRoleIdentity/` alone filled the column and truncated every name.
     cell: c => (
       <CellText
-        title={`${c.identityRef.kind}/${c.identityRef.name}`}
-        description={c.identityRefDefaulted ? 'defaulted' : undefined}
+        title={c.identityRef.name}
+        description={`${c.identityRef.kind}${
+          c.identityRefDefaulted ? ' (defaulted)' : ''
+        }`}
       />
     ),
   },
   {
     id: 'findings',
     label: 'Failing / warning',
+    defaultWidth: '1.5fr',
     cell: c => (
       <CellText
         title={c.failing.length ? c.failing.join(', ') : 'none failing'}

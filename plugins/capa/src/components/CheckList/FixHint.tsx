@@ -23,6 +23,8 @@ export function FixHint(props: {
             text={fix.snippet}
             language={fix.language ?? 'yaml'}
             showCopyCodeButton
+            wrapLongLines
+            customStyle={{ overflowWrap: 'anywhere', paddingRight: 48 }}
           />
         </div>
       ) : null}

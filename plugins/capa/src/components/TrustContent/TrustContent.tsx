@@ -132,23 +132,34 @@ const columns: TableColumn<CheckRow>[] = [
     width: '170px',
     render: row => <code>{row.check.id}</code>,
   },
-  { title: 'Subject', field: 'subject', width: '200px' },
-  { title: 'Message', field: 'check.message' },
   {
-    title: 'Evidence',
-    sorting: false,
-    render: row => <EvidenceList evidence={row.check.evidence} />,
-    customFilterAndSearch: (term, row) =>
-      JSON.stringify(row.check.evidence ?? [])
-        .toLocaleLowerCase('en-US')
-        .includes(String(term).toLocaleLowerCase('en-US')),
+    title: 'Subject',
+    field: 'subject',
+    width: '220px',
+    cellStyle: { overflowWrap: 'anywhere' },
   },
   {
-    title: 'Fix',
+    // Message, evidence and fix in one column: three narrow columns squeezed the evidence to a few
+    // characters per line (rows thousands of pixels tall) next to a fix snippet that does not wrap.
+    title: 'Message, evidence and fix',
+    field: 'check.message',
     sorting: false,
-    render: row => (row.check.fix ? <FixHint fix={row.check.fix} /> : null),
+    render: row => (
+      <Flex direction="column" gap="2">
+        <Text as="p" variant="body-medium">
+          {row.check.message}
+        </Text>
+        <EvidenceList evidence={row.check.evidence} />
+        {row.check.fix ? <FixHint fix={row.check.fix} /> : null}
+      </Flex>
+    ),
     customFilterAndSearch: (term, row) =>
-      (row.check.fix?.summary ?? '')
+      [
+        row.check.message,
+        JSON.stringify(row.check.evidence ?? []),
+        row.check.fix?.summary ?? '',
+      ]
+        .join('\n')
         .toLocaleLowerCase('en-US')
         .includes(String(term).toLocaleLowerCase('en-US')),
   },
