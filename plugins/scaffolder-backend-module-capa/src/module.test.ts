@@ -7,7 +7,10 @@ describe('scaffolderModuleCapa', () => {
     const addActions = jest.fn();
     await startTestBackend({
       extensionPoints: [[scaffolderActionsExtensionPoint, { addActions }]],
-      features: [scaffolderModuleCapa, mockServices.rootConfig.factory({ data: {} })],
+      features: [
+        scaffolderModuleCapa,
+        mockServices.rootConfig.factory({ data: {} }),
+      ],
     });
     const ids = addActions.mock.calls.flat().map((a: { id: string }) => a.id);
     expect(ids.sort()).toEqual([

@@ -1,6 +1,12 @@
-import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
-import { CapaBackendClient, createFleetSourcesFromConfig } from '@capa-portal/plugin-capa-node';
+import {
+  CapaBackendClient,
+  createFleetSourcesFromConfig,
+} from '@capa-portal/plugin-capa-node';
 import {
   createCapaAccountBootstrapAction,
   createCapaClusterApplyAction,
@@ -30,7 +36,15 @@ export const scaffolderModuleCapa = createBackendModule({
         logger: coreServices.logger,
         permissions: coreServices.permissions,
       },
-      async init({ scaffolder, discovery, auth, config, urlReader, logger, permissions }) {
+      async init({
+        scaffolder,
+        discovery,
+        auth,
+        config,
+        urlReader,
+        logger,
+        permissions,
+      }) {
         const api = CapaBackendClient.create({ discovery, auth });
         scaffolder.addActions(
           createCapaIdentityResolveAction({ api }),
@@ -38,7 +52,12 @@ export const scaffolderModuleCapa = createBackendModule({
           createCapaClusterApplyAction({
             api,
             getManagementClusters: async () =>
-              (await createFleetSourcesFromConfig(config, { urlReader, logger })).managementClusters,
+              (
+                await createFleetSourcesFromConfig(config, {
+                  urlReader,
+                  logger,
+                })
+              ).managementClusters,
           }),
           createCapaAccountBootstrapAction({ api }),
           createCapaTrustVerifyAction({ api, permissions }),

@@ -3,7 +3,8 @@ import yaml from 'yaml';
 
 export const examples: TemplateExample[] = [
   {
-    description: 'Onboard a new account for mgmt-eu (CAPA multi-account guide: the controllers role)',
+    description:
+      'Onboard a new account for mgmt-eu (CAPA multi-account guide: the controllers role)',
     example: yaml.stringify({
       steps: [
         {
@@ -21,7 +22,8 @@ export const examples: TemplateExample[] = [
     }),
   },
   {
-    description: 'With an external id and ABAC conditions on the principal tags (EKS multi-account strategy), files in the workspace',
+    description:
+      'With an external id and ABAC conditions on the principal tags (EKS multi-account strategy), files in the workspace',
     example: yaml.stringify({
       steps: [
         {
@@ -31,7 +33,8 @@ export const examples: TemplateExample[] = [
           input: {
             accountId: '123456789012',
             accountName: 'analytics',
-            managementPrincipalArn: 'arn:aws:iam::111111111111:role/controllers.cluster-api-provider-aws.sigs.k8s.io',
+            managementPrincipalArn:
+              'arn:aws:iam::111111111111:role/controllers.cluster-api-provider-aws.sigs.k8s.io',
             externalId: 'capa-mgmt-eu-7f3a',
             principalTags: { 'capa-portal.io/fleet': 'eu' },
             allowedNamespaces: ['analytics', 'analytics-dev'],
@@ -42,7 +45,8 @@ export const examples: TemplateExample[] = [
     }),
   },
   {
-    description: "The DKP naming convention: the target role is control-plane.cluster-api-provider-aws.sigs.k8s.io",
+    description:
+      'The DKP naming convention: the target role is control-plane.cluster-api-provider-aws.sigs.k8s.io',
     example: yaml.stringify({
       steps: [
         {

@@ -5,7 +5,10 @@ import { evaluateFleet, evaluatePolicy } from '@capa-portal/plugin-capa-common';
 import { CrdSchemaRegistry } from '@capa-portal/plugin-capa-node';
 import { parse } from 'yaml';
 import { fakeFleetApi } from '../testing/demoFleet';
-import { createCapaAccountBootstrapAction, generateBootstrap } from './accountBootstrap';
+import {
+  createCapaAccountBootstrapAction,
+  generateBootstrap,
+} from './accountBootstrap';
 
 const MGMT = '111111111111';
 const TARGET = '123456789012';
@@ -31,7 +34,12 @@ describe('capa:account:bootstrap', () => {
           Effect: 'Allow',
           Principal: { AWS: [PRINCIPAL] },
           Action: ['sts:AssumeRole'],
-          Condition: { StringEquals: { 'sts:ExternalId': 'capa-7f3a', 'aws:PrincipalTag/team': 'platform' } },
+          Condition: {
+            StringEquals: {
+              'sts:ExternalId': 'capa-7f3a',
+              'aws:PrincipalTag/team': 'platform',
+            },
+          },
         },
       ],
     });
@@ -40,15 +48,37 @@ describe('capa:account:bootstrap', () => {
       action: 'sts:AssumeRole',
       context: { 'sts:ExternalId': externalId, 'aws:PrincipalTag/team': team },
     });
-    expect(evaluatePolicy(result.trustPolicy, request('capa-7f3a', 'platform')).decision).toBe('allowed');
-    expect(evaluatePolicy(result.trustPolicy, request('wrong', 'platform')).decision).toBe('implicitDeny');
-    expect(evaluatePolicy(result.trustPolicy, request(null, 'platform')).decision).toBe('implicitDeny');
-    expect(evaluatePolicy(result.trustPolicy, request('capa-7f3a', 'other')).decision).toBe('implicitDeny');
-    const stranger = { ...request('capa-7f3a', 'platform'), principal: { type: 'AWS' as const, arn: `arn:aws:iam::131313131313:role/controllers.cluster-api-provider-aws.sigs.k8s.io`, accountId: '131313131313' } };
-    expect(evaluatePolicy(result.trustPolicy, stranger).decision).toBe('implicitDeny');
+    expect(
+      evaluatePolicy(result.trustPolicy, request('capa-7f3a', 'platform'))
+        .decision,
+    ).toBe('allowed');
+    expect(
+      evaluatePolicy(result.trustPolicy, request('wrong', 'platform')).decision,
+    ).toBe('implicitDeny');
+    expect(
+      evaluatePolicy(result.trustPolicy, request(null, 'platform')).decision,
+    ).toBe('implicitDeny');
+    expect(
+      evaluatePolicy(result.trustPolicy, request('capa-7f3a', 'other'))
+        .decision,
+    ).toBe('implicitDeny');
+    const stranger = {
+      ...request('capa-7f3a', 'platform'),
+      principal: {
+        type: 'AWS' as const,
+        arn: `arn:aws:iam::131313131313:role/controllers.cluster-api-provider-aws.sigs.k8s.io`,
+        accountId: '131313131313',
+      },
+    };
+    expect(evaluatePolicy(result.trustPolicy, stranger).decision).toBe(
+      'implicitDeny',
+    );
     // the management policy allows assuming exactly the target role
     expect(
-      evaluatePolicy(result.managementPolicy, { action: 'sts:AssumeRole', resource: result.roleArn }).decision,
+      evaluatePolicy(result.managementPolicy, {
+        action: 'sts:AssumeRole',
+        resource: result.roleArn,
+      }).decision,
     ).toBe('allowed');
   });
 
@@ -76,8 +106,17 @@ describe('capa:account:bootstrap', () => {
         },
       },
     });
-    expect((result.managementIamConfiguration as any).spec.clusterAPIControllers.extraStatements).toEqual([
-      { Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: [`arn:aws:iam::${TARGET}:role/controllers.cluster-api-provider-aws.sigs.k8s.io`] },
+    expect(
+      (result.managementIamConfiguration as any).spec.clusterAPIControllers
+        .extraStatements,
+    ).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['sts:AssumeRole'],
+        Resource: [
+          `arn:aws:iam::${TARGET}:role/controllers.cluster-api-provider-aws.sigs.k8s.io`,
+        ],
+      },
     ]);
     expect(result.identityManifest).toEqual({
       apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta2',
@@ -86,15 +125,26 @@ describe('capa:account:bootstrap', () => {
       spec: {
         allowedNamespaces: { list: ['payments-live'] },
         roleARN: `arn:aws:iam::${TARGET}:role/controllers.cluster-api-provider-aws.sigs.k8s.io`,
-        sourceIdentityRef: { kind: 'AWSClusterControllerIdentity', name: 'default' },
+        sourceIdentityRef: {
+          kind: 'AWSClusterControllerIdentity',
+          name: 'default',
+        },
         externalID: 'capa-7f3a',
       },
     });
-    expect(CrdSchemaRegistry.fromDirectory().validate(result.identityManifest)).toMatchObject({ ok: true });
+    expect(
+      CrdSchemaRegistry.fromDirectory().validate(result.identityManifest),
+    ).toMatchObject({ ok: true });
 
     // Feed the generated files (as YAML text, as a user would commit them) to the real trust engine.
-    const file = (suffix: string) => parse(result.files.find(f => f.path.endsWith(suffix))!.content);
-    const controller: KubeObject = { apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta2', kind: 'AWSClusterControllerIdentity', metadata: { name: 'default' }, spec: { allowedNamespaces: {} } };
+    const file = (suffix: string) =>
+      parse(result.files.find(f => f.path.endsWith(suffix))!.content);
+    const controller: KubeObject = {
+      apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta2',
+      kind: 'AWSClusterControllerIdentity',
+      metadata: { name: 'default' },
+      spec: { allowedNamespaces: {} },
+    };
     const input: FleetInput = {
       managementClusters: [
         {
@@ -102,14 +152,33 @@ describe('capa:account:bootstrap', () => {
           accountId: MGMT,
           controllerPrincipalArn: PRINCIPAL,
           iamConfiguration: file('/iam-management-change.yaml'),
-          objects: [controller, parse(result.files.find(f => f.path.endsWith('/identity.yaml'))!.content)].map((object, i) => ({ object, location: { source: 'x.yaml', line: i } })),
+          objects: [
+            controller,
+            parse(
+              result.files.find(f => f.path.endsWith('/identity.yaml'))!
+                .content,
+            ),
+          ].map((object, i) => ({
+            object,
+            location: { source: 'x.yaml', line: i },
+          })),
         },
       ],
-      accounts: [{ accountId: TARGET, name: 'payments-live', iamConfiguration: file('/iam-target.yaml') }],
+      accounts: [
+        {
+          accountId: TARGET,
+          name: 'payments-live',
+          iamConfiguration: file('/iam-target.yaml'),
+        },
+      ],
     };
     const report = evaluateFleet(input);
-    const identity = report.identities.find(i => i.name === 'payments-live-identity')!;
-    expect(identity.checks.filter(c => c.status === 'fail' || c.status === 'warn')).toEqual([]);
+    const identity = report.identities.find(
+      i => i.name === 'payments-live-identity',
+    )!;
+    expect(
+      identity.checks.filter(c => c.status === 'fail' || c.status === 'warn'),
+    ).toEqual([]);
     expect(identity.verdict).toBe('configured');
   });
 
@@ -120,25 +189,38 @@ describe('capa:account:bootstrap', () => {
       namingConvention: 'control-plane',
       allowedNamespaces: ['analytics'],
     });
-    expect(result.roleArn).toBe(`arn:aws:iam::${TARGET}:role/control-plane.cluster-api-provider-aws.sigs.k8s.io`);
-    expect(Object.keys((result.targetIamConfiguration as any).spec)).toEqual(['controlPlane']);
-    expect(Object.keys((result.managementIamConfiguration as any).spec)).toEqual(['controlPlane']);
+    expect(result.roleArn).toBe(
+      `arn:aws:iam::${TARGET}:role/control-plane.cluster-api-provider-aws.sigs.k8s.io`,
+    );
+    expect(Object.keys((result.targetIamConfiguration as any).spec)).toEqual([
+      'controlPlane',
+    ]);
+    expect(
+      Object.keys((result.managementIamConfiguration as any).spec),
+    ).toEqual(['controlPlane']);
   });
 
   it('for an IRSA / Pod Identity principal it gives the inline policy only', async () => {
     const result = await generateBootstrap(undefined, {
       accountId: TARGET,
-      managementPrincipalArn: 'arn:aws-us-gov:iam::111111111111:role/capa-controller-pod-identity',
+      managementPrincipalArn:
+        'arn:aws-us-gov:iam::111111111111:role/capa-controller-pod-identity',
       allowedNamespaces: ['gov'],
     });
     expect(result.managementIamConfiguration).toBeUndefined();
-    expect(result.roleArn).toBe(`arn:aws-us-gov:iam::${TARGET}:role/controllers.cluster-api-provider-aws.sigs.k8s.io`);
-    expect((result.targetIamConfiguration as any).spec.partition).toBe('aws-us-gov');
+    expect(result.roleArn).toBe(
+      `arn:aws-us-gov:iam::${TARGET}:role/controllers.cluster-api-provider-aws.sigs.k8s.io`,
+    );
+    expect((result.targetIamConfiguration as any).spec.partition).toBe(
+      'aws-us-gov',
+    );
     expect(result.notes.join(' ')).toContain('attach managementPolicy');
   });
 
   it('needs a management cluster or principal and at least one namespace', async () => {
-    await expect(generateBootstrap(api, { accountId: TARGET, allowedNamespaces: [] })).rejects.toThrow(
+    await expect(
+      generateBootstrap(api, { accountId: TARGET, allowedNamespaces: [] }),
+    ).rejects.toThrow(
       /managementCluster: give managementCluster.*allowedNamespaces: list at least one namespace/,
     );
   });
@@ -147,12 +229,19 @@ describe('capa:account:bootstrap', () => {
     const workspace = createMockDirectory();
     const action = createCapaAccountBootstrapAction({ api });
     const ctx = createMockActionContext({
-      input: { accountId: TARGET, managementCluster: 'mgmt-eu', allowedNamespaces: ['a'], writeFiles: true },
+      input: {
+        accountId: TARGET,
+        managementCluster: 'mgmt-eu',
+        allowedNamespaces: ['a'],
+        writeFiles: true,
+      },
       workspacePath: workspace.path,
     });
     await action.handler(ctx as any);
     expect(Object.keys(workspace.content()!)).toEqual(['accounts']);
-    expect(Object.keys((workspace.content() as any).accounts[TARGET]).sort()).toEqual([
+    expect(
+      Object.keys((workspace.content() as any).accounts[TARGET]).sort(),
+    ).toEqual([
       'iam-management-change.yaml',
       'iam-target.yaml',
       'identity.yaml',

@@ -1,10 +1,22 @@
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import type { KubeObject, PolicyDocument, PolicyStatement } from '@capa-portal/plugin-capa-common';
-import { ROLE_IDENTITY_KIND, parseRoleArn } from '@capa-portal/plugin-capa-common';
+import type {
+  KubeObject,
+  PolicyDocument,
+  PolicyStatement,
+} from '@capa-portal/plugin-capa-common';
+import {
+  ROLE_IDENTITY_KIND,
+  parseRoleArn,
+} from '@capa-portal/plugin-capa-common';
 import { stringify } from 'yaml';
 import { CapaFleetApi, findIdentity, identitiesForAccount } from '../lib/fleet';
-import { assertValidObjects, buildRoleIdentity, toYaml, writeWorkspaceFiles } from '../lib/manifests';
+import {
+  assertValidObjects,
+  buildRoleIdentity,
+  toYaml,
+  writeWorkspaceFiles,
+} from '../lib/manifests';
 import {
   MANAGEMENT_CLUSTER_NAME,
   MANAGEMENT_CLUSTER_NAME_TEXT,
@@ -15,7 +27,8 @@ import {
 import { FieldErrors, SESSION_NAME } from '../lib/validation';
 import { examples } from './accountBootstrap.examples';
 
-const IAM_CONFIGURATION_API_VERSION = 'bootstrap.aws.infrastructure.cluster.x-k8s.io/v1beta1';
+const IAM_CONFIGURATION_API_VERSION =
+  'bootstrap.aws.infrastructure.cluster.x-k8s.io/v1beta1';
 
 export interface BootstrapInput {
   accountId: string;
@@ -34,36 +47,77 @@ export interface BootstrapInput {
   outputDir?: string;
 }
 
-export function validateBootstrapInput(input: Record<string, unknown>): BootstrapInput {
+export function validateBootstrapInput(
+  input: Record<string, unknown>,
+): BootstrapInput {
   const errors = new FieldErrors();
   const accountId = errors.accountId('accountId', input.accountId);
-  const accountName = errors.dnsLabel('accountName', input.accountName, { required: false, max: 50 });
-  const managementCluster = errors.string('managementCluster', input.managementCluster, {
-    pattern: MANAGEMENT_CLUSTER_NAME,
-    patternText: MANAGEMENT_CLUSTER_NAME_TEXT,
+  const accountName = errors.dnsLabel('accountName', input.accountName, {
+    required: false,
+    max: 50,
   });
-  const managementPrincipalArn = errors.roleArn('managementPrincipalArn', input.managementPrincipalArn, { required: false });
-  if (!managementCluster && !managementPrincipalArn && !errors.errors.some(e => e.field.startsWith('management'))) {
-    errors.add('managementCluster', 'give managementCluster (its controller principal is read from the fleet) or managementPrincipalArn');
+  const managementCluster = errors.string(
+    'managementCluster',
+    input.managementCluster,
+    {
+      pattern: MANAGEMENT_CLUSTER_NAME,
+      patternText: MANAGEMENT_CLUSTER_NAME_TEXT,
+    },
+  );
+  const managementPrincipalArn = errors.roleArn(
+    'managementPrincipalArn',
+    input.managementPrincipalArn,
+    { required: false },
+  );
+  if (
+    !managementCluster &&
+    !managementPrincipalArn &&
+    !errors.errors.some(e => e.field.startsWith('management'))
+  ) {
+    errors.add(
+      'managementCluster',
+      'give managementCluster (its controller principal is read from the fleet) or managementPrincipalArn',
+    );
   }
-  const namingConvention = errors.oneOf('namingConvention', input.namingConvention ?? 'controllers', NAMING_CONVENTIONS, { required: true });
+  const namingConvention = errors.oneOf(
+    'namingConvention',
+    input.namingConvention ?? 'controllers',
+    NAMING_CONVENTIONS,
+    { required: true },
+  );
   const partition = errors.partition('partition', input.partition);
   const externalId = errors.externalId('externalId', input.externalId);
-  const principalTags = errors.tags('principalTags', input.principalTags, { allowEmptyValue: false });
-  const identityName = errors.dnsSubdomain('identityName', input.identityName, { required: false });
-  const durationSeconds = errors.integer('durationSeconds', input.durationSeconds, { min: 900, max: 43200 });
-  const sessionName = errors.string('sessionName', input.sessionName, { pattern: SESSION_NAME, patternText: 'must be 2..64 characters of letters, digits and + = , . @ - _' });
+  const principalTags = errors.tags('principalTags', input.principalTags, {
+    allowEmptyValue: false,
+  });
+  const identityName = errors.dnsSubdomain('identityName', input.identityName, {
+    required: false,
+  });
+  const durationSeconds = errors.integer(
+    'durationSeconds',
+    input.durationSeconds,
+    { min: 900, max: 43200 },
+  );
+  const sessionName = errors.string('sessionName', input.sessionName, {
+    pattern: SESSION_NAME,
+    patternText:
+      'must be 2..64 characters of letters, digits and + = , . @ - _',
+  });
   const allowedNamespaces: string[] = [];
   const rawNs = input.allowedNamespaces;
   if (!Array.isArray(rawNs) || rawNs.length === 0) {
-    errors.add('allowedNamespaces', 'list at least one namespace (an empty list admits none; CAPA reads {} as all)');
+    errors.add(
+      'allowedNamespaces',
+      'list at least one namespace (an empty list admits none; CAPA reads {} as all)',
+    );
   } else {
     rawNs.forEach((n, i) => {
       const v = errors.dnsLabel(`allowedNamespaces[${i}]`, n);
       if (v && !allowedNamespaces.includes(v)) allowedNamespaces.push(v);
     });
   }
-  if (input.writeFiles !== undefined && typeof input.writeFiles !== 'boolean') errors.add('writeFiles', 'must be true or false');
+  if (input.writeFiles !== undefined && typeof input.writeFiles !== 'boolean')
+    errors.add('writeFiles', 'must be true or false');
   const outputDir = errors.workspacePath('outputDir', input.outputDir);
   errors.throwIfAny('capa:account:bootstrap');
   return {
@@ -85,10 +139,14 @@ export function validateBootstrapInput(input: Record<string, unknown>): Bootstra
 }
 
 /** Which clusterawsadm section configures a management principal: controllers, control-plane, or none (IRSA / Pod Identity role). */
-export function clusterawsadmSectionOf(principalArn: string): 'clusterAPIControllers' | 'controlPlane' | undefined {
+export function clusterawsadmSectionOf(
+  principalArn: string,
+): 'clusterAPIControllers' | 'controlPlane' | undefined {
   const name = parseRoleArn(principalArn)?.name ?? '';
-  if (/control-plane\.cluster-api-provider-aws\.sigs\.k8s\.io/.test(name)) return 'controlPlane';
-  if (/controllers\.cluster-api-provider-aws\.sigs\.k8s\.io/.test(name)) return 'clusterAPIControllers';
+  if (/control-plane\.cluster-api-provider-aws\.sigs\.k8s\.io/.test(name))
+    return 'controlPlane';
+  if (/controllers\.cluster-api-provider-aws\.sigs\.k8s\.io/.test(name))
+    return 'clusterAPIControllers';
   return undefined;
 }
 
@@ -106,52 +164,106 @@ export interface BootstrapResult {
 }
 
 /** Generates everything an account needs to be trusted by a management cluster. Pure apart from reading the report. */
-export async function generateBootstrap(api: CapaFleetApi | undefined, rawInput: Record<string, unknown>): Promise<BootstrapResult> {
+export async function generateBootstrap(
+  api: CapaFleetApi | undefined,
+  rawInput: Record<string, unknown>,
+): Promise<BootstrapResult> {
   const input = validateBootstrapInput(rawInput);
   const notes: string[] = [];
   let principal = input.managementPrincipalArn;
   if (input.managementCluster) {
-    if (!api) throw new InputError('managementCluster needs the capa backend; give managementPrincipalArn instead');
+    if (!api)
+      throw new InputError(
+        'managementCluster needs the capa backend; give managementPrincipalArn instead',
+      );
     const report = await api.fleetReport();
-    const mgmt = report.managementClusters.find(m => m.name === input.managementCluster);
+    const mgmt = report.managementClusters.find(
+      m => m.name === input.managementCluster,
+    );
     if (!mgmt) {
-      throw new InputError(`management cluster ${JSON.stringify(input.managementCluster)} is not configured; known: ${report.managementClusters.map(m => m.name).join(', ') || 'none'}`);
+      throw new InputError(
+        `management cluster ${JSON.stringify(
+          input.managementCluster,
+        )} is not configured; known: ${
+          report.managementClusters.map(m => m.name).join(', ') || 'none'
+        }`,
+      );
     }
     if (principal && principal !== mgmt.controllerPrincipalArn) {
-      notes.push(`managementPrincipalArn ${principal} differs from ${mgmt.name}'s configured controllerPrincipalArn ${mgmt.controllerPrincipalArn}; using the input`);
+      notes.push(
+        `managementPrincipalArn ${principal} differs from ${mgmt.name}'s configured controllerPrincipalArn ${mgmt.controllerPrincipalArn}; using the input`,
+      );
     }
     principal ??= mgmt.controllerPrincipalArn;
     const existing = identitiesForAccount(report, mgmt.name, input.accountId);
     if (existing.length) {
-      notes.push(`${mgmt.name} already has identities for ${input.accountId}: ${existing.map(i => `${i.kind}/${i.name} (${i.verdict})`).join(', ')}`);
+      notes.push(
+        `${mgmt.name} already has identities for ${input.accountId}: ${existing
+          .map(i => `${i.kind}/${i.name} (${i.verdict})`)
+          .join(', ')}`,
+      );
     }
-    if (input.identityName && findIdentity(report, mgmt.name, { kind: ROLE_IDENTITY_KIND, name: input.identityName })) {
-      throw new InputError(`AWSClusterRoleIdentity/${input.identityName} already exists on ${mgmt.name}`);
+    if (
+      input.identityName &&
+      findIdentity(report, mgmt.name, {
+        kind: ROLE_IDENTITY_KIND,
+        name: input.identityName,
+      })
+    ) {
+      throw new InputError(
+        `AWSClusterRoleIdentity/${input.identityName} already exists on ${mgmt.name}`,
+      );
     }
   }
   const parsedPrincipal = parseRoleArn(principal);
-  if (!principal || !parsedPrincipal) throw new InputError(`the management principal ${principal} is not a role ARN`);
+  if (!principal || !parsedPrincipal)
+    throw new InputError(
+      `the management principal ${principal} is not a role ARN`,
+    );
   const partition = input.partition ?? parsedPrincipal.partition;
   if (partition !== parsedPrincipal.partition) {
-    throw new InputError(`partition ${partition} differs from the management principal's (${parsedPrincipal.partition}): roles cannot be assumed across partitions`);
+    throw new InputError(
+      `partition ${partition} differs from the management principal's (${parsedPrincipal.partition}): roles cannot be assumed across partitions`,
+    );
   }
-  const roleArn = targetRoleArn(partition, input.accountId, input.namingConvention);
+  const roleArn = targetRoleArn(
+    partition,
+    input.accountId,
+    input.namingConvention,
+  );
 
   const conditions: Record<string, string> = {};
   if (input.externalId) conditions['sts:ExternalId'] = input.externalId;
-  for (const [k, v] of Object.entries(input.principalTags ?? {})) conditions[`aws:PrincipalTag/${k}`] = v;
+  for (const [k, v] of Object.entries(input.principalTags ?? {}))
+    conditions[`aws:PrincipalTag/${k}`] = v;
   const trustStatement: PolicyStatement = {
     Sid: 'CapaManagementAssumeRole',
     Effect: 'Allow',
     Principal: { AWS: [principal] },
     Action: ['sts:AssumeRole'],
-    ...(Object.keys(conditions).length ? { Condition: { StringEquals: conditions } } : {}),
+    ...(Object.keys(conditions).length
+      ? { Condition: { StringEquals: conditions } }
+      : {}),
   };
-  const trustPolicy: PolicyDocument = { Version: '2012-10-17', Statement: [trustStatement] };
-  const assumeStatement: PolicyStatement = { Sid: 'CapaAssumeTargetRole', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: [roleArn] };
-  const managementPolicy: PolicyDocument = { Version: '2012-10-17', Statement: [assumeStatement] };
+  const trustPolicy: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [trustStatement],
+  };
+  const assumeStatement: PolicyStatement = {
+    Sid: 'CapaAssumeTargetRole',
+    Effect: 'Allow',
+    Action: ['sts:AssumeRole'],
+    Resource: [roleArn],
+  };
+  const managementPolicy: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [assumeStatement],
+  };
 
-  const targetSection = input.namingConvention === 'controllers' ? 'clusterAPIControllers' : 'controlPlane';
+  const targetSection =
+    input.namingConvention === 'controllers'
+      ? 'clusterAPIControllers'
+      : 'controlPlane';
   // clusterawsadm decodes statements case-sensitively and drops Sid-less extras fine; keep the AWS casing.
   const { Sid: _sid, ...clusterawsadmTrust } = trustStatement;
   const targetIamConfiguration = {
@@ -178,29 +290,64 @@ export async function generateBootstrap(api: CapaFleetApi | undefined, rawInput:
       `Merge spec.${managementSection}.extraStatements into the management account's AWSIAMConfiguration (it becomes an inline policy on ${parsedPrincipal.name}) and run clusterawsadm bootstrap iam create-cloudformation-stack there.`,
     );
   } else {
-    notes.push(`${principal} is not a clusterawsadm role (IRSA / Pod Identity?): attach managementPolicy to it as an inline IAM policy.`);
+    notes.push(
+      `${principal} is not a clusterawsadm role (IRSA / Pod Identity?): attach managementPolicy to it as an inline IAM policy.`,
+    );
   }
   if (input.principalTags && Object.keys(input.principalTags).length) {
-    notes.push(`The trust policy requires the management principal's tags ${Object.entries(input.principalTags).map(([k, v]) => `${k}=${v}`).join(', ')} (IAM role tags, or EKS Pod Identity session tags).`);
+    notes.push(
+      `The trust policy requires the management principal's tags ${Object.entries(
+        input.principalTags,
+      )
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')} (IAM role tags, or EKS Pod Identity session tags).`,
+    );
   }
 
   const identityManifest = buildRoleIdentity({
-    name: input.identityName ?? (input.accountName ? `${input.accountName}-identity` : `aws-${input.accountId}`),
+    name:
+      input.identityName ??
+      (input.accountName
+        ? `${input.accountName}-identity`
+        : `aws-${input.accountId}`),
     roleArn,
     allowedNamespaces: input.allowedNamespaces,
     externalId: input.externalId,
     durationSeconds: input.durationSeconds,
     sessionName: input.sessionName,
   });
-  assertValidObjects([identityManifest], 'the generated AWSClusterRoleIdentity');
+  assertValidObjects(
+    [identityManifest],
+    'the generated AWSClusterRoleIdentity',
+  );
 
   const dir = input.outputDir ?? `accounts/${input.accountId}`;
   const files = [
-    { path: `${dir}/trust-policy.json`, content: `${JSON.stringify(trustPolicy, null, 2)}\n` },
-    { path: `${dir}/management-policy.json`, content: `${JSON.stringify(managementPolicy, null, 2)}\n` },
-    { path: `${dir}/iam-target.yaml`, content: stringify(targetIamConfiguration, { aliasDuplicateObjects: false, lineWidth: 0 }) },
+    {
+      path: `${dir}/trust-policy.json`,
+      content: `${JSON.stringify(trustPolicy, null, 2)}\n`,
+    },
+    {
+      path: `${dir}/management-policy.json`,
+      content: `${JSON.stringify(managementPolicy, null, 2)}\n`,
+    },
+    {
+      path: `${dir}/iam-target.yaml`,
+      content: stringify(targetIamConfiguration, {
+        aliasDuplicateObjects: false,
+        lineWidth: 0,
+      }),
+    },
     ...(managementIamConfiguration
-      ? [{ path: `${dir}/iam-management-change.yaml`, content: stringify(managementIamConfiguration, { aliasDuplicateObjects: false, lineWidth: 0 }) }]
+      ? [
+          {
+            path: `${dir}/iam-management-change.yaml`,
+            content: stringify(managementIamConfiguration, {
+              aliasDuplicateObjects: false,
+              lineWidth: 0,
+            }),
+          },
+        ]
       : []),
     { path: `${dir}/identity.yaml`, content: toYaml([identityManifest]) },
   ];
@@ -223,7 +370,9 @@ export async function generateBootstrap(api: CapaFleetApi | undefined, rawInput:
  *
  * @public
  */
-export function createCapaAccountBootstrapAction(options: { api?: CapaFleetApi } = {}) {
+export function createCapaAccountBootstrapAction(
+  options: { api?: CapaFleetApi } = {},
+) {
   return createTemplateAction({
     id: 'capa:account:bootstrap',
     description:
@@ -232,30 +381,104 @@ export function createCapaAccountBootstrapAction(options: { api?: CapaFleetApi }
     supportsDryRun: true,
     schema: {
       input: {
-        accountId: z => z.string().regex(/^\d{12}$/).describe('The new target AWS account id'),
-        accountName: z => z.string().optional().describe('Short name (DNS-1123), used for the identity name'),
-        managementCluster: z => z.string().optional().describe('Management cluster whose controller principal the account trusts'),
-        managementPrincipalArn: z => z.string().optional().describe('The management principal, when not read from managementCluster'),
-        namingConvention: z => z.enum(NAMING_CONVENTIONS).optional().describe('Target role: controllers (clusterawsadm default) or control-plane (DKP)'),
-        partition: z => z.enum(['aws', 'aws-cn', 'aws-us-gov']).optional().describe('AWS partition (default: the principal\'s)'),
-        externalId: z => z.string().optional().describe('sts:ExternalId the trust policy requires and the identity sends'),
-        principalTags: z => z.record(z.string()).optional().describe('aws:PrincipalTag/<key> = value conditions (ABAC, EKS multi-account)'),
-        allowedNamespaces: z => z.array(z.string()).min(1).describe('Namespaces that may use the identity'),
-        identityName: z => z.string().optional().describe('AWSClusterRoleIdentity name (default <accountName>-identity or aws-<accountId>)'),
-        durationSeconds: z => z.number().int().optional().describe('Session duration, 900..43200'),
+        accountId: z =>
+          z
+            .string()
+            .regex(/^\d{12}$/)
+            .describe('The new target AWS account id'),
+        accountName: z =>
+          z
+            .string()
+            .optional()
+            .describe('Short name (DNS-1123), used for the identity name'),
+        managementCluster: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'Management cluster whose controller principal the account trusts',
+            ),
+        managementPrincipalArn: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'The management principal, when not read from managementCluster',
+            ),
+        namingConvention: z =>
+          z
+            .enum(NAMING_CONVENTIONS)
+            .optional()
+            .describe(
+              'Target role: controllers (clusterawsadm default) or control-plane (DKP)',
+            ),
+        partition: z =>
+          z
+            .enum(['aws', 'aws-cn', 'aws-us-gov'])
+            .optional()
+            .describe("AWS partition (default: the principal's)"),
+        externalId: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'sts:ExternalId the trust policy requires and the identity sends',
+            ),
+        principalTags: z =>
+          z
+            .record(z.string())
+            .optional()
+            .describe(
+              'aws:PrincipalTag/<key> = value conditions (ABAC, EKS multi-account)',
+            ),
+        allowedNamespaces: z =>
+          z
+            .array(z.string())
+            .min(1)
+            .describe('Namespaces that may use the identity'),
+        identityName: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'AWSClusterRoleIdentity name (default <accountName>-identity or aws-<accountId>)',
+            ),
+        durationSeconds: z =>
+          z.number().int().optional().describe('Session duration, 900..43200'),
         sessionName: z => z.string().optional().describe('Role session name'),
-        writeFiles: z => z.boolean().optional().describe('Write the files into the workspace (default false)'),
-        outputDir: z => z.string().optional().describe('Workspace folder (default accounts/<accountId>)'),
+        writeFiles: z =>
+          z
+            .boolean()
+            .optional()
+            .describe('Write the files into the workspace (default false)'),
+        outputDir: z =>
+          z
+            .string()
+            .optional()
+            .describe('Workspace folder (default accounts/<accountId>)'),
       },
       output: {
         roleArn: z => z.string().describe('The target role ARN'),
         managementPrincipalArn: z => z.string(),
-        trustPolicy: z => z.record(z.any()).describe('Trust policy of the target role'),
+        trustPolicy: z =>
+          z.record(z.any()).describe('Trust policy of the target role'),
         trustPolicyJson: z => z.string(),
-        managementPolicy: z => z.record(z.any()).describe('Inline policy for the management principal'),
+        managementPolicy: z =>
+          z
+            .record(z.any())
+            .describe('Inline policy for the management principal'),
         managementPolicyJson: z => z.string(),
-        targetIamConfigurationYaml: z => z.string().describe('clusterawsadm AWSIAMConfiguration for the target account'),
-        managementIamConfigurationYaml: z => z.string().optional().describe('clusterawsadm change for the management account'),
+        targetIamConfigurationYaml: z =>
+          z
+            .string()
+            .describe(
+              'clusterawsadm AWSIAMConfiguration for the target account',
+            ),
+        managementIamConfigurationYaml: z =>
+          z
+            .string()
+            .optional()
+            .describe('clusterawsadm change for the management account'),
         identityManifest: z => z.record(z.any()),
         identityYaml: z => z.string(),
         files: z => z.array(z.string()).describe('Workspace files written'),
@@ -263,22 +486,41 @@ export function createCapaAccountBootstrapAction(options: { api?: CapaFleetApi }
       },
     },
     async handler(ctx) {
-      const result = await generateBootstrap(options.api, ctx.input as Record<string, unknown>);
+      const result = await generateBootstrap(
+        options.api,
+        ctx.input as Record<string, unknown>,
+      );
       const input = ctx.input as Record<string, unknown>;
       let files: string[] = [];
-      if (input.writeFiles === true) files = await writeWorkspaceFiles(ctx.workspacePath, result.files);
+      if (input.writeFiles === true)
+        files = await writeWorkspaceFiles(ctx.workspacePath, result.files);
       for (const n of result.notes) ctx.logger.info(n);
       ctx.output('roleArn', result.roleArn);
       ctx.output('managementPrincipalArn', result.managementPrincipalArn);
       ctx.output('trustPolicy', result.trustPolicy as any);
-      ctx.output('trustPolicyJson', JSON.stringify(result.trustPolicy, null, 2));
+      ctx.output(
+        'trustPolicyJson',
+        JSON.stringify(result.trustPolicy, null, 2),
+      );
       ctx.output('managementPolicy', result.managementPolicy as any);
-      ctx.output('managementPolicyJson', JSON.stringify(result.managementPolicy, null, 2));
-      ctx.output('targetIamConfigurationYaml', result.files.find(f => f.path.endsWith('/iam-target.yaml'))!.content);
-      const mgmtFile = result.files.find(f => f.path.endsWith('/iam-management-change.yaml'));
-      if (mgmtFile) ctx.output('managementIamConfigurationYaml', mgmtFile.content);
+      ctx.output(
+        'managementPolicyJson',
+        JSON.stringify(result.managementPolicy, null, 2),
+      );
+      ctx.output(
+        'targetIamConfigurationYaml',
+        result.files.find(f => f.path.endsWith('/iam-target.yaml'))!.content,
+      );
+      const mgmtFile = result.files.find(f =>
+        f.path.endsWith('/iam-management-change.yaml'),
+      );
+      if (mgmtFile)
+        ctx.output('managementIamConfigurationYaml', mgmtFile.content);
       ctx.output('identityManifest', result.identityManifest as any);
-      ctx.output('identityYaml', result.files.find(f => f.path.endsWith('/identity.yaml'))!.content);
+      ctx.output(
+        'identityYaml',
+        result.files.find(f => f.path.endsWith('/identity.yaml'))!.content,
+      );
       ctx.output('files', files);
       ctx.output('notes', result.notes);
     },

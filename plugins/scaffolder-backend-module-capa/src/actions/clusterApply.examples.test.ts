@@ -15,40 +15,53 @@ describe('capa:cluster:apply examples', () => {
   const registry = CrdSchemaRegistry.fromDirectory();
 
   beforeEach(async () => {
-    server = await TestKubernetesApiServer.start({ validate: o => registry.validate(o) });
+    server = await TestKubernetesApiServer.start({
+      validate: o => registry.validate(o),
+    });
   });
   afterEach(() => server.stop());
 
-  it.each(examples.map(e => [e.description, e] as const))('runs: %s', async (_, example) => {
-    const { manifests } = await renderCluster(
-      {
-        name: 'web',
-        namespace: 'staging',
-        region: 'eu-west-1',
-        kubernetesVersion: 'v1.33',
-        identityRef: { kind: 'AWSClusterRoleIdentity', name: 'staging-identity' },
-        writeFiles: false,
-      },
-      {},
-    );
-    // What the scaffolder's templating resolves the expressions to.
-    const input = yaml.parse(example.example).steps[0].input;
-    input.managementCluster = 'mgmt-eu';
-    input.manifests = manifests as KubeObject[];
-    const action = createCapaClusterApplyAction({
-      api: fakeFleetApi(),
-      getManagementClusters: async () => [
+  it.each(examples.map(e => [e.description, e] as const))(
+    'runs: %s',
+    async (_, example) => {
+      const { manifests } = await renderCluster(
         {
-          cluster: { name: 'mgmt-eu', accountId: '111111111111' },
-          source: { name: 'mgmt-eu', type: 'kubernetes', target: server.url, read: jest.fn() },
-          connection: server.connection(),
+          name: 'web',
+          namespace: 'staging',
+          region: 'eu-west-1',
+          kubernetesVersion: 'v1.33',
+          identityRef: {
+            kind: 'AWSClusterRoleIdentity',
+            name: 'staging-identity',
+          },
+          writeFiles: false,
         },
-      ],
-      registry,
-    });
-    const ctx = createMockActionContext({ input });
-    await action.handler(ctx as any);
-    expect(ctx.output).toHaveBeenCalledWith('namespaceCreated', true);
-    expect(server.objects().map(o => o.kind)).toContain('Cluster');
-  });
+        {},
+      );
+      // What the scaffolder's templating resolves the expressions to.
+      const input = yaml.parse(example.example).steps[0].input;
+      input.managementCluster = 'mgmt-eu';
+      input.manifests = manifests as KubeObject[];
+      const action = createCapaClusterApplyAction({
+        api: fakeFleetApi(),
+        getManagementClusters: async () => [
+          {
+            cluster: { name: 'mgmt-eu', accountId: '111111111111' },
+            source: {
+              name: 'mgmt-eu',
+              type: 'kubernetes',
+              target: server.url,
+              read: jest.fn(),
+            },
+            connection: server.connection(),
+          },
+        ],
+        registry,
+      });
+      const ctx = createMockActionContext({ input });
+      await action.handler(ctx as any);
+      expect(ctx.output).toHaveBeenCalledWith('namespaceCreated', true);
+      expect(server.objects().map(o => o.kind)).toContain('Cluster');
+    },
+  );
 });

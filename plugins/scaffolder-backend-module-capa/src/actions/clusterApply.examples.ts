@@ -3,7 +3,8 @@ import yaml from 'yaml';
 
 export const examples: TemplateExample[] = [
   {
-    description: 'Apply the manifests rendered by capa:cluster:render to the live management cluster mgmt-eu',
+    description:
+      'Apply the manifests rendered by capa:cluster:render to the live management cluster mgmt-eu',
     example: yaml.stringify({
       steps: [
         {
@@ -19,7 +20,8 @@ export const examples: TemplateExample[] = [
     }),
   },
   {
-    description: 'Only when the user chose direct apply (the create-workload-cluster template)',
+    description:
+      'Only when the user chose direct apply (the create-workload-cluster template)',
     example: yaml.stringify({
       steps: [
         {

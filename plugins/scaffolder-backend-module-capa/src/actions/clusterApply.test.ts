@@ -9,9 +9,15 @@ import { createCapaClusterApplyAction } from './clusterApply';
 import { renderCluster } from './clusterRender';
 
 const registry = CrdSchemaRegistry.fromDirectory();
-const ns = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+const ns = (name: string): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name },
+});
 
-async function manifests(overrides: Record<string, unknown> = {}): Promise<KubeObject[]> {
+async function manifests(
+  overrides: Record<string, unknown> = {},
+): Promise<KubeObject[]> {
   const { manifests: m } = await renderCluster(
     {
       name: 'web',
@@ -19,7 +25,9 @@ async function manifests(overrides: Record<string, unknown> = {}): Promise<KubeO
       region: 'eu-west-1',
       kubernetesVersion: 'v1.33',
       identityRef: { kind: 'AWSClusterRoleIdentity', name: 'staging-identity' },
-      nodePools: [{ name: 'general', instanceType: 'm6i.large', minSize: 1, maxSize: 3 }],
+      nodePools: [
+        { name: 'general', instanceType: 'm6i.large', minSize: 1, maxSize: 3 },
+      ],
       writeFiles: false,
       ...overrides,
     },
@@ -30,7 +38,14 @@ async function manifests(overrides: Record<string, unknown> = {}): Promise<KubeO
 
 /** Objects as a comparable list: Kind/namespace/name. */
 function refs(server: TestKubernetesApiServer): string[] {
-  return server.objects().map(o => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`);
+  return server
+    .objects()
+    .map(
+      o =>
+        `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${
+          o.metadata.name
+        }`,
+    );
 }
 
 describe('capa:cluster:apply', () => {
@@ -38,7 +53,9 @@ describe('capa:cluster:apply', () => {
   const api = fakeFleetApi();
 
   beforeEach(async () => {
-    server = await TestKubernetesApiServer.start({ validate: o => registry.validate(o) });
+    server = await TestKubernetesApiServer.start({
+      validate: o => registry.validate(o),
+    });
   });
   afterEach(() => server.stop());
 
@@ -50,8 +67,18 @@ describe('capa:cluster:apply', () => {
         {
           cluster: { name: 'mgmt-eu', accountId: '111111111111' },
           source: connection
-            ? { name: 'mgmt-eu', type: 'kubernetes', target: server.url, read: jest.fn() }
-            : { name: 'mgmt-eu', type: 'manifests', target: 'clusters/mgmt-eu', read: jest.fn() },
+            ? {
+                name: 'mgmt-eu',
+                type: 'kubernetes',
+                target: server.url,
+                read: jest.fn(),
+              }
+            : {
+                name: 'mgmt-eu',
+                type: 'manifests',
+                target: 'clusters/mgmt-eu',
+                read: jest.fn(),
+              },
           ...(connection ? { connection: server.connection() } : {}),
         },
       ],
@@ -65,7 +92,10 @@ describe('capa:cluster:apply', () => {
   }
 
   it('creates the Namespace, dry-runs every object, then applies in dependency order', async () => {
-    const ctx = await run({ managementCluster: 'mgmt-eu', manifests: await manifests() });
+    const ctx = await run({
+      managementCluster: 'mgmt-eu',
+      manifests: await manifests(),
+    });
     const patches = server.requests().filter(r => r.verb === 'apply');
     const dry = patches.filter(r => r.query.dryRun === 'All');
     const real = patches.filter(r => r.query.dryRun === undefined);
@@ -85,32 +115,70 @@ describe('capa:cluster:apply', () => {
     });
     expect(order.lastIndexOf('dry')).toBeLessThan(order.indexOf('real'));
     expect(refs(server)).toEqual(
-      expect.arrayContaining(['Namespace/staging', 'Cluster/staging/web', 'MachinePool/staging/web-general']),
+      expect.arrayContaining([
+        'Namespace/staging',
+        'Cluster/staging/web',
+        'MachinePool/staging/web-general',
+      ]),
     );
     expect(ctx.output).toHaveBeenCalledWith('namespaceCreated', true);
-    expect(ctx.output).toHaveBeenCalledWith('catalogEntityRef', 'resource:default/web.staging.mgmt-eu');
-    expect(ctx.output).toHaveBeenCalledWith('message', expect.stringContaining("after the capa entity provider's next refresh"));
-    const cluster = server.getObject('cluster.x-k8s.io/v1beta2', 'Cluster', 'web', 'staging')!;
+    expect(ctx.output).toHaveBeenCalledWith(
+      'catalogEntityRef',
+      'resource:default/web.staging.mgmt-eu',
+    );
+    expect(ctx.output).toHaveBeenCalledWith(
+      'message',
+      expect.stringContaining("after the capa entity provider's next refresh"),
+    );
+    const cluster = server.getObject(
+      'cluster.x-k8s.io/v1beta2',
+      'Cluster',
+      'web',
+      'staging',
+    )!;
     expect(cluster.metadata.annotations).toBeUndefined();
   });
 
   it('a failing dry run writes nothing (existing namespace)', async () => {
     server.addObjects([ns('staging')]);
     const before = server.objects();
-    server.failNext({ method: 'PATCH', resource: 'machinepools.cluster.x-k8s.io', pathIncludes: 'dryRun=All', status: 422, message: 'spec.replicas: Invalid value' });
-    const error = await run({ managementCluster: 'mgmt-eu', manifests: await manifests() }).catch(e => e);
+    server.failNext({
+      method: 'PATCH',
+      resource: 'machinepools.cluster.x-k8s.io',
+      pathIncludes: 'dryRun=All',
+      status: 422,
+      message: 'spec.replicas: Invalid value',
+    });
+    const error = await run({
+      managementCluster: 'mgmt-eu',
+      manifests: await manifests(),
+    }).catch(e => e);
     expect(error.name).toBe('InputError');
-    expect(error.message).toContain('dry run on mgmt-eu failed, nothing was applied');
+    expect(error.message).toContain(
+      'dry run on mgmt-eu failed, nothing was applied',
+    );
     expect(error.message).toContain('MachinePool/staging/web-general');
     expect(server.objects()).toEqual(before);
-    expect(server.requests().filter(r => r.verb === 'apply' && !r.query.dryRun)).toEqual([]);
+    expect(
+      server.requests().filter(r => r.verb === 'apply' && !r.query.dryRun),
+    ).toEqual([]);
   });
 
   it('a failing dry run removes the Namespace it created, leaving the cluster as it was', async () => {
     const before = server.objects();
-    server.failNext({ method: 'PATCH', resource: 'clusters.cluster.x-k8s.io', pathIncludes: 'dryRun=All', status: 500 });
-    const error = await run({ managementCluster: 'mgmt-eu', manifests: await manifests() }).catch(e => e);
-    expect(error.message).toContain('Rolled back what this run created: Namespace/staging');
+    server.failNext({
+      method: 'PATCH',
+      resource: 'clusters.cluster.x-k8s.io',
+      pathIncludes: 'dryRun=All',
+      status: 500,
+    });
+    const error = await run({
+      managementCluster: 'mgmt-eu',
+      manifests: await manifests(),
+    }).catch(e => e);
+    expect(error.message).toContain(
+      'Rolled back what this run created: Namespace/staging',
+    );
     expect(server.objects()).toEqual(before);
   });
 
@@ -123,15 +191,30 @@ describe('capa:cluster:apply', () => {
     };
     server.addObjects([ns('staging'), existing]);
     // Fail the real apply (not the dry run) of the last object: the dry-run request carries dryRun=All first.
-    server.failNext({ method: 'PATCH', resource: 'machinepools.cluster.x-k8s.io', pathIncludes: '?fieldManager=', status: 500, message: 'etcd timeout' });
-    const error = await run({ managementCluster: 'mgmt-eu', manifests: await manifests() }).catch(e => e);
+    server.failNext({
+      method: 'PATCH',
+      resource: 'machinepools.cluster.x-k8s.io',
+      pathIncludes: '?fieldManager=',
+      status: 500,
+      message: 'etcd timeout',
+    });
+    const error = await run({
+      managementCluster: 'mgmt-eu',
+      manifests: await manifests(),
+    }).catch(e => e);
     expect(error.message).toContain('apply on mgmt-eu failed');
     expect(error.message).toContain('etcd timeout');
     expect(error.message).toContain(
       'Rolled back what this run created: AWSManagedMachinePool/staging/web-general, Cluster/staging/web, AWSManagedControlPlane/staging/web-control-plane',
     );
-    expect(refs(server).sort()).toEqual(['AWSManagedCluster/staging/web', 'Namespace/staging']);
-    const deletes = server.requests().filter(r => r.verb === 'delete').map(r => r.resource);
+    expect(refs(server).sort()).toEqual([
+      'AWSManagedCluster/staging/web',
+      'Namespace/staging',
+    ]);
+    const deletes = server
+      .requests()
+      .filter(r => r.verb === 'delete')
+      .map(r => r.resource);
     expect(deletes).toEqual([
       'awsmanagedmachinepools.infrastructure.cluster.x-k8s.io',
       'clusters.cluster.x-k8s.io',
@@ -146,54 +229,124 @@ describe('capa:cluster:apply', () => {
       metadata: { name: 'team-a-222222222222' },
       spec: {
         allowedNamespaces: { list: ['team-a'] },
-        roleARN: 'arn:aws:iam::222222222222:role/controllers.cluster-api-provider-aws.sigs.k8s.io',
-        sourceIdentityRef: { kind: 'AWSClusterControllerIdentity', name: 'default' },
+        roleARN:
+          'arn:aws:iam::222222222222:role/controllers.cluster-api-provider-aws.sigs.k8s.io',
+        sourceIdentityRef: {
+          kind: 'AWSClusterControllerIdentity',
+          name: 'default',
+        },
       },
     };
     const ctx = await run({
       managementCluster: 'mgmt-eu',
-      manifests: await manifests({ namespace: 'team-a', identityRef: { kind: 'AWSClusterRoleIdentity', name: 'team-a-222222222222' }, identityManifest }),
+      manifests: await manifests({
+        namespace: 'team-a',
+        identityRef: {
+          kind: 'AWSClusterRoleIdentity',
+          name: 'team-a-222222222222',
+        },
+        identityManifest,
+      }),
     });
-    const real = server.requests().filter(r => r.verb === 'apply' && !r.query.dryRun).map(r => r.resource);
-    expect(real.slice(0, 2)).toEqual(['namespaces', 'awsclusterroleidentities.infrastructure.cluster.x-k8s.io']);
+    const real = server
+      .requests()
+      .filter(r => r.verb === 'apply' && !r.query.dryRun)
+      .map(r => r.resource);
+    expect(real.slice(0, 2)).toEqual([
+      'namespaces',
+      'awsclusterroleidentities.infrastructure.cluster.x-k8s.io',
+    ]);
     expect(ctx.output).toHaveBeenCalledWith('verdict', 'configured');
   });
 
   it.each([
-    ['dev-identity in a namespace its selector refuses', 'dev-experiments', 'dev-identity', /namespace-allowed fail/],
-    ['ml-sandbox-identity, whose target trust is broken', 'ml-sandbox', 'ml-sandbox-identity', /target-trust fail/],
-    ['an identity that does not exist', 'staging', 'nope', /identity-exists fail/],
-  ])('refuses %s, before talking to the cluster', async (_, namespace, identity, why) => {
-    const error = await run({
-      managementCluster: 'mgmt-eu',
-      manifests: await manifests({ namespace, identityRef: { kind: 'AWSClusterRoleIdentity', name: identity } }),
-    }).catch(e => e);
-    expect(error.name).toBe('NotAllowedError');
-    expect(error.message).toContain('is broken');
-    expect(error.message).toMatch(why);
-    expect(server.requests()).toEqual([]);
-  });
+    [
+      'dev-identity in a namespace its selector refuses',
+      'dev-experiments',
+      'dev-identity',
+      /namespace-allowed fail/,
+    ],
+    [
+      'ml-sandbox-identity, whose target trust is broken',
+      'ml-sandbox',
+      'ml-sandbox-identity',
+      /target-trust fail/,
+    ],
+    [
+      'an identity that does not exist',
+      'staging',
+      'nope',
+      /identity-exists fail/,
+    ],
+  ])(
+    'refuses %s, before talking to the cluster',
+    async (_, namespace, identity, why) => {
+      const error = await run({
+        managementCluster: 'mgmt-eu',
+        manifests: await manifests({
+          namespace,
+          identityRef: { kind: 'AWSClusterRoleIdentity', name: identity },
+        }),
+      }).catch(e => e);
+      expect(error.name).toBe('NotAllowedError');
+      expect(error.message).toContain('is broken');
+      expect(error.message).toMatch(why);
+      expect(server.requests()).toEqual([]);
+    },
+  );
 
   it('refuses a GitOps (manifests) management cluster: it has no connection to apply to', async () => {
-    const error = await run({ managementCluster: 'mgmt-eu', manifests: await manifests() }, false).catch(e => e);
-    expect(error.message).toContain('deliver the manifests with a pull request instead');
+    const error = await run(
+      { managementCluster: 'mgmt-eu', manifests: await manifests() },
+      false,
+    ).catch(e => e);
+    expect(error.message).toContain(
+      'deliver the manifests with a pull request instead',
+    );
   });
 
   it('re-validates the manifests: unknown kinds, several namespaces and schema errors are rejected', async () => {
     const m = await manifests();
-    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x', namespace: 'staging' } };
-    await expect(run({ managementCluster: 'mgmt-eu', manifests: [...m, secret] })).rejects.toThrow(/"Secret" is not applied by this action/);
-    const moved = m.map((o, i) => (i === 0 ? { ...o, metadata: { ...o.metadata, namespace: 'live' } } : o));
-    await expect(run({ managementCluster: 'mgmt-eu', manifests: moved })).rejects.toThrow(/several namespaces/);
-    const bad = m.map(o => (o.kind === 'AWSManagedControlPlane' ? { ...o, spec: { ...o.spec, identityRef: { kind: 'Nope', name: 'x' } } } : o));
-    await expect(run({ managementCluster: 'mgmt-eu', manifests: bad })).rejects.toThrow(/spec.identityRef.kind/);
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'x', namespace: 'staging' },
+    };
+    await expect(
+      run({ managementCluster: 'mgmt-eu', manifests: [...m, secret] }),
+    ).rejects.toThrow(/"Secret" is not applied by this action/);
+    const moved = m.map((o, i) =>
+      i === 0 ? { ...o, metadata: { ...o.metadata, namespace: 'live' } } : o,
+    );
+    await expect(
+      run({ managementCluster: 'mgmt-eu', manifests: moved }),
+    ).rejects.toThrow(/several namespaces/);
+    const bad = m.map(o =>
+      o.kind === 'AWSManagedControlPlane'
+        ? {
+            ...o,
+            spec: { ...o.spec, identityRef: { kind: 'Nope', name: 'x' } },
+          }
+        : o,
+    );
+    await expect(
+      run({ managementCluster: 'mgmt-eu', manifests: bad }),
+    ).rejects.toThrow(/spec.identityRef.kind/);
     expect(server.requests()).toEqual([]);
   });
 
   it('in a scaffolder dry run it checks and plans but sends nothing', async () => {
-    const ctx = createMockActionContext({ input: { managementCluster: 'mgmt-eu', manifests: (await manifests()) as any } });
+    const ctx = createMockActionContext({
+      input: {
+        managementCluster: 'mgmt-eu',
+        manifests: (await manifests()) as any,
+      },
+    });
     await action().handler({ ...ctx, isDryRun: true } as any);
     expect(server.requests()).toEqual([]);
-    expect(ctx.output).toHaveBeenCalledWith('message', expect.stringContaining('dry run: would apply'));
+    expect(ctx.output).toHaveBeenCalledWith(
+      'message',
+      expect.stringContaining('dry run: would apply'),
+    );
   });
 });

@@ -1,7 +1,15 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError } from '@backstage/errors';
-import { ActionContext, createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import type { FleetReport, IdentityRef, KubeObject, Verdict } from '@capa-portal/plugin-capa-common';
+import {
+  ActionContext,
+  createTemplateAction,
+} from '@backstage/plugin-scaffolder-node';
+import type {
+  FleetReport,
+  IdentityRef,
+  KubeObject,
+  Verdict,
+} from '@capa-portal/plugin-capa-common';
 import {
   CONTROLLER_IDENTITY_KIND,
   DEFAULT_IDENTITY_REF,
@@ -24,7 +32,10 @@ import {
   refText,
 } from '../lib/fleet';
 import { assertValidObjects, objectLabel } from '../lib/manifests';
-import { MANAGEMENT_CLUSTER_NAME, MANAGEMENT_CLUSTER_NAME_TEXT } from '../lib/names';
+import {
+  MANAGEMENT_CLUSTER_NAME,
+  MANAGEMENT_CLUSTER_NAME_TEXT,
+} from '../lib/names';
 import { FieldErrors } from '../lib/validation';
 import { examples } from './clusterApply.examples';
 
@@ -60,16 +71,26 @@ export interface ApplyPlan {
 }
 
 /** Validates the manifests: known kinds, one namespace, one Cluster, CRD schemas; and orders them. */
-export function planApply(input: Record<string, unknown>, registry?: CrdSchemaRegistry): ApplyPlan {
+export function planApply(
+  input: Record<string, unknown>,
+  registry?: CrdSchemaRegistry,
+): ApplyPlan {
   const errors = new FieldErrors();
-  const managementCluster = errors.string('managementCluster', input.managementCluster, {
-    required: true,
-    pattern: MANAGEMENT_CLUSTER_NAME,
-    patternText: MANAGEMENT_CLUSTER_NAME_TEXT,
-  });
+  const managementCluster = errors.string(
+    'managementCluster',
+    input.managementCluster,
+    {
+      required: true,
+      pattern: MANAGEMENT_CLUSTER_NAME,
+      patternText: MANAGEMENT_CLUSTER_NAME_TEXT,
+    },
+  );
   const manifests = input.manifests;
   if (!Array.isArray(manifests) || manifests.length === 0) {
-    errors.add('manifests', 'must be the non-empty list of objects capa:cluster:render outputs');
+    errors.add(
+      'manifests',
+      'must be the non-empty list of objects capa:cluster:render outputs',
+    );
     errors.throwIfAny('capa:cluster:apply');
   }
   const objects: KubeObject[] = [];
@@ -81,35 +102,82 @@ export function planApply(input: Record<string, unknown>, registry?: CrdSchemaRe
       return;
     }
     if (!(obj.kind in APPLY_ORDER)) {
-      errors.add(`manifests[${i}].kind`, `${JSON.stringify(obj.kind)} is not applied by this action (allowed: ${Object.keys(APPLY_ORDER).join(', ')})`);
+      errors.add(
+        `manifests[${i}].kind`,
+        `${JSON.stringify(
+          obj.kind,
+        )} is not applied by this action (allowed: ${Object.keys(
+          APPLY_ORDER,
+        ).join(', ')})`,
+      );
       return;
     }
-    const name = errors.dnsSubdomain(`manifests[${i}].metadata.name`, obj.metadata?.name);
+    const name = errors.dnsSubdomain(
+      `manifests[${i}].metadata.name`,
+      obj.metadata?.name,
+    );
     if (CLUSTER_SCOPED.has(obj.kind)) {
-      if (obj.metadata?.namespace) errors.add(`manifests[${i}].metadata.namespace`, `${obj.kind} is cluster-scoped`);
+      if (obj.metadata?.namespace)
+        errors.add(
+          `manifests[${i}].metadata.namespace`,
+          `${obj.kind} is cluster-scoped`,
+        );
     } else {
-      const ns = errors.dnsLabel(`manifests[${i}].metadata.namespace`, obj.metadata?.namespace);
+      const ns = errors.dnsLabel(
+        `manifests[${i}].metadata.namespace`,
+        obj.metadata?.namespace,
+      );
       if (ns) namespaces.add(ns);
     }
     if (obj.kind === 'Namespace' && name) namespaces.add(name);
     objects.push(obj);
   });
-  if (namespaces.size > 1) errors.add('manifests', `objects span several namespaces (${[...namespaces].join(', ')}); apply one cluster at a time`);
+  if (namespaces.size > 1)
+    errors.add(
+      'manifests',
+      `objects span several namespaces (${[...namespaces].join(
+        ', ',
+      )}); apply one cluster at a time`,
+    );
   const clusters = objects.filter(o => o.kind === 'Cluster');
-  if (clusters.length !== 1) errors.add('manifests', `must hold exactly one Cluster (found ${clusters.length})`);
+  if (clusters.length !== 1)
+    errors.add(
+      'manifests',
+      `must hold exactly one Cluster (found ${clusters.length})`,
+    );
   const carriers = objects.filter(o => CARRIERS.has(o.kind));
-  if (carriers.length !== 1) errors.add('manifests', `must hold exactly one AWSCluster or AWSManagedControlPlane (found ${carriers.length})`);
-  if (objects.filter(o => o.kind === 'AWSClusterRoleIdentity').length > 1) errors.add('manifests', 'at most one AWSClusterRoleIdentity');
+  if (carriers.length !== 1)
+    errors.add(
+      'manifests',
+      `must hold exactly one AWSCluster or AWSManagedControlPlane (found ${carriers.length})`,
+    );
+  if (objects.filter(o => o.kind === 'AWSClusterRoleIdentity').length > 1)
+    errors.add('manifests', 'at most one AWSClusterRoleIdentity');
   errors.throwIfAny('capa:cluster:apply');
 
-  assertValidObjects(objects.filter(o => o.kind !== 'Namespace'), 'the manifests', registry);
+  assertValidObjects(
+    objects.filter(o => o.kind !== 'Namespace'),
+    'the manifests',
+    registry,
+  );
   const carrier = carriers[0];
   const identityRef: IdentityRef = carrier.spec?.identityRef
-    ? { kind: carrier.spec.identityRef.kind, name: carrier.spec.identityRef.name }
+    ? {
+        kind: carrier.spec.identityRef.kind,
+        name: carrier.spec.identityRef.name,
+      }
     : DEFAULT_IDENTITY_REF;
   const newIdentity = objects.find(o => o.kind === ROLE_IDENTITY_KIND);
-  if (newIdentity && (identityRef.kind !== ROLE_IDENTITY_KIND || newIdentity.metadata.name !== identityRef.name)) {
-    throw new InputError(`the manifests hold ${objectLabel(newIdentity)} but the cluster uses ${refText(identityRef)}`);
+  if (
+    newIdentity &&
+    (identityRef.kind !== ROLE_IDENTITY_KIND ||
+      newIdentity.metadata.name !== identityRef.name)
+  ) {
+    throw new InputError(
+      `the manifests hold ${objectLabel(
+        newIdentity,
+      )} but the cluster uses ${refText(identityRef)}`,
+    );
   }
   const ordered = objects
     .filter(o => o.kind !== 'Namespace')
@@ -131,38 +199,83 @@ export function planApply(input: Record<string, unknown>, registry?: CrdSchemaRe
  * identity the manifests create, from its own allowedNamespaces, its source chain, and the identities that
  * already assume the same role.
  */
-export function planVerdict(report: FleetReport, plan: ApplyPlan): { verdict: Verdict; problems: string[] } {
+export function planVerdict(
+  report: FleetReport,
+  plan: ApplyPlan,
+): { verdict: Verdict; problems: string[] } {
   const { managementCluster, namespace, identityRef, newIdentity } = plan;
   if (!report.managementClusters.some(m => m.name === managementCluster)) {
-    throw new InputError(`management cluster ${JSON.stringify(managementCluster)} is not in the fleet report; known: ${report.managementClusters.map(m => m.name).join(', ') || 'none'}`);
+    throw new InputError(
+      `management cluster ${JSON.stringify(
+        managementCluster,
+      )} is not in the fleet report; known: ${
+        report.managementClusters.map(m => m.name).join(', ') || 'none'
+      }`,
+    );
   }
   if (!newIdentity) {
-    const r = identityVerdictForNamespace(report, managementCluster, identityRef, namespace);
+    const r = identityVerdictForNamespace(
+      report,
+      managementCluster,
+      identityRef,
+      namespace,
+    );
     return { verdict: r.verdict, problems: problemLines(r.checks) };
   }
   if (findIdentity(report, managementCluster, identityRef)) {
-    throw new InputError(`${refText(identityRef)} already exists on ${managementCluster}; applying the manifests would change it. Remove it from the manifests or pick another name.`);
+    throw new InputError(
+      `${refText(
+        identityRef,
+      )} already exists on ${managementCluster}; applying the manifests would change it. Remove it from the manifests or pick another name.`,
+    );
   }
   const problems: string[] = [];
-  const own = isNamespaceAllowed(newIdentity.spec?.allowedNamespaces, namespace);
-  if (!own.allowed) problems.push(`namespace-allowed fail: ${refText(identityRef)}: ${own.reason}`);
-  const sourceRef: IdentityRef = newIdentity.spec?.sourceIdentityRef ?? { kind: CONTROLLER_IDENTITY_KIND, name: 'default' };
+  const own = isNamespaceAllowed(
+    newIdentity.spec?.allowedNamespaces,
+    namespace,
+  );
+  if (!own.allowed)
+    problems.push(
+      `namespace-allowed fail: ${refText(identityRef)}: ${own.reason}`,
+    );
+  const sourceRef: IdentityRef = newIdentity.spec?.sourceIdentityRef ?? {
+    kind: CONTROLLER_IDENTITY_KIND,
+    name: 'default',
+  };
   const source = findIdentity(report, managementCluster, sourceRef);
-  if (!source) problems.push(`identity-exists fail: source identity ${refText(sourceRef)} does not exist on ${managementCluster}`);
+  if (!source)
+    problems.push(
+      `identity-exists fail: source identity ${refText(
+        sourceRef,
+      )} does not exist on ${managementCluster}`,
+    );
   else {
     const admission = chainAdmits(source.chain, namespace);
-    if (admission.status === 'fail') problems.push(`namespace-allowed fail: ${admission.reasons.join('; ')}`);
-    problems.push(...problemLines(source.checks.filter(c => c.id !== 'namespace-allowed')));
+    if (admission.status === 'fail')
+      problems.push(`namespace-allowed fail: ${admission.reasons.join('; ')}`);
+    problems.push(
+      ...problemLines(source.checks.filter(c => c.id !== 'namespace-allowed')),
+    );
   }
   const sameRole = report.identities.filter(
-    i => i.managementCluster === managementCluster && i.roleArn && i.roleArn === newIdentity.spec?.roleARN,
+    i =>
+      i.managementCluster === managementCluster &&
+      i.roleArn &&
+      i.roleArn === newIdentity.spec?.roleARN,
   );
   for (const i of sameRole) {
-    problems.push(...problemLines(i.checks.filter(c => c.id !== 'namespace-allowed')).map(p => `${p} (seen on ${refText(i)}, same role)`));
+    problems.push(
+      ...problemLines(i.checks.filter(c => c.id !== 'namespace-allowed')).map(
+        p => `${p} (seen on ${refText(i)}, same role)`,
+      ),
+    );
   }
   let verdict: Verdict = 'unknown';
   if (problems.some(p => / fail: /.test(p))) verdict = 'broken';
-  else if (sameRole.length) verdict = verdictOf(sameRole[0].checks.filter(c => c.id !== 'namespace-allowed'));
+  else if (sameRole.length)
+    verdict = verdictOf(
+      sameRole[0].checks.filter(c => c.id !== 'namespace-allowed'),
+    );
   return { verdict, problems };
 }
 
@@ -197,20 +310,30 @@ export async function applyPlan(
     logger: LoggerService;
     checkpoint: ActionContext<any>['checkpoint'];
   },
-): Promise<{ applied: Array<{ object: string; created: boolean }>; namespaceCreated: boolean }> {
+): Promise<{
+  applied: Array<{ object: string; created: boolean }>;
+  namespaceCreated: boolean;
+}> {
   const { logger, checkpoint } = options;
-  const namespaceObject: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: plan.namespace } };
+  const namespaceObject: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: plan.namespace },
+  };
   const created: KubeObject[] = [];
 
   const rollback = async (why: string): Promise<string> => {
-    if (created.length === 0) return `${why}. Nothing was created, so nothing was rolled back.`;
+    if (created.length === 0)
+      return `${why}. Nothing was created, so nothing was rolled back.`;
     try {
       const deleted = await applier.delete(created);
       const names = deleted.map(d => objectLabel(d.object));
       logger.warn(`rolled back ${names.join(', ')}`);
       return `${why}. Rolled back what this run created: ${names.join(', ')}.`;
     } catch (e) {
-      return `${why}. Rollback failed, delete these by hand: ${created.map(objectLabel).join(', ')} (${describeApplyError(e)}).`;
+      return `${why}. Rollback failed, delete these by hand: ${created
+        .map(objectLabel)
+        .join(', ')} (${describeApplyError(e)}).`;
     }
   };
 
@@ -220,7 +343,9 @@ export async function applyPlan(
     fn: async () => {
       if (await applier.exists(namespaceObject)) return false;
       await applier.apply([namespaceObject]);
-      logger.info(`created Namespace ${plan.namespace} on ${plan.managementCluster}`);
+      logger.info(
+        `created Namespace ${plan.namespace} on ${plan.managementCluster}`,
+      );
       return true;
     },
   });
@@ -228,9 +353,17 @@ export async function applyPlan(
 
   try {
     await applier.apply(plan.objects, { dryRun: true });
-    logger.info(`dry run (dryRun=All) of ${plan.objects.length} objects passed on ${plan.managementCluster}`);
+    logger.info(
+      `dry run (dryRun=All) of ${plan.objects.length} objects passed on ${plan.managementCluster}`,
+    );
   } catch (e) {
-    throw new InputError(await rollback(`dry run on ${plan.managementCluster} failed, nothing was applied: ${describeApplyError(e)}`));
+    throw new InputError(
+      await rollback(
+        `dry run on ${
+          plan.managementCluster
+        } failed, nothing was applied: ${describeApplyError(e)}`,
+      ),
+    );
   }
 
   const appliedRefs = await checkpoint({
@@ -238,12 +371,21 @@ export async function applyPlan(
     fn: async () => {
       try {
         const applied = await applier.apply(plan.objects);
-        return applied.map(a => ({ object: objectLabel(a.object), created: a.created }));
+        return applied.map(a => ({
+          object: objectLabel(a.object),
+          created: a.created,
+        }));
       } catch (e) {
         if (e instanceof KubernetesApplyError) {
           created.push(...e.applied.filter(a => a.created).map(a => a.object));
         }
-        throw new Error(await rollback(`apply on ${plan.managementCluster} failed: ${describeApplyError(e)}`));
+        throw new Error(
+          await rollback(
+            `apply on ${plan.managementCluster} failed: ${describeApplyError(
+              e,
+            )}`,
+          ),
+        );
       }
     },
   });
@@ -251,7 +393,9 @@ export async function applyPlan(
 }
 
 /** The catalog entity name the capa entity provider gives a workload cluster (`<name>.<namespace>.<mgmt>`), when short enough. */
-export function clusterEntityRef(plan: Pick<ApplyPlan, 'clusterName' | 'namespace' | 'managementCluster'>): string | undefined {
+export function clusterEntityRef(
+  plan: Pick<ApplyPlan, 'clusterName' | 'namespace' | 'managementCluster'>,
+): string | undefined {
   const name = [plan.clusterName, plan.namespace, plan.managementCluster]
     .map(p => p.toLowerCase().replace(/[^a-z0-9._-]+/g, '-'))
     .join('.');
@@ -272,32 +416,77 @@ export function createCapaClusterApplyAction(deps: ApplyDependencies) {
     supportsDryRun: true,
     schema: {
       input: {
-        managementCluster: z => z.string().describe('Management cluster name; must be configured with kubernetes: (a live connection)'),
-        manifests: z => z.array(z.record(z.any())).describe('Objects to apply (the manifests output of capa:cluster:render)'),
+        managementCluster: z =>
+          z
+            .string()
+            .describe(
+              'Management cluster name; must be configured with kubernetes: (a live connection)',
+            ),
+        manifests: z =>
+          z
+            .array(z.record(z.any()))
+            .describe(
+              'Objects to apply (the manifests output of capa:cluster:render)',
+            ),
       },
       output: {
-        applied: z => z.array(z.object({ object: z.string(), created: z.boolean() })).describe('Kind/namespace/name of each applied object, and whether it was new'),
-        namespaceCreated: z => z.boolean().describe('True when the Namespace was created'),
-        verdict: z => z.string().describe('Trust verdict of the identity for the namespace'),
-        catalogEntityRef: z => z.string().optional().describe('The catalog entity the cluster will appear as after the next capa catalog refresh'),
+        applied: z =>
+          z
+            .array(z.object({ object: z.string(), created: z.boolean() }))
+            .describe(
+              'Kind/namespace/name of each applied object, and whether it was new',
+            ),
+        namespaceCreated: z =>
+          z.boolean().describe('True when the Namespace was created'),
+        verdict: z =>
+          z
+            .string()
+            .describe('Trust verdict of the identity for the namespace'),
+        catalogEntityRef: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'The catalog entity the cluster will appear as after the next capa catalog refresh',
+            ),
         message: z => z.string().describe('What happened, in words'),
       },
     },
     async handler(ctx) {
-      const plan = planApply(ctx.input as Record<string, unknown>, deps.registry);
+      const plan = planApply(
+        ctx.input as Record<string, unknown>,
+        deps.registry,
+      );
       const report = await deps.api.fleetReport();
       const { verdict, problems } = planVerdict(report, plan);
       if (verdict === 'broken') {
         throw new NotAllowedError(
-          `refusing to apply ${plan.namespace}/${plan.clusterName}: the trust verdict of ${refText(plan.identityRef)} for namespace ${plan.namespace} on ${plan.managementCluster} is broken: ${problems.join('; ')}`,
+          `refusing to apply ${plan.namespace}/${
+            plan.clusterName
+          }: the trust verdict of ${refText(plan.identityRef)} for namespace ${
+            plan.namespace
+          } on ${plan.managementCluster} is broken: ${problems.join('; ')}`,
         );
       }
-      if (problems.length) ctx.logger.warn(`trust of ${refText(plan.identityRef)} (${verdict}): ${problems.join('; ')}`);
+      if (problems.length)
+        ctx.logger.warn(
+          `trust of ${refText(plan.identityRef)} (${verdict}): ${problems.join(
+            '; ',
+          )}`,
+        );
 
       const configured = await deps.getManagementClusters();
-      const mgmt = configured.find(m => m.cluster.name === plan.managementCluster);
+      const mgmt = configured.find(
+        m => m.cluster.name === plan.managementCluster,
+      );
       if (!mgmt) {
-        throw new InputError(`management cluster ${plan.managementCluster} is not configured; known: ${configured.map(m => m.cluster.name).join(', ') || 'none'}`);
+        throw new InputError(
+          `management cluster ${
+            plan.managementCluster
+          } is not configured; known: ${
+            configured.map(m => m.cluster.name).join(', ') || 'none'
+          }`,
+        );
       }
       if (!mgmt.connection) {
         throw new InputError(
@@ -305,10 +494,21 @@ export function createCapaClusterApplyAction(deps: ApplyDependencies) {
         );
       }
       const entityRef = clusterEntityRef(plan);
-      const catalogNote = `The cluster appears in the catalog${entityRef ? ` as ${entityRef}` : ''} after the capa entity provider's next refresh of ${plan.managementCluster}.`;
+      const catalogNote = `The cluster appears in the catalog${
+        entityRef ? ` as ${entityRef}` : ''
+      } after the capa entity provider's next refresh of ${
+        plan.managementCluster
+      }.`;
       if (ctx.isDryRun) {
-        const message = `dry run: would apply ${plan.objects.map(objectLabel).join(', ')} to ${plan.managementCluster} (verdict ${verdict}); nothing was sent to the cluster.`;
-        ctx.output('applied', plan.objects.map(o => ({ object: objectLabel(o), created: true })));
+        const message = `dry run: would apply ${plan.objects
+          .map(objectLabel)
+          .join(', ')} to ${
+          plan.managementCluster
+        } (verdict ${verdict}); nothing was sent to the cluster.`;
+        ctx.output(
+          'applied',
+          plan.objects.map(o => ({ object: objectLabel(o), created: true })),
+        );
         ctx.output('namespaceCreated', false);
         ctx.output('verdict', verdict);
         ctx.output('message', message);
@@ -320,7 +520,10 @@ export function createCapaClusterApplyAction(deps: ApplyDependencies) {
         name: plan.managementCluster,
         logger: ctx.logger,
       });
-      const result = await applyPlan(plan, applier, { logger: ctx.logger, checkpoint: opts => ctx.checkpoint(opts) });
+      const result = await applyPlan(plan, applier, {
+        logger: ctx.logger,
+        checkpoint: opts => ctx.checkpoint(opts),
+      });
       const applied = result.applied;
       ctx.output('applied', applied);
       ctx.output('namespaceCreated', result.namespaceCreated);
@@ -328,7 +531,11 @@ export function createCapaClusterApplyAction(deps: ApplyDependencies) {
       if (entityRef) ctx.output('catalogEntityRef', entityRef);
       ctx.output(
         'message',
-        `applied ${applied.length} objects to ${plan.managementCluster} (${applied.filter(a => a.created).length} new)${result.namespaceCreated ? `, created Namespace ${plan.namespace}` : ''}. ${catalogNote}`,
+        `applied ${applied.length} objects to ${plan.managementCluster} (${
+          applied.filter(a => a.created).length
+        } new)${
+          result.namespaceCreated ? `, created Namespace ${plan.namespace}` : ''
+        }. ${catalogNote}`,
       );
     },
   });

@@ -8,15 +8,24 @@ describe('capa:cluster:render examples', () => {
   const workspace = createMockDirectory();
   beforeEach(() => workspace.clear());
 
-  it.each(examples.map(e => [e.description, e] as const))('runs: %s', async (_, example) => {
-    const input = yaml.parse(example.example).steps[0].input;
-    // Template expressions resolve before the action runs; a skipped identity step renders as empty.
-    for (const [k, v] of Object.entries(input)) if (typeof v === 'string' && v.startsWith('${{')) delete input[k];
-    const action = createCapaClusterRenderAction();
-    const ctx = createMockActionContext({ input, workspacePath: workspace.path });
-    await action.handler(ctx as any);
-    const files = (ctx.output as jest.Mock).mock.calls.find(c => c[0] === 'files')![1];
-    expect(files).toHaveLength(1);
-    expect(Object.keys(workspace.content() ?? {}).length).toBe(1);
-  });
+  it.each(examples.map(e => [e.description, e] as const))(
+    'runs: %s',
+    async (_, example) => {
+      const input = yaml.parse(example.example).steps[0].input;
+      // Template expressions resolve before the action runs; a skipped identity step renders as empty.
+      for (const [k, v] of Object.entries(input))
+        if (typeof v === 'string' && v.startsWith('${{')) delete input[k];
+      const action = createCapaClusterRenderAction();
+      const ctx = createMockActionContext({
+        input,
+        workspacePath: workspace.path,
+      });
+      await action.handler(ctx as any);
+      const files = (ctx.output as jest.Mock).mock.calls.find(
+        c => c[0] === 'files',
+      )![1];
+      expect(files).toHaveLength(1);
+      expect(Object.keys(workspace.content() ?? {}).length).toBe(1);
+    },
+  );
 });

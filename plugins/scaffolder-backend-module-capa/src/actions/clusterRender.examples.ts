@@ -3,7 +3,8 @@ import yaml from 'yaml';
 
 export const examples: TemplateExample[] = [
   {
-    description: 'An EKS cluster with one managed node group, owner and system annotations and tags',
+    description:
+      'An EKS cluster with one managed node group, owner and system annotations and tags',
     example: yaml.stringify({
       steps: [
         {
@@ -16,8 +17,18 @@ export const examples: TemplateExample[] = [
             flavour: 'eks',
             region: 'eu-west-1',
             kubernetesVersion: 'v1.33',
-            identityRef: { kind: 'AWSClusterRoleIdentity', name: 'staging-identity' },
-            nodePools: [{ name: 'general', instanceType: 'm6i.xlarge', minSize: 2, maxSize: 6 }],
+            identityRef: {
+              kind: 'AWSClusterRoleIdentity',
+              name: 'staging-identity',
+            },
+            nodePools: [
+              {
+                name: 'general',
+                instanceType: 'm6i.xlarge',
+                minSize: 2,
+                maxSize: 6,
+              },
+            ],
             owner: 'group:default/checkout-team',
             system: 'checkout',
             tags: { 'cost-center': 'checkout' },
@@ -27,7 +38,8 @@ export const examples: TemplateExample[] = [
     }),
   },
   {
-    description: 'A kubeadm cluster with three control plane nodes and two worker pools',
+    description:
+      'A kubeadm cluster with three control plane nodes and two worker pools',
     example: yaml.stringify({
       steps: [
         {
@@ -40,11 +52,25 @@ export const examples: TemplateExample[] = [
             flavour: 'kubeadm',
             region: 'eu-west-1',
             kubernetesVersion: 'v1.34.2',
-            identityRef: { kind: 'AWSClusterRoleIdentity', name: 'staging-identity' },
+            identityRef: {
+              kind: 'AWSClusterRoleIdentity',
+              name: 'staging-identity',
+            },
             controlPlane: { instanceType: 'm6i.xlarge', replicas: 3 },
             nodePools: [
-              { name: 'md-0', instanceType: 'm6i.2xlarge', minSize: 3, maxSize: 6 },
-              { name: 'gpu', instanceType: 'g5.xlarge', minSize: 0, maxSize: 2, diskSizeGiB: 200 },
+              {
+                name: 'md-0',
+                instanceType: 'm6i.2xlarge',
+                minSize: 3,
+                maxSize: 6,
+              },
+              {
+                name: 'gpu',
+                instanceType: 'g5.xlarge',
+                minSize: 0,
+                maxSize: 2,
+                diskSizeGiB: 200,
+              },
             ],
             owner: 'group:default/payments-team',
           },
@@ -53,7 +79,8 @@ export const examples: TemplateExample[] = [
     }),
   },
   {
-    description: 'Chained after capa:identity:resolve (includes a generated identity when there is one)',
+    description:
+      'Chained after capa:identity:resolve (includes a generated identity when there is one)',
     example: yaml.stringify({
       steps: [
         {
@@ -65,7 +92,10 @@ export const examples: TemplateExample[] = [
             namespace: 'staging',
             region: 'eu-west-1',
             kubernetesVersion: 'v1.33',
-            identityRef: { kind: 'AWSClusterRoleIdentity', name: 'staging-identity' },
+            identityRef: {
+              kind: 'AWSClusterRoleIdentity',
+              name: 'staging-identity',
+            },
             identityManifest: '${{ steps.identity.output.identityManifest }}',
             outputPath: 'clusters/mgmt-eu/staging/web.yaml',
           },

@@ -1,7 +1,10 @@
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { KubeObject } from '@capa-portal/plugin-capa-common';
-import { IDENTITY_KINDS, isNamespaceAllowed } from '@capa-portal/plugin-capa-common';
+import {
+  IDENTITY_KINDS,
+  isNamespaceAllowed,
+} from '@capa-portal/plugin-capa-common';
 import type { CrdSchemaRegistry } from '@capa-portal/plugin-capa-node';
 import {
   ClusterSpec,
@@ -37,38 +40,72 @@ export interface RenderInput extends ClusterSpec {
  * Validates every input of a cluster render; throws one InputError naming every bad field. Names derived
  * from the cluster name (`<name>-control-plane`, `<name>-<pool>`) must fit too.
  */
-export function validateRenderInput(input: Record<string, unknown>): RenderInput {
+export function validateRenderInput(
+  input: Record<string, unknown>,
+): RenderInput {
   const errors = new FieldErrors();
-  const flavour = errors.oneOf('flavour', input.flavour ?? 'eks', FLAVOURS, { required: true }) as Flavour | undefined;
+  const flavour = errors.oneOf('flavour', input.flavour ?? 'eks', FLAVOURS, {
+    required: true,
+  }) as Flavour | undefined;
   const name = errors.dnsLabel('name', input.name);
   const namespace = errors.dnsLabel('namespace', input.namespace);
   const region = errors.region('region', input.region);
-  const kubernetesVersion = errors.kubernetesVersion('kubernetesVersion', input.kubernetesVersion);
-  if (kubernetesVersion && flavour === 'kubeadm' && !/^v?1\.\d+\.\d+$/.test(kubernetesVersion)) {
-    errors.add('kubernetesVersion', `${JSON.stringify(kubernetesVersion)}: kubeadm clusters need a patch version (like v1.33.6)`);
+  const kubernetesVersion = errors.kubernetesVersion(
+    'kubernetesVersion',
+    input.kubernetesVersion,
+  );
+  if (
+    kubernetesVersion &&
+    flavour === 'kubeadm' &&
+    !/^v?1\.\d+\.\d+$/.test(kubernetesVersion)
+  ) {
+    errors.add(
+      'kubernetesVersion',
+      `${JSON.stringify(
+        kubernetesVersion,
+      )}: kubeadm clusters need a patch version (like v1.33.6)`,
+    );
   }
   const owner = errors.entityRef('owner', input.owner);
   const system = errors.entityRef('system', input.system);
   const tags = errors.tags('tags', input.tags);
-  const sshKeyName = errors.string('sshKeyName', input.sshKeyName, { max: 255, pattern: /^[\w.-]+$/, patternText: 'is not an EC2 key pair name' });
+  const sshKeyName = errors.string('sshKeyName', input.sshKeyName, {
+    max: 255,
+    pattern: /^[\w.-]+$/,
+    patternText: 'is not an EC2 key pair name',
+  });
 
   // identityRef
   let identityRef: ClusterSpec['identityRef'] | undefined;
   const rawRef = input.identityRef as Record<string, unknown> | undefined;
   if (!rawRef || typeof rawRef !== 'object' || Array.isArray(rawRef)) {
-    errors.add('identityRef', 'is required ({kind, name}; capa:identity:resolve outputs it)');
+    errors.add(
+      'identityRef',
+      'is required ({kind, name}; capa:identity:resolve outputs it)',
+    );
   } else {
-    const kind = errors.oneOf('identityRef.kind', rawRef.kind, IDENTITY_KINDS, { required: true });
+    const kind = errors.oneOf('identityRef.kind', rawRef.kind, IDENTITY_KINDS, {
+      required: true,
+    });
     const refName = errors.dnsSubdomain('identityRef.name', rawRef.name);
-    if (kind === 'AWSClusterControllerIdentity' && refName && refName !== 'default') {
-      errors.add('identityRef.name', 'the AWSClusterControllerIdentity is always named default');
+    if (
+      kind === 'AWSClusterControllerIdentity' &&
+      refName &&
+      refName !== 'default'
+    ) {
+      errors.add(
+        'identityRef.name',
+        'the AWSClusterControllerIdentity is always named default',
+      );
     }
     if (kind && refName) identityRef = { kind, name: refName };
   }
 
   // node pools
   const nodePools: NodePoolSpec[] = [];
-  const rawPools = input.nodePools ?? [{ name: 'pool-0', instanceType: 'm6i.large', minSize: 2, maxSize: 4 }];
+  const rawPools = input.nodePools ?? [
+    { name: 'pool-0', instanceType: 'm6i.large', minSize: 2, maxSize: 4 },
+  ];
   if (!Array.isArray(rawPools) || rawPools.length === 0) {
     errors.add('nodePools', 'must list at least one node pool');
   } else if (rawPools.length > MAX_NODE_POOLS) {
@@ -81,25 +118,59 @@ export function validateRenderInput(input: Record<string, unknown>): RenderInput
         errors.add(f, 'must be an object');
         return;
       }
-      const poolName = errors.dnsLabel(`${f}.name`, p.name ?? `pool-${i}`, { max: 40 });
-      const instanceType = errors.instanceType(`${f}.instanceType`, p.instanceType);
-      const minSize = errors.integer(`${f}.minSize`, p.minSize ?? 1, { min: 0, max: MAX_NODES });
-      const maxSize = errors.integer(`${f}.maxSize`, p.maxSize ?? p.minSize ?? 1, { min: 1, max: MAX_NODES });
-      const diskSizeGiB = errors.integer(`${f}.diskSizeGiB`, p.diskSizeGiB, { min: 8, max: 16384 });
+      const poolName = errors.dnsLabel(`${f}.name`, p.name ?? `pool-${i}`, {
+        max: 40,
+      });
+      const instanceType = errors.instanceType(
+        `${f}.instanceType`,
+        p.instanceType,
+      );
+      const minSize = errors.integer(`${f}.minSize`, p.minSize ?? 1, {
+        min: 0,
+        max: MAX_NODES,
+      });
+      const maxSize = errors.integer(
+        `${f}.maxSize`,
+        p.maxSize ?? p.minSize ?? 1,
+        { min: 1, max: MAX_NODES },
+      );
+      const diskSizeGiB = errors.integer(`${f}.diskSizeGiB`, p.diskSizeGiB, {
+        min: 8,
+        max: 16384,
+      });
       if (minSize !== undefined && maxSize !== undefined && minSize > maxSize) {
-        errors.add(`${f}.minSize`, `${minSize} is greater than maxSize ${maxSize}`);
+        errors.add(
+          `${f}.minSize`,
+          `${minSize} is greater than maxSize ${maxSize}`,
+        );
       }
-      if (poolName && seen.has(poolName)) errors.add(`${f}.name`, `${poolName} is used twice`);
+      if (poolName && seen.has(poolName))
+        errors.add(`${f}.name`, `${poolName} is used twice`);
       if (poolName) seen.add(poolName);
       if (name && poolName) {
         const objectName = poolObjectName(name, poolName);
         const max = flavour === 'eks' ? MAX_EKS_NODEGROUP_NAME : MAX_NAME;
         if (objectName.length > max) {
-          errors.add(`${f}.name`, `${objectName} (cluster name + pool name) is ${objectName.length} characters; at most ${max}`);
+          errors.add(
+            `${f}.name`,
+            `${objectName} (cluster name + pool name) is ${objectName.length} characters; at most ${max}`,
+          );
         }
       }
-      if (poolName && instanceType && minSize !== undefined && maxSize !== undefined && minSize <= maxSize) {
-        nodePools.push({ name: poolName, instanceType, minSize, maxSize, ...(diskSizeGiB ? { diskSizeGiB } : {}) });
+      if (
+        poolName &&
+        instanceType &&
+        minSize !== undefined &&
+        maxSize !== undefined &&
+        minSize <= maxSize
+      ) {
+        nodePools.push({
+          name: poolName,
+          instanceType,
+          minSize,
+          maxSize,
+          ...(diskSizeGiB ? { diskSizeGiB } : {}),
+        });
       }
     });
   }
@@ -108,38 +179,91 @@ export function validateRenderInput(input: Record<string, unknown>): RenderInput
   let controlPlane: ClusterSpec['controlPlane'];
   if (flavour === 'kubeadm') {
     const cp = (input.controlPlane ?? {}) as Record<string, unknown>;
-    const instanceType = errors.instanceType('controlPlane.instanceType', cp.instanceType ?? 'm6i.large');
-    const replicas = errors.integer('controlPlane.replicas', cp.replicas ?? 3, { min: 1, max: 7 });
-    if (replicas !== undefined && replicas % 2 === 0) errors.add('controlPlane.replicas', `${replicas}: use an odd number for etcd quorum (1, 3, 5, 7)`);
-    if (instanceType && replicas !== undefined) controlPlane = { instanceType, replicas };
+    const instanceType = errors.instanceType(
+      'controlPlane.instanceType',
+      cp.instanceType ?? 'm6i.large',
+    );
+    const replicas = errors.integer('controlPlane.replicas', cp.replicas ?? 3, {
+      min: 1,
+      max: 7,
+    });
+    if (replicas !== undefined && replicas % 2 === 0)
+      errors.add(
+        'controlPlane.replicas',
+        `${replicas}: use an odd number for etcd quorum (1, 3, 5, 7)`,
+      );
+    if (instanceType && replicas !== undefined)
+      controlPlane = { instanceType, replicas };
   }
   if (name) {
     const cpName = controlPlaneName(name);
-    if (cpName.length > MAX_NAME) errors.add('name', `${cpName} is ${cpName.length} characters; keep the cluster name at most ${MAX_NAME - '-control-plane'.length}`);
-    if (flavour === 'eks' && name.length > MAX_EKS_CLUSTER_NAME) errors.add('name', `EKS cluster names are at most ${MAX_EKS_CLUSTER_NAME} characters`);
+    if (cpName.length > MAX_NAME)
+      errors.add(
+        'name',
+        `${cpName} is ${
+          cpName.length
+        } characters; keep the cluster name at most ${
+          MAX_NAME - '-control-plane'.length
+        }`,
+      );
+    if (flavour === 'eks' && name.length > MAX_EKS_CLUSTER_NAME)
+      errors.add(
+        'name',
+        `EKS cluster names are at most ${MAX_EKS_CLUSTER_NAME} characters`,
+      );
   }
 
   // the identity generated by capa:identity:resolve, when new
   let identityManifest: KubeObject | undefined;
-  if (input.identityManifest !== undefined && input.identityManifest !== null && input.identityManifest !== '') {
+  if (
+    input.identityManifest !== undefined &&
+    input.identityManifest !== null &&
+    input.identityManifest !== ''
+  ) {
     const m = input.identityManifest as KubeObject;
-    if (typeof m !== 'object' || Array.isArray(m) || m.kind !== 'AWSClusterRoleIdentity') {
-      errors.add('identityManifest', 'must be the AWSClusterRoleIdentity that capa:identity:resolve generated');
+    if (
+      typeof m !== 'object' ||
+      Array.isArray(m) ||
+      m.kind !== 'AWSClusterRoleIdentity'
+    ) {
+      errors.add(
+        'identityManifest',
+        'must be the AWSClusterRoleIdentity that capa:identity:resolve generated',
+      );
     } else {
-      const idName = errors.dnsSubdomain('identityManifest.metadata.name', m.metadata?.name);
-      if (identityRef && idName && (identityRef.kind !== m.kind || identityRef.name !== idName)) {
-        errors.add('identityManifest', `is ${m.kind}/${idName} but identityRef names ${identityRef.kind}/${identityRef.name}`);
+      const idName = errors.dnsSubdomain(
+        'identityManifest.metadata.name',
+        m.metadata?.name,
+      );
+      if (
+        identityRef &&
+        idName &&
+        (identityRef.kind !== m.kind || identityRef.name !== idName)
+      ) {
+        errors.add(
+          'identityManifest',
+          `is ${m.kind}/${idName} but identityRef names ${identityRef.kind}/${identityRef.name}`,
+        );
       }
-      if (namespace && !isNamespaceAllowed(m.spec?.allowedNamespaces, namespace).allowed) {
-        errors.add('identityManifest', `its allowedNamespaces does not admit namespace ${namespace}`);
+      if (
+        namespace &&
+        !isNamespaceAllowed(m.spec?.allowedNamespaces, namespace).allowed
+      ) {
+        errors.add(
+          'identityManifest',
+          `its allowedNamespaces does not admit namespace ${namespace}`,
+        );
       }
       errors.roleArn('identityManifest.spec.roleARN', m.spec?.roleARN);
       identityManifest = m;
     }
   }
 
-  const outputPath = errors.workspacePath('outputPath', input.outputPath) ?? (namespace && name ? `clusters/${namespace}/${name}.yaml` : '');
-  if (input.writeFiles !== undefined && typeof input.writeFiles !== 'boolean') errors.add('writeFiles', 'must be true or false');
+  const outputPath =
+    errors.workspacePath('outputPath', input.outputPath) ??
+    (namespace && name ? `clusters/${namespace}/${name}.yaml` : '');
+  if (input.writeFiles !== undefined && typeof input.writeFiles !== 'boolean')
+    errors.add('writeFiles', 'must be true or false');
   errors.throwIfAny('capa:cluster:render');
   return {
     name: name!,
@@ -173,13 +297,23 @@ export async function renderCluster(
   options: { workspacePath?: string; registry?: CrdSchemaRegistry },
 ): Promise<RenderResult> {
   const input = validateRenderInput(rawInput);
-  const manifests = [...(input.identityManifest ? [input.identityManifest] : []), ...buildClusterObjects(input)];
-  assertValidObjects(manifests, `the manifests of ${input.namespace}/${input.name}`, options.registry);
+  const manifests = [
+    ...(input.identityManifest ? [input.identityManifest] : []),
+    ...buildClusterObjects(input),
+  ];
+  assertValidObjects(
+    manifests,
+    `the manifests of ${input.namespace}/${input.name}`,
+    options.registry,
+  );
   const yaml = toYaml(manifests);
   let files: string[] = [];
   if (input.writeFiles && options.workspacePath) {
-    if (!input.outputPath) throw new InputError('outputPath could not be derived');
-    files = await writeWorkspaceFiles(options.workspacePath, [{ path: input.outputPath, content: yaml }]);
+    if (!input.outputPath)
+      throw new InputError('outputPath could not be derived');
+    files = await writeWorkspaceFiles(options.workspacePath, [
+      { path: input.outputPath, content: yaml },
+    ]);
   }
   return { manifests, yaml, files, objects: manifests.map(objectLabel) };
 }
@@ -189,7 +323,9 @@ export async function renderCluster(
  *
  * @public
  */
-export function createCapaClusterRenderAction(options: { registry?: CrdSchemaRegistry } = {}) {
+export function createCapaClusterRenderAction(
+  options: { registry?: CrdSchemaRegistry } = {},
+) {
   return createTemplateAction({
     id: 'capa:cluster:render',
     description:
@@ -198,15 +334,37 @@ export function createCapaClusterRenderAction(options: { registry?: CrdSchemaReg
     supportsDryRun: true,
     schema: {
       input: {
-        name: z => z.string().min(1).max(63).describe('Cluster name (DNS-1123 label)'),
-        namespace: z => z.string().min(1).max(63).describe('Namespace in the management cluster'),
-        flavour: z => z.enum(FLAVOURS).optional().describe('eks (AWSManagedControlPlane + managed node groups, default) or kubeadm'),
+        name: z =>
+          z.string().min(1).max(63).describe('Cluster name (DNS-1123 label)'),
+        namespace: z =>
+          z
+            .string()
+            .min(1)
+            .max(63)
+            .describe('Namespace in the management cluster'),
+        flavour: z =>
+          z
+            .enum(FLAVOURS)
+            .optional()
+            .describe(
+              'eks (AWSManagedControlPlane + managed node groups, default) or kubeadm',
+            ),
         region: z => z.string().describe('AWS region, e.g. eu-west-1'),
-        kubernetesVersion: z => z.string().describe('Kubernetes version: v1.33 (EKS) or v1.33.6 (kubeadm)'),
+        kubernetesVersion: z =>
+          z
+            .string()
+            .describe('Kubernetes version: v1.33 (EKS) or v1.33.6 (kubeadm)'),
         identityRef: z =>
-          z.object({ kind: z.string(), name: z.string() }).describe('identityRef (from capa:identity:resolve)'),
+          z
+            .object({ kind: z.string(), name: z.string() })
+            .describe('identityRef (from capa:identity:resolve)'),
         identityManifest: z =>
-          z.record(z.any()).optional().describe('The AWSClusterRoleIdentity capa:identity:resolve generated (included first)'),
+          z
+            .record(z.any())
+            .optional()
+            .describe(
+              'The AWSClusterRoleIdentity capa:identity:resolve generated (included first)',
+            ),
         nodePools: z =>
           z
             .array(
@@ -222,21 +380,52 @@ export function createCapaClusterRenderAction(options: { registry?: CrdSchemaReg
             .describe('Worker pools (default: one pool-0 of m6i.large, 2..4)'),
         controlPlane: z =>
           z
-            .object({ instanceType: z.string().optional(), replicas: z.number().int().optional() })
+            .object({
+              instanceType: z.string().optional(),
+              replicas: z.number().int().optional(),
+            })
             .optional()
-            .describe('kubeadm only: control plane instance type and replicas (default m6i.large x 3)'),
-        owner: z => z.string().optional().describe('Owner entity ref, written as the capa-portal.io/owner annotation of the Cluster'),
-        system: z => z.string().optional().describe('System entity ref, written as the capa-portal.io/system annotation'),
-        tags: z => z.record(z.string()).optional().describe('AWS tags (additionalTags)'),
-        sshKeyName: z => z.string().optional().describe('kubeadm only: EC2 key pair name'),
-        outputPath: z => z.string().optional().describe('Workspace file to write (default clusters/<namespace>/<name>.yaml)'),
-        writeFiles: z => z.boolean().optional().describe('Write the file into the workspace (default true)'),
+            .describe(
+              'kubeadm only: control plane instance type and replicas (default m6i.large x 3)',
+            ),
+        owner: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'Owner entity ref, written as the capa-portal.io/owner annotation of the Cluster',
+            ),
+        system: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'System entity ref, written as the capa-portal.io/system annotation',
+            ),
+        tags: z =>
+          z.record(z.string()).optional().describe('AWS tags (additionalTags)'),
+        sshKeyName: z =>
+          z.string().optional().describe('kubeadm only: EC2 key pair name'),
+        outputPath: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'Workspace file to write (default clusters/<namespace>/<name>.yaml)',
+            ),
+        writeFiles: z =>
+          z
+            .boolean()
+            .optional()
+            .describe('Write the file into the workspace (default true)'),
       },
       output: {
-        manifests: z => z.array(z.record(z.any())).describe('The objects, in apply order'),
+        manifests: z =>
+          z.array(z.record(z.any())).describe('The objects, in apply order'),
         yaml: z => z.string().describe('The objects as multi-document YAML'),
         files: z => z.array(z.string()).describe('Workspace files written'),
-        objects: z => z.array(z.string()).describe('Kind/namespace/name of each object'),
+        objects: z =>
+          z.array(z.string()).describe('Kind/namespace/name of each object'),
       },
     },
     async handler(ctx) {
@@ -244,7 +433,11 @@ export function createCapaClusterRenderAction(options: { registry?: CrdSchemaReg
         workspacePath: ctx.workspacePath,
         registry: options.registry,
       });
-      ctx.logger.info(`rendered ${result.objects.length} objects: ${result.objects.join(', ')}${result.files.length ? ` into ${result.files.join(', ')}` : ''}`);
+      ctx.logger.info(
+        `rendered ${result.objects.length} objects: ${result.objects.join(
+          ', ',
+        )}${result.files.length ? ` into ${result.files.join(', ')}` : ''}`,
+      );
       ctx.output('manifests', result.manifests as any);
       ctx.output('yaml', result.yaml);
       ctx.output('files', result.files);

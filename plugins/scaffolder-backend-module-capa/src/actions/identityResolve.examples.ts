@@ -3,14 +3,19 @@ import yaml from 'yaml';
 
 export const examples: TemplateExample[] = [
   {
-    description: 'Find the identity that admits namespace staging for account 222222222222 on mgmt-eu',
+    description:
+      'Find the identity that admits namespace staging for account 222222222222 on mgmt-eu',
     example: yaml.stringify({
       steps: [
         {
           id: 'identity',
           action: 'capa:identity:resolve',
           name: 'Resolve the identityRef',
-          input: { managementCluster: 'mgmt-eu', accountId: '222222222222', namespace: 'staging' },
+          input: {
+            managementCluster: 'mgmt-eu',
+            accountId: '222222222222',
+            namespace: 'staging',
+          },
         },
       ],
     }),
@@ -36,7 +41,8 @@ export const examples: TemplateExample[] = [
     }),
   },
   {
-    description: 'From template parameters (the pickers of the create-workload-cluster template)',
+    description:
+      'From template parameters (the pickers of the create-workload-cluster template)',
     example: yaml.stringify({
       steps: [
         {

@@ -1,7 +1,15 @@
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import type { IdentityRef, KubeObject, Verdict } from '@capa-portal/plugin-capa-common';
-import { ROLE_IDENTITY_KIND, parseRoleArn, verdictOf } from '@capa-portal/plugin-capa-common';
+import type {
+  IdentityRef,
+  KubeObject,
+  Verdict,
+} from '@capa-portal/plugin-capa-common';
+import {
+  ROLE_IDENTITY_KIND,
+  parseRoleArn,
+  verdictOf,
+} from '@capa-portal/plugin-capa-common';
 import {
   CapaFleetApi,
   chainAdmits,
@@ -10,7 +18,11 @@ import {
   rankCandidates,
   refText,
 } from '../lib/fleet';
-import { assertValidObjects, buildRoleIdentity, toYaml } from '../lib/manifests';
+import {
+  assertValidObjects,
+  buildRoleIdentity,
+  toYaml,
+} from '../lib/manifests';
 import {
   MANAGEMENT_CLUSTER_NAME,
   MANAGEMENT_CLUSTER_NAME_TEXT,
@@ -43,20 +55,33 @@ export interface ResolveIdentityResult {
 }
 
 /** Validates the inputs of identity resolution; throws one InputError naming every bad field. */
-export function validateResolveInput(input: Record<string, unknown>): ResolveIdentityInput {
+export function validateResolveInput(
+  input: Record<string, unknown>,
+): ResolveIdentityInput {
   const errors = new FieldErrors();
-  const managementCluster = errors.string('managementCluster', input.managementCluster, {
-    required: true,
-    pattern: MANAGEMENT_CLUSTER_NAME,
-    patternText: MANAGEMENT_CLUSTER_NAME_TEXT,
-  });
+  const managementCluster = errors.string(
+    'managementCluster',
+    input.managementCluster,
+    {
+      required: true,
+      pattern: MANAGEMENT_CLUSTER_NAME,
+      patternText: MANAGEMENT_CLUSTER_NAME_TEXT,
+    },
+  );
   const accountId = errors.accountId('accountId', input.accountId);
   const namespace = errors.dnsLabel('namespace', input.namespace);
-  const identityName = errors.dnsSubdomain('identityName', input.identityName, { required: false });
-  const namingConvention = errors.oneOf('namingConvention', input.namingConvention, NAMING_CONVENTIONS);
+  const identityName = errors.dnsSubdomain('identityName', input.identityName, {
+    required: false,
+  });
+  const namingConvention = errors.oneOf(
+    'namingConvention',
+    input.namingConvention,
+    NAMING_CONVENTIONS,
+  );
   const partition = errors.partition('partition', input.partition);
   for (const flag of ['createIfMissing', 'allowBroken']) {
-    if (input[flag] !== undefined && typeof input[flag] !== 'boolean') errors.add(flag, 'must be true or false');
+    if (input[flag] !== undefined && typeof input[flag] !== 'boolean')
+      errors.add(flag, 'must be true or false');
   }
   errors.throwIfAny('capa:identity:resolve');
   return {
@@ -75,20 +100,38 @@ export function validateResolveInput(input: Record<string, unknown>): ResolveIde
  * Finds the identity whose whole chain admits the namespace for the account (CAPA's semantics, through
  * capa-common), or builds a new AWSClusterRoleIdentity when allowed. Pure: reads the report, writes nothing.
  */
-export async function resolveIdentity(api: CapaFleetApi, rawInput: Record<string, unknown>): Promise<ResolveIdentityResult> {
+export async function resolveIdentity(
+  api: CapaFleetApi,
+  rawInput: Record<string, unknown>,
+): Promise<ResolveIdentityResult> {
   const input = validateResolveInput(rawInput);
   const { managementCluster, accountId, namespace } = input;
   const report = await api.fleetReport();
-  const mgmt = report.managementClusters.find(m => m.name === managementCluster);
+  const mgmt = report.managementClusters.find(
+    m => m.name === managementCluster,
+  );
   if (!mgmt) {
     throw new InputError(
-      `management cluster ${JSON.stringify(managementCluster)} is not configured; known: ${report.managementClusters.map(m => m.name).join(', ') || 'none'}`,
+      `management cluster ${JSON.stringify(
+        managementCluster,
+      )} is not configured; known: ${
+        report.managementClusters.map(m => m.name).join(', ') || 'none'
+      }`,
     );
   }
 
-  const candidates = rankCandidates(report, managementCluster, accountId, namespace);
-  const admitting = candidates.filter(c => c.result.admission.status !== 'fail');
-  const usable = admitting.find(c => c.result.verdict !== 'broken' || input.allowBroken);
+  const candidates = rankCandidates(
+    report,
+    managementCluster,
+    accountId,
+    namespace,
+  );
+  const admitting = candidates.filter(
+    c => c.result.admission.status !== 'fail',
+  );
+  const usable = admitting.find(
+    c => c.result.verdict !== 'broken' || input.allowBroken,
+  );
   if (usable) {
     const ref = { kind: usable.identity.kind, name: usable.identity.name };
     return {
@@ -96,46 +139,86 @@ export async function resolveIdentity(api: CapaFleetApi, rawInput: Record<string
       roleArn: usable.identity.roleArn,
       verdict: usable.result.verdict,
       created: false,
-      reason: `${refText(ref)} admits namespace ${namespace} for account ${accountId} (${usable.result.admission.reasons.join('; ')}); verdict ${usable.result.verdict}`,
+      reason: `${refText(
+        ref,
+      )} admits namespace ${namespace} for account ${accountId} (${usable.result.admission.reasons.join(
+        '; ',
+      )}); verdict ${usable.result.verdict}`,
     };
   }
   if (admitting.length) {
     const c = admitting[0];
     throw new InputError(
-      `${refText(c.identity)} admits namespace ${namespace} but its trust is broken: ${problemLines(c.result.checks).join('; ')}. Fix the identity or the account's IAM first (see the Trust tab of account ${accountId}).`,
+      `${refText(
+        c.identity,
+      )} admits namespace ${namespace} but its trust is broken: ${problemLines(
+        c.result.checks,
+      ).join(
+        '; ',
+      )}. Fix the identity or the account's IAM first (see the Trust tab of account ${accountId}).`,
     );
   }
 
-  const refusals = candidates.map(c => `${refText(c.identity)}: ${c.result.admission.reasons.join('; ')}`);
+  const refusals = candidates.map(
+    c => `${refText(c.identity)}: ${c.result.admission.reasons.join('; ')}`,
+  );
   if (!input.createIfMissing) {
     throw new InputError(
       candidates.length
-        ? `no identity on ${managementCluster} admits namespace ${namespace} for account ${accountId}. ${refusals.join(' | ')}. Allow the namespace in one of them, or set createIfMissing to generate a new AWSClusterRoleIdentity.`
+        ? `no identity on ${managementCluster} admits namespace ${namespace} for account ${accountId}. ${refusals.join(
+            ' | ',
+          )}. Allow the namespace in one of them, or set createIfMissing to generate a new AWSClusterRoleIdentity.`
         : `no identity on ${managementCluster} targets account ${accountId}. Onboard the account (capa:account:bootstrap) or set createIfMissing to generate an AWSClusterRoleIdentity.`,
     );
   }
 
   // Reuse what an existing role identity for the account does (same role, source and external id); else defaults.
-  const template = candidates.find(c => c.identity.kind === ROLE_IDENTITY_KIND && c.identity.roleArn);
+  const template = candidates.find(
+    c => c.identity.kind === ROLE_IDENTITY_KIND && c.identity.roleArn,
+  );
   const source: IdentityRef = template?.identity.chain[1]
-    ? { kind: template.identity.chain[1].kind, name: template.identity.chain[1].name }
+    ? {
+        kind: template.identity.chain[1].kind,
+        name: template.identity.chain[1].name,
+      }
     : { kind: 'AWSClusterControllerIdentity', name: 'default' };
-  const partition = input.partition ?? (template ? parseRoleArn(template.identity.roleArn)?.partition : undefined) ?? 'aws';
-  const roleArn = template?.identity.roleArn ?? targetRoleArn(partition, accountId, input.namingConvention ?? 'controllers');
+  const partition =
+    input.partition ??
+    (template
+      ? parseRoleArn(template.identity.roleArn)?.partition
+      : undefined) ??
+    'aws';
+  const roleArn =
+    template?.identity.roleArn ??
+    targetRoleArn(
+      partition,
+      accountId,
+      input.namingConvention ?? 'controllers',
+    );
   const name = input.identityName ?? `${namespace}-${accountId}`;
-  if (findIdentity(report, managementCluster, { kind: ROLE_IDENTITY_KIND, name })) {
+  if (
+    findIdentity(report, managementCluster, { kind: ROLE_IDENTITY_KIND, name })
+  ) {
     throw new InputError(
       `AWSClusterRoleIdentity/${name} already exists on ${managementCluster} and does not admit namespace ${namespace}; choose another identityName or allow the namespace in it`,
     );
   }
   const sourceReport = findIdentity(report, managementCluster, source);
   if (!sourceReport) {
-    throw new InputError(`the source identity ${refText(source)} does not exist on ${managementCluster}; a new identity cannot chain from it`);
+    throw new InputError(
+      `the source identity ${refText(
+        source,
+      )} does not exist on ${managementCluster}; a new identity cannot chain from it`,
+    );
   }
   const sourceAdmission = chainAdmits(sourceReport.chain, namespace);
   if (sourceAdmission.status === 'fail') {
     throw new InputError(
-      `a new identity would chain from ${refText(source)}, which does not admit namespace ${namespace} (CAPA checks every identity of the chain): ${sourceAdmission.reasons.join('; ')}`,
+      `a new identity would chain from ${refText(
+        source,
+      )}, which does not admit namespace ${namespace} (CAPA checks every identity of the chain): ${sourceAdmission.reasons.join(
+        '; ',
+      )}`,
     );
   }
   const templateLink = template?.identity.chain[0];
@@ -153,12 +236,18 @@ export async function resolveIdentity(api: CapaFleetApi, rawInput: Record<string
   if (template) {
     const checks = [
       ...template.result.checks.filter(c => c.id !== 'namespace-allowed'),
-      { id: 'namespace-allowed' as const, status: sourceAdmission.status, message: '' },
+      {
+        id: 'namespace-allowed' as const,
+        status: sourceAdmission.status,
+        message: '',
+      },
     ];
     verdict = verdictOf(checks);
     if (verdict === 'broken' && !input.allowBroken) {
       throw new InputError(
-        `a new identity for ${roleArn} would be broken like ${refText(template.identity)}: ${problemLines(checks).join('; ')}`,
+        `a new identity for ${roleArn} would be broken like ${refText(
+          template.identity,
+        )}: ${problemLines(checks).join('; ')}`,
       );
     }
   }
@@ -169,7 +258,11 @@ export async function resolveIdentity(api: CapaFleetApi, rawInput: Record<string
     created: true,
     identityManifest: manifest,
     identityYaml: toYaml([manifest]),
-    reason: `${candidates.length ? `no identity admits namespace ${namespace} (${refusals.join(' | ')})` : `no identity targets account ${accountId}`}; generated AWSClusterRoleIdentity/${name} for ${roleArn}${
+    reason: `${
+      candidates.length
+        ? `no identity admits namespace ${namespace} (${refusals.join(' | ')})`
+        : `no identity targets account ${accountId}`
+    }; generated AWSClusterRoleIdentity/${name} for ${roleArn}${
       template ? ` (like ${refText(template.identity)})` : ''
     }. It must be applied to ${managementCluster} before the cluster.`,
   };
@@ -180,7 +273,9 @@ export async function resolveIdentity(api: CapaFleetApi, rawInput: Record<string
  *
  * @public
  */
-export function createCapaIdentityResolveAction(options: { api: CapaFleetApi }) {
+export function createCapaIdentityResolveAction(options: {
+  api: CapaFleetApi;
+}) {
   return createTemplateAction({
     id: 'capa:identity:resolve',
     description:
@@ -189,35 +284,98 @@ export function createCapaIdentityResolveAction(options: { api: CapaFleetApi }) 
     supportsDryRun: true,
     schema: {
       input: {
-        managementCluster: z => z.string().describe('Management cluster name as configured (capa.managementClusters[].name)'),
-        accountId: z => z.string().regex(/^\d{12}$/).describe('Target AWS account id (12 digits)'),
-        namespace: z => z.string().max(63).describe('Namespace of the new cluster in the management cluster'),
+        managementCluster: z =>
+          z
+            .string()
+            .describe(
+              'Management cluster name as configured (capa.managementClusters[].name)',
+            ),
+        accountId: z =>
+          z
+            .string()
+            .regex(/^\d{12}$/)
+            .describe('Target AWS account id (12 digits)'),
+        namespace: z =>
+          z
+            .string()
+            .max(63)
+            .describe('Namespace of the new cluster in the management cluster'),
         createIfMissing: z =>
-          z.boolean().optional().describe('When no identity admits the namespace, generate an AWSClusterRoleIdentity (default false)'),
-        identityName: z => z.string().optional().describe('Name of a generated identity (default <namespace>-<accountId>)'),
+          z
+            .boolean()
+            .optional()
+            .describe(
+              'When no identity admits the namespace, generate an AWSClusterRoleIdentity (default false)',
+            ),
+        identityName: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'Name of a generated identity (default <namespace>-<accountId>)',
+            ),
         namingConvention: z =>
-          z.enum(NAMING_CONVENTIONS).optional().describe('Target role of a generated identity when the account has none: controllers (default) or control-plane (DKP)'),
-        partition: z => z.enum(['aws', 'aws-cn', 'aws-us-gov']).optional().describe('AWS partition of a generated role ARN (default aws)'),
-        allowBroken: z => z.boolean().optional().describe('Return an identity even when its trust verdict is broken (default false)'),
+          z
+            .enum(NAMING_CONVENTIONS)
+            .optional()
+            .describe(
+              'Target role of a generated identity when the account has none: controllers (default) or control-plane (DKP)',
+            ),
+        partition: z =>
+          z
+            .enum(['aws', 'aws-cn', 'aws-us-gov'])
+            .optional()
+            .describe('AWS partition of a generated role ARN (default aws)'),
+        allowBroken: z =>
+          z
+            .boolean()
+            .optional()
+            .describe(
+              'Return an identity even when its trust verdict is broken (default false)',
+            ),
       },
       output: {
-        identityRef: z => z.object({ kind: z.string(), name: z.string() }).describe('The identityRef for AWSCluster / AWSManagedControlPlane'),
-        roleArn: z => z.string().optional().describe('Role ARN the identity assumes'),
-        verdict: z => z.string().describe('Trust verdict of the identity for this namespace'),
-        created: z => z.boolean().describe('True when the identity is new and must be applied'),
-        identityManifest: z => z.record(z.any()).optional().describe('The generated AWSClusterRoleIdentity'),
-        identityYaml: z => z.string().optional().describe('The generated AWSClusterRoleIdentity as YAML'),
+        identityRef: z =>
+          z
+            .object({ kind: z.string(), name: z.string() })
+            .describe(
+              'The identityRef for AWSCluster / AWSManagedControlPlane',
+            ),
+        roleArn: z =>
+          z.string().optional().describe('Role ARN the identity assumes'),
+        verdict: z =>
+          z
+            .string()
+            .describe('Trust verdict of the identity for this namespace'),
+        created: z =>
+          z
+            .boolean()
+            .describe('True when the identity is new and must be applied'),
+        identityManifest: z =>
+          z
+            .record(z.any())
+            .optional()
+            .describe('The generated AWSClusterRoleIdentity'),
+        identityYaml: z =>
+          z
+            .string()
+            .optional()
+            .describe('The generated AWSClusterRoleIdentity as YAML'),
         reason: z => z.string().describe('Why this identity'),
       },
     },
     async handler(ctx) {
-      const result = await resolveIdentity(options.api, ctx.input as Record<string, unknown>);
+      const result = await resolveIdentity(
+        options.api,
+        ctx.input as Record<string, unknown>,
+      );
       ctx.logger.info(result.reason);
       ctx.output('identityRef', result.identityRef);
       if (result.roleArn) ctx.output('roleArn', result.roleArn);
       ctx.output('verdict', result.verdict);
       ctx.output('created', result.created);
-      if (result.identityManifest) ctx.output('identityManifest', result.identityManifest as any);
+      if (result.identityManifest)
+        ctx.output('identityManifest', result.identityManifest as any);
       if (result.identityYaml) ctx.output('identityYaml', result.identityYaml);
       ctx.output('reason', result.reason);
     },

@@ -5,18 +5,30 @@ export const examples: TemplateExample[] = [
   {
     description: 'Verify an account now and report the verdict',
     example: yaml.stringify({
-      steps: [{ id: 'verify', action: 'capa:trust:verify', name: 'Verify trust', input: { accountId: '222222222222' } }],
+      steps: [
+        {
+          id: 'verify',
+          action: 'capa:trust:verify',
+          name: 'Verify trust',
+          input: { accountId: '222222222222' },
+        },
+      ],
     }),
   },
   {
-    description: 'Stop the template when the identity a cluster will use is broken',
+    description:
+      'Stop the template when the identity a cluster will use is broken',
     example: yaml.stringify({
       steps: [
         {
           id: 'verify',
           action: 'capa:trust:verify',
           name: 'Verify trust',
-          input: { managementCluster: 'mgmt-us', identityName: 'data-exchange', failOnBroken: true },
+          input: {
+            managementCluster: 'mgmt-us',
+            identityName: 'data-exchange',
+            failOnBroken: true,
+          },
         },
       ],
     }),

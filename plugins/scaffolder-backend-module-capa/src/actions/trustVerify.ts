@@ -1,10 +1,17 @@
 import type { PermissionsService } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import type { AccountTrustResponse, Check, Verdict } from '@capa-portal/plugin-capa-common';
+import type {
+  AccountTrustResponse,
+  Check,
+  Verdict,
+} from '@capa-portal/plugin-capa-common';
 import { capaTrustVerifyPermission } from '@capa-portal/plugin-capa-common';
 import { CapaFleetApi } from '../lib/fleet';
-import { MANAGEMENT_CLUSTER_NAME, MANAGEMENT_CLUSTER_NAME_TEXT } from '../lib/names';
+import {
+  MANAGEMENT_CLUSTER_NAME,
+  MANAGEMENT_CLUSTER_NAME_TEXT,
+} from '../lib/names';
 import { FieldErrors } from '../lib/validation';
 import { examples } from './trustVerify.examples';
 
@@ -13,7 +20,11 @@ function summarize(checks: Check[], status: 'fail' | 'warn') {
   return checks
     .filter(c => c.status === status)
     .map(c => ({ id: c.id, message: c.message }))
-    .filter(c => !seen.has(`${c.id}\u0000${c.message}`) && !!seen.add(`${c.id}\u0000${c.message}`));
+    .filter(
+      c =>
+        !seen.has(`${c.id}\u0000${c.message}`) &&
+        !!seen.add(`${c.id}\u0000${c.message}`),
+    );
 }
 
 /**
@@ -22,7 +33,10 @@ function summarize(checks: Check[], status: 'fail' | 'warn') {
  *
  * @public
  */
-export function createCapaTrustVerifyAction(options: { api: CapaFleetApi; permissions?: PermissionsService }) {
+export function createCapaTrustVerifyAction(options: {
+  api: CapaFleetApi;
+  permissions?: PermissionsService;
+}) {
   return createTemplateAction({
     id: 'capa:trust:verify',
     description:
@@ -31,54 +45,122 @@ export function createCapaTrustVerifyAction(options: { api: CapaFleetApi; permis
     supportsDryRun: true,
     schema: {
       input: {
-        accountId: z => z.string().regex(/^\d{12}$/).optional().describe('Account to verify'),
-        managementCluster: z => z.string().optional().describe('With identityName: verify the account of this identity'),
-        identityName: z => z.string().optional().describe('AWSClusterRoleIdentity / AWSClusterStaticIdentity / AWSClusterControllerIdentity name'),
-        failOnBroken: z => z.boolean().optional().describe('Fail the task when the verdict is broken (default false)'),
+        accountId: z =>
+          z
+            .string()
+            .regex(/^\d{12}$/)
+            .optional()
+            .describe('Account to verify'),
+        managementCluster: z =>
+          z
+            .string()
+            .optional()
+            .describe('With identityName: verify the account of this identity'),
+        identityName: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'AWSClusterRoleIdentity / AWSClusterStaticIdentity / AWSClusterControllerIdentity name',
+            ),
+        failOnBroken: z =>
+          z
+            .boolean()
+            .optional()
+            .describe(
+              'Fail the task when the verdict is broken (default false)',
+            ),
       },
       output: {
-        verdict: z => z.string().describe('broken, degraded, trusted, configured or unknown'),
+        verdict: z =>
+          z
+            .string()
+            .describe('broken, degraded, trusted, configured or unknown'),
         accountId: z => z.string(),
-        live: z => z.boolean().describe('Live AWS evidence went into the verdict'),
-        failing: z => z.array(z.object({ id: z.string(), message: z.string() })),
-        warning: z => z.array(z.object({ id: z.string(), message: z.string() })),
+        live: z =>
+          z.boolean().describe('Live AWS evidence went into the verdict'),
+        failing: z =>
+          z.array(z.object({ id: z.string(), message: z.string() })),
+        warning: z =>
+          z.array(z.object({ id: z.string(), message: z.string() })),
         generatedAt: z => z.string(),
       },
     },
     async handler(ctx) {
       const errors = new FieldErrors();
       const input = ctx.input as Record<string, unknown>;
-      let accountId = errors.accountId('accountId', input.accountId, { required: false });
-      const managementCluster = errors.string('managementCluster', input.managementCluster, { pattern: MANAGEMENT_CLUSTER_NAME, patternText: MANAGEMENT_CLUSTER_NAME_TEXT });
-      const identityName = errors.dnsSubdomain('identityName', input.identityName, { required: false });
-      if (input.failOnBroken !== undefined && typeof input.failOnBroken !== 'boolean') errors.add('failOnBroken', 'must be true or false');
-      if (!accountId && !(managementCluster && identityName) && errors.ok) errors.add('accountId', 'give accountId, or managementCluster and identityName');
+      let accountId = errors.accountId('accountId', input.accountId, {
+        required: false,
+      });
+      const managementCluster = errors.string(
+        'managementCluster',
+        input.managementCluster,
+        {
+          pattern: MANAGEMENT_CLUSTER_NAME,
+          patternText: MANAGEMENT_CLUSTER_NAME_TEXT,
+        },
+      );
+      const identityName = errors.dnsSubdomain(
+        'identityName',
+        input.identityName,
+        { required: false },
+      );
+      if (
+        input.failOnBroken !== undefined &&
+        typeof input.failOnBroken !== 'boolean'
+      )
+        errors.add('failOnBroken', 'must be true or false');
+      if (!accountId && !(managementCluster && identityName) && errors.ok)
+        errors.add(
+          'accountId',
+          'give accountId, or managementCluster and identityName',
+        );
       errors.throwIfAny('capa:trust:verify');
 
       if (!accountId) {
         const report = await options.api.fleetReport();
-        const identity = report.identities.find(i => i.managementCluster === managementCluster && i.name === identityName);
-        if (!identity) throw new InputError(`no identity ${identityName} on ${managementCluster}`);
-        if (!identity.accountId) throw new InputError(`the account of ${identity.kind}/${identity.name} is not known`);
+        const identity = report.identities.find(
+          i =>
+            i.managementCluster === managementCluster &&
+            i.name === identityName,
+        );
+        if (!identity)
+          throw new InputError(
+            `no identity ${identityName} on ${managementCluster}`,
+          );
+        if (!identity.accountId)
+          throw new InputError(
+            `the account of ${identity.kind}/${identity.name} is not known`,
+          );
         accountId = identity.accountId;
       }
 
       let response: AccountTrustResponse;
       if (ctx.isDryRun && options.api.accountTrust) {
-        ctx.logger.info(`dry run: reading the last report of ${accountId} instead of verifying live`);
+        ctx.logger.info(
+          `dry run: reading the last report of ${accountId} instead of verifying live`,
+        );
         response = await options.api.accountTrust(accountId);
       } else {
         if (options.permissions) {
-          const [decision] = await options.permissions.authorize([{ permission: capaTrustVerifyPermission }], {
-            credentials: await ctx.getInitiatorCredentials(),
-          });
+          const [decision] = await options.permissions.authorize(
+            [{ permission: capaTrustVerifyPermission }],
+            {
+              credentials: await ctx.getInitiatorCredentials(),
+            },
+          );
           if (decision.result !== 'ALLOW') {
-            throw new NotAllowedError(`you may not verify trust live (permission ${capaTrustVerifyPermission.name})`);
+            throw new NotAllowedError(
+              `you may not verify trust live (permission ${capaTrustVerifyPermission.name})`,
+            );
           }
         }
         response = await ctx.checkpoint({
           key: `capa.trust.verify:${accountId}`,
-          fn: async () => JSON.parse(JSON.stringify(await options.api.verifyAccount(accountId!))),
+          fn: async () =>
+            JSON.parse(
+              JSON.stringify(await options.api.verifyAccount(accountId!)),
+            ),
         });
       }
 
@@ -86,20 +168,43 @@ export function createCapaTrustVerifyAction(options: { api: CapaFleetApi; permis
       // An account's verdict aggregates its identities and clusters: list their findings, each with its subject.
       let checks: Check[] = [
         ...response.account.checks,
-        ...response.identities.flatMap(i => i.checks.map(c => ({ ...c, message: `${i.managementCluster}: ${i.kind}/${i.name}: ${c.message}` }))),
-        ...response.clusters.flatMap(c => c.checks.map(k => ({ ...k, message: `${c.managementCluster}: ${c.namespace}/${c.name}: ${k.message}` }))),
+        ...response.identities.flatMap(i =>
+          i.checks.map(c => ({
+            ...c,
+            message: `${i.managementCluster}: ${i.kind}/${i.name}: ${c.message}`,
+          })),
+        ),
+        ...response.clusters.flatMap(c =>
+          c.checks.map(k => ({
+            ...k,
+            message: `${c.managementCluster}: ${c.namespace}/${c.name}: ${k.message}`,
+          })),
+        ),
       ];
       let subject = `account ${accountId}`;
       if (identityName) {
-        const identity = response.identities.find(i => i.name === identityName && (!managementCluster || i.managementCluster === managementCluster));
-        if (!identity) throw new InputError(`identity ${identityName} does not target account ${accountId}`);
+        const identity = response.identities.find(
+          i =>
+            i.name === identityName &&
+            (!managementCluster || i.managementCluster === managementCluster),
+        );
+        if (!identity)
+          throw new InputError(
+            `identity ${identityName} does not target account ${accountId}`,
+          );
         verdict = identity.verdict;
         checks = identity.checks;
         subject = `${identity.kind}/${identity.name} on ${identity.managementCluster}`;
       }
       const failing = summarize(checks, 'fail');
       const warning = summarize(checks, 'warn');
-      ctx.logger.info(`${subject}: ${verdict}${response.live ? ' (live)' : ''}${failing.length ? `; failing: ${failing.map(f => f.id).join(', ')}` : ''}`);
+      ctx.logger.info(
+        `${subject}: ${verdict}${response.live ? ' (live)' : ''}${
+          failing.length
+            ? `; failing: ${failing.map(f => f.id).join(', ')}`
+            : ''
+        }`,
+      );
       ctx.output('verdict', verdict);
       ctx.output('accountId', accountId);
       ctx.output('live', response.live);
@@ -107,7 +212,11 @@ export function createCapaTrustVerifyAction(options: { api: CapaFleetApi; permis
       ctx.output('warning', warning);
       ctx.output('generatedAt', response.generatedAt);
       if (verdict === 'broken' && input.failOnBroken === true) {
-        throw new InputError(`trust of ${subject} is broken: ${failing.map(f => `${f.id}: ${f.message}`).join('; ')}`);
+        throw new InputError(
+          `trust of ${subject} is broken: ${failing
+            .map(f => `${f.id}: ${f.message}`)
+            .join('; ')}`,
+        );
       }
     },
   });

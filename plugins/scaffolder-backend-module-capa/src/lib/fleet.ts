@@ -57,7 +57,11 @@ export function chainAdmits(
   let status: NamespaceAdmission['status'] = 'pass';
   for (const link of chain) {
     if (link.missing) continue;
-    const d = isNamespaceAllowed(link.allowedNamespaces, namespace, namespaceLabels);
+    const d = isNamespaceAllowed(
+      link.allowedNamespaces,
+      namespace,
+      namespaceLabels,
+    );
     reasons.push(`${link.kind}/${link.name}: ${d.reason}`);
     if (!d.allowed && !d.unknown) status = 'fail';
     else if (d.unknown && status !== 'fail') status = 'warn';
@@ -65,7 +69,12 @@ export function chainAdmits(
   return { status, reasons };
 }
 
-function observedNamespaceCheck(report: FleetReport, managementCluster: string, ref: IdentityRef, namespace: string): Check | undefined {
+function observedNamespaceCheck(
+  report: FleetReport,
+  managementCluster: string,
+  ref: IdentityRef,
+  namespace: string,
+): Check | undefined {
   const cluster = report.clusters.find(
     c =>
       c.managementCluster === managementCluster &&
@@ -76,8 +85,17 @@ function observedNamespaceCheck(report: FleetReport, managementCluster: string, 
   return cluster?.checks.find(c => c.id === 'namespace-allowed');
 }
 
-export function findIdentity(report: FleetReport, managementCluster: string, ref: IdentityRef): IdentityReport | undefined {
-  return report.identities.find(i => i.managementCluster === managementCluster && i.kind === ref.kind && i.name === ref.name);
+export function findIdentity(
+  report: FleetReport,
+  managementCluster: string,
+  ref: IdentityRef,
+): IdentityReport | undefined {
+  return report.identities.find(
+    i =>
+      i.managementCluster === managementCluster &&
+      i.kind === ref.kind &&
+      i.name === ref.name,
+  );
 }
 
 export interface IdentityNamespaceVerdict {
@@ -104,23 +122,55 @@ export function identityVerdictForNamespace(
     const check: Check = {
       id: 'identity-exists',
       status: 'fail',
-      message: `${refText(ref)} does not exist on management cluster ${managementCluster}`,
+      message: `${refText(
+        ref,
+      )} does not exist on management cluster ${managementCluster}`,
     };
-    return { verdict: 'broken', checks: [check], admission: { status: 'fail', reasons: [check.message] } };
+    return {
+      verdict: 'broken',
+      checks: [check],
+      admission: { status: 'fail', reasons: [check.message] },
+    };
   }
-  const admission = chainAdmits(identity.chain, namespace, observedNamespaceCheck(report, managementCluster, ref, namespace));
-  const nsCheck: Check = { id: 'namespace-allowed', status: admission.status, message: admission.reasons.join('; ') };
-  const checks = [...identity.checks.filter(c => c.id !== 'namespace-allowed'), nsCheck];
+  const admission = chainAdmits(
+    identity.chain,
+    namespace,
+    observedNamespaceCheck(report, managementCluster, ref, namespace),
+  );
+  const nsCheck: Check = {
+    id: 'namespace-allowed',
+    status: admission.status,
+    message: admission.reasons.join('; '),
+  };
+  const checks = [
+    ...identity.checks.filter(c => c.id !== 'namespace-allowed'),
+    nsCheck,
+  ];
   return { verdict: verdictOf(checks), checks, admission, identity };
 }
 
 /** Identities of a management cluster that lead into `accountId` (role identities by ARN, static by annotation, the controller in its own account). */
-export function identitiesForAccount(report: FleetReport, managementCluster: string, accountId: string): IdentityReport[] {
-  return report.identities.filter(i => i.managementCluster === managementCluster && i.accountId === accountId);
+export function identitiesForAccount(
+  report: FleetReport,
+  managementCluster: string,
+  accountId: string,
+): IdentityReport[] {
+  return report.identities.filter(
+    i => i.managementCluster === managementCluster && i.accountId === accountId,
+  );
 }
 
-const KIND_PREFERENCE: Record<string, number> = { [ROLE_IDENTITY_KIND]: 0, [CONTROLLER_IDENTITY_KIND]: 1 };
-const VERDICT_PREFERENCE: Record<Verdict, number> = { trusted: 0, configured: 1, degraded: 2, unknown: 3, broken: 4 };
+const KIND_PREFERENCE: Record<string, number> = {
+  [ROLE_IDENTITY_KIND]: 0,
+  [CONTROLLER_IDENTITY_KIND]: 1,
+};
+const VERDICT_PREFERENCE: Record<Verdict, number> = {
+  trusted: 0,
+  configured: 1,
+  degraded: 2,
+  unknown: 3,
+  broken: 4,
+};
 
 export interface IdentityCandidate {
   identity: IdentityReport;
@@ -128,19 +178,31 @@ export interface IdentityCandidate {
 }
 
 /** Every identity for the account with its verdict for the namespace, best first (admitting, then verdict, then kind). */
-export function rankCandidates(report: FleetReport, managementCluster: string, accountId: string, namespace: string): IdentityCandidate[] {
+export function rankCandidates(
+  report: FleetReport,
+  managementCluster: string,
+  accountId: string,
+  namespace: string,
+): IdentityCandidate[] {
   return identitiesForAccount(report, managementCluster, accountId)
     .map(identity => ({
       identity,
-      result: identityVerdictForNamespace(report, managementCluster, { kind: identity.kind, name: identity.name }, namespace),
+      result: identityVerdictForNamespace(
+        report,
+        managementCluster,
+        { kind: identity.kind, name: identity.name },
+        namespace,
+      ),
     }))
     .sort((a, b) => {
       const rank = { pass: 0, warn: 1, fail: 2 };
       const adm = (c: IdentityCandidate) => rank[c.result.admission.status];
       return (
         adm(a) - adm(b) ||
-        VERDICT_PREFERENCE[a.result.verdict] - VERDICT_PREFERENCE[b.result.verdict] ||
-        (KIND_PREFERENCE[a.identity.kind] ?? 2) - (KIND_PREFERENCE[b.identity.kind] ?? 2) ||
+        VERDICT_PREFERENCE[a.result.verdict] -
+          VERDICT_PREFERENCE[b.result.verdict] ||
+        (KIND_PREFERENCE[a.identity.kind] ?? 2) -
+          (KIND_PREFERENCE[b.identity.kind] ?? 2) ||
         a.identity.name.localeCompare(b.identity.name)
       );
     });
@@ -148,5 +210,7 @@ export function rankCandidates(report: FleetReport, managementCluster: string, a
 
 /** The failing and warning checks, as one line each. */
 export function problemLines(checks: Check[]): string[] {
-  return checks.filter(c => c.status === 'fail' || c.status === 'warn').map(c => `${c.id} ${c.status}: ${c.message}`);
+  return checks
+    .filter(c => c.status === 'fail' || c.status === 'warn')
+    .map(c => `${c.id} ${c.status}: ${c.message}`);
 }

@@ -7,7 +7,10 @@ import path from 'path';
 import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import type { IdentityRef, KubeObject } from '@capa-portal/plugin-capa-common';
-import { OBJECT_ANNOTATION_OWNER, OBJECT_ANNOTATION_SYSTEM } from '@capa-portal/plugin-capa-common';
+import {
+  OBJECT_ANNOTATION_OWNER,
+  OBJECT_ANNOTATION_SYSTEM,
+} from '@capa-portal/plugin-capa-common';
 import { CrdSchemaRegistry } from '@capa-portal/plugin-capa-node';
 import { stringify } from 'yaml';
 
@@ -20,8 +23,10 @@ export const INFRA_V1BETA2 = `${INFRA_GROUP}/v1beta2`;
 export const CONTROLPLANE_V1BETA2 = `${CONTROLPLANE_GROUP}/v1beta2`;
 export const BOOTSTRAP_V1BETA2 = `${BOOTSTRAP_GROUP}/v1beta2`;
 export const CLUSTER_NAME_LABEL = 'cluster.x-k8s.io/cluster-name';
-export const AUTOSCALER_MIN = 'cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size';
-export const AUTOSCALER_MAX = 'cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size';
+export const AUTOSCALER_MIN =
+  'cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size';
+export const AUTOSCALER_MAX =
+  'cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size';
 export const ROLE_SUFFIX = '.cluster-api-provider-aws.sigs.k8s.io';
 
 /** Kinds without a vendored CRD that the actions still produce (their envelope is checked here). */
@@ -63,12 +68,21 @@ export function eksVersion(version: string): string {
   return `v${major}.${minor}`;
 }
 
-function meta(spec: ClusterSpec, name: string, extra?: { annotations?: Record<string, string>; labels?: Record<string, string> }) {
+function meta(
+  spec: ClusterSpec,
+  name: string,
+  extra?: {
+    annotations?: Record<string, string>;
+    labels?: Record<string, string>;
+  },
+) {
   return {
     name,
     namespace: spec.namespace,
     labels: { [CLUSTER_NAME_LABEL]: spec.name, ...extra?.labels },
-    ...(extra?.annotations && Object.keys(extra.annotations).length ? { annotations: extra.annotations } : {}),
+    ...(extra?.annotations && Object.keys(extra.annotations).length
+      ? { annotations: extra.annotations }
+      : {}),
   };
 }
 
@@ -89,7 +103,8 @@ export function buildClusterObjects(spec: ClusterSpec): KubeObject[] {
   const annotations: Record<string, string> = {};
   if (spec.owner) annotations[OBJECT_ANNOTATION_OWNER] = spec.owner;
   if (spec.system) annotations[OBJECT_ANNOTATION_SYSTEM] = spec.system;
-  const tags = spec.tags && Object.keys(spec.tags).length ? { ...spec.tags } : undefined;
+  const tags =
+    spec.tags && Object.keys(spec.tags).length ? { ...spec.tags } : undefined;
   const cpName = controlPlaneName(spec.name);
   const clusterLabels = { 'capa-portal.io/flavour': spec.flavour };
 
@@ -110,10 +125,19 @@ export function buildClusterObjects(spec: ClusterSpec): KubeObject[] {
           eksClusterName: spec.name,
           region: spec.region,
           version,
-          identityRef: { kind: spec.identityRef.kind, name: spec.identityRef.name },
+          identityRef: {
+            kind: spec.identityRef.kind,
+            name: spec.identityRef.name,
+          },
           associateOIDCProvider: true,
           endpointAccess: { public: true, private: true },
-          logging: { apiServer: true, audit: true, authenticator: true, controllerManager: false, scheduler: false },
+          logging: {
+            apiServer: true,
+            audit: true,
+            authenticator: true,
+            controllerManager: false,
+            scheduler: false,
+          },
           ...(tags ? { additionalTags: tags } : {}),
         },
       },
@@ -124,7 +148,11 @@ export function buildClusterObjects(spec: ClusterSpec): KubeObject[] {
         spec: {
           clusterNetwork: { pods: { cidrBlocks: ['192.168.0.0/16'] } },
           infrastructureRef: ref(INFRA_GROUP, 'AWSManagedCluster', spec.name),
-          controlPlaneRef: ref(CONTROLPLANE_GROUP, 'AWSManagedControlPlane', cpName),
+          controlPlaneRef: ref(
+            CONTROLPLANE_GROUP,
+            'AWSManagedControlPlane',
+            cpName,
+          ),
         },
       },
     ];
@@ -147,7 +175,12 @@ export function buildClusterObjects(spec: ClusterSpec): KubeObject[] {
         {
           apiVersion: CAPI_V1BETA2,
           kind: 'MachinePool',
-          metadata: meta(spec, name, { annotations: { [AUTOSCALER_MIN]: String(pool.minSize), [AUTOSCALER_MAX]: String(pool.maxSize) } }),
+          metadata: meta(spec, name, {
+            annotations: {
+              [AUTOSCALER_MIN]: String(pool.minSize),
+              [AUTOSCALER_MAX]: String(pool.maxSize),
+            },
+          }),
           spec: {
             clusterName: spec.name,
             replicas: pool.minSize,
@@ -156,7 +189,11 @@ export function buildClusterObjects(spec: ClusterSpec): KubeObject[] {
                 clusterName: spec.name,
                 version,
                 bootstrap: { dataSecretName: '' },
-                infrastructureRef: ref(INFRA_GROUP, 'AWSManagedMachinePool', name),
+                infrastructureRef: ref(
+                  INFRA_GROUP,
+                  'AWSManagedMachinePool',
+                  name,
+                ),
               },
             },
           },
@@ -169,7 +206,8 @@ export function buildClusterObjects(spec: ClusterSpec): KubeObject[] {
   // kubeadm
   const version = withV(spec.kubernetesVersion);
   const cp = spec.controlPlane ?? { instanceType: 'm6i.large', replicas: 3 };
-  const ssh = spec.sshKeyName !== undefined ? { sshKeyName: spec.sshKeyName } : {};
+  const ssh =
+    spec.sshKeyName !== undefined ? { sshKeyName: spec.sshKeyName } : {};
   const kubeletArgs = [{ name: 'cloud-provider', value: 'external' }];
   // A cloud-init (Jinja) expression CAPA's own templates use: a constant, never user input.
   const nodeName = '{{ ds.meta_data.local_hostname }}';
@@ -194,8 +232,14 @@ export function buildClusterObjects(spec: ClusterSpec): KubeObject[] {
       metadata: meta(spec, spec.name),
       spec: {
         region: spec.region,
-        identityRef: { kind: spec.identityRef.kind, name: spec.identityRef.name },
-        controlPlaneLoadBalancer: { loadBalancerType: 'nlb', healthCheckProtocol: 'HTTPS' },
+        identityRef: {
+          kind: spec.identityRef.kind,
+          name: spec.identityRef.name,
+        },
+        controlPlaneLoadBalancer: {
+          loadBalancerType: 'nlb',
+          healthCheckProtocol: 'HTTPS',
+        },
         ...ssh,
         ...(tags ? { additionalTags: tags } : {}),
       },
@@ -207,11 +251,29 @@ export function buildClusterObjects(spec: ClusterSpec): KubeObject[] {
       spec: {
         replicas: cp.replicas,
         version,
-        machineTemplate: { spec: { infrastructureRef: ref(INFRA_GROUP, 'AWSMachineTemplate', cpName) } },
+        machineTemplate: {
+          spec: {
+            infrastructureRef: ref(INFRA_GROUP, 'AWSMachineTemplate', cpName),
+          },
+        },
         kubeadmConfigSpec: {
-          clusterConfiguration: { controllerManager: { extraArgs: [{ name: 'cloud-provider', value: 'external' }] } },
-          initConfiguration: { nodeRegistration: { name: nodeName, kubeletExtraArgs: [...kubeletArgs] } },
-          joinConfiguration: { nodeRegistration: { name: nodeName, kubeletExtraArgs: [...kubeletArgs] } },
+          clusterConfiguration: {
+            controllerManager: {
+              extraArgs: [{ name: 'cloud-provider', value: 'external' }],
+            },
+          },
+          initConfiguration: {
+            nodeRegistration: {
+              name: nodeName,
+              kubeletExtraArgs: [...kubeletArgs],
+            },
+          },
+          joinConfiguration: {
+            nodeRegistration: {
+              name: nodeName,
+              kubeletExtraArgs: [...kubeletArgs],
+            },
+          },
         },
       },
     },
@@ -239,7 +301,9 @@ export function buildClusterObjects(spec: ClusterSpec): KubeObject[] {
               instanceType: pool.instanceType,
               iamInstanceProfile: `nodes${ROLE_SUFFIX}`,
               ...ssh,
-              ...(pool.diskSizeGiB ? { rootVolume: { size: pool.diskSizeGiB } } : {}),
+              ...(pool.diskSizeGiB
+                ? { rootVolume: { size: pool.diskSizeGiB } }
+                : {}),
             },
           },
         },
@@ -250,24 +314,48 @@ export function buildClusterObjects(spec: ClusterSpec): KubeObject[] {
         metadata: meta(spec, name),
         spec: {
           template: {
-            spec: { joinConfiguration: { nodeRegistration: { name: nodeName, kubeletExtraArgs: [...kubeletArgs] } } },
+            spec: {
+              joinConfiguration: {
+                nodeRegistration: {
+                  name: nodeName,
+                  kubeletExtraArgs: [...kubeletArgs],
+                },
+              },
+            },
           },
         },
       },
       {
         apiVersion: CAPI_V1BETA2,
         kind: 'MachineDeployment',
-        metadata: meta(spec, name, { annotations: { [AUTOSCALER_MIN]: String(pool.minSize), [AUTOSCALER_MAX]: String(pool.maxSize) } }),
+        metadata: meta(spec, name, {
+          annotations: {
+            [AUTOSCALER_MIN]: String(pool.minSize),
+            [AUTOSCALER_MAX]: String(pool.maxSize),
+          },
+        }),
         spec: {
           clusterName: spec.name,
           replicas: pool.minSize,
-          selector: { matchLabels: { [CLUSTER_NAME_LABEL]: spec.name, 'cluster.x-k8s.io/deployment-name': name } },
+          selector: {
+            matchLabels: {
+              [CLUSTER_NAME_LABEL]: spec.name,
+              'cluster.x-k8s.io/deployment-name': name,
+            },
+          },
           template: {
-            metadata: { labels: { [CLUSTER_NAME_LABEL]: spec.name, 'cluster.x-k8s.io/deployment-name': name } },
+            metadata: {
+              labels: {
+                [CLUSTER_NAME_LABEL]: spec.name,
+                'cluster.x-k8s.io/deployment-name': name,
+              },
+            },
             spec: {
               clusterName: spec.name,
               version,
-              bootstrap: { configRef: ref(BOOTSTRAP_GROUP, 'KubeadmConfigTemplate', name) },
+              bootstrap: {
+                configRef: ref(BOOTSTRAP_GROUP, 'KubeadmConfigTemplate', name),
+              },
               infrastructureRef: ref(INFRA_GROUP, 'AWSMachineTemplate', name),
             },
           },
@@ -294,15 +382,23 @@ export function buildRoleIdentity(spec: RoleIdentitySpec): KubeObject {
   return {
     apiVersion: INFRA_V1BETA2,
     kind: 'AWSClusterRoleIdentity',
-    metadata: { name: spec.name, ...(spec.labels ? { labels: spec.labels } : {}) },
+    metadata: {
+      name: spec.name,
+      ...(spec.labels ? { labels: spec.labels } : {}),
+    },
     spec: {
       allowedNamespaces: { list: [...spec.allowedNamespaces] },
       roleARN: spec.roleArn,
       sourceIdentityRef: spec.sourceIdentityRef
-        ? { kind: spec.sourceIdentityRef.kind, name: spec.sourceIdentityRef.name }
+        ? {
+            kind: spec.sourceIdentityRef.kind,
+            name: spec.sourceIdentityRef.name,
+          }
         : { kind: 'AWSClusterControllerIdentity', name: 'default' },
       ...(spec.externalId ? { externalID: spec.externalId } : {}),
-      ...(spec.durationSeconds ? { durationSeconds: spec.durationSeconds } : {}),
+      ...(spec.durationSeconds
+        ? { durationSeconds: spec.durationSeconds }
+        : {}),
       ...(spec.sessionName ? { sessionName: spec.sessionName } : {}),
     },
   };
@@ -316,44 +412,72 @@ export function defaultCrdRegistry(): CrdSchemaRegistry {
   return sharedRegistry;
 }
 
-export function objectLabel(o: { kind?: string; metadata?: { name?: string; namespace?: string } }): string {
+export function objectLabel(o: {
+  kind?: string;
+  metadata?: { name?: string; namespace?: string };
+}): string {
   const ns = o.metadata?.namespace ? `${o.metadata.namespace}/` : '';
   return `${o.kind ?? '?'}/${ns}${o.metadata?.name ?? '?'}`;
 }
 
 /** Every object's schema errors as `Kind/ns/name: path: message`. Empty when all pass. */
-export function schemaErrors(objects: unknown[], registry: CrdSchemaRegistry = defaultCrdRegistry()): string[] {
+export function schemaErrors(
+  objects: unknown[],
+  registry: CrdSchemaRegistry = defaultCrdRegistry(),
+): string[] {
   const errors: string[] = [];
   for (const o of objects) {
     const obj = o as KubeObject;
-    const result = registry.validate(o, { requireNamespace: true, rejectUnknownFields: true });
+    const result = registry.validate(o, {
+      requireNamespace: true,
+      rejectUnknownFields: true,
+    });
     if (result.ok) continue;
     if (result.reason === 'unknown-kind' && UNVALIDATED_KINDS.has(obj?.kind)) {
-      if (typeof obj.metadata?.name !== 'string' || !obj.metadata.name) errors.push(`${objectLabel(obj)}: metadata.name: is required`);
+      if (typeof obj.metadata?.name !== 'string' || !obj.metadata.name)
+        errors.push(`${objectLabel(obj)}: metadata.name: is required`);
       continue;
     }
-    for (const e of result.errors) errors.push(`${objectLabel(obj)}: ${e.path || '(object)'}: ${e.message}`);
+    for (const e of result.errors)
+      errors.push(`${objectLabel(obj)}: ${e.path || '(object)'}: ${e.message}`);
   }
   return errors;
 }
 
 /** Throws an InputError listing every field path that fails its CRD schema. */
-export function assertValidObjects(objects: unknown[], what: string, registry?: CrdSchemaRegistry): void {
+export function assertValidObjects(
+  objects: unknown[],
+  what: string,
+  registry?: CrdSchemaRegistry,
+): void {
   const errors = schemaErrors(objects, registry);
   if (errors.length) {
-    throw new InputError(`${what} failed CRD schema validation (${errors.length} error(s)): ${errors.join('; ')}`);
+    throw new InputError(
+      `${what} failed CRD schema validation (${
+        errors.length
+      } error(s)): ${errors.join('; ')}`,
+    );
   }
 }
 
 /** Multi-document YAML, one document per object, no anchors or aliases. */
 export function toYaml(objects: unknown[]): string {
-  return objects.map(o => stringify(o, { aliasDuplicateObjects: false, lineWidth: 0 })).map(d => `---\n${d}`).join('');
+  return objects
+    .map(o => stringify(o, { aliasDuplicateObjects: false, lineWidth: 0 }))
+    .map(d => `---\n${d}`)
+    .join('');
 }
 
 /** Writes files into the workspace; every path must stay inside it. Returns the relative paths written. */
-export async function writeWorkspaceFiles(workspacePath: string, files: Array<{ path: string; content: string }>): Promise<string[]> {
+export async function writeWorkspaceFiles(
+  workspacePath: string,
+  files: Array<{ path: string; content: string }>,
+): Promise<string[]> {
   // Resolve every path before writing anything.
-  const resolved = files.map(f => ({ ...f, full: resolveSafeChildPath(workspacePath, f.path) }));
+  const resolved = files.map(f => ({
+    ...f,
+    full: resolveSafeChildPath(workspacePath, f.path),
+  }));
   for (const f of resolved) {
     await fs.mkdir(path.dirname(f.full), { recursive: true });
     await fs.writeFile(f.full, f.content, 'utf8');

@@ -12,15 +12,18 @@ export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'] as const;
 export type Partition = (typeof PARTITIONS)[number];
 
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-export const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+export const DNS1123_SUBDOMAIN =
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** `eu-west-1`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-5`, `il-central-1`. */
-export const REGION = /^(af|ap|ca|cn|eu|il|me|mx|sa|us)(-gov|-iso|-isob)?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
+export const REGION =
+  /^(af|ap|ca|cn|eu|il|me|mx|sa|us)(-gov|-iso|-isob)?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
 /** `v1.33`, `1.34.2`. */
 export const KUBERNETES_VERSION = /^v?1\.\d{1,3}(\.\d{1,3})?$/;
 /** EC2 instance types: `m6i.xlarge`, `t3a.small`, `m7i-flex.large`, `u-6tb1.metal`, `g5.48xlarge`. */
 export const INSTANCE_TYPE = /^[a-z][a-z0-9-]{0,15}\.[a-z0-9-]{1,24}$/;
 /** Backstage entity refs: `group:default/platform-team`, `user:jane`, `payments`. */
-export const ENTITY_REF = /^(?:[a-zA-Z][a-zA-Z0-9]*:)?(?:[a-z0-9][a-z0-9._-]{0,62}\/)?[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/;
+export const ENTITY_REF =
+  /^(?:[a-zA-Z][a-zA-Z0-9]*:)?(?:[a-z0-9][a-z0-9._-]{0,62}\/)?[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/;
 /** AWS tag keys and values: letters, digits, spaces and `+ - = . _ : / @`. */
 const AWS_TAG_CHARS = /^[\p{L}\p{N} +\-=._:/@]*$/u;
 /** sts:ExternalId: 2..1224 characters of `[\w+=,.@:/-]`. */
@@ -56,7 +59,8 @@ const FORBIDDEN: Array<[RegExp, string]> = [
 
 /** Why a string is unsafe, or undefined. */
 export function unsafeReason(value: string): string | undefined {
-  for (const [re, what] of FORBIDDEN) if (re.test(value)) return `must not contain ${what}`;
+  for (const [re, what] of FORBIDDEN)
+    if (re.test(value)) return `must not contain ${what}`;
   return undefined;
 }
 
@@ -76,7 +80,13 @@ export class FieldErrors {
   string(
     field: string,
     value: unknown,
-    options: { required?: boolean; max?: number; pattern?: RegExp; patternText?: string; min?: number } = {},
+    options: {
+      required?: boolean;
+      max?: number;
+      pattern?: RegExp;
+      patternText?: string;
+      min?: number;
+    } = {},
   ): string | undefined {
     if (value === undefined || value === null || value === '') {
       if (options.required) this.add(field, 'is required');
@@ -96,56 +106,94 @@ export class FieldErrors {
       return undefined;
     }
     if (options.max !== undefined && value.length > options.max) {
-      this.add(field, `${JSON.stringify(truncate(value))} is ${value.length} characters; at most ${options.max} allowed`);
+      this.add(
+        field,
+        `${JSON.stringify(truncate(value))} is ${
+          value.length
+        } characters; at most ${options.max} allowed`,
+      );
       return undefined;
     }
     if (options.pattern && !options.pattern.test(value)) {
-      this.add(field, `${JSON.stringify(truncate(value))} ${options.patternText ?? `must match ${options.pattern}`}`);
+      this.add(
+        field,
+        `${JSON.stringify(truncate(value))} ${
+          options.patternText ?? `must match ${options.pattern}`
+        }`,
+      );
       return undefined;
     }
     return value;
   }
 
   /** A Kubernetes name (DNS-1123 label), at most `max` (63) characters. */
-  dnsLabel(field: string, value: unknown, options: { required?: boolean; max?: number } = {}): string | undefined {
+  dnsLabel(
+    field: string,
+    value: unknown,
+    options: { required?: boolean; max?: number } = {},
+  ): string | undefined {
     return this.string(field, value, {
       required: options.required ?? true,
       max: options.max ?? MAX_NAME,
       pattern: DNS1123_LABEL,
-      patternText: "must be a DNS-1123 label: lowercase a-z, 0-9 and '-', starting and ending with a letter or digit",
+      patternText:
+        "must be a DNS-1123 label: lowercase a-z, 0-9 and '-', starting and ending with a letter or digit",
     });
   }
 
   /** A cluster-scoped object name (DNS-1123 subdomain). */
-  dnsSubdomain(field: string, value: unknown, options: { required?: boolean; max?: number } = {}): string | undefined {
+  dnsSubdomain(
+    field: string,
+    value: unknown,
+    options: { required?: boolean; max?: number } = {},
+  ): string | undefined {
     return this.string(field, value, {
       required: options.required ?? true,
       max: options.max ?? 253,
       pattern: DNS1123_SUBDOMAIN,
-      patternText: "must be a DNS-1123 subdomain: lowercase a-z, 0-9, '-' and '.'",
+      patternText:
+        "must be a DNS-1123 subdomain: lowercase a-z, 0-9, '-' and '.'",
     });
   }
 
-  accountId(field: string, value: unknown, options: { required?: boolean } = {}): string | undefined {
+  accountId(
+    field: string,
+    value: unknown,
+    options: { required?: boolean } = {},
+  ): string | undefined {
     const v = this.string(field, value, { required: options.required ?? true });
     if (v === undefined) return undefined;
     if (!isAccountId(v)) {
-      this.add(field, `${JSON.stringify(truncate(v))} is not an AWS account id (exactly 12 digits)`);
+      this.add(
+        field,
+        `${JSON.stringify(
+          truncate(v),
+        )} is not an AWS account id (exactly 12 digits)`,
+      );
       return undefined;
     }
     return v;
   }
 
-  region(field: string, value: unknown, options: { required?: boolean } = {}): string | undefined {
+  region(
+    field: string,
+    value: unknown,
+    options: { required?: boolean } = {},
+  ): string | undefined {
     return this.string(field, value, {
       required: options.required ?? true,
       max: 32,
       pattern: REGION,
-      patternText: 'is not an AWS region (like eu-west-1, us-gov-west-1, cn-north-1)',
+      patternText:
+        'is not an AWS region (like eu-west-1, us-gov-west-1, cn-north-1)',
     });
   }
 
-  kubernetesVersion(field: string, value: unknown, options: { required?: boolean } = {}): string | undefined {
+  kubernetesVersion(
+    field: string,
+    value: unknown,
+    options: { required?: boolean } = {},
+  ): string | undefined {
     return this.string(field, value, {
       required: options.required ?? true,
       max: 16,
@@ -154,7 +202,11 @@ export class FieldErrors {
     });
   }
 
-  instanceType(field: string, value: unknown, options: { required?: boolean } = {}): string | undefined {
+  instanceType(
+    field: string,
+    value: unknown,
+    options: { required?: boolean } = {},
+  ): string | undefined {
     return this.string(field, value, {
       required: options.required ?? true,
       max: 40,
@@ -163,34 +215,69 @@ export class FieldErrors {
     });
   }
 
-  entityRef(field: string, value: unknown, options: { required?: boolean } = {}): string | undefined {
+  entityRef(
+    field: string,
+    value: unknown,
+    options: { required?: boolean } = {},
+  ): string | undefined {
     return this.string(field, value, {
       required: options.required,
       max: 200,
       pattern: ENTITY_REF,
-      patternText: 'is not a Backstage entity reference (like group:default/platform-team)',
+      patternText:
+        'is not a Backstage entity reference (like group:default/platform-team)',
     });
   }
 
   /** An IAM role ARN in a CAPA partition; `accountId` when given must match. */
-  roleArn(field: string, value: unknown, options: { required?: boolean; accountId?: string } = {}): string | undefined {
-    const v = this.string(field, value, { required: options.required ?? true, max: 2048 });
+  roleArn(
+    field: string,
+    value: unknown,
+    options: { required?: boolean; accountId?: string } = {},
+  ): string | undefined {
+    const v = this.string(field, value, {
+      required: options.required ?? true,
+      max: 2048,
+    });
     if (v === undefined) return undefined;
     const parsed = parseRoleArn(v);
     if (!parsed) {
-      this.add(field, `${JSON.stringify(truncate(v))} is not an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)`);
+      this.add(
+        field,
+        `${JSON.stringify(
+          truncate(v),
+        )} is not an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)`,
+      );
       return undefined;
     }
     if (!(PARTITIONS as readonly string[]).includes(parsed.partition)) {
-      this.add(field, `partition ${JSON.stringify(parsed.partition)} is not one of ${PARTITIONS.join(', ')}`);
+      this.add(
+        field,
+        `partition ${JSON.stringify(
+          parsed.partition,
+        )} is not one of ${PARTITIONS.join(', ')}`,
+      );
       return undefined;
     }
     if (!isAccountId(parsed.accountId)) {
-      this.add(field, `account ${JSON.stringify(parsed.accountId)} of the ARN is not 12 digits`);
+      this.add(
+        field,
+        `account ${JSON.stringify(
+          parsed.accountId,
+        )} of the ARN is not 12 digits`,
+      );
       return undefined;
     }
-    if (!/^[\w+=,.@-]{1,64}$/.test(parsed.name) || !/^\/([\w+=,.@-]+\/)*$/.test(parsed.path)) {
-      this.add(field, `role name or path of ${JSON.stringify(truncate(v))} has characters IAM does not allow`);
+    if (
+      !/^[\w+=,.@-]{1,64}$/.test(parsed.name) ||
+      !/^\/([\w+=,.@-]+\/)*$/.test(parsed.path)
+    ) {
+      this.add(
+        field,
+        `role name or path of ${JSON.stringify(
+          truncate(v),
+        )} has characters IAM does not allow`,
+      );
       return undefined;
     }
     if (v.split(':')[3] !== '') {
@@ -198,7 +285,10 @@ export class FieldErrors {
       return undefined;
     }
     if (options.accountId && parsed.accountId !== options.accountId) {
-      this.add(field, `is in account ${parsed.accountId}, not ${options.accountId}`);
+      this.add(
+        field,
+        `is in account ${parsed.accountId}, not ${options.accountId}`,
+      );
       return undefined;
     }
     return v;
@@ -206,8 +296,16 @@ export class FieldErrors {
 
   partition(field: string, value: unknown): Partition | undefined {
     if (value === undefined || value === null || value === '') return undefined;
-    if (typeof value !== 'string' || !(PARTITIONS as readonly string[]).includes(value)) {
-      this.add(field, `${JSON.stringify(typeof value === 'string' ? truncate(value) : value)} is not one of ${PARTITIONS.join(', ')}`);
+    if (
+      typeof value !== 'string' ||
+      !(PARTITIONS as readonly string[]).includes(value)
+    ) {
+      this.add(
+        field,
+        `${JSON.stringify(
+          typeof value === 'string' ? truncate(value) : value,
+        )} is not one of ${PARTITIONS.join(', ')}`,
+      );
       return undefined;
     }
     return value as Partition;
@@ -216,12 +314,21 @@ export class FieldErrors {
   externalId(field: string, value: unknown): string | undefined {
     return this.string(field, value, {
       pattern: EXTERNAL_ID,
-      patternText: 'must be 2..1224 characters of letters, digits and + = , . @ : / - _',
+      patternText:
+        'must be 2..1224 characters of letters, digits and + = , . @ : / - _',
     });
   }
 
   /** An AWS tag map: keys 1..128, values 0..256, AWS's character set, no `aws:` prefix. */
-  tags(field: string, value: unknown, options: { maxKeyLength?: number; maxValueLength?: number; allowEmptyValue?: boolean } = {}): Record<string, string> | undefined {
+  tags(
+    field: string,
+    value: unknown,
+    options: {
+      maxKeyLength?: number;
+      maxValueLength?: number;
+      allowEmptyValue?: boolean;
+    } = {},
+  ): Record<string, string> | undefined {
     if (value === undefined || value === null) return undefined;
     if (typeof value !== 'object' || Array.isArray(value)) {
       this.add(field, 'must be a map of strings');
@@ -229,17 +336,29 @@ export class FieldErrors {
     }
     const out: Record<string, string> = {};
     const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.length > 50) this.add(field, `has ${entries.length} tags; AWS allows at most 50`);
+    if (entries.length > 50)
+      this.add(field, `has ${entries.length} tags; AWS allows at most 50`);
     for (const [k, v] of entries) {
       const keyField = `${field}[${JSON.stringify(truncate(k))}]`;
-      const key = this.string(`${field} key`, k, { required: true, max: options.maxKeyLength ?? 128 });
+      const key = this.string(`${field} key`, k, {
+        required: true,
+        max: options.maxKeyLength ?? 128,
+      });
       if (key === undefined) continue;
       if (!AWS_TAG_CHARS.test(key)) {
-        this.add(`${field} key`, `${JSON.stringify(truncate(key))} has characters AWS tags do not allow (letters, digits, spaces, + - = . _ : / @)`);
+        this.add(
+          `${field} key`,
+          `${JSON.stringify(
+            truncate(key),
+          )} has characters AWS tags do not allow (letters, digits, spaces, + - = . _ : / @)`,
+        );
         continue;
       }
       if (/^aws:/i.test(key)) {
-        this.add(`${field} key`, `${JSON.stringify(key)} uses the reserved aws: prefix`);
+        this.add(
+          `${field} key`,
+          `${JSON.stringify(key)} uses the reserved aws: prefix`,
+        );
         continue;
       }
       if (typeof v !== 'string') {
@@ -250,10 +369,18 @@ export class FieldErrors {
         this.add(keyField, 'must not be empty');
         continue;
       }
-      const val = v === '' ? '' : this.string(keyField, v, { max: options.maxValueLength ?? 256 });
+      const val =
+        v === ''
+          ? ''
+          : this.string(keyField, v, { max: options.maxValueLength ?? 256 });
       if (val === undefined) continue;
       if (!AWS_TAG_CHARS.test(val)) {
-        this.add(keyField, `${JSON.stringify(truncate(val))} has characters AWS tags do not allow (letters, digits, spaces, + - = . _ : / @)`);
+        this.add(
+          keyField,
+          `${JSON.stringify(
+            truncate(val),
+          )} has characters AWS tags do not allow (letters, digits, spaces, + - = . _ : / @)`,
+        );
         continue;
       }
       out[key] = val;
@@ -263,7 +390,11 @@ export class FieldErrors {
 
   /** A workspace-relative path (no `..`, no absolute paths). */
   workspacePath(field: string, value: unknown): string | undefined {
-    const v = this.string(field, value, { max: 512, pattern: WORKSPACE_PATH, patternText: 'must be a relative path of letters, digits, . _ - and /' });
+    const v = this.string(field, value, {
+      max: 512,
+      pattern: WORKSPACE_PATH,
+      patternText: 'must be a relative path of letters, digits, . _ - and /',
+    });
     if (v === undefined) return undefined;
     if (v.split('/').some(p => p === '..' || p === '.')) {
       this.add(field, 'must not contain . or .. segments');
@@ -272,7 +403,11 @@ export class FieldErrors {
     return v;
   }
 
-  integer(field: string, value: unknown, options: { min?: number; max?: number; required?: boolean } = {}): number | undefined {
+  integer(
+    field: string,
+    value: unknown,
+    options: { min?: number; max?: number; required?: boolean } = {},
+  ): number | undefined {
     if (value === undefined || value === null) {
       if (options.required) this.add(field, 'is required');
       return undefined;
@@ -292,13 +427,26 @@ export class FieldErrors {
     return value;
   }
 
-  oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[], options: { required?: boolean } = {}): T | undefined {
+  oneOf<T extends string>(
+    field: string,
+    value: unknown,
+    allowed: readonly T[],
+    options: { required?: boolean } = {},
+  ): T | undefined {
     if (value === undefined || value === null || value === '') {
       if (options.required) this.add(field, 'is required');
       return undefined;
     }
-    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-      this.add(field, `${JSON.stringify(typeof value === 'string' ? truncate(value) : value)} is not one of ${allowed.join(', ')}`);
+    if (
+      typeof value !== 'string' ||
+      !(allowed as readonly string[]).includes(value)
+    ) {
+      this.add(
+        field,
+        `${JSON.stringify(
+          typeof value === 'string' ? truncate(value) : value,
+        )} is not one of ${allowed.join(', ')}`,
+      );
       return undefined;
     }
     return value as T;
@@ -308,7 +456,9 @@ export class FieldErrors {
   throwIfAny(what: string): void {
     if (this.ok) return;
     const lines = this.errors.map(e => `${e.field}: ${e.message}`);
-    throw new InputError(`${what}: ${lines.length} invalid input(s): ${lines.join('; ')}`);
+    throw new InputError(
+      `${what}: ${lines.length} invalid input(s): ${lines.join('; ')}`,
+    );
   }
 }
 

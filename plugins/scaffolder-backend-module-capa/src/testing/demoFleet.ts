@@ -1,23 +1,37 @@
 /* Test helpers: a CapaFleetApi fake built from the real trust engine over the demo fleet. Not exported. */
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
-import type { AccountTrustResponse, FleetReport } from '@capa-portal/plugin-capa-common';
+import type {
+  AccountTrustResponse,
+  FleetReport,
+} from '@capa-portal/plugin-capa-common';
 import { evaluateFleet } from '@capa-portal/plugin-capa-common';
 import { loadFleetFromDirectory } from '@capa-portal/plugin-capa-node';
 import type { CapaFleetApi } from '../lib/fleet';
 
-export const DEMO_FLEET_DIR = resolvePackagePath('@capa-portal/plugin-scaffolder-backend-module-capa', '../../examples/demo-fleet');
+export const DEMO_FLEET_DIR = resolvePackagePath(
+  '@capa-portal/plugin-scaffolder-backend-module-capa',
+  '../../examples/demo-fleet',
+);
 
 let cached: Promise<FleetReport> | undefined;
 
 /** The demo fleet's report, as `GET /api/capa/report` would return it (without live AWS evidence). */
 export function demoFleetReport(): Promise<FleetReport> {
-  cached ??= loadFleetFromDirectory(DEMO_FLEET_DIR).then(({ input }) => evaluateFleet(input, undefined, { now: new Date('2026-01-01T00:00:00Z') }));
+  cached ??= loadFleetFromDirectory(DEMO_FLEET_DIR).then(({ input }) =>
+    evaluateFleet(input, undefined, { now: new Date('2026-01-01T00:00:00Z') }),
+  );
   return cached;
 }
 
-export function accountTrustOf(report: FleetReport, accountId: string): AccountTrustResponse {
+export function accountTrustOf(
+  report: FleetReport,
+  accountId: string,
+): AccountTrustResponse {
   const account = report.accounts.find(a => a.accountId === accountId);
-  if (!account) throw Object.assign(new Error(`account ${accountId} not found`), { name: 'NotFoundError' });
+  if (!account)
+    throw Object.assign(new Error(`account ${accountId} not found`), {
+      name: 'NotFoundError',
+    });
   return {
     account,
     clusters: report.clusters.filter(c => c.accountId === accountId),
@@ -37,7 +51,12 @@ export function fakeFleetApi(report?: FleetReport): CapaFleetApi & {
   const get = () => (report ? Promise.resolve(report) : demoFleetReport());
   return {
     fleetReport: jest.fn(async () => ({ ...(await get()), sources: [] })),
-    verifyAccount: jest.fn(async (id: string) => ({ ...accountTrustOf(await get(), id), live: true })),
-    accountTrust: jest.fn(async (id: string) => accountTrustOf(await get(), id)),
+    verifyAccount: jest.fn(async (id: string) => ({
+      ...accountTrustOf(await get(), id),
+      live: true,
+    })),
+    accountTrust: jest.fn(async (id: string) =>
+      accountTrustOf(await get(), id),
+    ),
   };
 }

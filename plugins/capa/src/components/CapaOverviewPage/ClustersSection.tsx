@@ -73,6 +73,7 @@ const columns: ColumnConfig<Row>[] = [
   {
     id: 'flavour',
     label: 'Flavour / version',
+    minWidth: 140,
     cell: c => (
       <CellText
         title={flavourLabel(c.flavour)}
@@ -83,6 +84,7 @@ const columns: ColumnConfig<Row>[] = [
   {
     id: 'account',
     label: 'Account / region',
+    minWidth: 150,
     cell: c => (
       <CellText title={c.accountId ?? 'unknown'} description={c.region} />
     ),

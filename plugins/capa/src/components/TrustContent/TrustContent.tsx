@@ -117,11 +117,15 @@ async function loadTrustView(
   }
 }
 
+// Rows are as tall as their evidence: keep every cell at the top so status and check stay beside the message.
+const top = { verticalAlign: 'top' } as const;
+
 const columns: TableColumn<CheckRow>[] = [
   {
     title: 'Status',
     field: 'check.status',
     width: '110px',
+    cellStyle: top,
     render: row => <CheckStatusLabel status={row.check.status} />,
     customSort: (a, b) =>
       (statusRank[a.check.status] ?? 9) - (statusRank[b.check.status] ?? 9),
@@ -129,14 +133,15 @@ const columns: TableColumn<CheckRow>[] = [
   {
     title: 'Check',
     field: 'check.id',
-    width: '170px',
+    width: '210px',
+    cellStyle: top,
     render: row => <code>{row.check.id}</code>,
   },
   {
     title: 'Subject',
     field: 'subject',
     width: '220px',
-    cellStyle: { overflowWrap: 'anywhere' },
+    cellStyle: { ...top, overflowWrap: 'anywhere' },
   },
   {
     // Message, evidence and fix in one column: three narrow columns squeezed the evidence to a few
@@ -144,6 +149,7 @@ const columns: TableColumn<CheckRow>[] = [
     title: 'Message, evidence and fix',
     field: 'check.message',
     sorting: false,
+    cellStyle: top,
     render: row => (
       <Flex direction="column" gap="2">
         <Text as="p" variant="body-medium">
@@ -308,6 +314,8 @@ export function TrustContent(): ReactElement {
             pageSizeOptions: [25, 50, 100],
             padding: 'dense',
             search: true,
+            // Fixed layout keeps the narrow columns at their widths; the details column takes the rest.
+            tableLayout: 'fixed',
           }}
           emptyContent={
             <div style={{ padding: 16 }}>

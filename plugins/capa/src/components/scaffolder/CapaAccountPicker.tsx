@@ -19,9 +19,14 @@ export interface CapaAccountPickerUiOptions {
 }
 
 /** Why an account cannot be picked, or undefined. */
-export function refusal(account: AccountSummary, options?: CapaAccountPickerUiOptions): string | undefined {
+export function refusal(
+  account: AccountSummary,
+  options?: CapaAccountPickerUiOptions,
+): string | undefined {
   if (account.verdict === 'broken') {
-    return `trust is broken (${account.failing.join(', ') || 'a check fails'}): CAPA cannot use this account until it is fixed`;
+    return `trust is broken (${
+      account.failing.join(', ') || 'a check fails'
+    }): CAPA cannot use this account until it is fixed`;
   }
   if (options?.refuseDegraded && account.verdict === 'degraded') {
     return `trust is degraded (${account.warning.join(', ')})`;
@@ -30,7 +35,9 @@ export function refusal(account: AccountSummary, options?: CapaAccountPickerUiOp
 }
 
 function label(a: AccountSummary): string {
-  return `${a.name ?? a.accountId} (${a.accountId})${a.tier ? ` · ${a.tier}` : ''} · ${verdictLabel(a.verdict)}`;
+  return `${a.name ?? a.accountId} (${a.accountId})${
+    a.tier ? ` · ${a.tier}` : ''
+  } · ${verdictLabel(a.verdict)}`;
 }
 
 /**
@@ -39,8 +46,19 @@ function label(a: AccountSummary): string {
  *
  * @public
  */
-export function CapaAccountPicker(props: FieldExtensionComponentProps<string, CapaAccountPickerUiOptions>) {
-  const { formData, onChange, schema, uiSchema, rawErrors, required, disabled, idSchema } = props;
+export function CapaAccountPicker(
+  props: FieldExtensionComponentProps<string, CapaAccountPickerUiOptions>,
+) {
+  const {
+    formData,
+    onChange,
+    schema,
+    uiSchema,
+    rawErrors,
+    required,
+    disabled,
+    idSchema,
+  } = props;
   const options = uiSchema?.['ui:options'] ?? {};
   const api = useApi(capaApiRef);
   const { value, loading, error } = useAsync(() => api.getAccounts(), [api]);
@@ -62,12 +80,15 @@ export function CapaAccountPicker(props: FieldExtensionComponentProps<string, Ca
         required={required}
         disabled={disabled || loading || !!error}
         value={formData ?? ''}
-        onChange={(e: ChangeEvent<{ value: unknown }>) => onChange((e.target.value as string) || undefined)}
+        onChange={(e: ChangeEvent<{ value: unknown }>) =>
+          onChange((e.target.value as string) || undefined)
+        }
         error={!!error || (rawErrors?.length ?? 0) > 0}
         helperText={
           error
             ? `Could not load the accounts: ${error.message}`
-            : schema.description ?? 'Only accounts whose trust is not broken can be picked'
+            : schema.description ??
+              'Only accounts whose trust is not broken can be picked'
         }
         SelectProps={{ native: true }}
         InputLabelProps={{ shrink: true }}
@@ -77,7 +98,12 @@ export function CapaAccountPicker(props: FieldExtensionComponentProps<string, Ca
         {accounts.map(a => {
           const why = refusal(a, options);
           return (
-            <option key={a.accountId} value={a.accountId} disabled={!!why} title={why}>
+            <option
+              key={a.accountId}
+              value={a.accountId}
+              disabled={!!why}
+              title={why}
+            >
               {label(a)}
               {why ? ` — cannot be picked: ${why}` : ''}
             </option>
@@ -85,18 +111,31 @@ export function CapaAccountPicker(props: FieldExtensionComponentProps<string, Ca
         })}
       </TextField>
       {selected && (
-        <Box display="flex" alignItems="center" style={{ gap: 8 }} data-testid="capa-account-selected">
+        <Box
+          display="flex"
+          alignItems="center"
+          style={{ gap: 8 }}
+          data-testid="capa-account-selected"
+        >
           <VerdictChip verdict={selected.verdict} />
           <Typography variant="body2">
-            {selected.identityCount} identities, {selected.clusterCount} clusters
-            {selected.warning.length ? ` · warnings: ${selected.warning.join(', ')}` : ''}
+            {selected.identityCount} identities, {selected.clusterCount}{' '}
+            clusters
+            {selected.warning.length
+              ? ` · warnings: ${selected.warning.join(', ')}`
+              : ''}
           </Typography>
         </Box>
       )}
       {refused.length > 0 && (
         <Box mt={1} role="note" aria-label="Accounts that cannot be picked">
           {refused.map(a => (
-            <Typography key={a.accountId} variant="caption" display="block" color="textSecondary">
+            <Typography
+              key={a.accountId}
+              variant="caption"
+              display="block"
+              color="textSecondary"
+            >
               {a.name ?? a.accountId} ({a.accountId}): {refusal(a, options)}
             </Typography>
           ))}
@@ -110,12 +149,17 @@ export function CapaAccountPicker(props: FieldExtensionComponentProps<string, Ca
 export async function capaAccountPickerValidation(
   value: string,
   validation: { addError(message: string): void },
-  context: { apiHolder: ApiHolder; uiSchema?: { 'ui:options'?: CapaAccountPickerUiOptions } },
+  context: {
+    apiHolder: ApiHolder;
+    uiSchema?: { 'ui:options'?: CapaAccountPickerUiOptions };
+  },
 ): Promise<void> {
   if (!value) return;
   const api = context.apiHolder.get(capaApiRef);
   if (!api) return;
-  const account = (await api.getAccounts()).items.find(a => a.accountId === value);
+  const account = (await api.getAccounts()).items.find(
+    a => a.accountId === value,
+  );
   if (!account) {
     validation.addError(`account ${value} is not in the fleet`);
     return;

@@ -17,7 +17,9 @@ function describe(m: ManagementClusterStatus): string {
   let health = 'healthy';
   if (!m.reachable) health = 'unreachable';
   else if (m.stale) health = 'stale';
-  return `${m.name} (account ${m.accountId}) · ${m.source.type === 'kubernetes' ? 'live cluster' : 'GitOps manifests'} · ${health} · ${m.clusterCount} clusters`;
+  return `${m.name} (account ${m.accountId}) · ${
+    m.source.type === 'kubernetes' ? 'live cluster' : 'GitOps manifests'
+  } · ${health} · ${m.clusterCount} clusters`;
 }
 
 /**
@@ -26,19 +28,38 @@ function describe(m: ManagementClusterStatus): string {
  * @public
  */
 export function CapaManagementClusterPicker(
-  props: FieldExtensionComponentProps<string, CapaManagementClusterPickerUiOptions>,
+  props: FieldExtensionComponentProps<
+    string,
+    CapaManagementClusterPickerUiOptions
+  >,
 ) {
-  const { formData, onChange, schema, uiSchema, rawErrors, required, disabled, idSchema } = props;
+  const {
+    formData,
+    onChange,
+    schema,
+    uiSchema,
+    rawErrors,
+    required,
+    disabled,
+    idSchema,
+  } = props;
   const api = useApi(capaApiRef);
   const requireLive = uiSchema?.['ui:options']?.requireLive === true;
-  const { value, loading, error } = useAsync(() => api.getManagementClusters(), [api]);
+  const { value, loading, error } = useAsync(
+    () => api.getManagementClusters(),
+    [api],
+  );
   const items = value?.items ?? [];
   const selected = items.find(m => m.name === formData);
   const id = idSchema?.$id ?? 'capa-management-cluster';
-  let helper = schema.description ?? 'The management cluster that will own the new cluster';
-  if (error) helper = `Could not load the management clusters: ${error.message}`;
+  let helper =
+    schema.description ??
+    'The management cluster that will own the new cluster';
+  if (error)
+    helper = `Could not load the management clusters: ${error.message}`;
   else if (selected?.error) helper = `Last read failed: ${selected.error}`;
-  else if (selected) helper = `Controllers run as ${selected.controllerPrincipalArn}`;
+  else if (selected)
+    helper = `Controllers run as ${selected.controllerPrincipalArn}`;
 
   return (
     <TextField
@@ -50,14 +71,22 @@ export function CapaManagementClusterPicker(
       required={required}
       disabled={disabled || loading || !!error}
       value={formData ?? ''}
-      onChange={(e: ChangeEvent<{ value: unknown }>) => onChange((e.target.value as string) || undefined)}
+      onChange={(e: ChangeEvent<{ value: unknown }>) =>
+        onChange((e.target.value as string) || undefined)
+      }
       error={!!error || (rawErrors?.length ?? 0) > 0}
-      helperText={<Typography variant="caption" component="span">{helper}</Typography>}
+      helperText={
+        <Typography variant="caption" component="span">
+          {helper}
+        </Typography>
+      }
       SelectProps={{ native: true }}
       InputLabelProps={{ shrink: true }}
       inputProps={{ 'data-testid': 'capa-management-cluster-picker' }}
     >
-      <option value="">{loading ? 'Loading…' : 'Select a management cluster'}</option>
+      <option value="">
+        {loading ? 'Loading…' : 'Select a management cluster'}
+      </option>
       {items.map(m => {
         const notLive = requireLive && m.source.type !== 'kubernetes';
         return (

@@ -6,7 +6,12 @@ import { useApi } from '@backstage/core-plugin-api';
 import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import useAsync from 'react-use/esm/useAsync';
 import { capaApiRef } from '../../api';
-import { DNS1123_LABEL, formValue, namespaceChoices, verdictLabel } from './helpers';
+import {
+  DNS1123_LABEL,
+  formValue,
+  namespaceChoices,
+  verdictLabel,
+} from './helpers';
 
 /** ui:options of {@link CapaNamespacePicker}. @public */
 export interface CapaNamespacePickerUiOptions {
@@ -27,18 +32,39 @@ const NEW = '__capa_new_namespace__';
  *
  * @public
  */
-export function CapaNamespacePicker(props: FieldExtensionComponentProps<string, CapaNamespacePickerUiOptions>) {
-  const { formData, onChange, schema, uiSchema, rawErrors, required, disabled, idSchema, formContext } = props;
+export function CapaNamespacePicker(
+  props: FieldExtensionComponentProps<string, CapaNamespacePickerUiOptions>,
+) {
+  const {
+    formData,
+    onChange,
+    schema,
+    uiSchema,
+    rawErrors,
+    required,
+    disabled,
+    idSchema,
+    formContext,
+  } = props;
   const options = uiSchema?.['ui:options'] ?? {};
   const accountId = formValue(formContext, options.accountField ?? 'accountId');
-  const managementCluster = formValue(formContext, options.managementClusterField ?? 'managementCluster');
+  const managementCluster = formValue(
+    formContext,
+    options.managementClusterField ?? 'managementCluster',
+  );
   const allowNew = options.allowNew !== false;
   const api = useApi(capaApiRef);
-  const { value: trust, loading, error } = useAsync(
+  const {
+    value: trust,
+    loading,
+    error,
+  } = useAsync(
     async () => (accountId ? api.getAccountTrust(accountId) : undefined),
     [api, accountId],
   );
-  const choices = trust ? namespaceChoices(trust, managementCluster) : { options: [], admitAll: [] };
+  const choices = trust
+    ? namespaceChoices(trust, managementCluster)
+    : { options: [], admitAll: [] };
   const known = choices.options.find(o => o.namespace === formData);
   const [typingNew, setTypingNew] = useState(false);
   const isNew = typingNew || (!!formData && !known);
@@ -46,17 +72,28 @@ export function CapaNamespacePicker(props: FieldExtensionComponentProps<string, 
 
   if (!accountId) {
     return (
-      <Typography variant="body2" color="textSecondary" data-testid="capa-namespace-needs-account">
+      <Typography
+        variant="body2"
+        color="textSecondary"
+        data-testid="capa-namespace-needs-account"
+      >
         {schema.title ?? 'Namespace'}: pick an account first.
       </Typography>
     );
   }
 
-  const newInvalid = isNew && !!formData && (formData.length > 63 || !DNS1123_LABEL.test(formData));
+  const newInvalid =
+    isNew &&
+    !!formData &&
+    (formData.length > 63 || !DNS1123_LABEL.test(formData));
   let newHelp = '';
   if (isNew) {
     newHelp = choices.admitAll.length
-      ? `${choices.admitAll.map(i => `${i.kind}/${i.name}`).join(', ')} admits every namespace, so a new one works without a new identity.`
+      ? `${choices.admitAll
+          .map(i => `${i.kind}/${i.name}`)
+          .join(
+            ', ',
+          )} admits every namespace, so a new one works without a new identity.`
       : 'No identity of this account admits a new namespace: the template will create an AWSClusterRoleIdentity for it (it must be applied before the cluster).';
   }
 
@@ -86,7 +123,9 @@ export function CapaNamespacePicker(props: FieldExtensionComponentProps<string, 
           error
             ? `Could not load the trust report of ${accountId}: ${error.message}`
             : schema.description ??
-              `Namespaces whose identity chain admits them for account ${accountId}${managementCluster ? ` on ${managementCluster}` : ''}`
+              `Namespaces whose identity chain admits them for account ${accountId}${
+                managementCluster ? ` on ${managementCluster}` : ''
+              }`
         }
         SelectProps={{ native: true }}
         InputLabelProps={{ shrink: true }}
@@ -95,7 +134,10 @@ export function CapaNamespacePicker(props: FieldExtensionComponentProps<string, 
         <option value="">{loading ? 'Loading…' : 'Select a namespace'}</option>
         {choices.options.map(o => (
           <option key={o.namespace} value={o.namespace}>
-            {o.namespace} · via {o.identities.map(i => `${i.kind}/${i.name} (${verdictLabel(i.verdict)})`).join(', ')}
+            {o.namespace} · via{' '}
+            {o.identities
+              .map(i => `${i.kind}/${i.name} (${verdictLabel(i.verdict)})`)
+              .join(', ')}
             {o.clusterCount ? ` · ${o.clusterCount} clusters` : ''}
           </option>
         ))}
@@ -109,21 +151,35 @@ export function CapaNamespacePicker(props: FieldExtensionComponentProps<string, 
           value={formData ?? ''}
           onChange={e => onChange(e.target.value || undefined)}
           error={newInvalid}
-          helperText={newInvalid ? 'Lowercase letters, digits and -, at most 63 characters' : newHelp}
+          helperText={
+            newInvalid
+              ? 'Lowercase letters, digits and -, at most 63 characters'
+              : newHelp
+          }
           inputProps={{ 'data-testid': 'capa-namespace-new' }}
         />
       )}
       {known && (
-        <Typography variant="caption" color="textSecondary" data-testid="capa-namespace-identity">
-          Will use {known.identities[0].kind}/{known.identities[0].name} ({verdictLabel(known.identities[0].verdict)}).
+        <Typography
+          variant="caption"
+          color="textSecondary"
+          data-testid="capa-namespace-identity"
+        >
+          Will use {known.identities[0].kind}/{known.identities[0].name} (
+          {verdictLabel(known.identities[0].verdict)}).
         </Typography>
       )}
-      {!loading && !error && trust && choices.options.length === 0 && !isNew && (
-        <Typography variant="caption" color="textSecondary" display="block">
-          No identity of account {accountId}
-          {managementCluster ? ` on ${managementCluster}` : ''} admits any namespace yet.
-        </Typography>
-      )}
+      {!loading &&
+        !error &&
+        trust &&
+        choices.options.length === 0 &&
+        !isNew && (
+          <Typography variant="caption" color="textSecondary" display="block">
+            No identity of account {accountId}
+            {managementCluster ? ` on ${managementCluster}` : ''} admits any
+            namespace yet.
+          </Typography>
+        )}
     </Box>
   );
 }

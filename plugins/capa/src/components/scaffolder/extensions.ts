@@ -2,9 +2,15 @@
  * The scaffolder field extensions for legacy apps (`createScaffolderFieldExtension`, provided by capaPlugin).
  * The lead exports these from src/index.ts (see the scaffolder report); alpha.tsx uses ./formFields.
  */
-import { createScaffolderFieldExtension, type CustomFieldValidator } from '@backstage/plugin-scaffolder-react';
+import {
+  createScaffolderFieldExtension,
+  type CustomFieldValidator,
+} from '@backstage/plugin-scaffolder-react';
 import { capaPlugin } from '../../plugin';
-import { CapaAccountPicker, capaAccountPickerValidation } from './CapaAccountPicker';
+import {
+  CapaAccountPicker,
+  capaAccountPickerValidation,
+} from './CapaAccountPicker';
 import { CapaManagementClusterPicker } from './CapaManagementClusterPicker';
 import { CapaNamespacePicker } from './CapaNamespacePicker';
 

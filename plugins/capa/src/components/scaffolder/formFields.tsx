@@ -3,7 +3,10 @@
  * scaffolder plugin through a frontend module (`capaScaffolderFormFieldsModule`).
  */
 import { createFrontendModule } from '@backstage/frontend-plugin-api';
-import { FormFieldBlueprint, createFormField } from '@backstage/plugin-scaffolder-react/alpha';
+import {
+  FormFieldBlueprint,
+  createFormField,
+} from '@backstage/plugin-scaffolder-react/alpha';
 
 /** @alpha */
 export const capaAccountPickerFormField = FormFieldBlueprint.make({
@@ -11,7 +14,11 @@ export const capaAccountPickerFormField = FormFieldBlueprint.make({
   params: {
     field: () =>
       import('./CapaAccountPicker').then(m =>
-        createFormField({ name: 'CapaAccountPicker', component: m.CapaAccountPicker, validation: m.capaAccountPickerValidation as any }),
+        createFormField({
+          name: 'CapaAccountPicker',
+          component: m.CapaAccountPicker,
+          validation: m.capaAccountPickerValidation as any,
+        }),
       ),
   },
 });
@@ -21,7 +28,12 @@ export const capaNamespacePickerFormField = FormFieldBlueprint.make({
   name: 'capa-namespace-picker',
   params: {
     field: () =>
-      import('./CapaNamespacePicker').then(m => createFormField({ name: 'CapaNamespacePicker', component: m.CapaNamespacePicker as any })),
+      import('./CapaNamespacePicker').then(m =>
+        createFormField({
+          name: 'CapaNamespacePicker',
+          component: m.CapaNamespacePicker as any,
+        }),
+      ),
   },
 });
 
@@ -31,7 +43,10 @@ export const capaManagementClusterPickerFormField = FormFieldBlueprint.make({
   params: {
     field: () =>
       import('./CapaManagementClusterPicker').then(m =>
-        createFormField({ name: 'CapaManagementClusterPicker', component: m.CapaManagementClusterPicker as any }),
+        createFormField({
+          name: 'CapaManagementClusterPicker',
+          component: m.CapaManagementClusterPicker as any,
+        }),
       ),
   },
 });
@@ -43,5 +58,9 @@ export const capaManagementClusterPickerFormField = FormFieldBlueprint.make({
  */
 export const capaScaffolderFormFieldsModule = createFrontendModule({
   pluginId: 'scaffolder',
-  extensions: [capaAccountPickerFormField, capaNamespacePickerFormField, capaManagementClusterPickerFormField],
+  extensions: [
+    capaAccountPickerFormField,
+    capaNamespacePickerFormField,
+    capaManagementClusterPickerFormField,
+  ],
 });

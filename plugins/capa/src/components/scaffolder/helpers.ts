@@ -19,9 +19,14 @@ export function verdictLabel(verdict: string | undefined): string {
 }
 
 /** Another field's value from the whole form (the scaffolder passes it as `formContext.formData`). */
-export function formValue(formContext: unknown, field: string | undefined): string | undefined {
+export function formValue(
+  formContext: unknown,
+  field: string | undefined,
+): string | undefined {
   if (!field) return undefined;
-  const data = (formContext as { formData?: Record<string, unknown> } | undefined)?.formData;
+  const data = (
+    formContext as { formData?: Record<string, unknown> } | undefined
+  )?.formData;
   let cur: unknown = data;
   for (const part of field.split('.')) {
     if (!cur || typeof cur !== 'object') return undefined;
@@ -57,7 +62,11 @@ function linkAdmits(link: ChainLink, namespace: string): boolean | undefined {
  * Namespace's labels, which the report lacks: a cluster of the report in that namespace using the identity
  * with namespace-allowed passing decides then.
  */
-export function identityAdmits(trust: AccountTrustResponse, identity: IdentityReport, namespace: string): boolean {
+export function identityAdmits(
+  trust: AccountTrustResponse,
+  identity: IdentityReport,
+  namespace: string,
+): boolean {
   const results = identity.chain.map(l => linkAdmits(l, namespace));
   if (results.every(r => r === true)) return true;
   if (results.some(r => r === false)) return false;
@@ -74,21 +83,33 @@ export function identityAdmits(trust: AccountTrustResponse, identity: IdentityRe
 function isAllowAll(identity: IdentityReport): boolean {
   // A namespace no list can name: only "allow all" links admit it without labels.
   const probe = 'capa-portal-probe-0000';
-  return identity.chain.length > 0 && identity.chain.every(l => linkAdmits(l, probe) === true);
+  return (
+    identity.chain.length > 0 &&
+    identity.chain.every(l => linkAdmits(l, probe) === true)
+  );
 }
 
 /** The namespaces an account's identities admit on one management cluster (or all when not given). */
-export function namespaceChoices(trust: AccountTrustResponse, managementCluster?: string): NamespaceChoices {
-  const identities = trust.identities.filter(i => !managementCluster || i.managementCluster === managementCluster);
+export function namespaceChoices(
+  trust: AccountTrustResponse,
+  managementCluster?: string,
+): NamespaceChoices {
+  const identities = trust.identities.filter(
+    i => !managementCluster || i.managementCluster === managementCluster,
+  );
   const candidates = new Set<string>();
   for (const i of identities) {
     for (const link of i.chain) {
-      const list = (link.allowedNamespaces as { list?: unknown } | undefined)?.list;
-      if (Array.isArray(list)) for (const n of list) if (typeof n === 'string') candidates.add(n);
+      const list = (link.allowedNamespaces as { list?: unknown } | undefined)
+        ?.list;
+      if (Array.isArray(list))
+        for (const n of list) if (typeof n === 'string') candidates.add(n);
     }
     for (const u of i.usedBy ?? []) candidates.add(u.namespace);
   }
-  for (const c of trust.clusters) if (!managementCluster || c.managementCluster === managementCluster) candidates.add(c.namespace);
+  for (const c of trust.clusters)
+    if (!managementCluster || c.managementCluster === managementCluster)
+      candidates.add(c.namespace);
   const options: NamespaceOption[] = [];
   for (const namespace of [...candidates].sort()) {
     const admitting = identities
@@ -98,11 +119,17 @@ export function namespaceChoices(trust: AccountTrustResponse, managementCluster?
     options.push({
       namespace,
       identities: admitting,
-      clusterCount: trust.clusters.filter(c => c.namespace === namespace && (!managementCluster || c.managementCluster === managementCluster)).length,
+      clusterCount: trust.clusters.filter(
+        c =>
+          c.namespace === namespace &&
+          (!managementCluster || c.managementCluster === managementCluster),
+      ).length,
     });
   }
   return {
     options,
-    admitAll: identities.filter(isAllowAll).map(i => ({ kind: i.kind, name: i.name, verdict: i.verdict })),
+    admitAll: identities
+      .filter(isAllowAll)
+      .map(i => ({ kind: i.kind, name: i.name, verdict: i.verdict })),
   };
 }

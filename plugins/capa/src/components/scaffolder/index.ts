@@ -1,4 +1,7 @@
-export { CapaAccountPicker, capaAccountPickerValidation } from './CapaAccountPicker';
+export {
+  CapaAccountPicker,
+  capaAccountPickerValidation,
+} from './CapaAccountPicker';
 export type { CapaAccountPickerUiOptions } from './CapaAccountPicker';
 export { CapaNamespacePicker } from './CapaNamespacePicker';
 export type { CapaNamespacePickerUiOptions } from './CapaNamespacePicker';
