@@ -646,3 +646,31 @@ describe('ARN helpers', () => {
     expect(parseRoleArn('arn:aws:iam::123456789012:user/x')).toBeUndefined();
   });
 });
+
+describe('evaluatePolicy: a statement that cannot be read', () => {
+  it('is unknown on its own and never hides a definite Deny of another statement', () => {
+    const unreadable = Object.create(null);
+    unreadable.Effect = 'Allow';
+    Object.defineProperty(unreadable, 'Action', {
+      enumerable: true,
+      get() {
+        throw new Error('boom');
+      },
+    });
+    const result = evaluatePolicy(
+      {
+        Statement: [
+          unreadable,
+          { Effect: 'Deny', Principal: '*', Action: 'sts:AssumeRole' },
+        ],
+      },
+      {
+        principal: { arn: 'arn:aws:iam::111111111111:role/x', accountId: '111111111111' },
+        action: 'sts:AssumeRole',
+        context: {},
+      } as any,
+    );
+    expect(result.decision).toBe('explicitDeny');
+    expect(result.statements[0]).toMatchObject({ result: 'unknown' });
+  });
+});

@@ -473,6 +473,12 @@ export function matchStatement(
   return { result, reason };
 }
 
+function effectOf(raw: string): 'Allow' | 'Deny' | undefined {
+  if (raw === 'Deny') return 'Deny';
+  if (raw === 'Allow') return 'Allow';
+  return undefined;
+}
+
 /**
  * Evaluates policy statements for one request. Never throws.
  * `policy` may be a document, a single statement, or a list of statements (optionally sourced).
@@ -487,15 +493,24 @@ export function evaluatePolicy(
   request: PolicyRequest,
 ): PolicyEvaluation {
   const statements: StatementResult[] = [];
+  let sourced: ReturnType<typeof toStatements>;
   try {
-    for (const s of toStatements(policy)) {
+    sourced = toStatements(policy);
+  } catch (e) {
+    return {
+      decision: 'unknown',
+      allowedBy: [],
+      deniedBy: [],
+      undecided: [],
+      statements,
+      reason: `policy could not be evaluated: ${String(e)}`,
+    };
+  }
+  for (const s of sourced) {
+    // Each statement on its own: one that can't be read is `unknown`, and never hides a definite Deny of another.
+    try {
       const effectRaw = String((s.statement as any)?.Effect ?? '');
-      const effect =
-        effectRaw === 'Deny'
-          ? 'Deny'
-          : effectRaw === 'Allow'
-          ? 'Allow'
-          : undefined;
+      const effect = effectOf(effectRaw);
       if (!effect) {
         statements.push({
           ...s,
@@ -507,16 +522,16 @@ export function evaluatePolicy(
       }
       const m = matchStatement(s.statement, request);
       statements.push({ ...s, effect, result: m.result, reason: m.reason });
+    } catch (e) {
+      const effect =
+        effectOf(String((s.statement as any)?.Effect ?? '')) ?? 'Deny';
+      statements.push({
+        ...s,
+        effect,
+        result: 'unknown',
+        reason: `statement could not be evaluated: ${String(e)}`,
+      });
     }
-  } catch (e) {
-    return {
-      decision: 'unknown',
-      allowedBy: [],
-      deniedBy: [],
-      undecided: [],
-      statements,
-      reason: `policy could not be evaluated: ${String(e)}`,
-    };
   }
   const deniedBy = statements.filter(
     s => s.effect === 'Deny' && s.result === 'yes',
