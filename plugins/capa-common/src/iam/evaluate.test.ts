@@ -665,7 +665,10 @@ describe('evaluatePolicy: a statement that cannot be read', () => {
         ],
       },
       {
-        principal: { arn: 'arn:aws:iam::111111111111:role/x', accountId: '111111111111' },
+        principal: {
+          arn: 'arn:aws:iam::111111111111:role/x',
+          accountId: '111111111111',
+        },
         action: 'sts:AssumeRole',
         context: {},
       } as any,

@@ -78,6 +78,32 @@ function itemProblem(o: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
+/** The annotation `kubectl apply` (client-side) writes: a full copy of the applied object, as a JSON string. */
+export const LAST_APPLIED_ANNOTATION =
+  'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * A list item without what the API server adds for its own bookkeeping and nothing in capa-portal reads:
+ * `metadata.managedFields` (server-side apply field ownership) and the last-applied-configuration annotation.
+ * On real management clusters they are often half of an object's size, and every read object is kept (in
+ * memory, then in the snapshot store), so they go at read time. Anything else is kept as listed; an item
+ * that is not a plain object is returned as is (and reported by the caller).
+ */
+export function slimListItem(item: unknown): unknown {
+  if (!isPlainObject(item) || !isPlainObject(item.metadata)) return item;
+  const metadata = item.metadata;
+  const annotations = metadata.annotations;
+  const lastApplied =
+    isPlainObject(annotations) && LAST_APPLIED_ANNOTATION in annotations;
+  if (!('managedFields' in metadata) && !lastApplied) return item;
+  const { managedFields: _managedFields, ...slim } = metadata;
+  if (lastApplied) {
+    const { [LAST_APPLIED_ANNOTATION]: _lastApplied, ...rest } = annotations;
+    slim.annotations = rest;
+  }
+  return { ...item, metadata: slim };
+}
+
 /**
  * Reads the CAPI / CAPA objects of one live management cluster through `@kubernetes/client-node`.
  *
@@ -278,7 +304,8 @@ export class KubernetesFleetReader {
           { reason: 'invalid-response' },
         );
       }
-      items.push(...page.items);
+      // Slimmed page by page: the raw page (managedFields and all) is garbage as soon as it is read.
+      for (const item of page.items) items.push(slimListItem(item));
       const metadata = isPlainObject(page.metadata) ? page.metadata : {};
       const next =
         typeof metadata.continue === 'string' && metadata.continue

@@ -85,3 +85,9 @@ export function formatEvidenceValue(value: unknown): string | undefined {
     return String(value);
   }
 }
+
+/**
+ * Card titles are headings (level 3, like the catalog's own entity cards), so that screen readers and
+ * `getByRole('heading')` find each card by its title.
+ */
+export const CARD_TITLE_PROPS = { component: 'h3' } as const;

@@ -15,7 +15,7 @@ import {
 } from '@capa-portal/plugin-capa-common';
 import { capaApiRef } from '../../api';
 import { getCapaEntityTarget } from '../../lib/entities';
-import { formatRelative } from '../../lib/format';
+import { CARD_TITLE_PROPS, formatRelative } from '../../lib/format';
 import { CapaErrorPanel } from '../CapaErrorPanel';
 import { CheckList, collectChecks } from '../CheckList';
 import { VerdictChip } from '../VerdictChip';
@@ -95,7 +95,7 @@ export function AccountTrustSummary(props: {
       </Text>
 
       <section aria-label="Targeted by">
-        <Text as="h3" variant="title-x-small">
+        <Text as="h4" variant="title-x-small">
           Targeted by
         </Text>
         {groups.length === 0 ? (
@@ -145,7 +145,7 @@ export function AccountTrustSummary(props: {
       </section>
 
       <section aria-label="Findings">
-        <Text as="h3" variant="title-x-small">
+        <Text as="h4" variant="title-x-small">
           Failing and warning checks
         </Text>
         <CheckList
@@ -195,5 +195,9 @@ export function AccountTrustCard(props: { title?: string }): ReactElement {
   } else {
     content = <Progress />;
   }
-  return <InfoCard title={title}>{content}</InfoCard>;
+  return (
+    <InfoCard title={title} titleTypographyProps={CARD_TITLE_PROPS}>
+      {content}
+    </InfoCard>
+  );
 }

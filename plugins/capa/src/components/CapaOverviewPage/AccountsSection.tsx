@@ -48,6 +48,12 @@ export function AccountsSection(props: {
     () =>
       items
         .filter(a => !verdict || a.verdict === verdict)
+        // Worst verdict first, so broken accounts lead the list; then by name.
+        .sort(
+          (a, b) =>
+            VERDICTS.indexOf(a.verdict) - VERDICTS.indexOf(b.verdict) ||
+            (a.name ?? a.accountId).localeCompare(b.name ?? b.accountId),
+        )
         .map(a => ({ ...a, id: a.accountId })),
     [items, verdict],
   );

@@ -73,7 +73,7 @@ const columns: ColumnConfig<Row>[] = [
   {
     id: 'flavour',
     label: 'Flavour / version',
-    minWidth: 140,
+    minWidth: 160,
     cell: c => (
       <CellText
         title={flavourLabel(c.flavour)}
@@ -84,7 +84,7 @@ const columns: ColumnConfig<Row>[] = [
   {
     id: 'account',
     label: 'Account / region',
-    minWidth: 150,
+    minWidth: 170,
     cell: c => (
       <CellText title={c.accountId ?? 'unknown'} description={c.region} />
     ),

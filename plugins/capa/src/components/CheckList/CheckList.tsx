@@ -98,7 +98,7 @@ export function CheckList(props: {
                   : ''}
               </Text>
             ) : null}
-            <EvidenceList evidence={check.evidence} />
+            <EvidenceList evidence={check.evidence} collapseValues />
             {check.fix ? <FixHint fix={check.fix} /> : null}
           </Flex>
         </li>

@@ -14,7 +14,7 @@ import {
 } from '@capa-portal/plugin-capa-common';
 import { capaApiRef } from '../../api';
 import { getCapaEntityTarget } from '../../lib/entities';
-import { flavourLabel } from '../../lib/format';
+import { CARD_TITLE_PROPS, flavourLabel } from '../../lib/format';
 import { CapaErrorPanel } from '../CapaErrorPanel';
 import { VerdictChip } from '../VerdictChip';
 import { ConditionList } from './ConditionList';
@@ -88,7 +88,7 @@ export function ClusterSummaryView(props: {
         ) : null}
       </dl>
       <section aria-label="Cluster conditions">
-        <Text as="h3" variant="title-x-small">
+        <Text as="h4" variant="title-x-small">
           Conditions
         </Text>
         <ConditionList conditions={report.conditions} />
@@ -143,5 +143,9 @@ export function ClusterCard(props: { title?: string }): ReactElement {
   } else {
     content = <ClusterSummaryView report={state.value} />;
   }
-  return <InfoCard title={title}>{content}</InfoCard>;
+  return (
+    <InfoCard title={title} titleTypographyProps={CARD_TITLE_PROPS}>
+      {content}
+    </InfoCard>
+  );
 }

@@ -74,7 +74,10 @@ export function ConditionList(props: {
               <code>{c.type}</code>
             </td>
             <td>
-              <ConditionStatus condition={c} />
+              {/* Backstage's Status* components are aria-hidden: name the status for screen readers. */}
+              <span role="img" aria-label={`${c.type}: ${c.status}`}>
+                <ConditionStatus condition={c} />
+              </span>
             </td>
             <td>{c.reason ?? ''}</td>
             <td style={{ wordBreak: 'break-word' }}>{c.message ?? ''}</td>

@@ -10,6 +10,7 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import { Flex, Text } from '@backstage/ui';
 import { ANNOTATION_MANAGEMENT_CLUSTER } from '@capa-portal/plugin-capa-common';
 import { capaApiRef } from '../../api';
+import { CARD_TITLE_PROPS } from '../../lib/format';
 import { getCapaEntityTarget } from '../../lib/entities';
 import { CapaErrorPanel } from '../CapaErrorPanel';
 import { VerdictChip } from '../VerdictChip';
@@ -73,5 +74,9 @@ export function IdentityChainCard(props: { title?: string }): ReactElement {
       </Flex>
     );
   }
-  return <InfoCard title={title}>{content}</InfoCard>;
+  return (
+    <InfoCard title={title} titleTypographyProps={CARD_TITLE_PROPS}>
+      {content}
+    </InfoCard>
+  );
 }

@@ -21,7 +21,7 @@ import {
 } from '@capa-portal/plugin-capa-common';
 import { capaApiRef, type CapaApi } from '../../api';
 import { getCapaEntityTarget, type CapaEntityTarget } from '../../lib/entities';
-import { formatRelative } from '../../lib/format';
+import { CARD_TITLE_PROPS, formatRelative } from '../../lib/format';
 import { clusterLabel, identityLabel } from '../AccountTrustCard';
 import { CapaErrorPanel } from '../CapaErrorPanel';
 import { EvidenceList, FixHint } from '../CheckList';
@@ -262,7 +262,7 @@ export function TrustContent(): ReactElement {
   return (
     <Content>
       <Flex direction="column" gap="4">
-        <InfoCard title="Trust">
+        <InfoCard title="Trust" titleTypographyProps={CARD_TITLE_PROPS}>
           <Flex
             gap="3"
             align="center"

@@ -24,14 +24,26 @@ export function CheckStatusLabel(props: {
 }): ReactElement {
   const status = props.status as CheckStatus;
   const label = labels[status] ?? String(props.status);
-  switch (status) {
+  // Backstage's Status* components are aria-hidden (icon and text): name the status for screen readers.
+  return (
+    <span role="img" aria-label={`Status: ${label}`}>
+      <StatusIcon status={status}>{label}</StatusIcon>
+    </span>
+  );
+}
+
+function StatusIcon(props: {
+  status: CheckStatus;
+  children: string;
+}): ReactElement {
+  switch (props.status) {
     case 'pass':
-      return <StatusOK>{label}</StatusOK>;
+      return <StatusOK>{props.children}</StatusOK>;
     case 'warn':
-      return <StatusWarning>{label}</StatusWarning>;
+      return <StatusWarning>{props.children}</StatusWarning>;
     case 'fail':
-      return <StatusError>{label}</StatusError>;
+      return <StatusError>{props.children}</StatusError>;
     default:
-      return <StatusPending>{label}</StatusPending>;
+      return <StatusPending>{props.children}</StatusPending>;
   }
 }
