@@ -8,14 +8,11 @@
  * - the API keeps answering during the fault (also while a refresh hangs past its timeout);
  * - no unhandled promise rejection.
  */
-import { IAMClient, GetRoleCommand } from '@aws-sdk/client-iam';
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
 import {
   AssumeRoleCommand,
   GetCallerIdentityCommand,
-  STSClient,
 } from '@aws-sdk/client-sts';
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import type {
   AccountTrustResponse,
   ClustersResponse,
@@ -25,24 +22,25 @@ import {
   smallCapaFleet,
   TestKubernetesApiServer,
 } from '@capa-portal/plugin-capa-node/testing';
-import { mockClient } from 'aws-sdk-client-mock';
 import request from 'supertest';
 import {
-  captureLogs,
-  FAKE,
+  assumedControllersArn,
+  controllersRole,
+  hopCredentials,
+  mockAwsClients,
+} from './__testUtils__/aws';
+import { startCapaBackend } from './__testUtils__/backend';
+import {
   managementClusters,
   recordUnhandledRejections,
-  schedulerProbe,
   secretsIn,
   userHeader,
 } from './__testUtils__/harness';
 import {
   CONTROLLERS,
-  liveFleetConfig,
   MGMT_ACCOUNT,
   STAGING_ACCOUNT,
 } from './__testUtils__/fleet';
-import { capaPlugin } from './plugin';
 
 jest.setTimeout(60_000);
 
@@ -52,24 +50,10 @@ afterAll(() => {
   rejections.uninstall();
 });
 
-async function startBackend(
+const startBackend = (
   servers: { a: TestKubernetesApiServer; b: TestKubernetesApiServer },
   options: { aws?: boolean } = {},
-) {
-  const probe = schedulerProbe();
-  const logs = captureLogs();
-  const { server } = await startTestBackend({
-    features: [
-      capaPlugin,
-      probe.module,
-      logs.factory,
-      mockServices.rootConfig.factory({
-        data: liveFleetConfig({ servers, aws: options.aws }),
-      }),
-    ],
-  });
-  return { server, probe, logs };
-}
+) => startCapaBackend({ servers, aws: options.aws });
 
 const byName = (items: ManagementClusterStatus[]) =>
   Object.fromEntries(items.map(m => [m.name, m]));
@@ -361,9 +345,8 @@ describe('fault suite: faults while running', () => {
 });
 
 describe('fault suite: AWS faults during live verification', () => {
-  const sts = mockClient(STSClient);
-  const iam = mockClient(IAMClient);
-  const orgs = mockClient(OrganizationsClient);
+  const aws = mockAwsClients();
+  const { sts, iam, orgs } = aws;
   let a: TestKubernetesApiServer;
   let b: TestKubernetesApiServer;
   let backend: Awaited<ReturnType<typeof startBackend>>;
@@ -378,9 +361,7 @@ describe('fault suite: AWS faults during live verification', () => {
   }
 
   function awsHealthy() {
-    sts.reset();
-    iam.reset();
-    orgs.reset();
+    aws.reset();
     orgs
       .onAnyCommand()
       .rejects(
@@ -393,42 +374,17 @@ describe('fault suite: AWS faults during live verification', () => {
     iam
       .onAnyCommand()
       .rejects(sdkError('AccessDenied', 'no simulation here', 403));
-    iam.on(GetRoleCommand).resolves({
-      Role: {
-        RoleName: 'controllers.cluster-api-provider-aws.sigs.k8s.io',
-        Arn: TARGET_ROLE,
-        Path: '/',
-        RoleId: 'AROAFAKE',
-        CreateDate: new Date(),
-        AssumeRolePolicyDocument: encodeURIComponent(
-          JSON.stringify({
-            Version: '2012-10-17',
-            Statement: [
-              {
-                Effect: 'Allow',
-                Principal: { AWS: CONTROLLERS(MGMT_ACCOUNT) },
-                Action: 'sts:AssumeRole',
-              },
-            ],
-          }),
-        ),
-      },
-    });
+    iam.on(GetRoleCommand).resolves(controllersRole(STAGING_ACCOUNT));
     sts.on(AssumeRoleCommand).resolves({
-      Credentials: {
-        AccessKeyId: FAKE.hopKeyId,
-        SecretAccessKey: FAKE.hopSecret,
-        SessionToken: FAKE.hopSessionToken,
-        Expiration: new Date(Date.now() + 900_000),
-      },
+      Credentials: hopCredentials(),
       AssumedRoleUser: {
-        Arn: `arn:aws:sts::${STAGING_ACCOUNT}:assumed-role/controllers.cluster-api-provider-aws.sigs.k8s.io/staging`,
+        Arn: assumedControllersArn(STAGING_ACCOUNT),
         AssumedRoleId: 'AROAFAKE:staging',
       },
     });
     sts.on(GetCallerIdentityCommand).resolves({
       Account: STAGING_ACCOUNT,
-      Arn: `arn:aws:sts::${STAGING_ACCOUNT}:assumed-role/controllers.cluster-api-provider-aws.sigs.k8s.io/staging`,
+      Arn: assumedControllersArn(STAGING_ACCOUNT),
       UserId: 'AROAFAKE:staging',
     });
   }
@@ -441,9 +397,7 @@ describe('fault suite: AWS faults during live verification', () => {
     await backend.probe.refresh('mgmt-a', 'mgmt-b');
   });
   afterAll(async () => {
-    sts.restore();
-    iam.restore();
-    orgs.restore();
+    aws.restore();
     await a.stop();
     await b.stop();
   });
@@ -489,14 +443,9 @@ describe('fault suite: AWS faults during live verification', () => {
       .on(AssumeRoleCommand)
       .rejectsOnce(sdkError('Throttling', 'Rate exceeded', 400))
       .resolves({
-        Credentials: {
-          AccessKeyId: FAKE.hopKeyId,
-          SecretAccessKey: FAKE.hopSecret,
-          SessionToken: FAKE.hopSessionToken,
-          Expiration: new Date(Date.now() + 900_000),
-        },
+        Credentials: hopCredentials(),
         AssumedRoleUser: {
-          Arn: `arn:aws:sts::${STAGING_ACCOUNT}:assumed-role/controllers.cluster-api-provider-aws.sigs.k8s.io/staging`,
+          Arn: assumedControllersArn(STAGING_ACCOUNT),
           AssumedRoleId: 'AROAFAKE:staging',
         },
       });

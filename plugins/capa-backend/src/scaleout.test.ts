@@ -8,12 +8,10 @@
  * - a verification done by replica A (live AWS evidence, SDK mocked) is served from the shared cache by replica B
  *   (`live: true`) without B calling AWS, and the evidence is in Redis.
  */
-import { IAMClient, GetRoleCommand } from '@aws-sdk/client-iam';
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
 import {
   AssumeRoleCommand,
   GetCallerIdentityCommand,
-  STSClient,
 } from '@aws-sdk/client-sts';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
@@ -22,25 +20,24 @@ import {
   smallCapaFleet,
   TestKubernetesApiServer,
 } from '@capa-portal/plugin-capa-node/testing';
-import { mockClient } from 'aws-sdk-client-mock';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import request from 'supertest';
 import {
+  assumedControllersArn,
+  controllersRole,
+  hopCredentials,
+  mockAwsClients,
+} from './__testUtils__/aws';
+import {
   captureLogs,
   eventually,
-  FAKE,
   managementClusters,
   recordUnhandledRejections,
   secretsIn,
   userHeader,
 } from './__testUtils__/harness';
-import {
-  CONTROLLERS,
-  liveFleetConfig,
-  MGMT_ACCOUNT,
-  STAGING_ACCOUNT,
-} from './__testUtils__/fleet';
+import { liveFleetConfig, STAGING_ACCOUNT } from './__testUtils__/fleet';
 import { capaPlugin } from './plugin';
 
 const PG_URL = process.env.CAPA_TEST_PG_URL;
@@ -97,9 +94,8 @@ describeWithServices(
   () => {
     jest.setTimeout(90_000);
     const rejections = recordUnhandledRejections();
-    const sts = mockClient(STSClient);
-    const iam = mockClient(IAMClient);
-    const orgs = mockClient(OrganizationsClient);
+    const aws = mockAwsClients();
+    const { sts, iam } = aws;
     let a: TestKubernetesApiServer;
     let b: TestKubernetesApiServer;
     const replicas: Array<{
@@ -163,18 +159,14 @@ describeWithServices(
         );
       }
       rejections.install();
-      sts.reset();
-      iam.reset();
-      orgs.reset();
+      aws.reset();
       a = await TestKubernetesApiServer.start({ objects: smallCapaFleet() });
       b = await TestKubernetesApiServer.start({ objects: smallCapaFleet() });
     });
 
     afterAll(async () => {
       for (const r of replicas) await r.stop().catch(() => undefined);
-      sts.restore();
-      iam.restore();
-      orgs.restore();
+      aws.restore();
       await a?.stop();
       await b?.stop();
       rejections.uninstall();
@@ -230,38 +222,11 @@ describeWithServices(
 
     it("serves replica A's verification from the shared cache on replica B", async () => {
       const [first, second] = replicas;
-      iam.on(GetRoleCommand).resolves({
-        Role: {
-          RoleName: 'controllers.cluster-api-provider-aws.sigs.k8s.io',
-          Arn: CONTROLLERS(STAGING_ACCOUNT),
-          Path: '/',
-          RoleId: 'AROAFAKE',
-          CreateDate: new Date(),
-          AssumeRolePolicyDocument: encodeURIComponent(
-            JSON.stringify({
-              Version: '2012-10-17',
-              Statement: [
-                {
-                  Effect: 'Allow',
-                  Principal: { AWS: CONTROLLERS(MGMT_ACCOUNT) },
-                  Action: 'sts:AssumeRole',
-                },
-              ],
-            }),
-          ),
-        },
-      });
-      sts.on(AssumeRoleCommand).resolves({
-        Credentials: {
-          AccessKeyId: FAKE.hopKeyId,
-          SecretAccessKey: FAKE.hopSecret,
-          SessionToken: FAKE.hopSessionToken,
-          Expiration: new Date(Date.now() + 900_000),
-        },
-      });
+      iam.on(GetRoleCommand).resolves(controllersRole(STAGING_ACCOUNT));
+      sts.on(AssumeRoleCommand).resolves({ Credentials: hopCredentials() });
       sts.on(GetCallerIdentityCommand).resolves({
         Account: STAGING_ACCOUNT,
-        Arn: `arn:aws:sts::${STAGING_ACCOUNT}:assumed-role/controllers.cluster-api-provider-aws.sigs.k8s.io/staging`,
+        Arn: assumedControllersArn(STAGING_ACCOUNT),
       });
       const trustOf = async (server: any) => {
         const res = await request(server)

@@ -7,20 +7,15 @@
  * - manifest URLs are read only through the UrlReaderService (never fetched directly), and a URL outside the
  *   reader's allow-list makes that source stale with a clear error while everything else keeps working.
  */
-import { IAMClient, GetRoleCommand } from '@aws-sdk/client-iam';
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { GetRoleCommand } from '@aws-sdk/client-iam';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import {
   coreServices,
   createServiceFactory,
   PermissionsService,
   UrlReaderService,
 } from '@backstage/backend-plugin-api';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { ManagementClusterStatus } from '@capa-portal/plugin-capa-common';
@@ -28,16 +23,15 @@ import {
   smallCapaFleet,
   TestKubernetesApiServer,
 } from '@capa-portal/plugin-capa-node/testing';
-import { mockClient } from 'aws-sdk-client-mock';
 import http from 'node:http';
 import https from 'node:https';
 import request from 'supertest';
+import { mockAwsClients } from './__testUtils__/aws';
+import { startCapaBackend } from './__testUtils__/backend';
 import {
-  captureLogs,
   FAKE,
   managementClusters,
   recordUnhandledRejections,
-  schedulerProbe,
   secretsIn,
   userHeader,
 } from './__testUtils__/harness';
@@ -47,7 +41,6 @@ import {
   MGMT_ACCOUNT,
   STAGING_ACCOUNT,
 } from './__testUtils__/fleet';
-import { capaPlugin } from './plugin';
 
 jest.setTimeout(60_000);
 
@@ -123,21 +116,15 @@ function allowListUrlReader() {
 
 /** Denies only the named permissions. */
 function denyOnly(names: string[]) {
+  const decide = async (requests: Array<{ permission: { name: string } }>) =>
+    requests.map(r => ({
+      result: names.includes(r.permission.name)
+        ? AuthorizeResult.DENY
+        : AuthorizeResult.ALLOW,
+    })) as any;
   const service: PermissionsService = {
-    async authorize(requests) {
-      return requests.map(r => ({
-        result: names.includes(r.permission.name)
-          ? AuthorizeResult.DENY
-          : AuthorizeResult.ALLOW,
-      })) as any;
-    },
-    async authorizeConditional(requests) {
-      return requests.map(r => ({
-        result: names.includes(r.permission.name)
-          ? AuthorizeResult.DENY
-          : AuthorizeResult.ALLOW,
-      })) as any;
-    },
+    authorize: decide,
+    authorizeConditional: decide,
   };
   return createServiceFactory({
     service: coreServices.permissions,
@@ -148,9 +135,8 @@ function denyOnly(names: string[]) {
 
 describe('security suite', () => {
   const rejections = recordUnhandledRejections();
-  const sts = mockClient(STSClient);
-  const iam = mockClient(IAMClient);
-  const orgs = mockClient(OrganizationsClient);
+  const aws = mockAwsClients();
+  const { sts, iam, orgs } = aws;
   let a: TestKubernetesApiServer;
   let b: TestKubernetesApiServer;
 
@@ -166,9 +152,7 @@ describe('security suite', () => {
     });
   });
   afterAll(async () => {
-    sts.restore();
-    iam.restore();
-    orgs.restore();
+    aws.restore();
     await a.stop();
     await b.stop();
     rejections.uninstall();
@@ -181,29 +165,22 @@ describe('security suite', () => {
       extraConfig?: Record<string, unknown>;
     } = {},
   ) {
-    const probe = schedulerProbe();
-    const logs = captureLogs();
-    const { server } = await startTestBackend({
-      features: [
-        capaPlugin,
-        probe.module,
-        logs.factory,
-        mockServices.rootConfig.factory({
-          data: liveFleetConfig({
-            servers: { a, b },
-            aws: true,
-            extraManagementClusters: options.extraManagementClusters,
-            extra: options.extraConfig,
-          }),
-        }),
+    const backend = await startCapaBackend(
+      {
+        servers: { a, b },
+        aws: true,
+        extraManagementClusters: options.extraManagementClusters,
+        extra: options.extraConfig,
+      },
+      [
         mockServices.httpAuth.factory({
           defaultCredentials: mockCredentials.none(),
         }),
         ...extra,
       ],
-    });
-    await probe.refresh('mgmt-a', 'mgmt-b');
-    return { server, probe, logs };
+    );
+    await backend.probe.refresh('mgmt-a', 'mgmt-b');
+    return backend;
   }
 
   it('answers 401 on every route without credentials, and with a bad token', async () => {
@@ -246,9 +223,7 @@ describe('security suite', () => {
   });
 
   it('never shows a token, CA data, key, secret key or session token, on good and error paths', async () => {
-    sts.reset();
-    iam.reset();
-    orgs.reset();
+    aws.reset();
     orgs
       .onAnyCommand()
       .rejects(

@@ -1,20 +1,19 @@
-/** The parts of an ARN that evidence gathering needs. */
-export interface ParsedArn {
-  partition: string;
-  service: string;
-  region: string;
-  accountId: string;
-  resource: string;
-}
+import {
+  parseArn as parseAnyArn,
+  type ParsedArn,
+} from '@capa-portal/plugin-capa-common';
 
-/** Parses `arn:<partition>:<service>:<region>:<account>:<resource>`; undefined when it is not one. */
+export type { ParsedArn };
+
+/**
+ * Parses `arn:<partition>:<service>:<region>:<account>:<resource>`; undefined when it is not one or its
+ * partition, service or resource is empty (evidence gathering needs all three).
+ */
 export function parseArn(arn: string): ParsedArn | undefined {
-  const parts = arn.split(':');
-  if (parts.length < 6 || parts[0] !== 'arn') return undefined;
-  const [, partition, service, region, accountId] = parts;
-  const resource = parts.slice(5).join(':');
-  if (!partition || !service || !resource) return undefined;
-  return { partition, service, region, accountId, resource };
+  const parsed = parseAnyArn(arn);
+  if (!parsed || !parsed.partition || !parsed.service || !parsed.resource)
+    return undefined;
+  return parsed;
 }
 
 /** `arn:aws:iam::123:role/path/name` → `name` (GetRole takes the name, without the path). */

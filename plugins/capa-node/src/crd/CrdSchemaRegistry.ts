@@ -12,6 +12,7 @@ import path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { parseAllDocuments } from 'yaml';
+import { splitApiVersion } from '@capa-portal/plugin-capa-common';
 import {
   ConversionNotes,
   convertOpenApiSchema,
@@ -97,16 +98,6 @@ const DNS1123_SUBDOMAIN =
   /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const PACKAGE_NAME = '@capa-portal/plugin-capa-node';
-
-function splitApiVersion(apiVersion: string): {
-  group: string;
-  version: string;
-} {
-  const i = apiVersion.lastIndexOf('/');
-  return i < 0
-    ? { group: '', version: apiVersion }
-    : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
-}
 
 function gk(group: string, kind: string): string {
   return `${group}/${kind}`;

@@ -32,264 +32,92 @@ const CONTROL_PLANE = 'controlplane.cluster.x-k8s.io';
 const BOOTSTRAP = 'bootstrap.cluster.x-k8s.io';
 const OPERATOR = 'operator.cluster.x-k8s.io';
 
+/** The versions served, in order of preference. */
+const V1 = ['v1'];
+const V1BETA2 = ['v1beta2'];
+const V1BETA2_V1BETA1 = ['v1beta2', 'v1beta1'];
+const V1ALPHA2 = ['v1alpha2'];
+
+/** `[group, versions, kind, plural, scope]`: one row of a resource table. */
+type ResourceRow = [
+  group: string,
+  versions: readonly string[],
+  kind: string,
+  plural: string,
+  scope: 'Namespaced' | 'Cluster',
+];
+
+/** Frozen resource types from table rows, each with its own `versions` array. */
+function resourceTypes(rows: ResourceRow[]): KubernetesResourceType[] {
+  return rows.map(([group, versions, kind, plural, scope]) =>
+    Object.freeze({
+      group,
+      versions: [...versions],
+      kind,
+      plural,
+      namespaced: scope === 'Namespaced',
+    }),
+  );
+}
+
+/** The rows of {@link MANAGEMENT_CLUSTER_KINDS}, in the order of the reads. */
+// prettier-ignore
+const MANAGEMENT_CLUSTER_ROWS: ResourceRow[] = [
+  ['', V1, 'Namespace', 'namespaces', 'Cluster'],
+  [CAPI, V1BETA2_V1BETA1, 'Cluster', 'clusters', 'Namespaced'],
+  [INFRA, V1BETA2, 'AWSCluster', 'awsclusters', 'Namespaced'],
+  [INFRA, V1BETA2, 'AWSClusterTemplate', 'awsclustertemplates', 'Namespaced'],
+  [INFRA, V1BETA2, 'AWSClusterControllerIdentity', 'awsclustercontrolleridentities', 'Cluster'],
+  [INFRA, V1BETA2, 'AWSClusterRoleIdentity', 'awsclusterroleidentities', 'Cluster'],
+  [INFRA, V1BETA2, 'AWSClusterStaticIdentity', 'awsclusterstaticidentities', 'Cluster'],
+  [CONTROL_PLANE, V1BETA2, 'AWSManagedControlPlane', 'awsmanagedcontrolplanes', 'Namespaced'],
+  [CONTROL_PLANE, V1BETA2, 'AWSManagedControlPlaneTemplate', 'awsmanagedcontrolplanetemplates', 'Namespaced'],
+  [CONTROL_PLANE, V1BETA2, 'ROSAControlPlane', 'rosacontrolplanes', 'Namespaced'],
+  [OPERATOR, V1ALPHA2, 'InfrastructureProvider', 'infrastructureproviders', 'Namespaced'],
+];
 /**
  * What {@link KubernetesFleetReader} lists from every management cluster: one paginated, cluster-wide LIST per
  * entry and read. Order is the order of the reads.
  */
 export const MANAGEMENT_CLUSTER_KINDS: readonly KubernetesResourceType[] =
-  Object.freeze(
-    [
-      {
-        group: '',
-        versions: ['v1'],
-        kind: 'Namespace',
-        plural: 'namespaces',
-        namespaced: false,
-      },
-      {
-        group: CAPI,
-        versions: ['v1beta2', 'v1beta1'],
-        kind: 'Cluster',
-        plural: 'clusters',
-        namespaced: true,
-      },
-      {
-        group: INFRA,
-        versions: ['v1beta2'],
-        kind: 'AWSCluster',
-        plural: 'awsclusters',
-        namespaced: true,
-      },
-      {
-        group: INFRA,
-        versions: ['v1beta2'],
-        kind: 'AWSClusterTemplate',
-        plural: 'awsclustertemplates',
-        namespaced: true,
-      },
-      {
-        group: INFRA,
-        versions: ['v1beta2'],
-        kind: 'AWSClusterControllerIdentity',
-        plural: 'awsclustercontrolleridentities',
-        namespaced: false,
-      },
-      {
-        group: INFRA,
-        versions: ['v1beta2'],
-        kind: 'AWSClusterRoleIdentity',
-        plural: 'awsclusterroleidentities',
-        namespaced: false,
-      },
-      {
-        group: INFRA,
-        versions: ['v1beta2'],
-        kind: 'AWSClusterStaticIdentity',
-        plural: 'awsclusterstaticidentities',
-        namespaced: false,
-      },
-      {
-        group: CONTROL_PLANE,
-        versions: ['v1beta2'],
-        kind: 'AWSManagedControlPlane',
-        plural: 'awsmanagedcontrolplanes',
-        namespaced: true,
-      },
-      {
-        group: CONTROL_PLANE,
-        versions: ['v1beta2'],
-        kind: 'AWSManagedControlPlaneTemplate',
-        plural: 'awsmanagedcontrolplanetemplates',
-        namespaced: true,
-      },
-      {
-        group: CONTROL_PLANE,
-        versions: ['v1beta2'],
-        kind: 'ROSAControlPlane',
-        plural: 'rosacontrolplanes',
-        namespaced: true,
-      },
-      {
-        group: OPERATOR,
-        versions: ['v1alpha2'],
-        kind: 'InfrastructureProvider',
-        plural: 'infrastructureproviders',
-        namespaced: true,
-      },
-    ].map(t => Object.freeze(t)),
-  );
+  Object.freeze(resourceTypes(MANAGEMENT_CLUSTER_ROWS));
 
+/** What capa-portal knows besides {@link MANAGEMENT_CLUSTER_ROWS}. */
+// prettier-ignore
+const OTHER_KNOWN_ROWS: ResourceRow[] = [
+  ['', V1, 'Secret', 'secrets', 'Namespaced'],
+  ['', V1, 'ConfigMap', 'configmaps', 'Namespaced'],
+  [CAPI, V1BETA2_V1BETA1, 'ClusterClass', 'clusterclasses', 'Namespaced'],
+  [CAPI, V1BETA2_V1BETA1, 'MachineDeployment', 'machinedeployments', 'Namespaced'],
+  [CAPI, V1BETA2_V1BETA1, 'MachinePool', 'machinepools', 'Namespaced'],
+  [CAPI, V1BETA2_V1BETA1, 'Machine', 'machines', 'Namespaced'],
+  [CAPI, V1BETA2_V1BETA1, 'MachineHealthCheck', 'machinehealthchecks', 'Namespaced'],
+  [INFRA, V1BETA2, 'AWSMachine', 'awsmachines', 'Namespaced'],
+  [INFRA, V1BETA2, 'AWSMachineTemplate', 'awsmachinetemplates', 'Namespaced'],
+  [INFRA, V1BETA2, 'AWSMachinePool', 'awsmachinepools', 'Namespaced'],
+  [INFRA, V1BETA2, 'AWSManagedMachinePool', 'awsmanagedmachinepools', 'Namespaced'],
+  [INFRA, V1BETA2, 'AWSManagedCluster', 'awsmanagedclusters', 'Namespaced'],
+  [INFRA, V1BETA2, 'ROSACluster', 'rosaclusters', 'Namespaced'],
+  [INFRA, V1BETA2, 'ROSAMachinePool', 'rosamachinepools', 'Namespaced'],
+  [CONTROL_PLANE, V1BETA2_V1BETA1, 'KubeadmControlPlane', 'kubeadmcontrolplanes', 'Namespaced'],
+  [CONTROL_PLANE, V1BETA2_V1BETA1, 'KubeadmControlPlaneTemplate', 'kubeadmcontrolplanetemplates', 'Namespaced'],
+  [BOOTSTRAP, V1BETA2_V1BETA1, 'KubeadmConfig', 'kubeadmconfigs', 'Namespaced'],
+  [BOOTSTRAP, V1BETA2_V1BETA1, 'KubeadmConfigTemplate', 'kubeadmconfigtemplates', 'Namespaced'],
+  [BOOTSTRAP, V1BETA2, 'EKSConfig', 'eksconfigs', 'Namespaced'],
+  [BOOTSTRAP, V1BETA2, 'EKSConfigTemplate', 'eksconfigtemplates', 'Namespaced'],
+  [OPERATOR, V1ALPHA2, 'CoreProvider', 'coreproviders', 'Namespaced'],
+  [OPERATOR, V1ALPHA2, 'BootstrapProvider', 'bootstrapproviders', 'Namespaced'],
+  [OPERATOR, V1ALPHA2, 'ControlPlaneProvider', 'controlplaneproviders', 'Namespaced'],
+];
 /**
  * Every resource type capa-portal knows: the reader's kinds plus what `capa:cluster:render` produces and
  * `capa:cluster:apply` applies (machines, bootstrap configs, Secrets, ...). The test API server serves these.
  */
 export const KNOWN_RESOURCE_TYPES: readonly KubernetesResourceType[] =
-  Object.freeze(
-    [
-      ...MANAGEMENT_CLUSTER_KINDS,
-      {
-        group: '',
-        versions: ['v1'],
-        kind: 'Secret',
-        plural: 'secrets',
-        namespaced: true,
-      },
-      {
-        group: '',
-        versions: ['v1'],
-        kind: 'ConfigMap',
-        plural: 'configmaps',
-        namespaced: true,
-      },
-      {
-        group: CAPI,
-        versions: ['v1beta2', 'v1beta1'],
-        kind: 'ClusterClass',
-        plural: 'clusterclasses',
-        namespaced: true,
-      },
-      {
-        group: CAPI,
-        versions: ['v1beta2', 'v1beta1'],
-        kind: 'MachineDeployment',
-        plural: 'machinedeployments',
-        namespaced: true,
-      },
-      {
-        group: CAPI,
-        versions: ['v1beta2', 'v1beta1'],
-        kind: 'MachinePool',
-        plural: 'machinepools',
-        namespaced: true,
-      },
-      {
-        group: CAPI,
-        versions: ['v1beta2', 'v1beta1'],
-        kind: 'Machine',
-        plural: 'machines',
-        namespaced: true,
-      },
-      {
-        group: CAPI,
-        versions: ['v1beta2', 'v1beta1'],
-        kind: 'MachineHealthCheck',
-        plural: 'machinehealthchecks',
-        namespaced: true,
-      },
-      {
-        group: INFRA,
-        versions: ['v1beta2'],
-        kind: 'AWSMachine',
-        plural: 'awsmachines',
-        namespaced: true,
-      },
-      {
-        group: INFRA,
-        versions: ['v1beta2'],
-        kind: 'AWSMachineTemplate',
-        plural: 'awsmachinetemplates',
-        namespaced: true,
-      },
-      {
-        group: INFRA,
-        versions: ['v1beta2'],
-        kind: 'AWSMachinePool',
-        plural: 'awsmachinepools',
-        namespaced: true,
-      },
-      {
-        group: INFRA,
-        versions: ['v1beta2'],
-        kind: 'AWSManagedMachinePool',
-        plural: 'awsmanagedmachinepools',
-        namespaced: true,
-      },
-      {
-        group: INFRA,
-        versions: ['v1beta2'],
-        kind: 'AWSManagedCluster',
-        plural: 'awsmanagedclusters',
-        namespaced: true,
-      },
-      {
-        group: INFRA,
-        versions: ['v1beta2'],
-        kind: 'ROSACluster',
-        plural: 'rosaclusters',
-        namespaced: true,
-      },
-      {
-        group: INFRA,
-        versions: ['v1beta2'],
-        kind: 'ROSAMachinePool',
-        plural: 'rosamachinepools',
-        namespaced: true,
-      },
-      {
-        group: CONTROL_PLANE,
-        versions: ['v1beta2', 'v1beta1'],
-        kind: 'KubeadmControlPlane',
-        plural: 'kubeadmcontrolplanes',
-        namespaced: true,
-      },
-      {
-        group: CONTROL_PLANE,
-        versions: ['v1beta2', 'v1beta1'],
-        kind: 'KubeadmControlPlaneTemplate',
-        plural: 'kubeadmcontrolplanetemplates',
-        namespaced: true,
-      },
-      {
-        group: BOOTSTRAP,
-        versions: ['v1beta2', 'v1beta1'],
-        kind: 'KubeadmConfig',
-        plural: 'kubeadmconfigs',
-        namespaced: true,
-      },
-      {
-        group: BOOTSTRAP,
-        versions: ['v1beta2', 'v1beta1'],
-        kind: 'KubeadmConfigTemplate',
-        plural: 'kubeadmconfigtemplates',
-        namespaced: true,
-      },
-      {
-        group: BOOTSTRAP,
-        versions: ['v1beta2'],
-        kind: 'EKSConfig',
-        plural: 'eksconfigs',
-        namespaced: true,
-      },
-      {
-        group: BOOTSTRAP,
-        versions: ['v1beta2'],
-        kind: 'EKSConfigTemplate',
-        plural: 'eksconfigtemplates',
-        namespaced: true,
-      },
-      {
-        group: OPERATOR,
-        versions: ['v1alpha2'],
-        kind: 'CoreProvider',
-        plural: 'coreproviders',
-        namespaced: true,
-      },
-      {
-        group: OPERATOR,
-        versions: ['v1alpha2'],
-        kind: 'BootstrapProvider',
-        plural: 'bootstrapproviders',
-        namespaced: true,
-      },
-      {
-        group: OPERATOR,
-        versions: ['v1alpha2'],
-        kind: 'ControlPlaneProvider',
-        plural: 'controlplaneproviders',
-        namespaced: true,
-      },
-    ].map(t => Object.freeze(t)),
-  );
+  Object.freeze([
+    ...MANAGEMENT_CLUSTER_KINDS,
+    ...resourceTypes(OTHER_KNOWN_ROWS),
+  ]);
 
 /** The known type of `apiVersion` + `kind` (any served version of its group), or undefined. */
 export function findResourceType(

@@ -18,8 +18,6 @@ import {
   writeWorkspaceFiles,
 } from '../lib/manifests';
 import {
-  MANAGEMENT_CLUSTER_NAME,
-  MANAGEMENT_CLUSTER_NAME_TEXT,
   NAMING_CONVENTIONS,
   NamingConvention,
   targetRoleArn,
@@ -56,13 +54,9 @@ export function validateBootstrapInput(
     required: false,
     max: 50,
   });
-  const managementCluster = errors.string(
+  const managementCluster = errors.managementCluster(
     'managementCluster',
     input.managementCluster,
-    {
-      pattern: MANAGEMENT_CLUSTER_NAME,
-      patternText: MANAGEMENT_CLUSTER_NAME_TEXT,
-    },
   );
   const managementPrincipalArn = errors.roleArn(
     'managementPrincipalArn',

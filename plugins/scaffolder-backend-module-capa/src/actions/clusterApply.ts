@@ -32,10 +32,6 @@ import {
   refText,
 } from '../lib/fleet';
 import { assertValidObjects, objectLabel } from '../lib/manifests';
-import {
-  MANAGEMENT_CLUSTER_NAME,
-  MANAGEMENT_CLUSTER_NAME_TEXT,
-} from '../lib/names';
 import { FieldErrors } from '../lib/validation';
 import { examples } from './clusterApply.examples';
 
@@ -76,14 +72,10 @@ export function planApply(
   registry?: CrdSchemaRegistry,
 ): ApplyPlan {
   const errors = new FieldErrors();
-  const managementCluster = errors.string(
+  const managementCluster = errors.managementCluster(
     'managementCluster',
     input.managementCluster,
-    {
-      required: true,
-      pattern: MANAGEMENT_CLUSTER_NAME,
-      patternText: MANAGEMENT_CLUSTER_NAME_TEXT,
-    },
+    { required: true },
   );
   const manifests = input.manifests;
   if (!Array.isArray(manifests) || manifests.length === 0) {

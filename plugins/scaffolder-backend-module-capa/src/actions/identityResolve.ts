@@ -24,8 +24,6 @@ import {
   toYaml,
 } from '../lib/manifests';
 import {
-  MANAGEMENT_CLUSTER_NAME,
-  MANAGEMENT_CLUSTER_NAME_TEXT,
   NAMING_CONVENTIONS,
   NamingConvention,
   targetRoleArn,
@@ -59,14 +57,10 @@ export function validateResolveInput(
   input: Record<string, unknown>,
 ): ResolveIdentityInput {
   const errors = new FieldErrors();
-  const managementCluster = errors.string(
+  const managementCluster = errors.managementCluster(
     'managementCluster',
     input.managementCluster,
-    {
-      required: true,
-      pattern: MANAGEMENT_CLUSTER_NAME,
-      patternText: MANAGEMENT_CLUSTER_NAME_TEXT,
-    },
+    { required: true },
   );
   const accountId = errors.accountId('accountId', input.accountId);
   const namespace = errors.dnsLabel('namespace', input.namespace);

@@ -8,10 +8,6 @@ import type {
 } from '@capa-portal/plugin-capa-common';
 import { capaTrustVerifyPermission } from '@capa-portal/plugin-capa-common';
 import { CapaFleetApi } from '../lib/fleet';
-import {
-  MANAGEMENT_CLUSTER_NAME,
-  MANAGEMENT_CLUSTER_NAME_TEXT,
-} from '../lib/names';
 import { FieldErrors } from '../lib/validation';
 import { examples } from './trustVerify.examples';
 
@@ -92,13 +88,9 @@ export function createCapaTrustVerifyAction(options: {
       let accountId = errors.accountId('accountId', input.accountId, {
         required: false,
       });
-      const managementCluster = errors.string(
+      const managementCluster = errors.managementCluster(
         'managementCluster',
         input.managementCluster,
-        {
-          pattern: MANAGEMENT_CLUSTER_NAME,
-          patternText: MANAGEMENT_CLUSTER_NAME_TEXT,
-        },
       );
       const identityName = errors.dnsSubdomain(
         'identityName',

@@ -6,6 +6,7 @@
  */
 import { InputError } from '@backstage/errors';
 import { isAccountId, parseRoleArn } from '@capa-portal/plugin-capa-common';
+import { MANAGEMENT_CLUSTER_NAME, MANAGEMENT_CLUSTER_NAME_TEXT } from './names';
 
 /** AWS partitions CAPA supports. */
 export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'] as const;
@@ -63,6 +64,77 @@ export function unsafeReason(value: string): string | undefined {
     if (re.test(value)) return `must not contain ${what}`;
   return undefined;
 }
+
+interface RequiredOption {
+  required?: boolean;
+}
+interface RuleOptions extends RequiredOption {
+  max?: number;
+}
+
+/** A pattern-checked string: required unless said otherwise, at most `max` characters, matching `pattern`. */
+interface StringRule {
+  required: boolean;
+  max?: number;
+  pattern: RegExp;
+  /** What to say when the value does not match. */
+  patternText: string;
+}
+
+/** The pattern-checked strings {@link FieldErrors} knows, by method. */
+const RULES = {
+  dnsLabel: {
+    required: true,
+    max: MAX_NAME,
+    pattern: DNS1123_LABEL,
+    patternText:
+      "must be a DNS-1123 label: lowercase a-z, 0-9 and '-', starting and ending with a letter or digit",
+  },
+  dnsSubdomain: {
+    required: true,
+    max: 253,
+    pattern: DNS1123_SUBDOMAIN,
+    patternText:
+      "must be a DNS-1123 subdomain: lowercase a-z, 0-9, '-' and '.'",
+  },
+  region: {
+    required: true,
+    max: 32,
+    pattern: REGION,
+    patternText:
+      'is not an AWS region (like eu-west-1, us-gov-west-1, cn-north-1)',
+  },
+  kubernetesVersion: {
+    required: true,
+    max: 16,
+    pattern: KUBERNETES_VERSION,
+    patternText: 'is not a Kubernetes version (like v1.33 or 1.34.2)',
+  },
+  instanceType: {
+    required: true,
+    max: 40,
+    pattern: INSTANCE_TYPE,
+    patternText: 'is not an EC2 instance type (like m6i.xlarge)',
+  },
+  entityRef: {
+    required: false,
+    max: 200,
+    pattern: ENTITY_REF,
+    patternText:
+      'is not a Backstage entity reference (like group:default/platform-team)',
+  },
+  managementCluster: {
+    required: false,
+    pattern: MANAGEMENT_CLUSTER_NAME,
+    patternText: MANAGEMENT_CLUSTER_NAME_TEXT,
+  },
+  externalId: {
+    required: false,
+    pattern: EXTERNAL_ID,
+    patternText:
+      'must be 2..1224 characters of letters, digits and + = , . @ : / - _',
+  },
+} satisfies Record<string, StringRule>;
 
 /** Collects field errors; `throwIfAny` raises one InputError that names every bad field. */
 export class FieldErrors {
@@ -126,34 +198,29 @@ export class FieldErrors {
     return value;
   }
 
-  /** A Kubernetes name (DNS-1123 label), at most `max` (63) characters. */
-  dnsLabel(
+  /** A string checked against one of {@link RULES}; `options` override the rule's defaults. */
+  private rule(
+    rule: StringRule,
     field: string,
     value: unknown,
-    options: { required?: boolean; max?: number } = {},
+    options: RuleOptions = {},
   ): string | undefined {
     return this.string(field, value, {
-      required: options.required ?? true,
-      max: options.max ?? MAX_NAME,
-      pattern: DNS1123_LABEL,
-      patternText:
-        "must be a DNS-1123 label: lowercase a-z, 0-9 and '-', starting and ending with a letter or digit",
+      required: options.required ?? rule.required,
+      max: options.max ?? rule.max,
+      pattern: rule.pattern,
+      patternText: rule.patternText,
     });
   }
 
+  /** A Kubernetes name (DNS-1123 label), at most `max` (63) characters. */
+  dnsLabel(field: string, value: unknown, options: RuleOptions = {}) {
+    return this.rule(RULES.dnsLabel, field, value, options);
+  }
+
   /** A cluster-scoped object name (DNS-1123 subdomain). */
-  dnsSubdomain(
-    field: string,
-    value: unknown,
-    options: { required?: boolean; max?: number } = {},
-  ): string | undefined {
-    return this.string(field, value, {
-      required: options.required ?? true,
-      max: options.max ?? 253,
-      pattern: DNS1123_SUBDOMAIN,
-      patternText:
-        "must be a DNS-1123 subdomain: lowercase a-z, 0-9, '-' and '.'",
-    });
+  dnsSubdomain(field: string, value: unknown, options: RuleOptions = {}) {
+    return this.rule(RULES.dnsSubdomain, field, value, options);
   }
 
   accountId(
@@ -175,58 +242,24 @@ export class FieldErrors {
     return v;
   }
 
-  region(
-    field: string,
-    value: unknown,
-    options: { required?: boolean } = {},
-  ): string | undefined {
-    return this.string(field, value, {
-      required: options.required ?? true,
-      max: 32,
-      pattern: REGION,
-      patternText:
-        'is not an AWS region (like eu-west-1, us-gov-west-1, cn-north-1)',
-    });
+  region(field: string, value: unknown, options: RequiredOption = {}) {
+    return this.rule(RULES.region, field, value, options);
   }
 
   kubernetesVersion(
     field: string,
     value: unknown,
-    options: { required?: boolean } = {},
-  ): string | undefined {
-    return this.string(field, value, {
-      required: options.required ?? true,
-      max: 16,
-      pattern: KUBERNETES_VERSION,
-      patternText: 'is not a Kubernetes version (like v1.33 or 1.34.2)',
-    });
+    options: RequiredOption = {},
+  ) {
+    return this.rule(RULES.kubernetesVersion, field, value, options);
   }
 
-  instanceType(
-    field: string,
-    value: unknown,
-    options: { required?: boolean } = {},
-  ): string | undefined {
-    return this.string(field, value, {
-      required: options.required ?? true,
-      max: 40,
-      pattern: INSTANCE_TYPE,
-      patternText: 'is not an EC2 instance type (like m6i.xlarge)',
-    });
+  instanceType(field: string, value: unknown, options: RequiredOption = {}) {
+    return this.rule(RULES.instanceType, field, value, options);
   }
 
-  entityRef(
-    field: string,
-    value: unknown,
-    options: { required?: boolean } = {},
-  ): string | undefined {
-    return this.string(field, value, {
-      required: options.required,
-      max: 200,
-      pattern: ENTITY_REF,
-      patternText:
-        'is not a Backstage entity reference (like group:default/platform-team)',
-    });
+  entityRef(field: string, value: unknown, options: RequiredOption = {}) {
+    return this.rule(RULES.entityRef, field, value, options);
   }
 
   /** An IAM role ARN in a CAPA partition; `accountId` when given must match. */
@@ -295,28 +328,20 @@ export class FieldErrors {
   }
 
   partition(field: string, value: unknown): Partition | undefined {
-    if (value === undefined || value === null || value === '') return undefined;
-    if (
-      typeof value !== 'string' ||
-      !(PARTITIONS as readonly string[]).includes(value)
-    ) {
-      this.add(
-        field,
-        `${JSON.stringify(
-          typeof value === 'string' ? truncate(value) : value,
-        )} is not one of ${PARTITIONS.join(', ')}`,
-      );
-      return undefined;
-    }
-    return value as Partition;
+    return this.oneOf(field, value, PARTITIONS);
+  }
+
+  /** A management cluster name as configured (`mgmt-eu`). */
+  managementCluster(
+    field: string,
+    value: unknown,
+    options: RequiredOption = {},
+  ) {
+    return this.rule(RULES.managementCluster, field, value, options);
   }
 
   externalId(field: string, value: unknown): string | undefined {
-    return this.string(field, value, {
-      pattern: EXTERNAL_ID,
-      patternText:
-        'must be 2..1224 characters of letters, digits and + = , . @ : / - _',
-    });
+    return this.rule(RULES.externalId, field, value);
   }
 
   /** An AWS tag map: keys 1..128, values 0..256, AWS's character set, no `aws:` prefix. */
@@ -345,15 +370,7 @@ export class FieldErrors {
         max: options.maxKeyLength ?? 128,
       });
       if (key === undefined) continue;
-      if (!AWS_TAG_CHARS.test(key)) {
-        this.add(
-          `${field} key`,
-          `${JSON.stringify(
-            truncate(key),
-          )} has characters AWS tags do not allow (letters, digits, spaces, + - = . _ : / @)`,
-        );
-        continue;
-      }
+      if (!this.awsTagChars(`${field} key`, key)) continue;
       if (/^aws:/i.test(key)) {
         this.add(
           `${field} key`,
@@ -374,18 +391,22 @@ export class FieldErrors {
           ? ''
           : this.string(keyField, v, { max: options.maxValueLength ?? 256 });
       if (val === undefined) continue;
-      if (!AWS_TAG_CHARS.test(val)) {
-        this.add(
-          keyField,
-          `${JSON.stringify(
-            truncate(val),
-          )} has characters AWS tags do not allow (letters, digits, spaces, + - = . _ : / @)`,
-        );
-        continue;
-      }
+      if (!this.awsTagChars(keyField, val)) continue;
       out[key] = val;
     }
     return out;
+  }
+
+  /** Whether `s` is of AWS's tag character set; when not, says so for `field`. */
+  private awsTagChars(field: string, s: string): boolean {
+    if (AWS_TAG_CHARS.test(s)) return true;
+    this.add(
+      field,
+      `${JSON.stringify(
+        truncate(s),
+      )} has characters AWS tags do not allow (letters, digits, spaces, + - = . _ : / @)`,
+    );
+    return false;
   }
 
   /** A workspace-relative path (no `..`, no absolute paths). */

@@ -1,6 +1,4 @@
-import type { ChangeEvent } from 'react';
 import Box from '@material-ui/core/Box';
-import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { useApi, type ApiHolder } from '@backstage/core-plugin-api';
 import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
@@ -9,6 +7,7 @@ import type { AccountSummary } from '@capa-portal/plugin-capa-common';
 import { capaApiRef } from '../../api';
 import { VerdictChip } from '../VerdictChip';
 import { verdictLabel } from './helpers';
+import { PickerSelect } from './PickerSelect';
 
 /** ui:options of {@link CapaAccountPicker}. @public */
 export interface CapaAccountPickerUiOptions {
@@ -49,16 +48,7 @@ function label(a: AccountSummary): string {
 export function CapaAccountPicker(
   props: FieldExtensionComponentProps<string, CapaAccountPickerUiOptions>,
 ) {
-  const {
-    formData,
-    onChange,
-    schema,
-    uiSchema,
-    rawErrors,
-    required,
-    disabled,
-    idSchema,
-  } = props;
+  const { formData, onChange, schema, uiSchema } = props;
   const options = uiSchema?.['ui:options'] ?? {};
   const api = useApi(capaApiRef);
   const { value, loading, error } = useAsync(() => api.getAccounts(), [api]);
@@ -67,34 +57,26 @@ export function CapaAccountPicker(
   );
   const selected = accounts.find(a => a.accountId === formData);
   const refused = accounts.filter(a => refusal(a, options));
-  const id = idSchema?.$id ?? 'capa-account';
 
   return (
     <Box>
-      <TextField
-        id={id}
-        select
-        fullWidth
-        margin="normal"
-        label={schema.title ?? 'AWS account'}
-        required={required}
-        disabled={disabled || loading || !!error}
+      <PickerSelect
+        field={props}
+        defaultId="capa-account"
+        defaultLabel="AWS account"
+        testId="capa-account-picker"
+        loading={loading}
+        error={error}
         value={formData ?? ''}
-        onChange={(e: ChangeEvent<{ value: unknown }>) =>
-          onChange((e.target.value as string) || undefined)
-        }
-        error={!!error || (rawErrors?.length ?? 0) > 0}
+        onChange={v => onChange(v || undefined)}
         helperText={
           error
             ? `Could not load the accounts: ${error.message}`
             : schema.description ??
               'Only accounts whose trust is not broken can be picked'
         }
-        SelectProps={{ native: true }}
-        InputLabelProps={{ shrink: true }}
-        inputProps={{ 'data-testid': 'capa-account-picker' }}
+        placeholder="Select an account"
       >
-        <option value="">{loading ? 'Loading…' : 'Select an account'}</option>
         {accounts.map(a => {
           const why = refusal(a, options);
           return (
@@ -109,7 +91,7 @@ export function CapaAccountPicker(
             </option>
           );
         })}
-      </TextField>
+      </PickerSelect>
       {selected && (
         <Box
           display="flex"

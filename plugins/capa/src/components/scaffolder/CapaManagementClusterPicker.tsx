@@ -1,11 +1,10 @@
-import type { ChangeEvent } from 'react';
-import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { useApi } from '@backstage/core-plugin-api';
 import type { FieldExtensionComponentProps } from '@backstage/plugin-scaffolder-react';
 import useAsync from 'react-use/esm/useAsync';
 import type { ManagementClusterStatus } from '@capa-portal/plugin-capa-common';
 import { capaApiRef } from '../../api';
+import { PickerSelect } from './PickerSelect';
 
 /** ui:options of {@link CapaManagementClusterPicker}. @public */
 export interface CapaManagementClusterPickerUiOptions {
@@ -33,16 +32,7 @@ export function CapaManagementClusterPicker(
     CapaManagementClusterPickerUiOptions
   >,
 ) {
-  const {
-    formData,
-    onChange,
-    schema,
-    uiSchema,
-    rawErrors,
-    required,
-    disabled,
-    idSchema,
-  } = props;
+  const { formData, onChange, schema, uiSchema } = props;
   const api = useApi(capaApiRef);
   const requireLive = uiSchema?.['ui:options']?.requireLive === true;
   const { value, loading, error } = useAsync(
@@ -51,7 +41,6 @@ export function CapaManagementClusterPicker(
   );
   const items = value?.items ?? [];
   const selected = items.find(m => m.name === formData);
-  const id = idSchema?.$id ?? 'capa-management-cluster';
   let helper =
     schema.description ??
     'The management cluster that will own the new cluster';
@@ -62,31 +51,22 @@ export function CapaManagementClusterPicker(
     helper = `Controllers run as ${selected.controllerPrincipalArn}`;
 
   return (
-    <TextField
-      id={id}
-      select
-      fullWidth
-      margin="normal"
-      label={schema.title ?? 'Management cluster'}
-      required={required}
-      disabled={disabled || loading || !!error}
+    <PickerSelect
+      field={props}
+      defaultId="capa-management-cluster"
+      defaultLabel="Management cluster"
+      testId="capa-management-cluster-picker"
+      loading={loading}
+      error={error}
       value={formData ?? ''}
-      onChange={(e: ChangeEvent<{ value: unknown }>) =>
-        onChange((e.target.value as string) || undefined)
-      }
-      error={!!error || (rawErrors?.length ?? 0) > 0}
+      onChange={v => onChange(v || undefined)}
       helperText={
         <Typography variant="caption" component="span">
           {helper}
         </Typography>
       }
-      SelectProps={{ native: true }}
-      InputLabelProps={{ shrink: true }}
-      inputProps={{ 'data-testid': 'capa-management-cluster-picker' }}
+      placeholder="Select a management cluster"
     >
-      <option value="">
-        {loading ? 'Loading…' : 'Select a management cluster'}
-      </option>
       {items.map(m => {
         const notLive = requireLive && m.source.type !== 'kubernetes';
         return (
@@ -96,6 +76,6 @@ export function CapaManagementClusterPicker(
           </option>
         );
       })}
-    </TextField>
+    </PickerSelect>
   );
 }

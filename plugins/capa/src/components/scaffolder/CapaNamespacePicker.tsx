@@ -1,4 +1,4 @@
-import { useState, type ChangeEvent } from 'react';
+import { useState } from 'react';
 import Box from '@material-ui/core/Box';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
@@ -12,6 +12,7 @@ import {
   namespaceChoices,
   verdictLabel,
 } from './helpers';
+import { PickerSelect } from './PickerSelect';
 
 /** ui:options of {@link CapaNamespacePicker}. @public */
 export interface CapaNamespacePickerUiOptions {
@@ -35,17 +36,7 @@ const NEW = '__capa_new_namespace__';
 export function CapaNamespacePicker(
   props: FieldExtensionComponentProps<string, CapaNamespacePickerUiOptions>,
 ) {
-  const {
-    formData,
-    onChange,
-    schema,
-    uiSchema,
-    rawErrors,
-    required,
-    disabled,
-    idSchema,
-    formContext,
-  } = props;
+  const { formData, onChange, schema, uiSchema, formContext } = props;
   const options = uiSchema?.['ui:options'] ?? {};
   const accountId = formValue(formContext, options.accountField ?? 'accountId');
   const managementCluster = formValue(
@@ -68,7 +59,6 @@ export function CapaNamespacePicker(
   const known = choices.options.find(o => o.namespace === formData);
   const [typingNew, setTypingNew] = useState(false);
   const isNew = typingNew || (!!formData && !known);
-  const id = idSchema?.$id ?? 'capa-namespace';
 
   if (!accountId) {
     return (
@@ -99,17 +89,15 @@ export function CapaNamespacePicker(
 
   return (
     <Box>
-      <TextField
-        id={id}
-        select
-        fullWidth
-        margin="normal"
-        label={schema.title ?? 'Namespace'}
-        required={required}
-        disabled={disabled || loading || !!error}
+      <PickerSelect
+        field={props}
+        defaultId="capa-namespace"
+        defaultLabel="Namespace"
+        testId="capa-namespace-picker"
+        loading={loading}
+        error={error}
         value={isNew ? NEW : formData ?? ''}
-        onChange={(e: ChangeEvent<{ value: unknown }>) => {
-          const v = e.target.value as string;
+        onChange={v => {
           if (v === NEW) {
             setTypingNew(true);
             onChange(undefined);
@@ -118,7 +106,6 @@ export function CapaNamespacePicker(
             onChange(v || undefined);
           }
         }}
-        error={!!error || (rawErrors?.length ?? 0) > 0}
         helperText={
           error
             ? `Could not load the trust report of ${accountId}: ${error.message}`
@@ -127,11 +114,8 @@ export function CapaNamespacePicker(
                 managementCluster ? ` on ${managementCluster}` : ''
               }`
         }
-        SelectProps={{ native: true }}
-        InputLabelProps={{ shrink: true }}
-        inputProps={{ 'data-testid': 'capa-namespace-picker' }}
+        placeholder="Select a namespace"
       >
-        <option value="">{loading ? 'Loading…' : 'Select a namespace'}</option>
         {choices.options.map(o => (
           <option key={o.namespace} value={o.namespace}>
             {o.namespace} · via{' '}
@@ -142,7 +126,7 @@ export function CapaNamespacePicker(
           </option>
         ))}
         {allowNew && <option value={NEW}>A new namespace…</option>}
-      </TextField>
+      </PickerSelect>
       {isNew && (
         <TextField
           fullWidth
