@@ -1,4 +1,410 @@
 #!/usr/bin/env node
-// `./portal bench`: not built yet (its own issue fills it in).
-console.error('portal: "bench" is not built yet');
-process.exit(2);
+/*
+ * `./portal bench [--json] [--check] [options]`: fleet-scale benchmarks of capa-portal (issue #7).
+ *
+ * Each phase runs in its own Node process (bench/phases.ts, through bench/register.cjs: Backstage's swc node
+ * transform without source maps and ESM worker), so peak RSS is
+ * per phase:
+ *   server  the synthetic fleet (bench/fleet.ts) on one TestKubernetesApiServer per management cluster;
+ *   floor   the same LIST requests as the reader, fetched (Node's fetch) and JSON-parsed only;
+ *   ingest  KubernetesFleetReader.read() per management cluster → evaluateFleet → catalog entities;
+ *   trust   DefaultAwsEvidenceGatherer.gather() twice against an STS/IAM double with fixed latency;
+ *   api     the capa backend plugin (startTestBackend), loaded by autocannon from this process.
+ *
+ * Options: --json, --check (exit 1 when a target is missed), --phases ingest,trust,api, --duration <s> (api
+ * load, default 10), --connections <n> (default 50), --latency <ms> (AWS double, default 50), --concurrency
+ * <n> (gatherer; default: its configured default), and the fleet's --seed, --management-clusters, --accounts,
+ * --identities, --clusters, --eks-ratio, --nested-ratio, --all-kinds.
+ */
+import { fork } from 'node:child_process';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(path.join(ROOT, 'package.json'));
+const PHASES = path.join(ROOT, 'bench', 'phases.ts');
+// Backstage's node transform (swc), without its development-only parts: see bench/register.cjs.
+const TRANSFORM = path.join(ROOT, 'bench', 'register.cjs');
+
+export const TARGETS = {
+  ingestRatio: 1.5,
+  peakRssMb: 400,
+  apiP99Ms: 25,
+};
+
+const argv = process.argv.slice(2);
+const has = flag => argv.includes(flag);
+function opt(flag, fallback) {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === flag && i + 1 < argv.length) return argv[i + 1];
+    if (argv[i].startsWith(`${flag}=`)) return argv[i].slice(flag.length + 1);
+  }
+  return fallback;
+}
+function num(flag, fallback) {
+  const v = opt(flag, undefined);
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) {
+    process.stderr.write(`bench: ${flag} needs a non-negative number\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+if (has('--help') || has('-h')) {
+  process.stdout.write(
+    `Usage: ./portal bench [--json] [--check] [--phases ingest,trust,api] [--duration 10] [--connections 50]
+       [--latency 50] [--concurrency N] [--seed 42] [--management-clusters 5] [--accounts 1000]
+       [--identities 1000] [--clusters 10000] [--eks-ratio 0.6] [--nested-ratio 0.3] [--all-kinds]
+       [--cpu-prof-dir DIR]   write a V8 CPU profile of each measured phase there
+       [--details]            also print every phase's details (timings, calls, memory) as JSON on stderr
+       [--node-flags "..."]   V8 / Node flags for the measured phases (experiments; the figures use none)
+`,
+  );
+  process.exit(0);
+}
+
+const json = has('--json');
+const check = has('--check');
+const phases = new Set(opt('--phases', 'ingest,trust,api').split(','));
+const duration = num('--duration', 10);
+const connections = num('--connections', 50);
+const latencyMs = num('--latency', 50);
+const concurrency = opt('--concurrency', undefined);
+const cpuProfDir = opt('--cpu-prof-dir', undefined);
+// Extra V8 / Node flags for the measured phases (experiments only: the figures use none).
+const nodeFlags = (opt('--node-flags', '') || '').split(' ').filter(Boolean);
+const fleetOptions = {
+  seed: num('--seed', 42),
+  managementClusters: num('--management-clusters', 5),
+  accounts: num('--accounts', 1000),
+  identities: num('--identities', 1000),
+  clusters: num('--clusters', 10000),
+  eksRatio: num('--eks-ratio', 0.6),
+  nestedRatio: num('--nested-ratio', 0.3),
+  allKinds: has('--all-kinds'),
+};
+
+const log = message => {
+  if (!json || has('--verbose')) process.stderr.write(`bench: ${message}\n`);
+};
+
+/** The next message of a phase, skipping the node transform's `{ type: 'watch' }` notes. */
+function nextMessage(child) {
+  return new Promise(resolve => {
+    const on = message => {
+      if (message && message.type === 'watch') return;
+      child.off('message', on);
+      resolve(message);
+    };
+    child.on('message', on);
+  });
+}
+
+/** Forks a phase; resolves with its first message (and the child, to talk on). */
+function startPhase(name, input, { profile = false } = {}) {
+  const execArgv = ['-r', TRANSFORM, ...(profile ? nodeFlags : [])];
+  if (profile && cpuProfDir)
+    execArgv.push(
+      '--cpu-prof',
+      `--cpu-prof-dir=${path.join(cpuProfDir, name)}`,
+    );
+  const child = fork(PHASES, [name], {
+    cwd: ROOT,
+    execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  const first = new Promise((resolve, reject) => {
+    nextMessage(child).then(resolve);
+    child.once('exit', code =>
+      reject(new Error(`phase ${name} exited with code ${code}`)),
+    );
+    child.once('error', reject);
+  });
+  child.send(input);
+  return { child, first };
+}
+
+async function runPhase(name, input, options) {
+  const { child, first } = startPhase(name, input, options);
+  const result = await first;
+  await new Promise(resolve =>
+    child.exitCode !== null ? resolve() : child.once('exit', resolve),
+  );
+  return result;
+}
+
+const round = (n, d = 3) => Math.round(n * 10 ** d) / 10 ** d;
+
+async function apiLoad(api) {
+  const autocannon = require('autocannon');
+  const ids = api.accountIds;
+  let i = 0;
+  const run = seconds =>
+    new Promise((resolve, reject) => {
+      autocannon(
+        {
+          url: api.base,
+          connections,
+          duration: seconds,
+          headers: { authorization: api.header },
+          requests: [
+            {
+              method: 'GET',
+              setupRequest: req => ({
+                ...req,
+                path: `/api/capa/accounts/${ids[i++ % ids.length]}/trust`,
+              }),
+            },
+          ],
+        },
+        (err, result) => (err ? reject(err) : resolve(result)),
+      );
+    });
+  await run(2); // warm-up (JIT, connections), not measured
+  i = 0;
+  return run(duration);
+}
+
+async function main() {
+  const result = {};
+  const details = {};
+  log(
+    `machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? '?'}, Node ${
+      process.version
+    }, load average ${os
+      .loadavg()
+      .map(n => n.toFixed(2))
+      .join(' ')}`,
+  );
+  log(
+    `generating the fleet (${fleetOptions.clusters} clusters, ${fleetOptions.accounts} accounts, ${fleetOptions.identities} identities, ${fleetOptions.managementClusters} management clusters) and serving it`,
+  );
+  const server = startPhase('server', { fleetOptions });
+  const fleet = await server.first;
+  if (!fleet?.managementClusters)
+    throw new Error(`server phase said ${JSON.stringify(fleet).slice(0, 300)}`);
+  details.fleet = {
+    kinds: fleet.kinds,
+    objects: fleet.managementClusters.reduce((n, m) => n + m.objects, 0),
+    generateSeconds: round(fleet.generateSeconds, 1),
+  };
+  try {
+    if (phases.has('ingest')) {
+      log('ingest: warm-up pass over every LIST (fills the server page cache)');
+      await runPhase('floor', { fleet });
+      log('ingest: floor (fetch + JSON.parse only)');
+      const floor = await runPhase('floor', { fleet }, { profile: true });
+      log(
+        `ingest: floor ${round(
+          floor.seconds,
+          2,
+        )} s; now the reader → engine → entities`,
+      );
+      const ingest = await runPhase('ingest', { fleet }, { profile: true });
+      result.ingest = {
+        clusters: ingest.clusters,
+        seconds: round(ingest.seconds),
+        floorSeconds: round(floor.seconds),
+        ratio: round(ingest.seconds / floor.seconds, 2),
+        peakRssMb: ingest.peakRssMb,
+        listCalls: ingest.listCalls,
+      };
+      details.ingest = {
+        ...ingest,
+        floor,
+        sameListCalls: floor.listCalls === ingest.listCalls,
+      };
+    }
+    if (phases.has('trust')) {
+      log(
+        `trust: gather against the STS/IAM double (${latencyMs} ms per call)`,
+      );
+      const trust = await runPhase(
+        'trust',
+        {
+          fleet,
+          trust: {
+            latencyMs,
+            ...(concurrency ? { concurrency: Number(concurrency) } : {}),
+          },
+        },
+        { profile: true },
+      );
+      result.trust = {
+        accounts: trust.accounts,
+        distinctChains: trust.distinctChains,
+        assumeRoleCalls: trust.assumeRoleCalls,
+        seconds: round(trust.seconds),
+      };
+      details.trust = trust;
+    }
+    if (phases.has('api')) {
+      log(
+        'api: starting the capa backend plugin and waiting for the first sync',
+      );
+      const { child, first } = startPhase('api', { fleet }, { profile: true });
+      const api = await first;
+      log(
+        `api: synced in ${round(api.syncSeconds, 1)} s, first report in ${round(
+          api.firstReportSeconds,
+          2,
+        )} s; autocannon ${connections} connections × ${duration} s`,
+      );
+      let load;
+      try {
+        load = await apiLoad(api);
+      } finally {
+        child.send({ stop: true });
+      }
+      const tail = await nextMessage(child);
+      await new Promise(resolve =>
+        child.exitCode !== null ? resolve() : child.once('exit', resolve),
+      );
+      result.api = {
+        p50Ms: load.latency.p50,
+        p99Ms: load.latency.p99,
+        rps: round(load.requests.average, 0),
+      };
+      details.api = {
+        requests: load.requests.total,
+        non2xx: load.non2xx,
+        errors: load.errors,
+        timeouts: load.timeouts,
+        maxMs: load.latency.max,
+        syncSeconds: round(api.syncSeconds, 2),
+        firstReportSeconds: round(api.firstReportSeconds, 3),
+        responseBytes: api.sampleResponseBytes,
+        ...tail,
+      };
+    }
+  } finally {
+    server.child.send({ stop: true });
+  }
+
+  const verdicts = [];
+  const mark = (name, ok, text) => {
+    verdicts.push({ name, ok, text });
+  };
+  if (result.ingest) {
+    mark(
+      'ingest ratio',
+      result.ingest.ratio <= TARGETS.ingestRatio,
+      `${result.ingest.ratio} ≤ ${TARGETS.ingestRatio}`,
+    );
+    mark(
+      'ingest peak RSS',
+      result.ingest.peakRssMb <= TARGETS.peakRssMb,
+      `${result.ingest.peakRssMb} MB ≤ ${TARGETS.peakRssMb} MB`,
+    );
+  }
+  if (result.trust) {
+    mark(
+      'AssumeRole calls',
+      result.trust.assumeRoleCalls <= result.trust.distinctChains &&
+        details.trust.secondRun.assumeRoleCalls === 0,
+      `${result.trust.assumeRoleCalls} ≤ ${result.trust.distinctChains} distinct chains; second gather within TTL: ${details.trust.secondRun.assumeRoleCalls}`,
+    );
+  }
+  if (result.api) {
+    mark(
+      'trust API p99',
+      result.api.p99Ms <= TARGETS.apiP99Ms &&
+        details.api.non2xx === 0 &&
+        details.api.errors === 0,
+      `${result.api.p99Ms} ms ≤ ${TARGETS.apiP99Ms} ms (${details.api.non2xx} non-2xx, ${details.api.errors} errors)`,
+    );
+  }
+  const missed = verdicts.filter(v => !v.ok);
+
+  if (json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } else {
+    const lines = [];
+    const row = (k, v) => lines.push(`  ${k.padEnd(22)} ${v}`);
+    lines.push(
+      `capa-portal bench — ${os.cpus().length} cores (${
+        os.cpus()[0]?.model ?? '?'
+      }), Node ${process.version}`,
+    );
+    lines.push(
+      `fleet: ${fleetOptions.managementClusters} management clusters, ${fleetOptions.accounts} accounts, ${fleetOptions.identities} identities, ${fleetOptions.clusters} workload clusters (seed ${fleetOptions.seed}); ${details.fleet.objects} objects served`,
+    );
+    if (result.ingest) {
+      const d = details.ingest;
+      lines.push('ingest (LIST → reader → engine → entities)');
+      row('clusters', result.ingest.clusters);
+      row(
+        'seconds',
+        `${result.ingest.seconds} (read ${round(
+          d.readSeconds,
+          2,
+        )}, evaluate ${round(d.evaluateSeconds, 2)}, entities ${round(
+          d.entitySeconds,
+          2,
+        )}; ${d.entities} entities)`,
+      );
+      row(
+        'floorSeconds',
+        `${result.ingest.floorSeconds} (fetch + JSON.parse of the same ${d.floor.listCalls} LISTs, ${d.floor.megabytes} MB)`,
+      );
+      row('ratio', result.ingest.ratio);
+      row(
+        'peakRssMb',
+        `${result.ingest.peakRssMb} (modules loaded: ${d.startRssMb}; floor process: ${d.floor.peakRssMb}, modules loaded: ${d.floor.startRssMb})`,
+      );
+      row('listCalls', result.ingest.listCalls);
+    }
+    if (result.trust) {
+      const d = details.trust;
+      lines.push(`trust (live verification, ${latencyMs} ms per AWS call)`);
+      row('accounts', result.trust.accounts);
+      row(
+        'distinctChains',
+        `${result.trust.distinctChains} (${d.plannedHops} hops planned)`,
+      );
+      row(
+        'assumeRoleCalls',
+        `${result.trust.assumeRoleCalls} (second gather within TTL: ${
+          d.secondRun.assumeRoleCalls
+        } in ${round(d.secondRun.seconds, 2)} s)`,
+      );
+      row(
+        'seconds',
+        `${result.trust.seconds} (${Object.entries(d.calls)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')})`,
+      );
+    }
+    if (result.api) {
+      const d = details.api;
+      lines.push(
+        `api (GET /api/capa/accounts/{id}/trust, ${connections} connections × ${duration} s)`,
+      );
+      row('p50Ms', result.api.p50Ms);
+      row('p99Ms', `${result.api.p99Ms} (max ${d.maxMs})`);
+      row(
+        'rps',
+        `${result.api.rps} (${d.requests} requests, ${d.non2xx} non-2xx, ${
+          d.errors
+        } errors; response ~${Math.round(d.responseBytes / 1024)} KB)`,
+      );
+    }
+    lines.push('targets');
+    for (const v of verdicts)
+      lines.push(`  ${v.ok ? 'met   ' : 'MISSED'} ${v.name}: ${v.text}`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  if (has('--details'))
+    process.stderr.write(`${JSON.stringify(details, null, 2)}\n`);
+  process.exitCode = check && missed.length > 0 ? 1 : 0;
+}
+
+main().catch(e => {
+  process.stderr.write(`bench: ${e?.stack ?? e}\n`);
+  process.exitCode = 2;
+});

@@ -86,7 +86,11 @@ export async function createRouter(
 
   router.get('/accounts/:accountId/trust', async (req, res) => {
     await authorize(req, capaAccountReadPermission);
-    res.json(await trust.accountTrust(accountIdOf(req)));
+    // Serialised once per report (with its ETag, so express hashes nothing and answers 304 when fresh).
+    const { body, etag } = await trust.accountTrustSerialized(accountIdOf(req));
+    res.set('ETag', etag);
+    res.type('application/json');
+    res.send(body);
   });
 
   router.post('/accounts/:accountId/trust/verify', async (req, res) => {

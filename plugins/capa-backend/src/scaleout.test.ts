@@ -245,7 +245,13 @@ describeWithServices(
       const awsCalls = sts.calls().length + iam.calls().length;
       expect(awsCalls).toBeGreaterThan(0);
 
-      const onSecond = await trustOf(second.server);
+      // Each replica shares its state reads for a short while (TrustService's stateTtlMs, 250 ms): replica B sees
+      // A's verification within that bound, not necessarily on its very next request.
+      let onSecond = await trustOf(second.server);
+      for (let i = 0; i < 20 && !onSecond.live; i++) {
+        await new Promise(r => setTimeout(r, 100));
+        onSecond = await trustOf(second.server);
+      }
       expect(onSecond.live).toBe(true);
       // The same checks, from the same evidence, and replica B asked AWS nothing.
       const liveAssume = (body: AccountTrustResponse) =>

@@ -45,6 +45,12 @@ interface Row {
  */
 export class SnapshotStore {
   readonly #db: Knex;
+  #localWrites = 0;
+
+  /** Writes made through this instance so far: readers caching statuses use it to see their own writes at once. */
+  get localWrites(): number {
+    return this.#localWrites;
+  }
 
   private constructor(db: Knex) {
     this.#db = db;
@@ -87,6 +93,7 @@ export class SnapshotStore {
         await tx(TABLE).insert({ source, ...values, generation: 1 });
       }
     });
+    this.#localWrites++;
   }
 
   /** A read failed: record why, keep the last good objects. */
@@ -101,6 +108,7 @@ export class SnapshotStore {
         .onConflict('source')
         .merge(['attempted_at', 'error']);
     }
+    this.#localWrites++;
   }
 
   async statuses(): Promise<SourceStatus[]> {

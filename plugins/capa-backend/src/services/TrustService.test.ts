@@ -217,4 +217,26 @@ describe('TrustService with the snapshot store', () => {
       (await trust.accounts()).items,
     );
   });
+  it('serves the account response serialised once per report, and a stale source at once', async () => {
+    const { eu, us, trust, refresher } = await setup();
+    await refresher.refresh(eu);
+    await refresher.refresh(us);
+    const first = await trust.accountTrustSerialized('333333333333');
+    expect(JSON.parse(first.body.toString('utf8'))).toEqual(
+      JSON.parse(JSON.stringify(await trust.accountTrust('333333333333'))),
+    );
+    expect(await trust.accountTrustSerialized('333333333333')).toBe(first);
+    expect(first.etag).toMatch(/^W\/"/);
+
+    us.next = async () => {
+      throw new Error('connect ECONNREFUSED 127.0.0.1:6443');
+    };
+    await refresher.refresh(us);
+    const stale = await trust.accountTrustSerialized('333333333333');
+    expect(JSON.parse(stale.body.toString('utf8')).stale).toBe(true);
+    expect(stale.etag).not.toBe(first.etag);
+    await expect(trust.accountTrustSerialized('444444444444')).rejects.toThrow(
+      'No AWS account 444444444444',
+    );
+  });
 });

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import {
+  AccountReport,
   AccountSummary,
   AccountTrustResponse,
   Check,
@@ -13,6 +15,7 @@ import {
   FleetInput,
   FleetReport,
   IdentityChainResponse,
+  IdentityReport,
   LiveEvidence,
   ManagementClusterStatus,
   planEvidence,
@@ -36,12 +39,40 @@ interface Computed {
   report: FleetReport;
   statuses: Map<string, SourceStatus>;
   live: boolean;
+  /** Per-account index of the report, built on first use (instead of filtering 10,000 clusters per request). */
+  byAccount?: Map<string, AccountIndexEntry>;
+  /** Serialised `GET /accounts/{id}/trust` bodies of this report, by `accountId|stale`. */
+  responses: Map<string, SerializedResponse>;
 }
+
+interface AccountIndexEntry {
+  account: AccountReport;
+  clusters: ClusterReport[];
+  identities: IdentityReport[];
+  /** Management clusters whose staleness makes this account's report stale. */
+  involved: string[];
+}
+
+/** A response body serialised once, with its entity tag. */
+export interface SerializedResponse {
+  body: Buffer;
+  etag: string;
+}
+
+/** How long the per-source statuses and the live evidence version read from the store / cache are reused. */
+const DEFAULT_STATE_TTL_MS = 250;
+/** Serialised account responses kept per report (bounded: a report serves at most this many accounts' bodies). */
+const MAX_CACHED_RESPONSES = 20_000;
 
 /**
  * Turns the stored source snapshots and the live evidence into trust reports, and answers the API's questions.
  * The report is recomputed only when a source's generation or the live evidence changes (the engine takes
  * well under a second for 10,000 clusters), so every replica serves the same answer from the same inputs.
+ *
+ * Per request, the inputs' versions (source statuses from the database, the evidence version from the cache
+ * service) are read at most once per `stateTtlMs` (default 250 ms) and shared by concurrent requests; this
+ * replica's own writes are seen at once, another replica's within `stateTtlMs`. Account responses are indexed
+ * and serialised once per report.
  */
 export class TrustService {
   readonly #fleet: FleetSources;
@@ -50,7 +81,20 @@ export class TrustService {
   readonly #gatherer?: AwsEvidenceGatherer;
   readonly #logger: LoggerService;
   readonly #evidenceTtlMs: number;
+  readonly #stateTtlMs: number;
   #computed?: Promise<Computed>;
+  /** The last read of the statuses and evidence (see `#state`), shared by concurrent requests. */
+  #state?: {
+    at: number;
+    writes: number;
+    evidenceWrites: number;
+    value: Promise<{
+      statusList: SourceStatus[];
+      stored: StoredEvidence | undefined;
+    }>;
+  };
+  /** Bumped when this instance stores live evidence: its own writes are seen at once. */
+  #evidenceWrites = 0;
 
   private constructor(options: {
     fleet: FleetSources;
@@ -59,6 +103,7 @@ export class TrustService {
     gatherer?: AwsEvidenceGatherer;
     logger: LoggerService;
     evidenceTtlMs: number;
+    stateTtlMs: number;
   }) {
     this.#fleet = options.fleet;
     this.#store = options.store;
@@ -66,6 +111,7 @@ export class TrustService {
     this.#gatherer = options.gatherer;
     this.#logger = options.logger;
     this.#evidenceTtlMs = options.evidenceTtlMs;
+    this.#stateTtlMs = options.stateTtlMs;
   }
 
   static create(options: {
@@ -75,10 +121,13 @@ export class TrustService {
     gatherer?: AwsEvidenceGatherer;
     logger: LoggerService;
     evidenceTtlMs?: number;
+    /** How long statuses and the evidence version are reused between requests (default 250 ms; 0: never). */
+    stateTtlMs?: number;
   }): TrustService {
     return new TrustService({
       ...options,
       evidenceTtlMs: options.evidenceTtlMs ?? 60 * 60 * 1000,
+      stateTtlMs: options.stateTtlMs ?? DEFAULT_STATE_TTL_MS,
     });
   }
 
@@ -153,6 +202,42 @@ export class TrustService {
   async accountTrust(accountId: string): Promise<AccountTrustResponse> {
     const { report, statuses, live } = await this.#current();
     return this.#accountResponse(report, statuses, live, accountId);
+  }
+
+  /**
+   * `accountTrust` serialised: the JSON body and its entity tag, computed once per report and staleness and
+   * then served as is (the REST route's hot path).
+   */
+  async accountTrustSerialized(accountId: string): Promise<SerializedResponse> {
+    const current = await this.#current();
+    const entry = this.#accountIndex(current).get(accountId);
+    if (!entry)
+      throw new NotFoundError(`No AWS account ${accountId} in the fleet`);
+    const stale = entry.involved.some(name =>
+      Boolean(current.statuses.get(name)?.error),
+    );
+    const key = `${accountId}|${stale}`;
+    const cached = current.responses.get(key);
+    if (cached) return cached;
+    const response: AccountTrustResponse = {
+      account: entry.account,
+      clusters: entry.clusters,
+      identities: entry.identities,
+      generatedAt: current.report.generatedAt,
+      live: current.live,
+      stale,
+    };
+    const body = Buffer.from(JSON.stringify(response), 'utf8');
+    const serialized = {
+      body,
+      etag: `W/"${body.length.toString(16)}-${createHash('sha1')
+        .update(body)
+        .digest('base64url')}"`,
+    };
+    if (current.responses.size >= MAX_CACHED_RESPONSES)
+      current.responses.clear();
+    current.responses.set(key, serialized);
+    return serialized;
   }
 
   /**
@@ -268,6 +353,39 @@ export class TrustService {
 
   // ---------------------------------------------------------------------------------------------------------
 
+  /** Clusters and identities per target account, built once per report. */
+  #accountIndex(computed: Computed): Map<string, AccountIndexEntry> {
+    if (computed.byAccount) return computed.byAccount;
+    const index = new Map<string, AccountIndexEntry>();
+    for (const account of computed.report.accounts) {
+      index.set(account.accountId, {
+        account,
+        clusters: [],
+        identities: [],
+        involved: [],
+      });
+    }
+    for (const c of computed.report.clusters) {
+      const entry = c.accountId ? index.get(c.accountId) : undefined;
+      entry?.clusters.push(c);
+    }
+    for (const i of computed.report.identities) {
+      const entry = i.accountId ? index.get(i.accountId) : undefined;
+      entry?.identities.push(i);
+    }
+    for (const entry of index.values()) {
+      entry.involved = [
+        ...new Set([
+          ...entry.clusters.map(c => c.managementCluster),
+          ...entry.identities.map(i => i.managementCluster),
+          ...entry.account.managementClusters,
+        ]),
+      ];
+    }
+    computed.byAccount = index;
+    return index;
+  }
+
   #requireAccount(report: FleetReport, accountId: string) {
     const account = report.accounts.find(a => a.accountId === accountId);
     if (!account)
@@ -336,6 +454,41 @@ export class TrustService {
     await this.#cache.set(LIVE_EVIDENCE_KEY, value as any, {
       ttl: this.#evidenceTtlMs,
     });
+    this.#evidenceWrites++;
+  }
+
+  /**
+   * The source statuses (database) and the stored evidence (cache service) the report depends on, read at
+   * most once per `stateTtlMs` and shared by concurrent requests; a write by this instance (snapshot store,
+   * evidence) invalidates at once.
+   */
+  #readState() {
+    const now = Date.now();
+    const writes = this.#store.localWrites;
+    const state = this.#state;
+    if (
+      state &&
+      state.writes === writes &&
+      state.evidenceWrites === this.#evidenceWrites &&
+      now - state.at < this.#stateTtlMs
+    ) {
+      return state.value;
+    }
+    const value = Promise.all([
+      this.#store.statuses(),
+      this.#storedEvidence(),
+    ]).then(([statusList, stored]) => ({ statusList, stored }));
+    const entry = {
+      at: now,
+      writes,
+      evidenceWrites: this.#evidenceWrites,
+      value,
+    };
+    this.#state = entry;
+    value.catch(() => {
+      if (this.#state === entry) this.#state = undefined;
+    });
+    return value;
   }
 
   async #storedEvidence(): Promise<StoredEvidence | undefined> {
@@ -358,9 +511,8 @@ export class TrustService {
   #lastInput?: { key: string; input: FleetInput };
 
   async #current(): Promise<Computed & { input: FleetInput }> {
-    const statusList = await this.#store.statuses();
+    const { statusList, stored } = await this.#readState();
     const statuses = new Map(statusList.map(s => [s.source, s]));
-    const stored = await this.#storedEvidence();
     const sourcesKey = this.#fleet.managementClusters
       .map(
         ({ cluster }) =>
@@ -378,7 +530,10 @@ export class TrustService {
     }
     const result = await computed;
     // Statuses change on every attempt (errors, timestamps) without a new generation: serve the fresh ones.
-    return { ...result, statuses, input: this.#lastInput!.input };
+    // (The same object is returned while the state is unchanged, so the account index and responses built
+    // on it are kept.)
+    result.statuses = statuses;
+    return Object.assign(result, { input: this.#lastInput!.input });
   }
 
   async #compute(
@@ -412,7 +567,7 @@ export class TrustService {
         (Object.keys(stored.evidence.assumeResults ?? {}).length > 0 ||
           Object.keys(stored.evidence.targetRoles ?? {}).length > 0),
     );
-    return { key, report, statuses, live };
+    return { key, report, statuses, live, responses: new Map() };
   }
 }
 

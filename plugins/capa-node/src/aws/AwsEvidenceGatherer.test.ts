@@ -849,3 +849,74 @@ describe('DefaultAwsEvidenceGatherer', () => {
     ).toBe(true);
   });
 });
+
+describe('DefaultAwsEvidenceGatherer shared hops', () => {
+  beforeEach(() => {
+    sts.reset();
+    iam.reset();
+    orgs.reset();
+  });
+
+  it('assumes a hop shared by several chains once per gather, and each distinct chain at most once per TTL', async () => {
+    assumeSucceeds();
+    const { g } = gatherer();
+    // The hub chain and a second nested chain through the same hub (another session name at hop 2).
+    const hubChain: ChainPlan = {
+      key: 'mgmt-eu/AWSClusterRoleIdentity/hub',
+      hops: [twoHopChain.hops[0]],
+      expectedAccountId: MGMT,
+    };
+    const otherChain: ChainPlan = {
+      ...twoHopChain,
+      key: 'mgmt-eu/AWSClusterRoleIdentity/staging-2',
+      hops: [
+        twoHopChain.hops[0],
+        { ...twoHopChain.hops[1], sessionName: 'staging-2' },
+      ],
+    };
+    const chains = [hubChain, twoHopChain, otherChain];
+    const evidence = await g.gather(plan({ chains }), {
+      managementAccountId: MGMT,
+      includeOrganizations: false,
+    });
+    expect(Object.keys(evidence.assumeResults ?? {}).sort()).toEqual(
+      chains.map(c => c.key).sort(),
+    );
+    const assumed = sts
+      .commandCalls(AssumeRoleCommand)
+      .map(c => c.args[0].input.RoleSessionName);
+    // The hub once (not three times), then each target session.
+    expect(assumed.sort()).toEqual(['capa-hub', 'staging', 'staging-2']);
+    expect(assumed.length).toBeLessThanOrEqual(chains.length);
+
+    // Within the TTL: no AWS call at all.
+    sts.resetHistory();
+    await g.gather(plan({ chains }), {
+      managementAccountId: MGMT,
+      includeOrganizations: false,
+    });
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
+  });
+
+  it('reports a failed shared hop on every chain that needs it', async () => {
+    sts
+      .on(AssumeRoleCommand, { RoleArn: INTERMEDIATE })
+      .rejects(sdkError('AccessDenied', 'not authorized to assume capa-hub'));
+    const { g } = gatherer();
+    const otherChain: ChainPlan = {
+      ...twoHopChain,
+      key: 'mgmt-eu/AWSClusterRoleIdentity/staging-2',
+    };
+    const evidence = await g.gather(
+      plan({ chains: [twoHopChain, otherChain] }),
+      { managementAccountId: MGMT, includeOrganizations: false },
+    );
+    for (const key of [twoHopChain.key, otherChain.key]) {
+      expect(evidence.assumeResults?.[key]).toMatchObject({
+        status: 'denied',
+        failedHop: 0,
+      });
+    }
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
+  });
+});

@@ -136,6 +136,34 @@ class NoCredentials extends Error {
   }
 }
 
+/** The outcome of assuming the first hops of a chain: the last hop's credentials, or where it failed. */
+type HopOutcome =
+  | {
+      ok: true;
+      credentials: AwsClientCredentials;
+      principal: string;
+      /** Every credential string obtained so far, to redact from messages. */
+      secrets: string[];
+    }
+  | {
+      ok: false;
+      /** 0-based index of the hop that failed. */
+      hop: number;
+      error: unknown;
+      /** AssumeRole answered without credentials. */
+      noCredentials?: boolean;
+      secrets: string[];
+    };
+
+interface HopSession {
+  outcome: Promise<HopOutcome>;
+  expiration?: Date;
+  expiresSoon(): boolean;
+}
+
+/** Hop prefixes assumed during one gather (in memory only, never cached): see `#assumeHops`. */
+type HopSessions = Map<string, HopSession>;
+
 class InMemoryCache implements AwsEvidenceCache {
   readonly #entries = new Map<string, { value: unknown; expires: number }>();
   async get(key: string) {
@@ -169,7 +197,8 @@ class InMemoryCache implements AwsEvidenceCache {
  * - At most `concurrency` AWS requests are in flight; throttling and transient failures are retried with
  *   exponential backoff and full jitter; access denied, not found and expired / invalid credentials are not.
  * - Credentials never leave this class: results, cache entries, errors and log lines hold sanitised
- *   messages only. A hop's temporary credentials live in memory only while its chain is being assumed.
+ *   messages only. A hop's temporary credentials live in memory only during the `gather` that assumed them,
+ *   where chains starting with the same hops share them (one AssumeRole per distinct hop prefix).
  * - An account without configured credentials yields no evidence (absent keys), never an error.
  */
 export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
@@ -318,6 +347,8 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
           await this.#simulate(s.principalArn, s.roleArn, force),
         ] as const,
     );
+    // Temporary credentials of the hops assumed by this gather, by hop prefix: dropped when it returns.
+    const sessions: HopSessions = new Map();
     const chains = dedupeBy(plan.chains, c => c.key).map(async chain => {
       // A chain rooted in static credentials is skipped: they are in a Secret, which we never read. Its
       // result stays absent, and the engine reports live-assume as skipped for that reason.
@@ -326,7 +357,9 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
         : sourceAccountFor(chain, options.managementAccountId);
       return [
         chain.key,
-        account ? await this.#assumeChain(chain, account, force) : undefined,
+        account
+          ? await this.#assumeChain(chain, account, force, sessions)
+          : undefined,
       ] as const;
     });
     const orgs =
@@ -592,6 +625,7 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
     chain: ChainPlan,
     sourceAccountId: string,
     force: boolean,
+    sessions: HopSessions,
   ): Promise<AssumeResult | undefined> {
     const hops = chain.hops;
     // Keyed by what is asked (not by the generated session name of a defaulted hop), hashed: the key
@@ -621,58 +655,49 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
         );
         return undefined;
       }
-      const secrets: string[] = [];
       const stsRegion = (p: string | undefined) =>
         partitionRegion(p, provider.stsRegion ?? this.#region);
-      let credentials: AwsClientCredentials = provider.sdkCredentialProvider;
-      let principal = sourceAccountId;
-      for (let i = 0; i < hops.length; i++) {
+      // Hops are assumed through the gather's session memo: chains that start with the same hops (nested
+      // chains through a hub identity) share one AssumeRole per common hop.
+      const outcome = await this.#assumeHops(
+        sessions,
+        provider,
+        sourceAccountId,
+        chain,
+        hops.length,
+        stsRegion,
+      );
+      const secrets = outcome.secrets;
+      if (!outcome.ok) {
+        const i = outcome.hop;
         const hop = hops[i];
-        const sts = this.#clients.sts({
-          region: stsRegion(parseArn(hop.roleArn)?.partition),
-          credentials,
-          principal,
-        });
-        try {
-          const out = await this.#call(() =>
-            sts.send(new AssumeRoleCommand(hopParameters(hop))),
+        const kind = classifyAwsError(outcome.error);
+        const message = describeAwsError(outcome.error, secrets);
+        if (i === 0 && (kind === 'credentials' || kind === 'expired')) {
+          this.#logger.warn(
+            `capa: the AWS credentials for management account ${sourceAccountId} are not usable, not assuming chain ${chain.key}: ${message}`,
           );
-          const c = out.Credentials;
-          if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {
-            return {
-              status: 'error',
-              failedHop: i,
-              message: `AssumeRole ${hop.roleArn} returned no credentials`,
-              checkedAt,
-            } satisfies AssumeResult;
-          }
-          secrets.push(c.AccessKeyId, c.SecretAccessKey, c.SessionToken);
-          credentials = {
-            accessKeyId: c.AccessKeyId,
-            secretAccessKey: c.SecretAccessKey,
-            sessionToken: c.SessionToken,
-            ...(c.Expiration ? { expiration: c.Expiration } : {}),
-          };
-          principal = `hop:${i}:${hop.roleArn}`;
-        } catch (e) {
-          const kind = classifyAwsError(e);
-          const message = describeAwsError(e, secrets);
-          if (i === 0 && (kind === 'credentials' || kind === 'expired')) {
-            this.#logger.warn(
-              `capa: the AWS credentials for management account ${sourceAccountId} are not usable, not assuming chain ${chain.key}: ${message}`,
-            );
-            throw new NoCredentials(message);
-          }
+          throw new NoCredentials(message);
+        }
+        if (outcome.noCredentials) {
           return {
-            status: assumeStatus(kind),
+            status: 'error',
             failedHop: i,
-            message: `AssumeRole ${hop.roleArn} (hop ${i + 1} of ${
-              hops.length
-            }) failed: ${this.#failureMessage(kind, message)}`,
+            message: `AssumeRole ${hop.roleArn} returned no credentials`,
             checkedAt,
           } satisfies AssumeResult;
         }
+        return {
+          status: assumeStatus(kind),
+          failedHop: i,
+          message: `AssumeRole ${hop.roleArn} (hop ${i + 1} of ${
+            hops.length
+          }) failed: ${this.#failureMessage(kind, message)}`,
+          checkedAt,
+        } satisfies AssumeResult;
       }
+      const credentials = outcome.credentials;
+      const principal = outcome.principal;
       const last = hops[hops.length - 1];
       const sts = this.#clients.sts({
         region: stsRegion(parseArn(last?.roleArn ?? '')?.partition),
@@ -721,6 +746,112 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
         } satisfies AssumeResult;
       }
     });
+  }
+
+  /**
+   * Assumes the first `n` hops of a chain, reusing what this gather already assumed for the same first hops
+   * from the same source account (same role, session name, duration, external id and session policy): each
+   * distinct hop prefix is one AssumeRole per gather, so a hub identity shared by many nested chains is
+   * assumed once, not once per chain. Prefix credentials close to expiry are not reused.
+   */
+  #assumeHops(
+    sessions: HopSessions,
+    provider: AwsCredentialProvider,
+    sourceAccountId: string,
+    chain: ChainPlan,
+    n: number,
+    stsRegion: (partition: string | undefined) => string,
+  ): Promise<HopOutcome> {
+    if (n === 0) {
+      return Promise.resolve({
+        ok: true,
+        credentials: provider.sdkCredentialProvider,
+        principal: sourceAccountId,
+        secrets: [],
+      });
+    }
+    const key = JSON.stringify([
+      sourceAccountId,
+      chain.rootStaticSecret ?? null,
+      chain.hops
+        .slice(0, n)
+        .map(h => [
+          h.roleArn,
+          h.sessionNameDefaulted ? null : h.sessionName,
+          h.durationSeconds,
+          h.externalId ?? null,
+          h.policy ?? null,
+        ]),
+    ]);
+    const existing = sessions.get(key);
+    if (existing && !existing.expiresSoon()) return existing.outcome;
+    const entry: HopSession = {
+      outcome: Promise.resolve({
+        ok: false,
+        hop: 0,
+        error: undefined,
+        secrets: [],
+      }),
+      // Reuse only while at least a minute of the session is left.
+      expiresSoon: () =>
+        entry.expiration !== undefined &&
+        entry.expiration.getTime() - Date.now() < 60_000,
+    };
+    const outcome = (async (): Promise<HopOutcome> => {
+      const before = await this.#assumeHops(
+        sessions,
+        provider,
+        sourceAccountId,
+        chain,
+        n - 1,
+        stsRegion,
+      );
+      if (!before.ok) return before;
+      const i = n - 1;
+      const hop = chain.hops[i];
+      const sts = this.#clients.sts({
+        region: stsRegion(parseArn(hop.roleArn)?.partition),
+        credentials: before.credentials,
+        principal: before.principal,
+      });
+      try {
+        const out = await this.#call(() =>
+          sts.send(new AssumeRoleCommand(hopParameters(hop))),
+        );
+        const c = out.Credentials;
+        if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {
+          return {
+            ok: false,
+            hop: i,
+            error: undefined,
+            noCredentials: true,
+            secrets: before.secrets,
+          };
+        }
+        entry.expiration = c.Expiration;
+        return {
+          ok: true,
+          credentials: {
+            accessKeyId: c.AccessKeyId,
+            secretAccessKey: c.SecretAccessKey,
+            sessionToken: c.SessionToken,
+            ...(c.Expiration ? { expiration: c.Expiration } : {}),
+          },
+          principal: `hop:${i}:${hop.roleArn}`,
+          secrets: [
+            ...before.secrets,
+            c.AccessKeyId,
+            c.SecretAccessKey,
+            c.SessionToken,
+          ],
+        };
+      } catch (error) {
+        return { ok: false, hop: i, error, secrets: before.secrets };
+      }
+    })();
+    entry.outcome = outcome;
+    sessions.set(key, entry);
+    return outcome;
   }
 
   // -------------------------------------------------------------------------------------------------------
