@@ -9,6 +9,7 @@ import {
   createFleetSourcesFromConfig,
 } from '@capa-portal/plugin-capa-node';
 import { CapaEntityProvider } from './providers/CapaEntityProvider';
+import { SharedFleetReportSource } from './providers/SharedFleetReportSource';
 
 /**
  * Puts capa-portal's fleet into the catalog: one entity provider per management cluster (itself, its identities
@@ -57,7 +58,10 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
           owner: catalogConfig?.getOptionalString('defaultOwner') ?? 'unknown',
           system: catalogConfig?.getOptionalString('defaultSystem'),
         };
-        const source = CapaBackendClient.create({ discovery, auth });
+        // One download of the fleet report per refresh cycle, shared by every provider.
+        const source = new SharedFleetReportSource(
+          CapaBackendClient.create({ discovery, auth }),
+        );
         const scopes = [
           { type: 'accounts' as const },
           ...fleet.managementClusters.map(({ cluster }) => ({
