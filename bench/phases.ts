@@ -18,6 +18,7 @@ import type {
 import { evaluateFleet, planEvidence } from '@capa-portal/plugin-capa-common';
 import {
   createDefaultAwsClientFactory,
+  DEFAULT_KUBERNETES_PAGE_SIZE,
   DefaultAwsEvidenceGatherer,
   KubernetesFleetReader,
   MANAGEMENT_CLUSTER_KINDS,
@@ -45,7 +46,8 @@ export interface ServedFleet {
   generateSeconds: number;
 }
 
-export const PAGE_SIZE = 500;
+/** The reader's default page size (the floor sends the same LIST requests). */
+export const PAGE_SIZE = DEFAULT_KUBERNETES_PAGE_SIZE;
 
 const send = (message: unknown) =>
   new Promise<void>((resolve, reject) =>

@@ -38,7 +38,7 @@ export interface Config {
         inCluster?: boolean;
         /** Per-request timeout in milliseconds (default 10000). */
         timeoutMs?: number;
-        /** LIST page size (default 500). */
+        /** LIST page size (default 250). */
         pageSize?: number;
       };
       /** The clusterawsadm AWSIAMConfiguration of the management account (file or URL). */

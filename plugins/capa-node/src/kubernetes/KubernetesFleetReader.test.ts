@@ -3,7 +3,10 @@ import os from 'os';
 import path from 'path';
 import { stringify as stringifyYaml } from 'yaml';
 import { smallCapaFleet, TestKubernetesApiServer } from '../testing';
-import { ManagementClusterConnection } from './connection';
+import {
+  DEFAULT_KUBERNETES_PAGE_SIZE,
+  ManagementClusterConnection,
+} from './connection';
 import { KubernetesRequestError } from './errors';
 import { KubernetesFleetReader } from './KubernetesFleetReader';
 import { MANAGEMENT_CLUSTER_KINDS, resourceName } from './kinds';
@@ -342,7 +345,9 @@ describe('KubernetesFleetReader against the test API server', () => {
         connection: { kubeconfigPath: file },
       }).read();
       expect(result.objects).toHaveLength(smallCapaFleet().length);
-      expect(server.requests({ verb: 'list' })[0].query.limit).toBe('500');
+      expect(server.requests({ verb: 'list' })[0].query.limit).toBe(
+        String(DEFAULT_KUBERNETES_PAGE_SIZE),
+      );
     });
 
     it('reads through url + service account token', async () => {

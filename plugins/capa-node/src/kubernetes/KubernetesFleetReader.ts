@@ -91,17 +91,22 @@ export const LAST_APPLIED_ANNOTATION =
  */
 export function slimListItem(item: unknown): unknown {
   if (!isPlainObject(item) || !isPlainObject(item.metadata)) return item;
-  const metadata = item.metadata;
+  const metadata = slimMetadata(item.metadata);
+  return metadata === item.metadata ? item : { ...item, metadata };
+}
+
+/** `metadata` without managedFields and the last-applied annotation; the same object when it has neither. */
+function slimMetadata(metadata: Record<string, unknown>) {
   const annotations = metadata.annotations;
   const lastApplied =
     isPlainObject(annotations) && LAST_APPLIED_ANNOTATION in annotations;
-  if (!('managedFields' in metadata) && !lastApplied) return item;
+  if (!('managedFields' in metadata) && !lastApplied) return metadata;
   const { managedFields: _managedFields, ...slim } = metadata;
   if (lastApplied) {
     const { [LAST_APPLIED_ANNOTATION]: _lastApplied, ...rest } = annotations;
     slim.annotations = rest;
   }
-  return { ...item, metadata: slim };
+  return slim;
 }
 
 /**
@@ -176,16 +181,12 @@ export class KubernetesFleetReader {
     for (const version of type.versions) {
       tried.push(version);
       const stats = { pages: 0, restarts: 0 };
-      let items: unknown[];
+      let count: number;
       try {
-        items = await this.listAll(clients, type, version, stats, result);
+        count = await this.listAll(clients, type, version, stats, result);
       } catch (e) {
         if (e instanceof NotServed) continue;
         throw e;
-      }
-      let count = 0;
-      for (const item of items) {
-        if (this.addItem(type, version, item, result)) count++;
       }
       result.kinds.push({
         resource,
@@ -219,9 +220,13 @@ export class KubernetesFleetReader {
       });
       return false;
     }
-    // Items of a list response may lack apiVersion/kind: they are the list's.
+    // Items of a list response may lack apiVersion/kind: they are the list's. One copy per item, slimmed
+    // (see slimListItem) in the same copy: the raw item, managedFields and all, is garbage once its page is read.
     const object: Record<string, unknown> = {
       ...item,
+      ...(isPlainObject(item.metadata)
+        ? { metadata: slimMetadata(item.metadata) }
+        : {}),
       apiVersion:
         typeof item.apiVersion === 'string' && item.apiVersion
           ? item.apiVersion
@@ -254,8 +259,12 @@ export class KubernetesFleetReader {
     version: string,
     stats: { pages: number; restarts: number },
     result: KubernetesFleetReadResult,
-  ): Promise<unknown[]> {
-    let items: unknown[] = [];
+  ): Promise<number> {
+    // Items go to the result page by page (nothing of a page is kept but its slimmed objects); a restart takes
+    // back what this kind added.
+    const objectsBefore = result.objects.length;
+    const problemsBefore = result.problems.length;
+    let count = 0;
     let token: string | undefined;
     for (;;) {
       let page: unknown;
@@ -286,7 +295,9 @@ export class KubernetesFleetReader {
               stats.restarts
             }/${MAX_LIST_RESTARTS})`,
           );
-          items = [];
+          result.objects.length = objectsBefore;
+          result.problems.length = problemsBefore;
+          count = 0;
           token = undefined;
           continue;
         }
@@ -304,14 +315,15 @@ export class KubernetesFleetReader {
           { reason: 'invalid-response' },
         );
       }
-      // Slimmed page by page: the raw page (managedFields and all) is garbage as soon as it is read.
-      for (const item of page.items) items.push(slimListItem(item));
+      for (const item of page.items) {
+        if (this.addItem(type, version, item, result)) count++;
+      }
       const metadata = isPlainObject(page.metadata) ? page.metadata : {};
       const next =
         typeof metadata.continue === 'string' && metadata.continue
           ? metadata.continue
           : undefined;
-      if (!next) return items;
+      if (!next) return count;
       if (next === token) {
         throw this.error(
           `list ${resourceName(
