@@ -481,7 +481,7 @@ const scenarios: Scenario[] = [
     'configured',
   ],
   [
-    'durationSeconds 7200 on a role clusterawsadm created warns (its MaxSessionDuration was 3600 when created)',
+    'durationSeconds 7200 on a role clusterawsadm created passes CAPA’s rules (the 3600 s MaxSessionDuration it was created with is noted, not guessed into the verdict)',
     () =>
       fleet([
         controllerIdentity(),
@@ -491,8 +491,8 @@ const scenarios: Scenario[] = [
           name: 'staging',
         }),
       ]),
-    { 'session-duration': 'warn' },
-    'degraded',
+    { 'session-duration': 'pass' },
+    'configured',
   ],
   [
     'durationSeconds 7200 passes when the role allows it and the source is not a role session',
@@ -606,6 +606,34 @@ const scenarios: Scenario[] = [
       ]),
     { 'session-duration': 'fail' },
     'broken',
+  ],
+  [
+    'a sessionName STS rejects as RoleSessionName fails chain-valid',
+    () =>
+      fleet([
+        controllerIdentity(),
+        staging({ sessionName: 'capa session' }),
+        ...awsCluster('staging', 'web', {
+          kind: 'AWSClusterRoleIdentity',
+          name: 'staging',
+        }),
+      ]),
+    { 'chain-valid': 'fail' },
+    'broken',
+  ],
+  [
+    'a valid sessionName passes chain-valid',
+    () =>
+      fleet([
+        controllerIdentity(),
+        staging({ sessionName: 'capa-mgmt-eu@example.com' }),
+        ...awsCluster('staging', 'web', {
+          kind: 'AWSClusterRoleIdentity',
+          name: 'staging',
+        }),
+      ]),
+    { 'chain-valid': 'pass' },
+    'configured',
   ],
   [
     'policyARNs is flagged as ignored',

@@ -59,6 +59,9 @@ import { aggregateVerdicts, verdictOf, worstStatus } from './verdict';
 /** Placeholder session name when the identity sets none (CAPA's SDK then generates a timestamp). */
 export const DEFAULTED_SESSION_NAME = 'capa-portal-verify';
 
+/** STS's RoleSessionName constraint: `[\w+=,.@-]*`, 2..64 characters. */
+const ROLE_SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+
 /** The order checks appear in reports. */
 const ORDER: CheckId[] = [
   'identity-exists',
@@ -327,6 +330,18 @@ function evaluateChain(
           )}; use spec.inlinePolicy (sent as the session policy) or the role's own policies.`,
         },
       });
+    }
+    if (
+      i.kind === ROLE_IDENTITY_KIND &&
+      i.sessionName &&
+      !ROLE_SESSION_NAME.test(i.sessionName)
+    ) {
+      // CAPA passes spec.sessionName to sts:AssumeRole as RoleSessionName verbatim (no CRD pattern checks it).
+      inlineErrors.push(
+        `${ref(i.kind, i.name)}: spec.sessionName ${JSON.stringify(
+          i.sessionName,
+        )} is not a valid RoleSessionName (2..64 characters of [A-Za-z0-9_+=,.@-]); STS rejects the AssumeRole`,
+      );
     }
     if (i.inlinePolicy) {
       try {
