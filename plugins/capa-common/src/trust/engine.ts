@@ -24,6 +24,7 @@ import type {
   ManagementClusterReport,
   Verdict,
 } from '../types';
+import { CHECK_IDS } from '../types';
 import { accountOfArn, isAccountId } from '../iam/arn';
 import {
   ANNOTATION_ACCOUNT_ID,
@@ -62,21 +63,8 @@ export const DEFAULTED_SESSION_NAME = 'capa-portal-verify';
 /** STS's RoleSessionName constraint: `[\w+=,.@-]*`, 2..64 characters. */
 const ROLE_SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 
-/** The order checks appear in reports. */
-const ORDER: CheckId[] = [
-  'identity-exists',
-  'namespace-allowed',
-  'chain-valid',
-  'controller-identity-name',
-  'session-duration',
-  'external-id',
-  'source-permission',
-  'target-trust',
-  'live-assume',
-  'account-known',
-  'static-credentials',
-  'api-version',
-];
+/** The order checks appear in reports: the contract's order. */
+const ORDER: readonly CheckId[] = CHECK_IDS;
 
 function hash(s: string): string {
   let h = 0x811c9dc5;

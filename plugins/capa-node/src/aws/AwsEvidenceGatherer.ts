@@ -404,22 +404,8 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
             checkedAt,
           } satisfies RoleLookup;
         }
-        let provider: AwsCredentialProvider;
-        try {
-          provider = await this.#provider(arn.accountId);
-        } catch (e) {
-          this.#logger.debug(
-            `capa: no AWS credentials for account ${
-              arn.accountId
-            }, not reading ${roleArn}: ${(e as Error).message}`,
-          );
-          return undefined;
-        }
-        const iam = this.#clients.iam({
-          region: partitionRegion(arn.partition, 'us-east-1'),
-          credentials: provider.sdkCredentialProvider,
-          principal: arn.accountId,
-        });
+        const iam = await this.#iamClient(arn, `reading ${roleArn}`);
+        if (!iam) return undefined;
         try {
           const out = await this.#call(() =>
             iam.send(new GetRoleCommand({ RoleName: roleName })),
@@ -510,22 +496,8 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
             checkedAt,
           } satisfies SimulationResult;
         }
-        let provider: AwsCredentialProvider;
-        try {
-          provider = await this.#provider(arn.accountId);
-        } catch (e) {
-          this.#logger.debug(
-            `capa: no AWS credentials for account ${
-              arn.accountId
-            }, not simulating ${source}: ${(e as Error).message}`,
-          );
-          return undefined;
-        }
-        const iam = this.#clients.iam({
-          region: partitionRegion(arn.partition, 'us-east-1'),
-          credentials: provider.sdkCredentialProvider,
-          principal: arn.accountId,
-        });
+        const iam = await this.#iamClient(arn, `simulating ${source}`);
+        if (!iam) return undefined;
         try {
           const out = await this.#call(() =>
             iam.send(
@@ -890,6 +862,29 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
   }
 
   /** The configured credential provider of an account (or the main account); throws NoCredentials. */
+  /** An IAM client with the account's own credentials, or undefined (logged) when the account has none. */
+  async #iamClient(
+    arn: { accountId: string; partition: string },
+    purpose: string,
+  ): Promise<ReturnType<AwsClientFactory['iam']> | undefined> {
+    let provider: AwsCredentialProvider;
+    try {
+      provider = await this.#provider(arn.accountId);
+    } catch (e) {
+      this.#logger.debug(
+        `capa: no AWS credentials for account ${
+          arn.accountId
+        }, not ${purpose}: ${(e as Error).message}`,
+      );
+      return undefined;
+    }
+    return this.#clients.iam({
+      region: partitionRegion(arn.partition, 'us-east-1'),
+      credentials: provider.sdkCredentialProvider,
+      principal: arn.accountId,
+    });
+  }
+
   async #provider(
     accountId: string | undefined,
   ): Promise<AwsCredentialProvider> {
