@@ -153,11 +153,32 @@ function isObj(v: unknown): v is Record<string, any> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+const hasOwn = (o: object, k: string) =>
+  Object.prototype.hasOwnProperty.call(o, k);
+
+/** True for a plain object whose every key maps to a string: such a map needs no copy. */
+function isPlainStringMap(v: Record<string, any>): boolean {
+  if (Object.getPrototypeOf(v) !== Object.prototype) return false;
+  for (const k in v)
+    if (!hasOwn(v, k) || k === '__proto__' || typeof v[k] !== 'string')
+      return false;
+  return true;
+}
+
+/**
+ * The string entries of a map. Labels and annotations are nearly always plain string maps already: they are
+ * used as they are (the parsed objects never change them), not copied once per object.
+ */
 function strMap(v: unknown): Record<string, string> | undefined {
   if (!isObj(v)) return undefined;
+  if (isPlainStringMap(v)) return v as Record<string, string>;
+  // for…in over own keys: the same keys in the same order as Object.entries, without its [key, value] arrays.
   const out: Record<string, string> = {};
-  for (const [k, val] of Object.entries(v))
+  for (const k in v) {
+    if (!hasOwn(v, k)) continue;
+    const val = v[k];
     if (typeof val === 'string') out[k] = val;
+  }
   return out;
 }
 
@@ -238,6 +259,8 @@ function mergeConditions(
   primary: ClusterCondition[],
   ...others: ClusterCondition[][]
 ): ClusterCondition[] {
+  // Nothing to merge (the common case): primary is this object's own fresh list, no copy needed.
+  if (others.every(list => list.length === 0)) return primary;
   const seen = new Set(primary.map(c => c.type));
   const out = [...primary];
   for (const list of others) {
@@ -401,8 +424,8 @@ function parseOne(item: LocatedObject, out: ParsedObjects, seen: Set<string>) {
     typeof meta.namespace === 'string' && meta.namespace
       ? meta.namespace
       : 'default';
-  const desc = describe(k);
   if (obj.spec !== undefined && obj.spec !== null && !isObj(obj.spec)) {
+    const desc = describe(k);
     problem(`${desc}: spec must be an object: skipped`, 'error', desc);
     if ((IDENTITY_KINDS as readonly string[]).includes(kind))
       out.malformedIdentities.add(`${kind}/${name}`);
@@ -673,6 +696,7 @@ function parseOne(item: LocatedObject, out: ParsedObjects, seen: Set<string>) {
     }
   } catch (e) {
     if (e instanceof ShapeError) {
+      const desc = describe(k);
       problem(`${desc}: ${e.message}: skipped`, 'error', desc);
       if ((IDENTITY_KINDS as readonly string[]).includes(kind))
         out.malformedIdentities.add(`${kind}/${name}`);

@@ -1025,11 +1025,8 @@ function clusterReport(
     };
   }
   const ev = evaluateChain(engine, mgmt, unit.identityRef);
-  const map = new Map<CheckId, Check>(ev.checks);
-  map.set(
-    'namespace-allowed',
-    namespaceCheck(engine, mgmt, ev, unit.namespace),
-  );
+  // The chain's checks with this cluster's own ones in their place, read in ORDER (no copy of the chain's map).
+  const nsCheck = namespaceCheck(engine, mgmt, ev, unit.namespace);
   // static-credentials: static roots, and CAPI Operator providers with static credentials that reconcile this cluster
   let staticCheck = ev.staticCheck;
   if (
@@ -1067,35 +1064,42 @@ function clusterReport(
       });
     }
   }
-  map.set('static-credentials', staticCheck);
   const idVersions = ev.apiVersionCheck;
   const objCheck = objectApiVersionCheck(
     objectApiVersions,
     idVersions.status === 'warn' ? [idVersions] : [],
   )[0];
-  map.set('api-version', objCheck);
+  let identityExists = ev.checks.get('identity-exists');
   if (unit.identityRefNote) {
-    const ie = map.get('identity-exists')!;
-    map.set('identity-exists', {
+    const ie = identityExists!;
+    identityExists = {
       ...ie,
       message: `${ie.message} (${unit.identityRefNote})`,
-    });
+    };
   }
-  const checks = ordered(map);
-  const report: ClusterReport = {
-    ...base,
-    accountId: ev.accountId,
-    identityRef: unit.identityRef,
-    verdict: verdictOf(checks),
-    checks,
-    chain: ev.chain.links,
-    apiVersions: [
-      ...new Set([
-        ...objectApiVersions.map(o => o.apiVersion),
-        ...ev.apiVersions,
-      ]),
-    ],
-  };
+  const checks: Check[] = [];
+  for (const id of ORDER) {
+    let c: Check | undefined;
+    if (id === 'identity-exists') c = identityExists;
+    else if (id === 'namespace-allowed') c = nsCheck;
+    else if (id === 'static-credentials') c = staticCheck;
+    else if (id === 'api-version') c = objCheck;
+    else c = ev.checks.get(id);
+    if (c) checks.push(c);
+  }
+  const apiVersions: string[] = [];
+  for (const o of objectApiVersions)
+    if (!apiVersions.includes(o.apiVersion)) apiVersions.push(o.apiVersion);
+  for (const v of ev.apiVersions)
+    if (!apiVersions.includes(v)) apiVersions.push(v);
+  // base becomes the report (the same keys in the same order as a spread copy, without the copy).
+  const report = base as ClusterReport;
+  report.accountId = ev.accountId;
+  report.identityRef = unit.identityRef;
+  report.verdict = verdictOf(checks);
+  report.checks = checks;
+  report.chain = ev.chain.links;
+  report.apiVersions = apiVersions;
   if (unit.identityRefDefaulted) report.identityRefDefaulted = true;
   return report;
 }
@@ -1114,7 +1118,9 @@ function objectApiVersionCheck(
 ): Check[] {
   // The common case (nothing unserved) is shared between clusters.
   if (!identityWarnings.length) {
-    const memoKey = objects.map(o => `${o.kind}@${o.apiVersion}`).join('|');
+    let memoKey = '';
+    for (let i = 0; i < objects.length; i++)
+      memoKey += `${i ? '|' : ''}${objects[i].kind}@${objects[i].apiVersion}`;
     let shared = apiCheckMemo.get(memoKey);
     if (!shared) {
       const computed = objectApiVersionCheckUncached(objects, []);

@@ -2,7 +2,6 @@ import {
   ANNOTATION_LOCATION,
   ANNOTATION_ORIGIN_LOCATION,
   Entity,
-  stringifyEntityRef,
 } from '@backstage/catalog-model';
 import {
   accountEntityName,
@@ -55,7 +54,21 @@ function shortHash(value: string): string {
  * at most 63 characters. Longer names keep their start and end with a hash of the whole, so two long names
  * never collide and a name never changes between refreshes.
  */
+/** A part that is already a valid name: `[a-z0-9]` runs separated by single `-`, `_` or `.`. */
+const CLEAN_PART = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
 export function entityName(...parts: string[]): string {
+  // The common case: every part is already clean, so the normalisation below would return them joined by `.`.
+  let clean = parts.length > 0;
+  let length = parts.length - 1;
+  for (const p of parts) {
+    if (!CLEAN_PART.test(p)) {
+      clean = false;
+      break;
+    }
+    length += p.length;
+  }
+  if (clean && length <= MAX_NAME) return parts.join('.');
   const joined = parts
     .map(p =>
       p
@@ -104,36 +117,49 @@ export function managementClusterEntityName(name: string): string {
   return entityName(name);
 }
 
-const ref = (name: string) =>
-  stringifyEntityRef({ kind: 'resource', namespace: 'default', name });
+/** `stringifyEntityRef({ kind: 'resource', namespace: 'default', name })`, without the intermediate object. */
+const ref = (name: string) => `resource:default/${name.toLowerCase()}`;
 
+/** Adds the location annotations; the entity's annotations are always its own fresh object (or none). */
 function withLocation(entity: Entity, location: string): Entity {
-  entity.metadata.annotations = {
-    ...entity.metadata.annotations,
-    [ANNOTATION_LOCATION]: location,
-    [ANNOTATION_ORIGIN_LOCATION]: location,
-  };
+  const annotations = entity.metadata.annotations ?? {};
+  annotations[ANNOTATION_LOCATION] = location;
+  annotations[ANNOTATION_ORIGIN_LOCATION] = location;
+  entity.metadata.annotations = annotations;
   return entity;
 }
 
+/** The non-empty string values of `o`, in order. */
 function prune<T extends Record<string, unknown>>(
   o: T,
 ): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(o).filter(([, v]) => typeof v === 'string' && v !== ''),
-  ) as Record<string, string>;
+  const out: Record<string, string> = {};
+  for (const k in o) {
+    if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
+    const v = o[k];
+    if (typeof v === 'string' && v !== '') out[k] = v;
+  }
+  return out;
 }
 
+const TAG_CHARS = /[^a-z0-9+#-]+/g;
+const TAG_EDGES = /^-+|-+$/g;
+
 function tags(...values: Array<string | undefined>): string[] {
-  return [
-    ...new Set(
-      values
-        .filter((v): v is string => Boolean(v))
-        .map(v => v.toLowerCase().replace(/[^a-z0-9+#-]+/g, '-')),
-    ),
-  ]
-    .map(v => v.replace(/^-+|-+$/g, '').slice(0, 63))
-    .filter(Boolean);
+  // Distinct normalised values first (as a Set would), then trimmed and cut; no intermediate arrays.
+  const distinct: string[] = [];
+  for (const v of values) {
+    if (!v) continue;
+    const n = v.toLowerCase().replace(TAG_CHARS, '-');
+    if (!distinct.includes(n)) distinct.push(n);
+  }
+  let out = 0;
+  for (const n of distinct) {
+    const t = n.replace(TAG_EDGES, '').slice(0, 63);
+    if (t) distinct[out++] = t;
+  }
+  distinct.length = out;
+  return distinct;
 }
 
 /** The Resource entity of an AWS account. */
@@ -241,6 +267,12 @@ export function identityEntity(
   }
   if (identity.accountId)
     dependsOn.push(ref(accountEntityName(identity.accountId)));
+  const spec: NonNullable<Entity['spec']> = {
+    type: ENTITY_TYPE_IDENTITY,
+    owner: defaults.managementOwner ?? defaults.owner,
+  };
+  if (defaults.system) spec.system = defaults.system;
+  spec.dependsOn = dependsOn;
   return withLocation(
     {
       apiVersion: 'backstage.io/v1alpha1',
@@ -263,12 +295,7 @@ export function identityEntity(
         }),
         tags: tags('capa', 'identity', KIND_SHORT[identity.kind]),
       },
-      spec: {
-        type: ENTITY_TYPE_IDENTITY,
-        owner: defaults.managementOwner ?? defaults.owner,
-        ...(defaults.system ? { system: defaults.system } : {}),
-        dependsOn,
-      },
+      spec,
     },
     location,
   );
@@ -288,30 +315,52 @@ export function clusterEntity(
     kind: cluster.identityRef.kind,
     name: cluster.identityRef.name,
   });
-  const dependsOn = [
-    ref(identityName),
-    ref(managementClusterEntityName(cluster.managementCluster)),
-  ];
-  if (cluster.accountId)
-    dependsOn.splice(1, 0, ref(accountEntityName(cluster.accountId)));
+  const dependsOn = cluster.accountId
+    ? [
+        ref(identityName),
+        ref(accountEntityName(cluster.accountId)),
+        ref(managementClusterEntityName(cluster.managementCluster)),
+      ]
+    : [
+        ref(identityName),
+        ref(managementClusterEntityName(cluster.managementCluster)),
+      ];
   const first = cluster.chain[0];
-  const kubernetes: Record<string, string | undefined> = {};
+  // One object, pruned once (the Kubernetes plugin's annotations last, as before).
+  const annotations: Record<string, string | undefined> = {
+    [ANNOTATION_ACCOUNT_ID]: cluster.accountId,
+    [ANNOTATION_MANAGEMENT_CLUSTER]: cluster.managementCluster,
+    [ANNOTATION_NAMESPACE]: cluster.namespace,
+    [ANNOTATION_OBJECT_NAME]: cluster.name,
+    [ANNOTATION_IDENTITY_REF]: `${cluster.identityRef.kind}/${cluster.identityRef.name}`,
+    [ANNOTATION_VERDICT]: cluster.verdict,
+    'capa-portal.io/region': cluster.region,
+    'capa-portal.io/kubernetes-version': cluster.kubernetesVersion,
+    'capa-portal.io/phase': cluster.phase,
+  };
   if (cluster.apiServer) {
-    kubernetes['kubernetes.io/api-server'] = cluster.apiServer.startsWith(
+    annotations['kubernetes.io/api-server'] = cluster.apiServer.startsWith(
       'http',
     )
       ? cluster.apiServer
       : `https://${cluster.apiServer}`;
-    kubernetes['kubernetes.io/api-server-certificate-authority'] =
+    annotations['kubernetes.io/api-server-certificate-authority'] =
       cluster.apiServerCaData;
     if (cluster.flavour === 'eks') {
-      kubernetes['kubernetes.io/auth-provider'] = 'aws';
-      kubernetes['kubernetes.io/aws-assume-role'] = first?.roleArn;
-      kubernetes['kubernetes.io/aws-external-id'] = first?.externalId;
-      kubernetes['kubernetes.io/x-k8s-aws-id'] =
+      annotations['kubernetes.io/auth-provider'] = 'aws';
+      annotations['kubernetes.io/aws-assume-role'] = first?.roleArn;
+      annotations['kubernetes.io/aws-external-id'] = first?.externalId;
+      annotations['kubernetes.io/x-k8s-aws-id'] =
         cluster.eksClusterName ?? cluster.name;
     }
   }
+  const spec: NonNullable<Entity['spec']> = {
+    type: ENTITY_TYPE_CLUSTER,
+    owner: cluster.owner ?? defaults.managementOwner ?? defaults.owner,
+  };
+  const system = cluster.system ?? defaults.managementSystem ?? defaults.system;
+  if (system) spec.system = system;
+  spec.dependsOn = dependsOn;
   return withLocation(
     {
       apiVersion: 'backstage.io/v1alpha1',
@@ -324,32 +373,11 @@ export function clusterEntity(
         }/${cluster.name}${cluster.region ? ` in ${cluster.region}` : ''}${
           cluster.accountId ? `, account ${cluster.accountId}` : ''
         }, managed by ${cluster.managementCluster}`,
-        annotations: prune({
-          [ANNOTATION_ACCOUNT_ID]: cluster.accountId,
-          [ANNOTATION_MANAGEMENT_CLUSTER]: cluster.managementCluster,
-          [ANNOTATION_NAMESPACE]: cluster.namespace,
-          [ANNOTATION_OBJECT_NAME]: cluster.name,
-          [ANNOTATION_IDENTITY_REF]: `${cluster.identityRef.kind}/${cluster.identityRef.name}`,
-          [ANNOTATION_VERDICT]: cluster.verdict,
-          'capa-portal.io/region': cluster.region,
-          'capa-portal.io/kubernetes-version': cluster.kubernetesVersion,
-          'capa-portal.io/phase': cluster.phase,
-          ...kubernetes,
-        }),
+        annotations: prune(annotations),
         labels: prune({ 'capa-portal.io/flavour': cluster.flavour }),
         tags: tags('capa', cluster.flavour, cluster.region),
       },
-      spec: {
-        type: ENTITY_TYPE_CLUSTER,
-        owner: cluster.owner ?? defaults.managementOwner ?? defaults.owner,
-        ...(cluster.system ?? defaults.managementSystem ?? defaults.system
-          ? {
-              system:
-                cluster.system ?? defaults.managementSystem ?? defaults.system,
-            }
-          : {}),
-        dependsOn,
-      },
+      spec,
     },
     location,
   );
@@ -370,15 +398,17 @@ export function managementClusterEntities(
     managementOwner: options.owner,
     managementSystem: options.system,
   };
-  return [
+  // One array, no filtered or mapped copies of the fleet's identities and clusters.
+  const entities: Entity[] = [
     managementClusterEntity(status, options, defaults, location),
-    ...report.identities
-      .filter(i => i.managementCluster === name)
-      .map(i => identityEntity(i, scoped, location)),
-    ...report.clusters
-      .filter(c => c.managementCluster === name)
-      .map(c => clusterEntity(c, scoped, location)),
   ];
+  for (const i of report.identities)
+    if (i.managementCluster === name)
+      entities.push(identityEntity(i, scoped, location));
+  for (const c of report.clusters)
+    if (c.managementCluster === name)
+      entities.push(clusterEntity(c, scoped, location));
+  return entities;
 }
 
 /** Every account entity: derived from identities, merged with Organizations and config by the engine. */
