@@ -86,6 +86,20 @@ function meta(
   };
 }
 
+/** Metadata of a MachinePool / MachineDeployment: the cluster autoscaler reads its bounds from annotations. */
+function scalableMeta(
+  spec: ClusterSpec,
+  name: string,
+  pool: { minSize: number; maxSize: number },
+) {
+  return meta(spec, name, {
+    annotations: {
+      [AUTOSCALER_MIN]: String(pool.minSize),
+      [AUTOSCALER_MAX]: String(pool.maxSize),
+    },
+  });
+}
+
 function ref(group: string, kind: string, name: string) {
   return { apiGroup: group, kind, name };
 }
@@ -175,12 +189,7 @@ export function buildClusterObjects(spec: ClusterSpec): KubeObject[] {
         {
           apiVersion: CAPI_V1BETA2,
           kind: 'MachinePool',
-          metadata: meta(spec, name, {
-            annotations: {
-              [AUTOSCALER_MIN]: String(pool.minSize),
-              [AUTOSCALER_MAX]: String(pool.maxSize),
-            },
-          }),
+          metadata: scalableMeta(spec, name, pool),
           spec: {
             clusterName: spec.name,
             replicas: pool.minSize,
@@ -328,12 +337,7 @@ export function buildClusterObjects(spec: ClusterSpec): KubeObject[] {
       {
         apiVersion: CAPI_V1BETA2,
         kind: 'MachineDeployment',
-        metadata: meta(spec, name, {
-          annotations: {
-            [AUTOSCALER_MIN]: String(pool.minSize),
-            [AUTOSCALER_MAX]: String(pool.maxSize),
-          },
-        }),
+        metadata: scalableMeta(spec, name, pool),
         spec: {
           clusterName: spec.name,
           replicas: pool.minSize,
