@@ -38,7 +38,7 @@ export interface Config {
         inCluster?: boolean;
         /** Per-request timeout in milliseconds (default 10000). */
         timeoutMs?: number;
-        /** LIST page size (default 250). */
+        /** LIST page size (default 500, as client-go). */
         pageSize?: number;
       };
       /** The clusterawsadm AWSIAMConfiguration of the management account (file or URL). */

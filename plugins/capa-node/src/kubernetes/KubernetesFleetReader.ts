@@ -10,6 +10,7 @@ import {
   ManagementClusterConnection,
 } from './connection';
 import { classifyFailure, KubernetesRequestError } from './errors';
+import { streamList } from './streamList';
 import {
   apiVersionOf,
   KubernetesResourceType,
@@ -110,11 +111,15 @@ function slimMetadata(metadata: Record<string, unknown>) {
 }
 
 /**
- * Reads the CAPI / CAPA objects of one live management cluster through `@kubernetes/client-node`.
+ * Reads the CAPI / CAPA objects of one live management cluster, connecting with `@kubernetes/client-node`'s
+ * KubeConfig (kubeconfig file and context, token and CA, or in-cluster; exec and OIDC credentials included).
  *
  * Each {@link KubernetesFleetReader.read} sends, per kind, one paginated cluster-wide LIST (`limit` and
  * `continue`) and nothing else: no per-object GETs, no discovery. Kinds are read one after the other, so a
- * management cluster sees at most one request from a reader at a time.
+ * management cluster sees at most one request from a reader at a time. Each page is streamed
+ * (see `streamList` and `ListBodyParser`): items are parsed one at a time as the body arrives and slimmed at
+ * once, and their `managedFields` and last-applied annotation are never parsed, so memory holds the kept
+ * objects and little else, whatever the page size.
  *
  * Failure semantics (so a caller can keep its last good snapshot):
  * - 403: throws, naming the verb and resource to grant.
@@ -266,12 +271,15 @@ export class KubernetesFleetReader {
     const problemsBefore = result.problems.length;
     let count = 0;
     let token: string | undefined;
+    const onItem = (item: unknown) => {
+      if (this.addItem(type, version, item, result)) count++;
+    };
     for (;;) {
       let page: unknown;
       result.listCalls++;
       stats.pages++;
       try {
-        page = await this.listPage(clients, type, version, token);
+        page = await this.listPage(clients, type, version, token, onItem);
       } catch (e) {
         const failure = classifyFailure(e, clients.timeoutMs);
         if (failure.reason === 'expired') {
@@ -315,9 +323,6 @@ export class KubernetesFleetReader {
           { reason: 'invalid-response' },
         );
       }
-      for (const item of page.items) {
-        if (this.addItem(type, version, item, result)) count++;
-      }
       const metadata = isPlainObject(page.metadata) ? page.metadata : {};
       const next =
         typeof metadata.continue === 'string' && metadata.continue
@@ -348,43 +353,35 @@ export class KubernetesFleetReader {
     }
   }
 
+  /**
+   * One LIST page, streamed: the body is parsed as it arrives ({@link ListBodyParser}) and each item goes to
+   * `onItem` as soon as it is complete, so no page is ever held whole, as text or as objects. Returns the list
+   * without its items (`metadata.continue` in it).
+   *
+   * The request is made the way client-node's own `Watch` makes its streaming requests: the KubeConfig applies
+   * the connection's TLS agent (CA, client certificate, proxy) and authentication (token, exec plugin, basic)
+   * to Node's `http(s).request`. A failed answer becomes client-node's `ApiException` (status code and the
+   * server's `Status` body), a timeout the signal's `TimeoutError`, exactly as the generated clients report them.
+   */
   private async listPage(
     clients: KubernetesClients,
     type: KubernetesResourceType,
     version: string,
     token: string | undefined,
+    onItem: (item: unknown) => void,
   ): Promise<unknown> {
-    if (type.group === '') {
-      if (type.plural !== 'namespaces' || version !== 'v1') {
-        throw new Error(
-          `core resource ${type.plural}/${version} is not supported by the reader`,
-        );
-      }
-      const list = await clients.core.listNamespace({
-        limit: clients.pageSize,
-        _continue: token,
-      });
-      // The typed client deserialises into V1NamespaceList: `metadata.continue` becomes `metadata._continue`
-      // and timestamps become Dates. Back to the wire shape.
-      if (!isPlainObject(list) || !Array.isArray(list.items)) return list;
-      const items = list.items.map(item => {
-        const plainItem = JSON.parse(JSON.stringify(item));
-        for (const k of ['creationTimestamp', 'deletionTimestamp']) {
-          const v = plainItem?.metadata?.[k];
-          if (typeof v === 'string')
-            plainItem.metadata[k] = v.replace(/\.000Z$/, 'Z');
-        }
-        return plainItem;
-      });
-      return { items, metadata: { continue: list.metadata?._continue } };
+    if (type.group === '' && type.plural !== 'namespaces') {
+      throw new Error(
+        `core resource ${type.plural}/${version} is not supported by the reader`,
+      );
     }
-    return clients.customObjects.listClusterCustomObject({
-      group: type.group,
-      version,
-      plural: type.plural,
-      limit: clients.pageSize,
-      _continue: token,
-    });
+    const path = type.group
+      ? `/apis/${type.group}/${version}/${type.plural}`
+      : `/api/${version}/${type.plural}`;
+    const url = new URL(clients.server.replace(/\/+$/, '') + path);
+    url.searchParams.set('limit', String(clients.pageSize));
+    if (token) url.searchParams.set('continue', token);
+    return streamList(clients, url, onItem);
   }
 
   private error(

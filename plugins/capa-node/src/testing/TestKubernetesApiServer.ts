@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'crypto';
 import http from 'http';
 import { AddressInfo, Socket } from 'net';
+import { gzipSync } from 'zlib';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '@capa-portal/plugin-capa-common';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
@@ -66,7 +67,15 @@ export interface TestRequestRecord {
   resource?: string;
   /** HTTP status sent; 0 when the connection was dropped. */
   status: number;
+  /** The response body was gzip-compressed (see {@link GZIP_THRESHOLD_BYTES}). */
+  gzip?: boolean;
 }
+
+/**
+ * Like kube-apiserver (APIResponseCompression, on by default), responses of at least this size are sent
+ * gzip-compressed to clients that accept gzip.
+ */
+export const GZIP_THRESHOLD_BYTES = 128 * 1024;
 
 export interface FailRule {
   method?: string;
@@ -651,9 +660,24 @@ export class TestKubernetesApiServer {
     if (record) record.status = code;
     if (res.destroyed) return;
     const text = JSON.stringify(body);
+    const size = Buffer.byteLength(text);
+    const accepts = String(res.req?.headers['accept-encoding'] ?? '')
+      .split(',')
+      .some(e => e.trim().split(';')[0] === 'gzip');
+    if (accepts && size >= GZIP_THRESHOLD_BYTES) {
+      const gzipped = gzipSync(text);
+      if (record) record.gzip = true;
+      res.writeHead(code, {
+        'Content-Type': 'application/json',
+        'Content-Encoding': 'gzip',
+        'Content-Length': gzipped.length,
+      });
+      res.end(gzipped);
+      return;
+    }
     res.writeHead(code, {
       'Content-Type': 'application/json',
-      'Content-Length': Buffer.byteLength(text),
+      'Content-Length': size,
     });
     res.end(text);
   }

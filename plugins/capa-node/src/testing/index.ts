@@ -1,7 +1,11 @@
 /**
  * Test doubles for capa-node's adapters (`@capa-portal/plugin-capa-node/testing`). Not for production use.
  */
-export { TestKubernetesApiServer, applyMerge } from './TestKubernetesApiServer';
+export {
+  TestKubernetesApiServer,
+  applyMerge,
+  GZIP_THRESHOLD_BYTES,
+} from './TestKubernetesApiServer';
 export type {
   TestKubernetesApiServerOptions,
   TestValidationResult,
