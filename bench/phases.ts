@@ -7,6 +7,7 @@
  *   node -r ./bench/register.cjs bench/phases.ts <phase>
  */
 import { performance } from 'node:perf_hooks';
+import { ConfigReader } from '@backstage/config';
 import type { JsonObject } from '@backstage/types';
 import type {
   AccountInput,
@@ -348,7 +349,7 @@ async function trustPhase(
       },
     };
     const gatherer = DefaultAwsEvidenceGatherer.fromConfig(
-      { has: () => true } as any,
+      new ConfigReader({}),
       {
         logger: silentLogger,
         credentialsManager,

@@ -67,6 +67,24 @@ export interface Config {
       frequency?: HumanDuration;
       timeout?: HumanDuration;
       initialDelay?: HumanDuration;
+      /** AWS requests in flight at once, across all accounts (default 8). */
+      concurrency?: number;
+      /** How long AWS answers are reused before they are asked again (default 15 minutes). */
+      cacheTtl?: HumanDuration;
+      /** Attempts per AWS request on throttling and transient failures, the first included (default 5). */
+      maxAttempts?: number;
+      /** Per-request timeout of the AWS SDK clients (default 10 seconds). */
+      requestTimeout?: HumanDuration;
+      /** STS region for accounts that name none (default us-east-1). */
+      region?: string;
+      /** The account to list AWS Organizations accounts from (default: the `aws.mainAccount` credentials). */
+      organizationAccountId?: string;
+      /** Service endpoints: VPC interface endpoints, FIPS endpoints or a proxy (default: the SDK's). */
+      endpoints?: {
+        sts?: string;
+        iam?: string;
+        organizations?: string;
+      };
     };
     /** Verify live with STS and IAM (default: on when an `aws` config block exists). */
     liveVerification?: boolean;

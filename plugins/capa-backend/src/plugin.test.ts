@@ -79,6 +79,27 @@ describe('capa backend plugin', () => {
   });
   afterEach(() => rmSync(fleetDir, { recursive: true, force: true }));
 
+  it('refuses to start on a wrong capa.verification setting, naming it', async () => {
+    await expect(
+      startTestBackend({
+        features: [
+          capaPlugin,
+          mockServices.rootConfig.factory({
+            data: {
+              capa: {
+                fleetFile: path.join(fleetDir, 'fleet.yaml'),
+                liveVerification: true,
+                verification: { concurrency: 0 },
+              },
+            },
+          }),
+        ],
+      }),
+    ).rejects.toThrow(
+      /capa.verification.concurrency must be a whole number from 1 to 256, got 0/,
+    );
+  });
+
   it('answers 401 on every route without Backstage credentials', async () => {
     const server = await startCapa({ fleetDir });
     const routes: Array<['get' | 'post', string]> = [

@@ -221,4 +221,46 @@ describe('DefaultAwsEvidenceGatherer with the real STS client against a local en
       await sts.close();
     }
   });
+
+  it('takes the STS endpoint and the attempts from capa.verification in app-config', async () => {
+    const sts = await startSts(seen =>
+      seen.action === 'AssumeRole' && seen.params.RoleArn === HUB
+        ? { status: 400, body: xmlError('Throttling', 'Rate exceeded') }
+        : { status: 200, body: xmlIdentity(TARGET) },
+    );
+    try {
+      const { logger } = captureLogger();
+      const g = DefaultAwsEvidenceGatherer.fromConfig(
+        new ConfigReader({
+          aws: {
+            accounts: [
+              {
+                accountId: MGMT,
+                accessKeyId: MGMT_KEY_ID,
+                secretAccessKey: MGMT_SECRET,
+              },
+            ],
+          },
+          capa: {
+            verification: {
+              maxAttempts: 1,
+              endpoints: { sts: sts.endpoint },
+            },
+          },
+        }),
+        { logger },
+      );
+      const evidence = await g.gather(
+        { roleArns: [], simulations: [], chains: [chain] },
+        { managementAccountId: MGMT, includeOrganizations: false },
+      );
+      expect(evidence.assumeResults?.[chain.key]).toMatchObject({
+        status: 'throttled',
+      });
+      // One attempt: the throttled AssumeRole was not retried.
+      expect(sts.seen.map(s => s.action)).toEqual(['AssumeRole']);
+    } finally {
+      await sts.close();
+    }
+  });
 });

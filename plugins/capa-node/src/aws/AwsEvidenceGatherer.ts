@@ -46,6 +46,7 @@ import {
   AwsClientFactory,
   createDefaultAwsClientFactory,
 } from './clients';
+import { readAwsVerificationSettings } from './config';
 import { createLimiter, Limiter } from './limiter';
 import { withRetry } from './retry';
 
@@ -202,6 +203,12 @@ class InMemoryCache implements AwsEvidenceCache {
  * - An account without configured credentials yields no evidence (absent keys), never an error.
  */
 export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
+  /**
+   * A gatherer set up from app-config: credentials from the `aws` integration block, and how it talks to AWS
+   * from `capa.verification` (concurrency, cacheTtl, maxAttempts, region, organizationAccountId,
+   * requestTimeout, endpoints). Options passed here win over config. Throws an InputError naming the key when
+   * a setting is wrong.
+   */
   static fromConfig(
     config: Config,
     options: AwsEvidenceGathererOptions,
@@ -213,7 +220,17 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
     const credentialsManager =
       options.credentialsManager ??
       DefaultAwsCredentialsManager.fromConfig(config);
-    return new DefaultAwsEvidenceGatherer(enabled, credentialsManager, options);
+    // `capa.verification` settings; what the caller passes wins.
+    const { clients, ...settings } = readAwsVerificationSettings(config);
+    const defined = Object.fromEntries(
+      Object.entries(settings).filter(([, v]) => v !== undefined),
+    );
+    return new DefaultAwsEvidenceGatherer(enabled, credentialsManager, {
+      ...defined,
+      ...options,
+      clientFactory:
+        options.clientFactory ?? createDefaultAwsClientFactory(clients),
+    });
   }
 
   readonly #enabled: boolean;

@@ -27,6 +27,8 @@ export interface AwsClientFactory {
 export interface DefaultAwsClientFactoryOptions {
   /** Send every request to this endpoint (a local test double), e.g. `http://127.0.0.1:4566`. */
   endpoint?: string;
+  /** Per-service endpoints (VPC interface endpoints, FIPS, a proxy); each wins over `endpoint`. */
+  endpoints?: { sts?: string; iam?: string; organizations?: string };
   /** Per-request timeout in milliseconds (default 10 s). */
   requestTimeoutMs?: number;
 }
@@ -38,17 +40,23 @@ export interface DefaultAwsClientFactoryOptions {
 export function createDefaultAwsClientFactory(
   options: DefaultAwsClientFactoryOptions = {},
 ): AwsClientFactory {
-  const common = (o: AwsClientOptions) => ({
-    region: o.region,
-    credentials: o.credentials,
-    maxAttempts: 1,
-    customUserAgent: 'capa-portal',
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    requestHandler: { requestTimeout: options.requestTimeoutMs ?? 10_000 },
-  });
+  const common = (
+    o: AwsClientOptions,
+    service: 'sts' | 'iam' | 'organizations',
+  ) => {
+    const endpoint = options.endpoints?.[service] ?? options.endpoint;
+    return {
+      region: o.region,
+      credentials: o.credentials,
+      maxAttempts: 1,
+      customUserAgent: 'capa-portal',
+      ...(endpoint ? { endpoint } : {}),
+      requestHandler: { requestTimeout: options.requestTimeoutMs ?? 10_000 },
+    };
+  };
   return {
-    sts: o => new STSClient(common(o)),
-    iam: o => new IAMClient(common(o)),
-    organizations: o => new OrganizationsClient(common(o)),
+    sts: o => new STSClient(common(o, 'sts')),
+    iam: o => new IAMClient(common(o, 'iam')),
+    organizations: o => new OrganizationsClient(common(o, 'organizations')),
   };
 }
