@@ -57,6 +57,11 @@ export interface AccountTrustResponse {
   live: boolean;
   /** Some management cluster behind this report failed its last read. */
   stale: boolean;
+  /**
+   * Only in the answer of `POST .../trust/verify`: what the verification could not do, in words (AWS credentials
+   * that are configured but not usable: invalid or expired). Checks it could not verify keep their last evidence.
+   */
+  notices?: string[];
 }
 
 /** One cluster in the list. `GET /clusters`. */

@@ -11,7 +11,7 @@ import {
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
-import { Button, Flex, Text } from '@backstage/ui';
+import { Alert, Button, Flex, Text } from '@backstage/ui';
 import {
   capaTrustVerifyPermission,
   type AccountTrustResponse,
@@ -216,6 +216,8 @@ export function TrustContent(): ReactElement {
   const target = getCapaEntityTarget(entity);
   const [verified, setVerified] = useState<TrustView>();
   const [verifyError, setVerifyError] = useState<Error>();
+  // What the last "Verify now" could not do (unusable AWS credentials), in the backend's words.
+  const [notices, setNotices] = useState<string[]>([]);
 
   const state = useAsyncRetry(async () => {
     if (!target) return undefined;
@@ -225,6 +227,7 @@ export function TrustContent(): ReactElement {
   const retry = () => {
     setVerified(undefined);
     setVerifyError(undefined);
+    setNotices([]);
     state.retry();
   };
 
@@ -283,9 +286,13 @@ export function TrustContent(): ReactElement {
             {view.accountId ? (
               <VerifyButton
                 accountId={view.accountId}
-                onError={setVerifyError}
+                onError={error => {
+                  setNotices([]);
+                  setVerifyError(error);
+                }}
                 onVerified={result => {
                   setVerifyError(undefined);
+                  setNotices(result.notices ?? []);
                   if (target.type === 'account') {
                     setVerified(accountTrustView(result));
                   } else {
@@ -300,6 +307,23 @@ export function TrustContent(): ReactElement {
               <CapaErrorPanel
                 title="Live verification failed"
                 error={verifyError}
+              />
+            </div>
+          ) : null}
+          {notices.length ? (
+            <div style={{ marginTop: 12 }}>
+              <Alert
+                status="warning"
+                icon
+                role="status"
+                title="Live verification was incomplete"
+                description={
+                  <ul style={{ margin: 0, paddingLeft: 20 }}>
+                    {notices.map(notice => (
+                      <li key={notice}>{notice}</li>
+                    ))}
+                  </ul>
+                }
               />
             </div>
           ) : null}
