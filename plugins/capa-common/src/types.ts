@@ -132,6 +132,11 @@ export interface LiveEvidence {
   assumeResults?: Record<string, AssumeResult>;
   /** IAM tags of principals (role ARN -> tags), for `aws:PrincipalTag/*` conditions. */
   principalTags?: Record<string, Record<string, string>>;
+  /**
+   * Accounts of the plan whose configured credentials AWS refused (invalid or expired), with AWS's message:
+   * what could not be verified and why. Not evidence: the engine ignores it, and it is not stored.
+   */
+  credentialProblems?: Record<string, string>;
 }
 
 export interface RoleLookup {

@@ -477,6 +477,14 @@ export const spec = {
           stale: {
             type: 'boolean',
           },
+          notices: {
+            type: 'array',
+            description:
+              'Only in the answer of POST .../trust/verify. What the verification could not do (AWS credentials that are configured but refused), in words.',
+            items: {
+              type: 'string',
+            },
+          },
         },
       },
       Error: {

@@ -4,6 +4,7 @@ import type {
   LocatedObject,
 } from '@capa-portal/plugin-capa-common';
 import type {
+  AwsEvidenceGatherer,
   FleetSources,
   ManagementClusterSource,
   SourceRead,
@@ -101,7 +102,7 @@ class ScriptedSource implements ManagementClusterSource {
 describe('TrustService with the snapshot store', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
-  async function setup() {
+  async function setup(options: { gatherer?: AwsEvidenceGatherer } = {}) {
     const knex = await databases.init('SQLITE_3');
     const store = await SnapshotStore.create(mockServices.database({ knex }));
     const eu = new ScriptedSource(
@@ -126,6 +127,7 @@ describe('TrustService with the snapshot store', () => {
       store,
       cache: mockServices.cache.mock({ get: async () => undefined }),
       logger,
+      gatherer: options.gatherer,
     });
     const refresher = new FleetRefresher({ store, logger });
     return { store, eu, us, trust, refresher, knex };
@@ -238,5 +240,41 @@ describe('TrustService with the snapshot store', () => {
     await expect(trust.accountTrustSerialized('444444444444')).rejects.toThrow(
       'No AWS account 444444444444',
     );
+  });
+
+  it('says, in the answer of a verification, what it could not verify and why', async () => {
+    const plans: unknown[] = [];
+    const gatherer: AwsEvidenceGatherer = {
+      listOrganizationAccounts: async () => undefined,
+      gather: async (plan, options) => {
+        plans.push({ plan, force: options?.force });
+        return {
+          credentialProblems: {
+            '111111111111':
+              'ExpiredTokenException: The security token included in the request is expired',
+          },
+        };
+      },
+    };
+    const withAws = await setup({ gatherer });
+    await withAws.refresher.refresh(withAws.eu);
+    await withAws.refresher.refresh(withAws.us);
+    const verified = await withAws.trust.verifyAccount('222222222222');
+    expect(plans).toEqual([expect.objectContaining({ force: true })]);
+    expect(verified.notices).toEqual([
+      expect.stringMatching(
+        /^AWS refused the credentials configured for account 111111111111 \(ExpiredTokenException: .*\): the checks that need them keep their last evidence/,
+      ),
+    ]);
+    // Reads never carry notices.
+    expect(await withAws.trust.accountTrust('222222222222')).not.toHaveProperty(
+      'notices',
+    );
+
+    const withoutAws = await setup();
+    await withoutAws.refresher.refresh(withoutAws.eu);
+    expect(
+      (await withoutAws.trust.verifyAccount('222222222222')).notices,
+    ).toEqual([expect.stringMatching(/^Live verification is off/)]);
   });
 });

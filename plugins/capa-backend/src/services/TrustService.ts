@@ -248,17 +248,32 @@ export class TrustService {
   async verifyAccount(accountId: string): Promise<AccountTrustResponse> {
     const before = await this.#current();
     this.#requireAccount(before.report, accountId);
+    const notices: string[] = [];
     if (this.#gatherer) {
       const plan = filterPlan(planEvidence(await this.#input()), accountId);
-      await this.#gatherAndStore(plan, true);
+      const fresh = await this.#gatherAndStore(plan, true);
+      for (const [account, message] of Object.entries(
+        fresh.credentialProblems ?? {},
+      )) {
+        notices.push(
+          `AWS refused the credentials configured for account ${account} (${message}): the checks that need them keep their last evidence. Renew the credentials in the aws: block of app-config, or the role the backend runs as.`,
+        );
+      }
+    } else {
+      notices.push(
+        'Live verification is off (no aws: block in app-config, or capa.liveVerification is false): the checks use static evidence only.',
+      );
     }
     const after = await this.#current();
-    return this.#accountResponse(
-      after.report,
-      after.statuses,
-      after.live,
-      accountId,
-    );
+    return {
+      ...this.#accountResponse(
+        after.report,
+        after.statuses,
+        after.live,
+        accountId,
+      ),
+      ...(notices.length ? { notices } : {}),
+    };
   }
 
   /** Verifies the whole fleet (the scheduled verification), using cached AWS answers within their TTL. */
@@ -420,7 +435,10 @@ export class TrustService {
     };
   }
 
-  async #gatherAndStore(plan: EvidencePlan, force: boolean): Promise<void> {
+  async #gatherAndStore(
+    plan: EvidencePlan,
+    force: boolean,
+  ): Promise<LiveEvidence> {
     const gatherer = this.#gatherer!;
     const chainAccounts: Record<string, string> = {};
     const input = await this.#input();
@@ -455,6 +473,7 @@ export class TrustService {
       ttl: this.#evidenceTtlMs,
     });
     this.#evidenceWrites++;
+    return fresh;
   }
 
   /**

@@ -596,6 +596,39 @@ describe('DefaultAwsEvidenceGatherer', () => {
     ).toBe(true);
   });
 
+  it('says which accounts had their credentials refused, until a forced gather finds them usable again', async () => {
+    sts
+      .on(AssumeRoleCommand)
+      .rejects(
+        sdkError(
+          'ExpiredTokenException',
+          'The security token included in the request is expired',
+        ),
+      );
+    const { g } = gatherer();
+    const options = {
+      managementAccountId: MGMT,
+      includeOrganizations: false,
+      force: true,
+    };
+    const refused = await g.gather(plan({ chains: [twoHopChain] }), options);
+    expect(refused.credentialProblems).toEqual({
+      [MGMT]: expect.stringContaining('ExpiredTokenException'),
+    });
+    // A plan that does not use the management account's credentials says nothing of them.
+    expect(
+      (await g.gather(plan({ chains: [] }), options)).credentialProblems,
+    ).toBeUndefined();
+
+    sts.reset();
+    assumeSucceeds();
+    const renewed = await g.gather(plan({ chains: [twoHopChain] }), options);
+    expect(renewed.credentialProblems).toBeUndefined();
+    expect(renewed.assumeResults?.[twoHopChain.key]).toMatchObject({
+      status: 'ok',
+    });
+  });
+
   it('caches: a second gather makes no AWS calls, force makes new ones, concurrent gathers share calls', async () => {
     assumeSucceeds();
     iam.on(GetRoleCommand).resolves({

@@ -246,6 +246,11 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
   readonly #region: string;
   readonly #organizationAccountId?: string;
   readonly #inflight = new Map<string, Promise<unknown>>();
+  /**
+   * Accounts whose configured credentials AWS refused (invalid, expired), with AWS's words: the last known
+   * state, set by any failed call and cleared for an account when a forced gather starts testing it again.
+   */
+  readonly #unusable = new Map<string, string>();
   readonly #providers = new Map<
     string,
     { at: number; provider: Promise<AwsCredentialProvider | NoCredentials> }
@@ -353,6 +358,8 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
     if (!this.#checkEnabled()) return {};
     const force = !!options.force;
     const evidence: LiveEvidence = {};
+    const involved = involvedAccounts(plan, options.managementAccountId);
+    if (force) for (const account of involved) this.#unusable.delete(account);
 
     const roles = [...new Set(plan.roleArns)].map(
       async arn => [arn, await this.#getRole(arn, force)] as const,
@@ -400,6 +407,12 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
     if (targetRoles) evidence.targetRoles = targetRoles;
     if (simulations) evidence.simulations = simulations;
     if (assumeResults) evidence.assumeResults = assumeResults;
+    const problems = [...involved]
+      .filter(account => this.#unusable.has(account))
+      .sort()
+      .map(account => [account, this.#unusable.get(account)!] as const);
+    if (problems.length)
+      evidence.credentialProblems = Object.fromEntries(problems);
     return evidence;
   }
 
@@ -466,6 +479,7 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
                 arn.accountId
               } are not usable, not reading ${roleArn}: ${describeAwsError(e)}`,
             );
+            this.#unusable.set(arn.accountId, describeAwsError(e));
             throw new NoCredentials(describeAwsError(e));
           }
           const message = describeAwsError(e);
@@ -588,6 +602,7 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
                 e,
               )}`,
             );
+            this.#unusable.set(arn.accountId, describeAwsError(e));
             throw new NoCredentials(describeAwsError(e));
           }
           const message = describeAwsError(e);
@@ -666,6 +681,7 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
           this.#logger.warn(
             `capa: the AWS credentials for management account ${sourceAccountId} are not usable, not assuming chain ${chain.key}: ${message}`,
           );
+          this.#unusable.set(sourceAccountId, message);
           throw new NoCredentials(message);
         }
         if (outcome.noCredentials) {
@@ -723,6 +739,7 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
           hops.length === 0 &&
           (kind === 'credentials' || kind === 'expired')
         ) {
+          this.#unusable.set(sourceAccountId, describeAwsError(e));
           throw new NoCredentials(describeAwsError(e));
         }
         return {
@@ -1034,6 +1051,26 @@ function assumeStatus(kind: AwsErrorKind): AssumeResult['status'] {
   if (kind === 'denied') return 'denied';
   if (kind === 'throttled') return 'throttled';
   return 'error';
+}
+
+/** The accounts whose own credentials a plan uses: target roles' (GetRole), principals' (simulation), chains' roots. */
+function involvedAccounts(
+  plan: EvidencePlan,
+  source: ChainSourceAccount | undefined,
+): Set<string> {
+  const accounts = new Set<string>();
+  const add = (arnText: string) => {
+    const arn = parseArn(arnText);
+    if (arn && /^\d{12}$/.test(arn.accountId)) accounts.add(arn.accountId);
+  };
+  plan.roleArns.forEach(add);
+  for (const s of plan.simulations) add(simulationSourceArn(s.principalArn));
+  for (const chain of plan.chains) {
+    if (chain.rootStaticSecret) continue;
+    const account = sourceAccountFor(chain, source);
+    if (account) accounts.add(account);
+  }
+  return accounts;
 }
 
 function sourceAccountFor(

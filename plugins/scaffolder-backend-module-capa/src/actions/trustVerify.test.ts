@@ -24,6 +24,26 @@ describe('capa:trust:verify', () => {
     );
   });
 
+  it('writes what the verification could not do to the task log', async () => {
+    const api = fakeFleetApi();
+    const verify = api.verifyAccount.getMockImplementation()!;
+    api.verifyAccount.mockImplementation(async (id: string) => ({
+      ...(await verify(id)),
+      notices: [
+        'AWS refused the credentials configured for account 111111111111',
+      ],
+    }));
+    const logger = mockServices.logger.mock();
+    const ctx = createMockActionContext({
+      input: { accountId: '444444444444' },
+      logger,
+    });
+    await createCapaTrustVerifyAction({ api }).handler(ctx as any);
+    expect(logger.warn).toHaveBeenCalledWith(
+      'AWS refused the credentials configured for account 111111111111',
+    );
+  });
+
   it('fails the task on broken only when failOnBroken is set', async () => {
     const api = fakeFleetApi();
     const ctx = createMockActionContext({

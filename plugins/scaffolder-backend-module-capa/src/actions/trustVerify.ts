@@ -190,6 +190,8 @@ export function createCapaTrustVerifyAction(options: {
       }
       const failing = summarize(checks, 'fail');
       const warning = summarize(checks, 'warn');
+      // What the verification could not do (refused AWS credentials, live verification off): in the task log.
+      for (const notice of response.notices ?? []) ctx.logger.warn(notice);
       ctx.logger.info(
         `${subject}: ${verdict}${response.live ? ' (live)' : ''}${
           failing.length

@@ -9,6 +9,7 @@ import {
   clusterEntity,
   createFakeCapaApi,
   identityEntity,
+  stagingTrustVerified,
 } from '../../__testUtils__/fixtures';
 
 // usePermission caches decisions in a module-wide SWR cache across tests; decide per test instead.
@@ -78,6 +79,34 @@ describe('TrustContent', () => {
       await screen.findByLabelText('Verdict: Trusted'),
     ).toBeInTheDocument();
     expect(screen.getByText('live-assume')).toBeInTheDocument();
+  });
+
+  it('says what a verification could not do', async () => {
+    allowVerify(true);
+    const api = createFakeCapaApi({
+      verifyAccountTrust: async () => ({
+        ...stagingTrustVerified,
+        notices: [
+          'AWS refused the credentials configured for account 111111111111 (ExpiredTokenException: expired): the checks that need them keep their last evidence.',
+        ],
+      }),
+    });
+    await renderCapa(<TrustContent />, { api, entity: clusterEntity });
+    await userEvent.click(
+      await screen.findByRole(
+        'button',
+        { name: 'Verify now' },
+        { timeout: 5000 },
+      ),
+    );
+    expect(
+      await screen.findByText('Live verification was incomplete'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /AWS refused the credentials configured for account 111111111111/,
+      ),
+    ).toBeInTheDocument();
   });
 
   it('verifies the account of a cluster and reloads the cluster', async () => {
