@@ -250,5 +250,10 @@ describe('capa backend plugin', () => {
       'AWSClusterRoleIdentity',
       'AWSClusterControllerIdentity',
     ]);
+    // The DKP naming: mgmt-us's controllers run as the control-plane role.
+    expect(chain.controllerPrincipalArn).toBe(
+      'arn:aws:iam::999999999999:role/control-plane.cluster-api-provider-aws.sigs.k8s.io',
+    );
+    expect(chain.controllerAccountId).toBe('999999999999');
   });
 });

@@ -393,6 +393,14 @@ export const spec = {
                         type: 'object',
                       },
                     },
+                    controllerPrincipalArn: {
+                      type: 'string',
+                      description:
+                        "The principal CAPA's controllers run as on this management cluster, whose credentials a chain rooted in the controller identity starts from.",
+                    },
+                    controllerAccountId: {
+                      type: 'string',
+                    },
                   },
                 },
               },

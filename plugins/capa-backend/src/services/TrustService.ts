@@ -355,7 +355,19 @@ export class TrustService {
     // A role identity and a static identity may share a name; the role identity is the usual question.
     const identity =
       found.find(i => i.kind === 'AWSClusterRoleIdentity') ?? found[0];
-    return { identity, chain: identity.chain };
+    const mgmt = report.managementClusters.find(
+      m => m.name === managementCluster,
+    );
+    return {
+      identity,
+      chain: identity.chain,
+      ...(mgmt
+        ? {
+            controllerPrincipalArn: mgmt.controllerPrincipalArn,
+            controllerAccountId: mgmt.accountId,
+          }
+        : {}),
+    };
   }
 
   /** The whole report, for the catalog module and the scaffolder (service-to-service). */

@@ -93,4 +93,10 @@ export interface ClustersQuery {
 export interface IdentityChainResponse {
   identity: IdentityReport;
   chain: ChainLink[];
+  /**
+   * The principal CAPA's controllers run as on the identity's management cluster (and its account): whose
+   * credentials a chain rooted in `AWSClusterControllerIdentity/default` starts from.
+   */
+  controllerPrincipalArn?: string;
+  controllerAccountId?: string;
 }

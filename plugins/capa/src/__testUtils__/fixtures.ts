@@ -173,6 +173,9 @@ export const stagingTrustVerified: AccountTrustResponse = {
 export const identityChain: IdentityChainResponse = {
   identity: stagingIdentity,
   chain: stagingIdentity.chain,
+  controllerPrincipalArn:
+    'arn:aws:iam::111111111111:role/controllers.cluster-api-provider-aws.sigs.k8s.io',
+  controllerAccountId: '111111111111',
 };
 
 export const managementClusters: ManagementClusterStatus[] = [

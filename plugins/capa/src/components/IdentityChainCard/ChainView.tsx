@@ -16,8 +16,12 @@ function Field(props: { label: string; value?: string | number }) {
   );
 }
 
-function LinkBox(props: { link: ChainLink; position: string }) {
-  const { link, position } = props;
+function LinkBox(props: {
+  link: ChainLink;
+  position: string;
+  runsAs?: { principalArn: string; accountId?: string };
+}) {
+  const { link, position, runsAs } = props;
   return (
     <div
       role="listitem"
@@ -54,6 +58,12 @@ function LinkBox(props: { link: ChainLink; position: string }) {
             fontSize: '0.85rem',
           }}
         >
+          {runsAs ? (
+            <>
+              <Field label="Runs as" value={runsAs.principalArn} />
+              <Field label="Account" value={runsAs.accountId} />
+            </>
+          ) : null}
           <Field label="Role ARN" value={link.roleArn} />
           <Field label="Account" value={link.accountId} />
           <Field label="External ID" value={link.externalId} />
@@ -93,7 +103,12 @@ function linkPosition(index: number, count: number): string {
  *
  * @public
  */
-export function ChainView(props: { chain: ChainLink[] }): ReactElement {
+export function ChainView(props: {
+  chain: ChainLink[];
+  /** The management cluster's controller principal: shown on a root controller identity. */
+  controllerPrincipalArn?: string;
+  controllerAccountId?: string;
+}): ReactElement {
   // The API lists the chain cluster-side first; draw it in the order CAPA assumes the roles.
   const links = [...props.chain].reverse();
   if (links.length === 0) {
@@ -118,7 +133,20 @@ export function ChainView(props: { chain: ChainLink[] }): ReactElement {
                 </Text>
               </Flex>
             ) : null}
-            <LinkBox link={link} position={position} />
+            <LinkBox
+              link={link}
+              position={position}
+              runsAs={
+                index === 0 &&
+                link.kind === 'AWSClusterControllerIdentity' &&
+                props.controllerPrincipalArn
+                  ? {
+                      principalArn: props.controllerPrincipalArn,
+                      accountId: props.controllerAccountId,
+                    }
+                  : undefined
+              }
+            />
           </div>
         );
       })}

@@ -22,6 +22,14 @@ describe('IdentityChainCard', () => {
       'AWSClusterRoleIdentity/staging',
     ]);
     expect(within(links[0]).getByText('allow all')).toBeInTheDocument();
+    // The root shows whose credentials it is: the management cluster's controller principal.
+    expect(within(links[0]).getByText('Runs as')).toBeInTheDocument();
+    expect(
+      within(links[0]).getByText(
+        'arn:aws:iam::111111111111:role/controllers.cluster-api-provider-aws.sigs.k8s.io',
+      ),
+    ).toBeInTheDocument();
+    expect(within(links[1]).queryByText('Runs as')).not.toBeInTheDocument();
     const role = links[1];
     expect(within(role).getByText('list: staging, web')).toBeInTheDocument();
     expect(

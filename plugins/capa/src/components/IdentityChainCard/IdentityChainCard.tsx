@@ -56,7 +56,8 @@ export function IdentityChainCard(props: { title?: string }): ReactElement {
   } else if (!state.value) {
     content = <Progress />;
   } else {
-    const { identity, chain } = state.value;
+    const { identity, chain, controllerPrincipalArn, controllerAccountId } =
+      state.value;
     content = (
       <Flex direction="column" gap="3">
         <Flex gap="2" align="center" style={{ flexWrap: 'wrap' }}>
@@ -70,7 +71,11 @@ export function IdentityChainCard(props: { title?: string }): ReactElement {
             {identity.usedBy.length === 1 ? '' : 's'}
           </Text>
         </Flex>
-        <ChainView chain={chain} />
+        <ChainView
+          chain={chain}
+          controllerPrincipalArn={controllerPrincipalArn}
+          controllerAccountId={controllerAccountId}
+        />
       </Flex>
     );
   }
