@@ -235,6 +235,18 @@ function assumeSucceeds() {
   });
 }
 
+/** Every AssumeRole fails as with expired root credentials. */
+function assumeRejectsExpired() {
+  sts
+    .on(AssumeRoleCommand)
+    .rejects(
+      sdkError(
+        'ExpiredTokenException',
+        'The security token included in the request is expired',
+      ),
+    );
+}
+
 function expectNoSecrets(...things: unknown[]) {
   const text = things
     .map(t =>
@@ -574,14 +586,7 @@ describe('DefaultAwsEvidenceGatherer', () => {
   });
 
   it('does not retry expired credentials, and treats expired root credentials as no credentials', async () => {
-    sts
-      .on(AssumeRoleCommand)
-      .rejects(
-        sdkError(
-          'ExpiredTokenException',
-          'The security token included in the request is expired',
-        ),
-      );
+    assumeRejectsExpired();
     const { g, lines } = gatherer();
     const evidence = await g.gather(plan({ chains: [twoHopChain] }), {
       managementAccountId: MGMT,
@@ -597,14 +602,7 @@ describe('DefaultAwsEvidenceGatherer', () => {
   });
 
   it('says which accounts had their credentials refused, until a forced gather finds them usable again', async () => {
-    sts
-      .on(AssumeRoleCommand)
-      .rejects(
-        sdkError(
-          'ExpiredTokenException',
-          'The security token included in the request is expired',
-        ),
-      );
+    assumeRejectsExpired();
     const { g } = gatherer();
     const options = {
       managementAccountId: MGMT,

@@ -10,6 +10,8 @@ export type {
   ChainSourceAccount,
 } from './AwsEvidenceGatherer';
 export { createDefaultAwsClientFactory } from './clients';
+export { readAwsVerificationSettings } from './config';
+export type { AwsVerificationSettings } from './config';
 export type {
   AwsClientFactory,
   AwsClientOptions,
