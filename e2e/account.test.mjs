@@ -111,4 +111,22 @@ describe('broken account ml-sandbox (444444444444)', () => {
       await saveScreenshot(p, 'account-trust-tab');
     },
   );
+
+  e2eTest(
+    'Verify now says when live verification is off (the demo has no aws: config)',
+    page,
+    async p => {
+      await p.getByRole('button', { name: 'Verify now' }).click();
+      const notice = p.getByRole('status').filter({
+        hasText: 'Live verification was incomplete',
+      });
+      await notice.waitFor();
+      assert.match(
+        await notice.innerText(),
+        /Live verification is off .*static evidence only/,
+      );
+      // The report is still there, with its verdict.
+      await p.getByLabel('Verdict: Broken').first().waitFor();
+    },
+  );
 });

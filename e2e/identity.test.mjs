@@ -34,6 +34,15 @@ describe('identity chain of mgmt-us retail-live-us', () => {
         'AWSClusterRoleIdentity/retail-live-us',
       ]);
 
+      // The root: whose credentials the chain starts from (mgmt-us runs CAPA as the DKP control-plane role).
+      const root = await links.nth(0).innerText();
+      assert.match(root, /root \(source credentials\)/);
+      assert.match(root, /Runs as/);
+      assert.match(
+        root,
+        /arn:aws:iam::999999999999:role\/control-plane\.cluster-api-provider-aws\.sigs\.k8s\.io/,
+      );
+
       const hub = await links.nth(1).innerText();
       assert.match(hub, /hop 1/);
       assert.match(hub, /arn:aws:iam::777777777777:role\//);
@@ -48,6 +57,18 @@ describe('identity chain of mgmt-us retail-live-us', () => {
         await chain.getByText(/^sts:AssumeRole arn:aws:iam::/).count(),
         2,
       );
+
+      // The catalog graph card: the identity depends on the hub identity it chains from and on its account.
+      const graph = entityCard(p, 'Relations')
+        .locator('svg')
+        .filter({ has: p.locator('g') })
+        .first();
+      for (const node of [
+        'shared-services-hub (RoleIdentity)',
+        'retail-live-us (888888888888)',
+      ]) {
+        await graph.locator('text', { hasText: node }).first().waitFor();
+      }
 
       await card.evaluate(e => e.scrollIntoView({ block: 'end' }));
       await saveScreenshot(p, 'identity-chain');
