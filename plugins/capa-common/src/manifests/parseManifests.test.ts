@@ -56,11 +56,6 @@ describe('parseManifests: malformed objects', () => {
       'apiVersion: v1\nkind: Namespace\nmetadata: {name: a, labels: [x]}',
       'metadata.labels is not a map',
     ],
-    [
-      'spec that is a string',
-      'apiVersion: v1\nkind: X\nmetadata: {name: a}\nspec: hello',
-      'spec is a string',
-    ],
   ])(
     'skips %s with one problem naming file, line and reason, and keeps the rest',
     (_, doc, reason) => {

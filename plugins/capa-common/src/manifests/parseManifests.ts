@@ -15,7 +15,8 @@ function describe(value: unknown): string {
 
 /**
  * Checks the envelope of one Kubernetes object. Returns the reason it can't be used, or undefined.
- * Only the envelope: what a kind's spec must hold is the model's business.
+ * Only the envelope (apiVersion, kind, metadata): what a kind's spec must hold, and that it is an object, is the
+ * model's business.
  */
 export function envelopeProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -39,13 +40,8 @@ export function envelopeProblem(value: unknown): string | undefined {
     if (typeof v !== 'object' || Array.isArray(v))
       return `metadata.${key} is not a map`;
   }
-  if (
-    o.spec !== undefined &&
-    o.spec !== null &&
-    (typeof o.spec !== 'object' || Array.isArray(o.spec))
-  ) {
-    return `spec is ${describe(o.spec)}, expected an object`;
-  }
+  // A spec that is not an object is the model's to judge (per kind): a malformed identity must stay known as
+  // malformed, so that a cluster naming it is told so rather than that it does not exist.
   return undefined;
 }
 

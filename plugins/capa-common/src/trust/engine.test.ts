@@ -7,6 +7,7 @@ import type {
   FleetReport,
   LiveEvidence,
 } from '../types';
+import { parseManifests } from '../manifests/parseManifests';
 import { evaluateFleet, planEvidence } from './engine';
 import {
   awsCluster,
@@ -1225,6 +1226,35 @@ describe('malformed input', () => {
     ).toBeGreaterThanOrEqual(4);
     const c = cluster(r, 'uses-bad');
     expect(chk(c, 'identity-exists').message).toContain('malformed');
+  });
+  it('calls an identity whose spec is a list malformed (read from YAML), not missing, with one problem', () => {
+    const yaml = [
+      'apiVersion: infrastructure.cluster.x-k8s.io/v1beta2',
+      'kind: AWSClusterRoleIdentity',
+      'metadata: {name: listed}',
+      'spec:',
+      '  - roleARN: arn:aws:iam::222222222222:role/x',
+    ].join('\n');
+    const parsed = parseManifests(yaml, 'identities.yaml');
+    expect(parsed.problems).toEqual([]);
+    const r = run(
+      fleet([
+        controllerIdentity(),
+        ...parsed.objects.map(o => o.object),
+        ...awsCluster('n', 'uses-listed', {
+          kind: 'AWSClusterRoleIdentity',
+          name: 'listed',
+        }),
+      ] as any),
+    );
+    const exists = chk(cluster(r, 'uses-listed'), 'identity-exists');
+    expect(exists.status).toBe('fail');
+    expect(exists.message).toContain(
+      'AWSClusterRoleIdentity/listed is malformed',
+    );
+    expect(
+      r.problems.filter(p => p.message.includes('spec must be an object')),
+    ).toHaveLength(1);
   });
   it('the engine never throws on arbitrary input', () => {
     fc.assert(

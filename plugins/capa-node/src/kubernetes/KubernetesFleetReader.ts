@@ -74,8 +74,6 @@ function itemProblem(o: Record<string, unknown>): string | undefined {
     if (v !== undefined && v !== null && !isPlainObject(v))
       return `metadata.${key} is not a map`;
   }
-  if (o.spec !== undefined && o.spec !== null && !isPlainObject(o.spec))
-    return 'spec is not an object';
   return undefined;
 }
 
