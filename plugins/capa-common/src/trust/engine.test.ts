@@ -1188,6 +1188,32 @@ describe('accounts', () => {
   });
 });
 
+describe('accounts and static identities', () => {
+  it('list the static identities whose access keys belong to them, with their verdict', () => {
+    const keys = staticIdentity('keys');
+    keys.metadata.annotations = { 'amazonaws.com/account-id': STAGING };
+    const r = run(
+      fleet([
+        keys,
+        ...awsCluster('dev', 'x', {
+          kind: 'AWSClusterStaticIdentity',
+          name: 'keys',
+        }),
+      ]),
+    );
+    const account = r.accounts.find(a => a.accountId === STAGING)!;
+    expect(account.identities).toEqual([
+      expect.objectContaining({
+        kind: 'AWSClusterStaticIdentity',
+        name: 'keys',
+        verdict: 'degraded',
+      }),
+    ]);
+    expect(account.clusters.map(c => c.name)).toEqual(['x']);
+    expect(account.verdict).toBe('degraded');
+  });
+});
+
 describe('malformed input', () => {
   it('becomes input problems, never throws', () => {
     const objs = [

@@ -1456,7 +1456,8 @@ function accountReports(
   for (const a of fleet.accounts.keys()) add(a, 'config');
   for (const a of fleet.managementAccounts.keys()) add(a, 'management');
   for (const i of identities) {
-    if (i.kind === ROLE_IDENTITY_KIND) add(i.accountId, 'identity');
+    if (i.kind === ROLE_IDENTITY_KIND || i.kind === STATIC_IDENTITY_KIND)
+      add(i.accountId, 'identity');
   }
   for (const c of clusters)
     if (c.accountId && !ids.has(c.accountId)) add(c.accountId, 'identity');
@@ -1472,7 +1473,9 @@ function accountReports(
   }
   const identitiesBy = new Map<string, IdentityReport[]>();
   for (const i of identities) {
-    if (!i.accountId || i.kind === STATIC_IDENTITY_KIND) continue;
+    // Role identities land in their role's account, the controller identity in the management account, static
+    // identities in the account of their access keys (known from the `amazonaws.com/account-id` annotation).
+    if (!i.accountId) continue;
     const l = identitiesBy.get(i.accountId);
     if (l) l.push(i);
     else identitiesBy.set(i.accountId, [i]);
