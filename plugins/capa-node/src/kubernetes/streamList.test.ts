@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { classifyFailure } from './errors';
 import { makeKubernetesClients } from './connection';
 import { streamList } from './streamList';
@@ -140,6 +140,26 @@ describe('streamList', () => {
     };
     const f = await failure();
     expect(['unreachable', 'invalid-response']).toContain(f.reason);
+  });
+
+  it('decodes deflate and br too, and refuses an encoding it cannot read', async () => {
+    let encoding = 'deflate';
+    handler = (_, res) => {
+      res.writeHead(200, { 'content-encoding': encoding });
+      if (encoding === 'deflate') res.end(deflateSync(body));
+      else if (encoding === 'br') res.end(brotliCompressSync(body));
+      else res.end(body);
+    };
+    await expect(list()).resolves.toMatchObject({
+      skeleton: { metadata: { continue: 'abc' } },
+    });
+    encoding = 'br';
+    expect((await list()).items).toHaveLength(2);
+    encoding = 'zstd';
+    expect(await failure()).toMatchObject({
+      reason: 'invalid-response',
+      detail: expect.stringContaining('"zstd"'),
+    });
   });
 
   it('fails on an unreachable server', async () => {

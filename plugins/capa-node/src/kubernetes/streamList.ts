@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { pipeline, Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { ApiException } from '@kubernetes/client-node';
 import type { KubernetesClients } from './connection';
 import { ListBodyParser } from './ListBodyParser';
@@ -25,6 +25,34 @@ async function readErrorBody(body: Readable): Promise<string> {
     size += (chunk as Buffer).length;
   }
   return Buffer.concat(parts).subarray(0, MAX_ERROR_BODY).toString('utf8');
+}
+
+/**
+ * The response body, decoded. We ask for gzip only; deflate and br are decoded too, for a proxy that recompresses.
+ * Any other encoding would feed the parser bytes it can't read: it is refused, naming the encoding.
+ */
+function decoded(res: http.IncomingMessage): Readable {
+  const encoding = String(res.headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
+  const done = () => {};
+  switch (encoding) {
+    case 'identity':
+    case '':
+      return res;
+    case 'gzip':
+    case 'x-gzip':
+      return pipeline(res, createGunzip(), done);
+    case 'deflate':
+      return pipeline(res, createInflate(), done);
+    case 'br':
+      return pipeline(res, createBrotliDecompress(), done);
+    default:
+      res.resume();
+      throw new SyntaxError(
+        `the response is encoded as "${encoding}", which capa-portal cannot decode`,
+      );
+  }
 }
 
 /**
@@ -70,10 +98,7 @@ export async function streamList(
       request.on('error', reject);
       request.end();
     });
-    const body: Readable =
-      res.headers['content-encoding'] === 'gzip'
-        ? pipeline(res, createGunzip(), () => {})
-        : res;
+    const body = decoded(res);
     const code = res.statusCode ?? 0;
     if (code < 200 || code > 299) {
       const text = await readErrorBody(body);
