@@ -311,6 +311,11 @@ export class KubernetesFleetReader {
           throw new NotServed();
         throw this.failure(type, version, failure);
       }
+      // The parser hands every item to onItem and leaves `items` empty; items still there were not streamed,
+      // so they are taken here (never dropped).
+      if (isPlainObject(page) && Array.isArray(page.items)) {
+        for (const item of page.items) onItem(item);
+      }
       if (!isPlainObject(page) || !Array.isArray(page.items)) {
         throw this.error(
           `list ${resourceName(type)}/${version} returned ${

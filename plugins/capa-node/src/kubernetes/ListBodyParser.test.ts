@@ -154,6 +154,22 @@ describe('ListBodyParser', () => {
     );
   });
 
+  it('reads keys written with escapes as the keys they are', () => {
+    const text =
+      '{"it\\u0065ms":[{"m\\u0065tadata":{"name":"a","managed\\u0046ields":[{"x":1}]}}]}';
+    expect(JSON.parse(text).items).toHaveLength(1);
+    expect(parse(cut(Buffer.from(text), [5, 9, 30]))).toEqual({
+      items: [{ metadata: { name: 'a', managedFields: null } }],
+      skeleton: { items: [] },
+    });
+  });
+
+  it('refuses a body with two items lists (JSON.parse would keep only the last)', () => {
+    expect(() => parse([Buffer.from('{"items":[1],"items":[2]}')])).toThrow(
+      /a second "items" list/,
+    );
+  });
+
   it('returns a body that is not a list whole, for the caller to reject', () => {
     expect(
       parse([Buffer.from('[{"metadata":{"managedFields":[1]}}]')]),

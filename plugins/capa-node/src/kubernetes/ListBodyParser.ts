@@ -59,6 +59,15 @@ const LAST_APPLIED_ANNOTATION =
 
 const NULL_BYTES = Buffer.from('null');
 
+/** A key's bytes (between its quotes) with escapes, decoded; a bad escape is left for JSON.parse to reject. */
+function decodeKey(raw: Buffer): string {
+  try {
+    return JSON.parse(`"${raw.toString('utf8')}"`);
+  } catch {
+    return raw.toString('latin1');
+  }
+}
+
 export interface ListBodyParserOptions {
   /** Called with each element of `items`, parsed, in order. */
   onItem: (item: unknown) => void;
@@ -114,6 +123,7 @@ export class ListBodyParser {
   private elementStart = 0;
   /** Elements so far in the current `items`, and whether a comma is waiting for its element. */
   private elementCount = 0;
+  private sawItems = false;
   private afterComma = false;
 
   // A value being skipped (managedFields, last-applied): the depth to return to, or -1; a string value ends
@@ -238,11 +248,15 @@ export class ListBodyParser {
       if (this.capturingKey) {
         this.capturingKey = false;
         this.keyParts.push(chunk.subarray(this.keyStart, q));
-        this.lastKey =
+        const raw =
           this.keyParts.length === 1
-            ? this.keyParts[0].toString('latin1')
-            : Buffer.concat(this.keyParts).toString('latin1');
+            ? this.keyParts[0]
+            : Buffer.concat(this.keyParts);
         this.keyParts.length = 0;
+        // A key written with escapes (`"it\u0065ms"`) is the same key: decode it as JSON does.
+        this.lastKey = raw.includes(BACKSLASH)
+          ? decodeKey(raw)
+          : raw.toString('latin1');
       } else if (this.skipString) {
         this.endSkip(q + 1);
       }
@@ -313,6 +327,9 @@ export class ListBodyParser {
     this.expectKey = isObject && role !== Role.Other;
     this.valuePending = false;
     if (role === Role.Items) {
+      // JSON.parse keeps the last of two `items` keys; streaming the first would already have emitted it.
+      if (this.sawItems) this.fail('a second "items" list (duplicate key)', i);
+      this.sawItems = true;
       // The skeleton keeps `[`; the elements are not part of it.
       this.skeleton.push(chunk.subarray(this.skeletonStart, i + 1));
       this.inSkeleton = false;

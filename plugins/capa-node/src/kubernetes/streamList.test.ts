@@ -138,8 +138,10 @@ describe('streamList', () => {
       res.writeHead(200, { 'content-encoding': 'gzip' });
       res.end(gzipSync(body).subarray(0, 20));
     };
-    const f = await failure();
-    expect(['unreachable', 'invalid-response']).toContain(f.reason);
+    expect(await failure()).toMatchObject({
+      reason: 'invalid-response',
+      detail: expect.stringContaining('could not be decoded'),
+    });
   });
 
   it('decodes deflate and br too, and refuses an encoding it cannot read', async () => {
@@ -155,10 +157,27 @@ describe('streamList', () => {
     });
     encoding = 'br';
     expect((await list()).items).toHaveLength(2);
+    encoding = 'X-GZIP'; // names are case-insensitive; x-gzip is gzip
+    handler = (_, res) => {
+      res.writeHead(200, { 'content-encoding': encoding });
+      res.end(gzipSync(body));
+    };
+    expect((await list()).items).toHaveLength(2);
     encoding = 'zstd';
     expect(await failure()).toMatchObject({
       reason: 'invalid-response',
       detail: expect.stringContaining('"zstd"'),
+    });
+  });
+
+  it('keeps the status of an error answer whose body is cut short', async () => {
+    handler = (_, res) => {
+      res.writeHead(503, { 'content-length': 1000 });
+      res.write('{"kind":"Status"', () => res.socket?.destroy());
+    };
+    expect(await failure()).toMatchObject({
+      reason: 'server-error',
+      statusCode: 503,
     });
   });
 

@@ -17,14 +17,29 @@ function headersOf(res: http.IncomingMessage): Record<string, string> {
   return out;
 }
 
+/** An error answer's body, as much of it as arrived: the status code matters more than a complete body. */
 async function readErrorBody(body: Readable): Promise<string> {
   const parts: Buffer[] = [];
   let size = 0;
-  for await (const chunk of body) {
-    if (size < MAX_ERROR_BODY) parts.push(chunk as Buffer);
-    size += (chunk as Buffer).length;
+  try {
+    for await (const chunk of body) {
+      if (size < MAX_ERROR_BODY) parts.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+    }
+  } catch {
+    // Cut short (reset, bad compression): keep what came.
   }
   return Buffer.concat(parts).subarray(0, MAX_ERROR_BODY).toString('utf8');
+}
+
+/** zlib's errors (`Z_DATA_ERROR`, `Z_BUF_ERROR`, ...) carry a string code like transport errors: they are data. */
+function isDecodeError(e: unknown): e is Error {
+  // No `instanceof Error`: zlib's errors may come from another realm (Jest's sandbox, for one).
+  const code = (e as { code?: unknown })?.code;
+  return (
+    typeof code === 'string' &&
+    (code.startsWith('Z_') || code.startsWith('ERR__'))
+  );
 }
 
 /**
@@ -110,15 +125,24 @@ export async function streamList(
       );
     }
     const parser = new ListBodyParser({ onItem });
-    for await (const chunk of body) parser.write(chunk as Buffer);
+    try {
+      for await (const chunk of body) parser.write(chunk as Buffer);
+    } catch (e) {
+      if (isDecodeError(e))
+        throw new SyntaxError(
+          `the compressed response could not be decoded (${e.message})`,
+        );
+      throw e;
+    }
     if (!res.complete)
       throw Object.assign(new Error('the response ended before its end'), {
         code: 'ECONNRESET',
       });
     return parser.end();
   } catch (e) {
-    // Whatever the transport says after the deadline (a reset, a premature close), it was the timeout.
-    if (signal.aborted) throw signal.reason;
+    // Whatever the transport says after the deadline (a reset, a premature close), it was the timeout; an
+    // answer the server did give (a status) stands.
+    if (signal.aborted && !(e instanceof ApiException)) throw signal.reason;
     throw e;
   } finally {
     request?.destroy();
