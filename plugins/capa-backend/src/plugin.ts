@@ -82,12 +82,13 @@ export const capaPlugin = createBackendPlugin({
             logger,
           }),
         );
+        let live = 'off (no aws config)';
+        if (gatherer?.enabled) live = 'on';
+        else if (gatherer)
+          live =
+            'off (capa.liveVerification is true, but there is no aws config)';
         logger.info(
-          `capa: ${fleet.managementClusters.length} management clusters, ${
-            fleet.accounts.length
-          } configured accounts, live verification ${
-            gatherer ? 'on' : 'off (no aws config)'
-          }`,
+          `capa: ${fleet.managementClusters.length} management clusters, ${fleet.accounts.length} configured accounts, live verification ${live}`,
         );
       },
     });

@@ -271,6 +271,15 @@ describe('TrustService with the snapshot store', () => {
       'notices',
     );
 
+    // A gatherer that can make no AWS call (capa.liveVerification: true without an aws: block) says so too.
+    const disabled = await setup({
+      gatherer: { ...gatherer, enabled: false },
+    });
+    await disabled.refresher.refresh(disabled.eu);
+    expect(
+      (await disabled.trust.verifyAccount('222222222222')).notices,
+    ).toEqual([expect.stringMatching(/^Live verification is off/)]);
+
     const withoutAws = await setup();
     await withoutAws.refresher.refresh(withoutAws.eu);
     expect(

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import {
+  accountOfArn,
   AccountReport,
   AccountSummary,
   AccountTrustResponse,
@@ -249,7 +250,7 @@ export class TrustService {
     const before = await this.#current();
     this.#requireAccount(before.report, accountId);
     const notices: string[] = [];
-    if (this.#gatherer) {
+    if (this.#gatherer && this.#gatherer.enabled !== false) {
       const plan = filterPlan(planEvidence(await this.#input()), accountId);
       const fresh = await this.#gatherAndStore(plan, true);
       for (const [account, message] of Object.entries(
@@ -364,7 +365,8 @@ export class TrustService {
       ...(mgmt
         ? {
             controllerPrincipalArn: mgmt.controllerPrincipalArn,
-            controllerAccountId: mgmt.accountId,
+            controllerAccountId:
+              accountOfArn(mgmt.controllerPrincipalArn) ?? mgmt.accountId,
           }
         : {}),
     };

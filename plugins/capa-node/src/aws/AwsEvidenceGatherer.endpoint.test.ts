@@ -263,4 +263,50 @@ describe('DefaultAwsEvidenceGatherer with the real STS client against a local en
       await sts.close();
     }
   });
+
+  it('gives up on a request that gets no answer within capa.verification.requestTimeout', async () => {
+    // Takes each request and never answers it.
+    const silent = http.createServer(() => undefined);
+    await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${
+      (silent.address() as AddressInfo).port
+    }`;
+    try {
+      const { logger } = captureLogger();
+      const g = DefaultAwsEvidenceGatherer.fromConfig(
+        new ConfigReader({
+          aws: {
+            accounts: [
+              {
+                accountId: MGMT,
+                accessKeyId: MGMT_KEY_ID,
+                secretAccessKey: MGMT_SECRET,
+              },
+            ],
+          },
+          capa: {
+            verification: {
+              maxAttempts: 1,
+              requestTimeout: { milliseconds: 300 },
+              endpoints: { sts: endpoint },
+            },
+          },
+        }),
+        { logger },
+      );
+      const started = Date.now();
+      const evidence = await g.gather(
+        { roleArns: [], simulations: [], chains: [chain] },
+        { managementAccountId: MGMT, includeOrganizations: false },
+      );
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(evidence.assumeResults?.[chain.key]).toMatchObject({
+        status: 'error',
+        failedHop: 0,
+      });
+    } finally {
+      silent.closeAllConnections();
+      await new Promise(resolve => silent.close(resolve));
+    }
+  });
 });

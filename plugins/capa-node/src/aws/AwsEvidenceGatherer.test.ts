@@ -627,6 +627,47 @@ describe('DefaultAwsEvidenceGatherer', () => {
     });
   });
 
+  it('reports refused credentials to every forced gather running at the time', async () => {
+    assumeRejectsExpired();
+    const { g } = gatherer();
+    const options = {
+      managementAccountId: MGMT,
+      includeOrganizations: false,
+      force: true,
+    };
+    // Two "Verify now" at once (two accounts behind one management account): neither wipes the other's finding.
+    const [a, b] = await Promise.all([
+      g.gather(plan({ chains: [twoHopChain] }), options),
+      g.gather(plan({ chains: [twoHopChain] }), options),
+    ]);
+    expect(a.credentialProblems).toEqual({ [MGMT]: expect.any(String) });
+    expect(b.credentialProblems).toEqual({ [MGMT]: expect.any(String) });
+  });
+
+  it('asks STS in the partition of the root principal for a chain without role hops', async () => {
+    sts.on(GetCallerIdentityCommand).resolves({
+      Account: MGMT,
+      Arn: `arn:aws-us-gov:sts::${MGMT}:assumed-role/controllers/x`,
+    });
+    const { g, made } = gatherer({ region: 'us-gov-west-1' });
+    const chain: ChainPlan = {
+      key: 'mgmt-gov/AWSClusterControllerIdentity/default',
+      hops: [],
+      rootPrincipalArn: `arn:aws-us-gov:iam::${MGMT}:role/controllers.cluster-api-provider-aws.sigs.k8s.io`,
+      expectedAccountId: MGMT,
+    };
+    const evidence = await g.gather(plan({ chains: [chain] }), {
+      managementAccountId: MGMT,
+      includeOrganizations: false,
+      force: true,
+    });
+    expect(evidence.assumeResults?.[chain.key]?.status).toBe('ok');
+    expect(made.find(m => m.service === 'sts')?.options.region).toBe(
+      'us-gov-west-1',
+    );
+    expect(evidence.credentialProblems).toBeUndefined();
+  });
+
   it('caches: a second gather makes no AWS calls, force makes new ones, concurrent gathers share calls', async () => {
     assumeSucceeds();
     iam.on(GetRoleCommand).resolves({

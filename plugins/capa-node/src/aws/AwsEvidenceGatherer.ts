@@ -87,6 +87,8 @@ export interface AwsEvidenceGatherer {
   }): Promise<OrganizationAccount[] | undefined>;
   /** Carries out an evidence plan: GetRole, SimulatePrincipalPolicy, AssumeRole chains + GetCallerIdentity. */
   gather(plan: EvidencePlan, options?: GatherOptions): Promise<LiveEvidence>;
+  /** False when it can make no AWS call at all (no `aws` config and no default credential chain). */
+  readonly enabled?: boolean;
 }
 
 export interface AwsEvidenceGathererOptions {
@@ -225,9 +227,12 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
     const defined = Object.fromEntries(
       Object.entries(settings).filter(([, v]) => v !== undefined),
     );
+    const given = Object.fromEntries(
+      Object.entries(options).filter(([, v]) => v !== undefined),
+    ) as AwsEvidenceGathererOptions;
     return new DefaultAwsEvidenceGatherer(enabled, credentialsManager, {
       ...defined,
-      ...options,
+      ...given,
       clientFactory:
         options.clientFactory ?? createDefaultAwsClientFactory(clients),
     });
@@ -248,9 +253,15 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
   readonly #inflight = new Map<string, Promise<unknown>>();
   /**
    * Accounts whose configured credentials AWS refused (invalid, expired), with AWS's words: the last known
-   * state, set by any failed call and cleared for an account when a forced gather starts testing it again.
+   * state, set by a call AWS refused and cleared by one it authenticated (answered, or denied the action). Not
+   * cleared when a gather starts, so that a gather running at the same time can't wipe what another found.
    */
   readonly #unusable = new Map<string, string>();
+
+  /** Credentials of `accountId` were authenticated by AWS (a call answered, or denied as not allowed). */
+  #credentialsWorked(accountId: string) {
+    this.#unusable.delete(accountId);
+  }
   readonly #providers = new Map<
     string,
     { at: number; provider: Promise<AwsCredentialProvider | NoCredentials> }
@@ -359,7 +370,6 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
     const force = !!options.force;
     const evidence: LiveEvidence = {};
     const involved = involvedAccounts(plan, options.managementAccountId);
-    if (force) for (const account of involved) this.#unusable.delete(account);
 
     const roles = [...new Set(plan.roleArns)].map(
       async arn => [arn, await this.#getRole(arn, force)] as const,
@@ -440,6 +450,7 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
           const out = await this.#call(() =>
             iam.send(new GetRoleCommand({ RoleName: roleName })),
           );
+          this.#credentialsWorked(arn.accountId);
           const encoded = out.Role?.AssumeRolePolicyDocument;
           // IAM names are case-insensitive, paths are not: a role found by name under another path is not this ARN.
           if (
@@ -482,6 +493,8 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
             this.#unusable.set(arn.accountId, describeAwsError(e));
             throw new NoCredentials(describeAwsError(e));
           }
+          if (kind === 'denied' || kind === 'not-found')
+            this.#credentialsWorked(arn.accountId);
           const message = describeAwsError(e);
           if (kind === 'not-found')
             return {
@@ -539,6 +552,7 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
               }),
             ),
           );
+          this.#credentialsWorked(arn.accountId);
           const result =
             out.EvaluationResults?.find(
               r => r.EvalActionName?.toLowerCase() === 'sts:assumerole',
@@ -605,6 +619,8 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
             this.#unusable.set(arn.accountId, describeAwsError(e));
             throw new NoCredentials(describeAwsError(e));
           }
+          if (kind === 'denied' || kind === 'not-found')
+            this.#credentialsWorked(arn.accountId);
           const message = describeAwsError(e);
           let why = this.#failureMessage(kind, message);
           if (kind === 'denied') {
@@ -672,11 +688,16 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
         stsRegion,
       );
       const secrets = outcome.secrets;
+      // The first hop is signed with the management account's own credentials.
+      if (outcome.ok ? hops.length > 0 : outcome.hop > 0)
+        this.#credentialsWorked(sourceAccountId);
       if (!outcome.ok) {
         const i = outcome.hop;
         const hop = hops[i];
         const kind = classifyAwsError(outcome.error);
         const message = describeAwsError(outcome.error, secrets);
+        if (i === 0 && (kind === 'denied' || kind === 'not-found'))
+          this.#credentialsWorked(sourceAccountId);
         if (i === 0 && (kind === 'credentials' || kind === 'expired')) {
           this.#logger.warn(
             `capa: the AWS credentials for management account ${sourceAccountId} are not usable, not assuming chain ${chain.key}: ${message}`,
@@ -705,7 +726,10 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
       const principal = outcome.principal;
       const last = hops[hops.length - 1];
       const sts = this.#clients.sts({
-        region: stsRegion(parseArn(last?.roleArn ?? '')?.partition),
+        // The partition of the last role, or of the root principal for a chain without role hops.
+        region: stsRegion(
+          parseArn(last?.roleArn ?? chain.rootPrincipalArn ?? '')?.partition,
+        ),
         credentials,
         principal,
       });
@@ -713,6 +737,7 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
         const who = await this.#call(() =>
           sts.send(new GetCallerIdentityCommand({})),
         );
+        if (hops.length === 0) this.#credentialsWorked(sourceAccountId);
         const accountId = who.Account;
         const arn = who.Arn;
         if (accountId !== chain.expectedAccountId) {
@@ -862,6 +887,10 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
 
   // -------------------------------------------------------------------------------------------------------
   // plumbing
+
+  get enabled(): boolean {
+    return this.#enabled;
+  }
 
   #checkEnabled(): boolean {
     if (this.#enabled) return true;

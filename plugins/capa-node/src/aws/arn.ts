@@ -51,7 +51,9 @@ export function partitionRegion(
     'aws-iso': 'us-iso-east-1',
     'aws-iso-b': 'us-isob-east-1',
   };
-  if (!partition || partition === 'aws') {
+  // Unknown partition: the configured region is the best guess.
+  if (!partition) return preferred;
+  if (partition === 'aws') {
     return /^(cn|us-gov|us-iso|us-isob)-/.test(preferred)
       ? 'us-east-1'
       : preferred;

@@ -51,7 +51,11 @@ export function createDefaultAwsClientFactory(
       maxAttempts: 1,
       customUserAgent: 'capa-portal',
       ...(endpoint ? { endpoint } : {}),
-      requestHandler: { requestTimeout: options.requestTimeoutMs ?? 10_000 },
+      // Without throwOnRequestTimeout the SDK's node handler only logs a warning and the request hangs on.
+      requestHandler: {
+        requestTimeout: options.requestTimeoutMs ?? 10_000,
+        throwOnRequestTimeout: true,
+      },
     };
   };
   return {

@@ -38,6 +38,16 @@ describe('readAwsVerificationSettings', () => {
     });
   });
 
+  it.each([
+    'us-gov-west-1',
+    'cn-north-1',
+    'ap-southeast-4',
+    'eu-isoe-west-1',
+    'eusc-de-east-1',
+  ])('takes the region %s', region => {
+    expect(read({ region }).region).toBe(region);
+  });
+
   it('leaves out what is not set', () => {
     expect(readAwsVerificationSettings(new ConfigReader({}))).toEqual({
       clients: {},
@@ -69,6 +79,14 @@ describe('readAwsVerificationSettings', () => {
       /capa.verification.cacheTtl must be longer than zero/,
     ],
     [{ requestTimeout: { fortnights: 1 } }, /capa.verification.requestTimeout/],
+    [
+      { requestTimeout: { days: 30 } },
+      /capa.verification.requestTimeout must be at most one hour/,
+    ],
+    [
+      { cacheTtl: { days: 30 } },
+      /capa.verification.cacheTtl must be at most 7 days/,
+    ],
     [
       { region: 'Europe' },
       /capa.verification.region must be an AWS region such as eu-west-1, got "Europe"/,

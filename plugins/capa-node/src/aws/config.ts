@@ -38,15 +38,25 @@ function positiveInteger(
   return value;
 }
 
-function duration(config: Config, key: string): number | undefined {
+function duration(
+  config: Config,
+  key: string,
+  max: { ms: number; text: string },
+): number | undefined {
   if (!config.has(key)) return undefined;
   const ms = wrap(key, () =>
     durationToMilliseconds(readDurationFromConfig(config, { key })),
   );
   if (!(ms > 0))
     throw new InputError(`capa.verification.${key} must be longer than zero`);
+  if (ms > max.ms)
+    throw new InputError(
+      `capa.verification.${key} must be at most ${max.text}`,
+    );
   return ms;
 }
+
+const HOUR = 3_600_000;
 
 function url(config: Config, key: string): string | undefined {
   const value = wrap(key, () => config.getOptionalString(key));
@@ -79,7 +89,7 @@ export function readAwsVerificationSettings(
   const v = config.getOptionalConfig('capa.verification');
   if (!v) return { clients: {} };
   const region = wrap('region', () => v.getOptionalString('region'));
-  if (region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+  if (region !== undefined && !/^[a-z]{2,4}(-[a-z]+)+-\d+$/.test(region)) {
     throw new InputError(
       `capa.verification.region must be an AWS region such as eu-west-1, got "${region}"`,
     );
@@ -101,10 +111,13 @@ export function readAwsVerificationSettings(
     const endpoint = url(v, `endpoints.${service}`);
     if (endpoint) endpoints[service] = endpoint;
   }
-  const requestTimeoutMs = duration(v, 'requestTimeout');
+  const requestTimeoutMs = duration(v, 'requestTimeout', {
+    ms: HOUR,
+    text: 'one hour',
+  });
   const settings: AwsVerificationSettings = {
     concurrency: positiveInteger(v, 'concurrency', 256),
-    ttlMs: duration(v, 'cacheTtl'),
+    ttlMs: duration(v, 'cacheTtl', { ms: 7 * 24 * HOUR, text: '7 days' }),
     maxAttempts: positiveInteger(v, 'maxAttempts', 20),
     region,
     organizationAccountId,

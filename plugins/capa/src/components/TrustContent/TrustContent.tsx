@@ -1,4 +1,4 @@
-import { useState, type ReactElement } from 'react';
+import { useEffect, useState, type ReactElement } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import {
   Content,
@@ -219,10 +219,18 @@ export function TrustContent(): ReactElement {
   // What the last "Verify now" could not do (unusable AWS credentials), in the backend's words.
   const [notices, setNotices] = useState<string[]>([]);
 
+  const targetKey = JSON.stringify(target);
   const state = useAsyncRetry(async () => {
     if (!target) return undefined;
     return loadTrustView(capaApi, target);
-  }, [capaApi, JSON.stringify(target)]);
+  }, [capaApi, targetKey]);
+
+  // What "Verify now" said belongs to the entity it was pressed on: forget it when the page shows another.
+  useEffect(() => {
+    setVerified(undefined);
+    setVerifyError(undefined);
+    setNotices([]);
+  }, [targetKey]);
 
   const retry = () => {
     setVerified(undefined);
