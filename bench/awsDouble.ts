@@ -149,7 +149,31 @@ export async function startAwsDouble(options: {
       )?.[1];
       let out: { status: number; type: string; body: string };
       let action: string;
-      if (target.endsWith('.ListAccounts')) {
+      const eks = /^\/clusters\/([^/?]+)/.exec(req.url ?? '');
+      if (req.method === 'GET' && eks) {
+        // EKS DescribeCluster (REST JSON): a cluster with its endpoint and a CA.
+        action = 'DescribeCluster';
+        const name = decodeURIComponent(eks[1]);
+        out = {
+          status: 200,
+          type: 'application/json',
+          body: JSON.stringify({
+            cluster: {
+              name,
+              endpoint: `https://${Buffer.from(name)
+                .toString('hex')
+                .slice(0, 32)
+                .toUpperCase()}.gr7.eu-west-1.eks.amazonaws.com`,
+              certificateAuthority: {
+                data: Buffer.from(
+                  `-----BEGIN CERTIFICATE-----\nbench ${name}\n-----END CERTIFICATE-----\n`,
+                ).toString('base64'),
+              },
+              status: 'ACTIVE',
+            },
+          }),
+        };
+      } else if (target.endsWith('.ListAccounts')) {
         action = 'ListAccounts';
         out = {
           status: 200,

@@ -397,6 +397,10 @@ async function trustPhase(
         calls: second,
       },
       chainsOk: assumed.filter(a => a.status === 'ok').length,
+      // eks:DescribeCluster, signed with the credentials each EKS cluster's chain ends in.
+      eksClusters: plan.eksClusters?.length ?? 0,
+      describeClusterCalls: first.DescribeCluster ?? 0,
+      clustersWithCa: report.clusters.filter(c => c.apiServerCaData).length,
       roles: plan.roleArns.length,
       simulations: plan.simulations.length,
       peakRssMb: peakRssMb(),

@@ -84,7 +84,14 @@ export interface Config {
         sts?: string;
         iam?: string;
         organizations?: string;
+        eks?: string;
       };
+      /**
+       * Read each EKS cluster's API server endpoint and CA with `eks:DescribeCluster`, signed with the
+       * credentials its identity chain ends in (CAPA's controllers policy allows it), so the catalog can give
+       * the kubernetes plugin `kubernetes.io/api-server-certificate-authority` (default true).
+       */
+      eksClusters?: boolean;
     };
     /** Verify live with STS and IAM (default: on when an `aws` config block exists). */
     liveVerification?: boolean;

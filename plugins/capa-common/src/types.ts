@@ -132,11 +132,22 @@ export interface LiveEvidence {
   assumeResults?: Record<string, AssumeResult>;
   /** IAM tags of principals (role ARN -> tags), for `aws:PrincipalTag/*` conditions. */
   principalTags?: Record<string, Record<string, string>>;
+  /** EKS DescribeCluster per {@link EksClusterPlan.key}: the API server endpoint and CA, or why not. */
+  eksClusters?: Record<string, EksClusterLookup>;
   /**
    * Accounts of the plan whose configured credentials AWS refused (invalid or expired), with AWS's message:
    * what could not be verified and why. Not evidence: the engine ignores it, and it is not stored.
    */
   credentialProblems?: Record<string, string>;
+}
+
+export interface EksClusterLookup {
+  status: 'found' | 'not-found' | 'access-denied' | 'error';
+  endpoint?: string;
+  /** Base64 PEM, as in a kubeconfig's `certificate-authority-data`. */
+  certificateAuthorityData?: string;
+  message?: string;
+  checkedAt: string;
 }
 
 export interface RoleLookup {
@@ -380,4 +391,26 @@ export interface EvidencePlan {
   simulations: Array<{ key: string; principalArn: string; roleArn: string }>;
   /** Distinct chains to assume with STS. */
   chains: ChainPlan[];
+  /** EKS clusters to look up with eks:DescribeCluster, each with the credentials its chain ends in. */
+  eksClusters?: EksClusterPlan[];
+}
+
+/** One EKS cluster to look up (its API server endpoint and CA). */
+export interface EksClusterPlan {
+  /** {@link eksClusterKey}: the chain, the region and the EKS name. */
+  key: string;
+  /** The chain whose last hop's credentials sign DescribeCluster (a key of `chains`). */
+  chainKey: string;
+  region: string;
+  /** The EKS cluster's name (`spec.eksClusterName`, else CAPA's `<namespace>_<name>`). */
+  name: string;
+}
+
+/** The key of an EKS lookup in {@link EvidencePlan.eksClusters} and {@link LiveEvidence.eksClusters}. */
+export function eksClusterKey(
+  chainKey: string,
+  region: string,
+  name: string,
+): string {
+  return `${chainKey}|${region}|${name}`;
 }

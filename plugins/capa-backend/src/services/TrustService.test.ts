@@ -1,3 +1,4 @@
+import type { CacheService } from '@backstage/backend-plugin-api';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import type {
   KubeObject,
@@ -102,7 +103,9 @@ class ScriptedSource implements ManagementClusterSource {
 describe('TrustService with the snapshot store', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
-  async function setup(options: { gatherer?: AwsEvidenceGatherer } = {}) {
+  async function setup(
+    options: { gatherer?: AwsEvidenceGatherer; cache?: CacheService } = {},
+  ) {
     const knex = await databases.init('SQLITE_3');
     const store = await SnapshotStore.create(mockServices.database({ knex }));
     const eu = new ScriptedSource(
@@ -125,7 +128,9 @@ describe('TrustService with the snapshot store', () => {
     const trust = TrustService.create({
       fleet,
       store,
-      cache: mockServices.cache.mock({ get: async () => undefined }),
+      cache:
+        options.cache ??
+        mockServices.cache.mock({ get: async () => undefined }),
       logger,
       gatherer: options.gatherer,
     });
@@ -285,5 +290,62 @@ describe('TrustService with the snapshot store', () => {
     expect(
       (await withoutAws.trust.verifyAccount('222222222222')).notices,
     ).toEqual([expect.stringMatching(/^Live verification is off/)]);
+  });
+
+  it('reads the shared evidence again only when its version changed (replicas poll a small key)', async () => {
+    const values = new Map<string, unknown>();
+    const gets: string[] = [];
+    const cache = {
+      get: async (key: string) => {
+        gets.push(key);
+        return values.get(key);
+      },
+      set: async (key: string, value: unknown) => void values.set(key, value),
+      delete: async (key: string) => void values.delete(key),
+      withOptions: () => cache,
+    } as unknown as CacheService;
+    const gatherer: AwsEvidenceGatherer = {
+      listOrganizationAccounts: async () => undefined,
+      gather: async () => ({
+        targetRoles: {
+          'arn:aws:iam::222222222222:role/controllers.cluster-api-provider-aws.sigs.k8s.io':
+            { status: 'not-found', checkedAt: '2026-11-22T00:00:00Z' },
+        },
+      }),
+    };
+    const writer = await setup({ gatherer, cache });
+    await writer.refresher.refresh(writer.eu);
+    await writer.refresher.refresh(writer.us);
+    const replica = TrustService.create({
+      fleet: {
+        managementClusters: [
+          {
+            cluster: { name: 'mgmt-eu', accountId: '111111111111' },
+            source: writer.eu,
+          },
+          {
+            cluster: { name: 'mgmt-us', accountId: '999999999999' },
+            source: writer.us,
+          },
+        ],
+        accounts: [],
+        problems: [],
+      },
+      store: writer.store,
+      cache,
+      logger: mockServices.logger.mock(),
+      stateTtlMs: 0,
+    });
+    await writer.trust.verifyAccount('222222222222');
+    gets.length = 0;
+    for (let i = 0; i < 3; i++) {
+      expect((await replica.accountTrust('222222222222')).live).toBe(true);
+    }
+    const blobReads = gets.filter(k => k === 'capa:live-evidence:v1');
+    const versionReads = gets.filter(
+      k => k === 'capa:live-evidence:v1:version',
+    );
+    expect(blobReads).toHaveLength(1);
+    expect(versionReads.length).toBeGreaterThanOrEqual(3);
   });
 });

@@ -28,6 +28,11 @@ import type {
 import { SnapshotStore, SourceStatus } from './SnapshotStore';
 
 const LIVE_EVIDENCE_KEY = 'capa:live-evidence:v1';
+/**
+ * The version of the stored evidence, kept beside it: replicas poll this small value and read the evidence
+ * itself (megabytes at fleet scale) only when it changed.
+ */
+const LIVE_EVIDENCE_VERSION_KEY = 'capa:live-evidence:v1:version';
 
 /** Live evidence as kept in the cache service, shared by every replica. */
 interface StoredEvidence {
@@ -478,6 +483,10 @@ export class TrustService {
         ...stored?.evidence.assumeResults,
         ...fresh.assumeResults,
       },
+      eksClusters: {
+        ...stored?.evidence.eksClusters,
+        ...fresh.eksClusters,
+      },
     };
     const value: StoredEvidence = {
       version: new Date().toISOString(),
@@ -486,6 +495,11 @@ export class TrustService {
     await this.#cache.set(LIVE_EVIDENCE_KEY, value as any, {
       ttl: this.#evidenceTtlMs,
     });
+    // The version last: a replica that sees it finds the evidence it names.
+    await this.#cache.set(LIVE_EVIDENCE_VERSION_KEY, value.version, {
+      ttl: this.#evidenceTtlMs,
+    });
+    this.#lastEvidence = value;
     this.#evidenceWrites++;
     return fresh;
   }
@@ -524,11 +538,19 @@ export class TrustService {
     return value;
   }
 
+  /** The evidence last read or written by this instance (reused while the stored version is the same). */
+  #lastEvidence?: StoredEvidence;
+
   async #storedEvidence(): Promise<StoredEvidence | undefined> {
     try {
-      return (await this.#cache.get(LIVE_EVIDENCE_KEY)) as
+      const version = await this.#cache.get(LIVE_EVIDENCE_VERSION_KEY);
+      if (version === undefined) return undefined;
+      if (this.#lastEvidence?.version === version) return this.#lastEvidence;
+      const stored = (await this.#cache.get(LIVE_EVIDENCE_KEY)) as
         | StoredEvidence
         | undefined;
+      if (stored) this.#lastEvidence = stored;
+      return stored;
     } catch (e) {
       this.#logger.warn(
         `capa: cache unavailable, serving static evidence only: ${e}`,

@@ -8,6 +8,7 @@ import type {
   LiveEvidence,
 } from '../types';
 import { parseManifests } from '../manifests/parseManifests';
+import { eksClusterKey } from '../types';
 import { evaluateFleet, planEvidence } from './engine';
 import {
   awsCluster,
@@ -1309,6 +1310,57 @@ describe('malformed input', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('EKS clusters: endpoint and CA read live', () => {
+  const input = () =>
+    fleet([
+      controllerIdentity(),
+      staging(),
+      ...eksCluster('staging', 'eks', {
+        kind: 'AWSClusterRoleIdentity',
+        name: 'staging',
+      }),
+      ...awsCluster('staging', 'web', {
+        kind: 'AWSClusterRoleIdentity',
+        name: 'staging',
+      }),
+    ]);
+
+  it('plans one eks:DescribeCluster per EKS cluster, on the chain that reaches its account', () => {
+    const p = planEvidence(input());
+    const chain = p.chains.find(c => c.hops.length === 1)!;
+    // CAPA's default EKS name: <namespace>_<AWSManagedControlPlane name>.
+    expect(p.eksClusters).toEqual([
+      {
+        key: eksClusterKey(chain.key, 'eu-west-1', 'staging_eks-cp'),
+        chainKey: chain.key,
+        region: 'eu-west-1',
+        name: 'staging_eks-cp',
+      },
+    ]);
+  });
+
+  it('gives the cluster report the CA (and the endpoint when the object has none)', () => {
+    const [lookup] = planEvidence(input()).eksClusters!;
+    const r = run(input(), {
+      eksClusters: {
+        [lookup.key]: {
+          status: 'found',
+          endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
+          certificateAuthorityData: 'Q0E=',
+          checkedAt: '2024-01-01T00:00:00Z',
+        },
+      },
+    });
+    expect(cluster(r, 'eks')).toMatchObject({
+      apiServer: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
+      apiServerCaData: 'Q0E=',
+    });
+    expect(cluster(r, 'web').apiServerCaData).toBeUndefined();
+    // Without a lookup (or a failed one) nothing is invented.
+    expect(cluster(run(input()), 'eks').apiServerCaData).toBeUndefined();
   });
 });
 

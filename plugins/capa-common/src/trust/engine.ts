@@ -14,6 +14,7 @@ import type {
   CheckEvidence,
   CheckId,
   CheckStatus,
+  EksClusterPlan,
   ClusterReport,
   EvidencePlan,
   FleetInput,
@@ -24,7 +25,7 @@ import type {
   ManagementClusterReport,
   Verdict,
 } from '../types';
-import { CHECK_IDS } from '../types';
+import { CHECK_IDS, eksClusterKey } from '../types';
 import { accountOfArn, isAccountId } from '../iam/arn';
 import {
   ANNOTATION_ACCOUNT_ID,
@@ -1025,6 +1026,16 @@ function clusterReport(
     };
   }
   const ev = evaluateChain(engine, mgmt, unit.identityRef);
+  // EKS: the API server endpoint and CA read live with eks:DescribeCluster, when they were.
+  const eks = eksLookupOf(unit, ev);
+  if (eks) {
+    const found = engine.fleet.live.eksClusters?.[eks.key];
+    if (found?.status === 'found') {
+      if (found.certificateAuthorityData)
+        base.apiServerCaData = found.certificateAuthorityData;
+      if (!base.apiServer && found.endpoint) base.apiServer = found.endpoint;
+    }
+  }
   // The chain's checks with this cluster's own ones in their place, read in ORDER (no copy of the chain's map).
   const nsCheck = namespaceCheck(engine, mgmt, ev, unit.namespace);
   // static-credentials: static roots, and CAPI Operator providers with static credentials that reconcile this cluster
@@ -1546,11 +1557,12 @@ export function planEvidence(input: FleetInput): EvidencePlan {
     { key: string; principalArn: string; roleArn: string }
   >();
   const chains = new Map<string, ChainPlan>();
+  const eksClusters = new Map<string, EksClusterPlan>();
   let engine: Engine;
   try {
     engine = newEngine(input, undefined, new Date(0));
   } catch {
-    return { roleArns: [], simulations: [], chains: [] };
+    return { roleArns: [], simulations: [], chains: [], eksClusters: [] };
   }
   for (const mgmt of engine.fleet.mgmts) {
     for (const identity of mgmt.parsed.identities) {
@@ -1573,7 +1585,10 @@ export function planEvidence(input: FleetInput): EvidencePlan {
     for (const unit of mgmt.units) {
       if (!unit.identityRef) continue;
       try {
-        addPlan(mgmt, evaluateChain(engine, mgmt, unit.identityRef));
+        const ev = evaluateChain(engine, mgmt, unit.identityRef);
+        addPlan(mgmt, ev);
+        const eks = eksLookupOf(unit, ev);
+        if (eks && !eksClusters.has(eks.key)) eksClusters.set(eks.key, eks);
       } catch {
         // never throw
       }
@@ -1604,6 +1619,29 @@ export function planEvidence(input: FleetInput): EvidencePlan {
       a.key.localeCompare(b.key),
     ),
     chains: [...chains.values()].sort((a, b) => a.key.localeCompare(b.key)),
+    eksClusters: [...eksClusters.values()].sort((a, b) =>
+      a.key.localeCompare(b.key),
+    ),
+  };
+}
+
+/**
+ * The eks:DescribeCluster lookup of an EKS cluster (an `AWSManagedControlPlane` with a region) whose chain can be
+ * assumed, or undefined. CAPA names the EKS cluster `spec.eksClusterName`, else `<namespace>_<name>`.
+ */
+function eksLookupOf(
+  unit: ClusterUnit,
+  ev: ChainEvaluation,
+): EksClusterPlan | undefined {
+  const carrier = unit.carrier;
+  if (!carrier || carrier.kind !== 'AWSManagedControlPlane') return undefined;
+  if (!ev.plan || !carrier.region) return undefined;
+  const name = carrier.eksClusterName ?? `${unit.namespace}_${carrier.name}`;
+  return {
+    key: eksClusterKey(ev.plan.key, carrier.region, name),
+    chainKey: ev.plan.key,
+    region: carrier.region,
+    name,
   };
 }
 

@@ -1,3 +1,4 @@
+import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import {
   GetRoleCommand,
   IAMClient,
@@ -77,6 +78,7 @@ const TRUST_POLICY = {
 const sts = mockClient(STSClient);
 const iam = mockClient(IAMClient);
 const orgs = mockClient(OrganizationsClient);
+const eks = mockClient(EKSClient);
 
 function sdkError(name: string, message: string, httpStatusCode = 400) {
   return Object.assign(new Error(message), {
@@ -104,12 +106,15 @@ function captureLogger() {
 
 function recordingCache() {
   const entries = new Map<string, unknown>();
+  const ttls = new Map<string, number | undefined>();
   const cache: AwsEvidenceCache = {
     get: async key => entries.get(key),
-    set: async (key, value) =>
-      void entries.set(key, JSON.parse(JSON.stringify(value))),
+    set: async (key, value, options) => {
+      entries.set(key, JSON.parse(JSON.stringify(value)));
+      ttls.set(key, options?.ttl);
+    },
   };
-  return { cache, entries };
+  return { cache, entries, ttls };
 }
 
 /** Static credentials per configured account, as integration-aws-node would give; unconfigured accounts throw. */
@@ -166,6 +171,11 @@ function recordingFactory() {
       made.push({ service: 'organizations', options: o, client: c });
       return c;
     },
+    eks: o => {
+      const c = base.eks!(o);
+      made.push({ service: 'eks', options: o, client: c });
+      return c;
+    },
   };
   return { factory, made };
 }
@@ -176,7 +186,7 @@ function gatherer(
   > = {},
 ) {
   const { logger, lines } = captureLogger();
-  const { cache, entries } = recordingCache();
+  const { cache, entries, ttls } = recordingCache();
   const { factory, made } = recordingFactory();
   const g = DefaultAwsEvidenceGatherer.fromConfig(new ConfigReader({}), {
     logger,
@@ -187,7 +197,7 @@ function gatherer(
     retryMaxDelayMs: 5,
     ...extra,
   });
-  return { g, lines, entries, made };
+  return { g, lines, entries, ttls, made };
 }
 
 const twoHopChain: ChainPlan = {
@@ -262,6 +272,7 @@ beforeEach(() => {
   sts.reset();
   iam.reset();
   orgs.reset();
+  eks.reset();
 });
 
 describe('decodePolicyDocument', () => {
@@ -624,6 +635,101 @@ describe('DefaultAwsEvidenceGatherer', () => {
     expect(renewed.credentialProblems).toBeUndefined();
     expect(renewed.assumeResults?.[twoHopChain.key]).toMatchObject({
       status: 'ok',
+    });
+  });
+
+  describe('EKS clusters', () => {
+    const eksPlan = (name = 'staging_web') => ({
+      key: `${twoHopChain.key}|eu-west-1|${name}`,
+      chainKey: twoHopChain.key,
+      region: 'eu-west-1',
+      name,
+    });
+    const CA = Buffer.from('-----BEGIN CERTIFICATE-----\nx\n').toString(
+      'base64',
+    );
+
+    it('reads endpoint and CA with the credentials the chain ends in, without assuming it again', async () => {
+      assumeSucceeds();
+      eks.on(DescribeClusterCommand).resolves({
+        cluster: {
+          name: 'staging_web',
+          endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
+          certificateAuthority: { data: CA },
+        },
+      });
+      const { g, made, entries, ttls } = gatherer();
+      const evidence = await g.gather(
+        plan({ chains: [twoHopChain], eksClusters: [eksPlan()] }),
+        { managementAccountId: MGMT, includeOrganizations: false },
+      );
+      expect(evidence.eksClusters?.[eksPlan().key]).toMatchObject({
+        status: 'found',
+        endpoint: 'https://ABC.gr7.eu-west-1.eks.amazonaws.com',
+        certificateAuthorityData: CA,
+      });
+      expect(
+        eks.commandCalls(DescribeClusterCommand).map(c => c.args[0].input),
+      ).toEqual([{ name: 'staging_web' }]);
+      // Signed by the last hop's session, in the cluster's region; the chain was assumed once.
+      const client = made.find(m => m.service === 'eks')!;
+      expect(client.options.region).toBe('eu-west-1');
+      expect(client.options.principal).toBe(`hop:1:${TARGET_ROLE}`);
+      expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+      // Kept a day, and never with credentials in it.
+      const eksKeys = [...ttls.keys()].filter(k => k.includes(':eks:'));
+      expect(eksKeys).toHaveLength(1);
+      expect(ttls.get(eksKeys[0])).toBe(24 * 60 * 60 * 1000);
+      expectNoSecrets(evidence, [...entries.values()]);
+    });
+
+    it('looks nothing up when the chain failed, and says not-found and denied in words', async () => {
+      assumeRejectsExpired();
+      const { g } = gatherer();
+      const failed = await g.gather(
+        plan({ chains: [twoHopChain], eksClusters: [eksPlan()] }),
+        { managementAccountId: MGMT, includeOrganizations: false },
+      );
+      expect(failed.eksClusters).toBeUndefined();
+      expect(eks.commandCalls(DescribeClusterCommand)).toHaveLength(0);
+
+      sts.reset();
+      assumeSucceeds();
+      eks
+        .on(DescribeClusterCommand, { name: 'gone' })
+        .rejects(
+          sdkError('ResourceNotFoundException', 'No cluster found', 404),
+        );
+      eks
+        .on(DescribeClusterCommand, { name: 'secret' })
+        .rejects(sdkError('AccessDeniedException', 'not authorized', 403));
+      const { g: g2 } = gatherer();
+      const evidence = await g2.gather(
+        plan({
+          chains: [twoHopChain],
+          eksClusters: [eksPlan('gone'), eksPlan('secret')],
+        }),
+        { managementAccountId: MGMT, includeOrganizations: false },
+      );
+      expect(evidence.eksClusters?.[eksPlan('gone').key]).toMatchObject({
+        status: 'not-found',
+        message: expect.stringContaining('no EKS cluster gone in eu-west-1'),
+      });
+      expect(evidence.eksClusters?.[eksPlan('secret').key]).toMatchObject({
+        status: 'access-denied',
+        message: expect.stringContaining('eks:DescribeCluster'),
+      });
+    });
+
+    it('is off with eksClusters: false', async () => {
+      assumeSucceeds();
+      const { g } = gatherer({ eksClusters: false });
+      const evidence = await g.gather(
+        plan({ chains: [twoHopChain], eksClusters: [eksPlan()] }),
+        { managementAccountId: MGMT, includeOrganizations: false },
+      );
+      expect(evidence.eksClusters).toBeUndefined();
+      expect(eks.commandCalls(DescribeClusterCommand)).toHaveLength(0);
     });
   });
 

@@ -22,6 +22,8 @@ import type {
   AssumeHop,
   AssumeResult,
   ChainPlan,
+  EksClusterLookup,
+  EksClusterPlan,
   EvidencePlan,
   LiveEvidence,
   OrganizationAccount,
@@ -41,6 +43,7 @@ import {
   describeAwsError,
   redactSecrets,
 } from './awsErrors';
+import { DescribeClusterCommand } from '@aws-sdk/client-eks';
 import {
   AwsClientCredentials,
   AwsClientFactory,
@@ -101,6 +104,11 @@ export interface AwsEvidenceGathererOptions {
   credentialsManager?: AwsCredentialsManager;
   /** Maximum AWS requests in flight at once (default 8). */
   concurrency?: number;
+  /**
+   * Look EKS clusters up with eks:DescribeCluster (API server endpoint and CA) with the credentials their
+   * chain ends in (default true; needs a client factory with `eks`).
+   */
+  eksClusters?: boolean;
   /** How long results are cached (default 15 minutes). */
   ttlMs?: number;
   /** Attempts per AWS request on throttling / transient failures, the first included (default 5). */
@@ -124,6 +132,7 @@ export interface AwsEvidenceGathererOptions {
 
 const CACHE_PREFIX = 'capa-aws:v1';
 const DEFAULT_TTL_MS = 15 * 60 * 1000;
+const EKS_FOUND_TTL_MS = 24 * 60 * 60 * 1000;
 
 function hash(value: unknown): string {
   return createHash('sha256')
@@ -250,6 +259,7 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
   readonly #retryMaxDelayMs: number;
   readonly #region: string;
   readonly #organizationAccountId?: string;
+  readonly #eksClusters: boolean;
   readonly #inflight = new Map<string, Promise<unknown>>();
   /**
    * Accounts whose configured credentials AWS refused (invalid, expired), with AWS's words: the last known
@@ -285,6 +295,7 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
     this.#retryMaxDelayMs = options.retryMaxDelayMs ?? 10_000;
     this.#region = options.region ?? 'us-east-1';
     this.#organizationAccountId = options.organizationAccountId;
+    this.#eksClusters = options.eksClusters ?? true;
   }
 
   // -------------------------------------------------------------------------------------------------------
@@ -396,22 +407,56 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
           : undefined,
       ] as const;
     });
+    // EKS clusters: DescribeCluster as soon as the cluster's chain is assumed, with its credentials (from this
+    // gather's session memo: no AssumeRole is repeated for them).
+    const eksClient = this.#eksClusters ? this.#clients.eks : undefined;
+    const chainsByKey = new Map(plan.chains.map(c => [c.key, c]));
+    const chainResultByKey = new Map(
+      dedupeBy(plan.chains, c => c.key).map((c, i) => [
+        c.key,
+        chains[i].then(([, result]) => result),
+      ]),
+    );
+    const eksLookups = (
+      eksClient ? dedupeBy(plan.eksClusters ?? [], e => e.key) : []
+    ).map(async e => {
+      const chain = chainsByKey.get(e.chainKey);
+      const result = await chainResultByKey.get(e.chainKey);
+      const account =
+        chain && !chain.rootStaticSecret
+          ? sourceAccountFor(chain, options.managementAccountId)
+          : undefined;
+      if (!chain || !account || result?.status !== 'ok')
+        return [e.key, undefined] as const;
+      return [
+        e.key,
+        await this.#describeEks(e, chain, account, force, sessions),
+      ] as const;
+    });
     const orgs =
       options.includeOrganizations === false
         ? undefined
         : this.listOrganizationAccounts({ force });
 
-    const [roleResults, simResults, chainResults, organizationAccounts] =
-      await Promise.all([
-        Promise.all(roles),
-        Promise.all(sims),
-        Promise.all(chains),
-        orgs,
-      ]);
+    const [
+      roleResults,
+      simResults,
+      chainResults,
+      organizationAccounts,
+      eksResults,
+    ] = await Promise.all([
+      Promise.all(roles),
+      Promise.all(sims),
+      Promise.all(chains),
+      orgs,
+      Promise.all(eksLookups),
+    ]);
 
     const targetRoles = collect(roleResults);
     const simulations = collect(simResults);
     const assumeResults = collect(chainResults);
+    const eksClusters = collect(eksResults);
+    if (eksClusters) evidence.eksClusters = eksClusters;
     if (organizationAccounts)
       evidence.organizationAccounts = organizationAccounts;
     if (targetRoles) evidence.targetRoles = targetRoles;
@@ -635,6 +680,93 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
           } satisfies SimulationResult;
         }
       },
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // eks:DescribeCluster with the credentials a chain ends in
+
+  #describeEks(
+    e: EksClusterPlan,
+    chain: ChainPlan,
+    sourceAccountId: string,
+    force: boolean,
+    sessions: HopSessions,
+  ): Promise<EksClusterLookup | undefined> {
+    return this.#cached(
+      `${CACHE_PREFIX}:eks:${hash([sourceAccountId, e.key])}`,
+      force,
+      async () => {
+        const checkedAt = new Date().toISOString();
+        let provider: AwsCredentialProvider;
+        try {
+          provider = await this.#provider(sourceAccountId);
+        } catch {
+          return undefined;
+        }
+        const outcome = await this.#assumeHops(
+          sessions,
+          provider,
+          sourceAccountId,
+          chain,
+          chain.hops.length,
+          p => partitionRegion(p, provider.stsRegion ?? this.#region),
+        );
+        if (!outcome.ok) {
+          return {
+            status: 'error',
+            message: `the chain could not be assumed to read the cluster: ${describeAwsError(
+              outcome.error,
+              outcome.secrets,
+            )}`,
+            checkedAt,
+          } satisfies EksClusterLookup;
+        }
+        const eks = this.#clients.eks!({
+          region: e.region,
+          credentials: outcome.credentials,
+          principal: outcome.principal,
+        });
+        try {
+          const out = await this.#call(() =>
+            eks.send(new DescribeClusterCommand({ name: e.name })),
+          );
+          const cluster = out.cluster;
+          return {
+            status: 'found',
+            ...(cluster?.endpoint ? { endpoint: cluster.endpoint } : {}),
+            ...(cluster?.certificateAuthority?.data
+              ? { certificateAuthorityData: cluster.certificateAuthority.data }
+              : {}),
+            checkedAt,
+          } satisfies EksClusterLookup;
+        } catch (err) {
+          const kind = classifyAwsError(err);
+          const message = describeAwsError(err, outcome.secrets);
+          if (kind === 'not-found')
+            return {
+              status: 'not-found',
+              message: `no EKS cluster ${e.name} in ${e.region}: ${message}`,
+              checkedAt,
+            } satisfies EksClusterLookup;
+          if (kind === 'denied')
+            return {
+              status: 'access-denied',
+              message: `not allowed to run eks:DescribeCluster on ${e.name}: ${message}`,
+              checkedAt,
+            } satisfies EksClusterLookup;
+          return {
+            status: 'error',
+            message: this.#failureMessage(kind, message),
+            checkedAt,
+          } satisfies EksClusterLookup;
+        }
+      },
+      // A cluster's endpoint and CA change rarely: found ones are kept a day (Verify now asks again).
+      value =>
+        value.status === 'found'
+          ? Math.max(this.#ttlMs, EKS_FOUND_TTL_MS)
+          : this.#ttlMs,
     );
   }
 
@@ -978,6 +1110,7 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
     key: string,
     force: boolean,
     compute: () => Promise<T | undefined>,
+    ttlOf?: (value: T) => number,
   ): Promise<T | undefined> {
     const running = this.#inflight.get(key);
     if (running) return running as Promise<T | undefined>;
@@ -999,7 +1132,8 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
         );
         return undefined;
       }
-      if (value !== undefined) await this.#cacheSet(key, value);
+      if (value !== undefined)
+        await this.#cacheSet(key, value, ttlOf?.(value) ?? this.#ttlMs);
       return value;
     })().finally(() => this.#inflight.delete(key));
     this.#inflight.set(key, promise);
@@ -1017,9 +1151,9 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
     }
   }
 
-  async #cacheSet(key: string, value: unknown): Promise<void> {
+  async #cacheSet(key: string, value: unknown, ttl: number): Promise<void> {
     try {
-      await this.#cache.set(key, value, { ttl: this.#ttlMs });
+      await this.#cache.set(key, value, { ttl });
     } catch (e) {
       this.#logger.warn(`capa: cache write failed: ${describeAwsError(e)}`);
     }

@@ -35,7 +35,12 @@ const DENIED = new Set([
   'AuthorizationError',
 ]);
 
-const NOT_FOUND = new Set(['NoSuchEntity', 'NoSuchEntityException']);
+const NOT_FOUND = new Set([
+  'NoSuchEntity',
+  'NoSuchEntityException',
+  // EKS DescribeCluster
+  'ResourceNotFoundException',
+]);
 
 const EXPIRED = new Set([
   'ExpiredToken',

@@ -1,3 +1,4 @@
+import { EKSClient } from '@aws-sdk/client-eks';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient, STSClientConfig } from '@aws-sdk/client-sts';
@@ -22,13 +23,20 @@ export interface AwsClientFactory {
   sts(options: AwsClientOptions): STSClient;
   iam(options: AwsClientOptions): IAMClient;
   organizations(options: AwsClientOptions): OrganizationsClient;
+  /** EKS DescribeCluster (the API server CA of EKS clusters). Without it, EKS clusters are not looked up. */
+  eks?(options: AwsClientOptions): EKSClient;
 }
 
 export interface DefaultAwsClientFactoryOptions {
   /** Send every request to this endpoint (a local test double), e.g. `http://127.0.0.1:4566`. */
   endpoint?: string;
   /** Per-service endpoints (VPC interface endpoints, FIPS, a proxy); each wins over `endpoint`. */
-  endpoints?: { sts?: string; iam?: string; organizations?: string };
+  endpoints?: {
+    sts?: string;
+    iam?: string;
+    organizations?: string;
+    eks?: string;
+  };
   /** Per-request timeout in milliseconds (default 10 s). */
   requestTimeoutMs?: number;
 }
@@ -42,7 +50,7 @@ export function createDefaultAwsClientFactory(
 ): AwsClientFactory {
   const common = (
     o: AwsClientOptions,
-    service: 'sts' | 'iam' | 'organizations',
+    service: 'sts' | 'iam' | 'organizations' | 'eks',
   ) => {
     const endpoint = options.endpoints?.[service] ?? options.endpoint;
     return {
@@ -62,5 +70,6 @@ export function createDefaultAwsClientFactory(
     sts: o => new STSClient(common(o, 'sts')),
     iam: o => new IAMClient(common(o, 'iam')),
     organizations: o => new OrganizationsClient(common(o, 'organizations')),
+    eks: o => new EKSClient(common(o, 'eks')),
   };
 }

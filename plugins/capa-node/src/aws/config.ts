@@ -10,10 +10,11 @@ export interface AwsVerificationSettings {
   maxAttempts?: number;
   region?: string;
   organizationAccountId?: string;
+  eksClusters?: boolean;
   clients: DefaultAwsClientFactoryOptions;
 }
 
-const SERVICES = ['sts', 'iam', 'organizations'] as const;
+const SERVICES = ['sts', 'iam', 'organizations', 'eks'] as const;
 
 function wrap<T>(key: string, read: () => T): T {
   try {
@@ -121,6 +122,7 @@ export function readAwsVerificationSettings(
     maxAttempts: positiveInteger(v, 'maxAttempts', 20),
     region,
     organizationAccountId,
+    eksClusters: wrap('eksClusters', () => v.getOptionalBoolean('eksClusters')),
     clients: {
       ...(Object.keys(endpoints).length ? { endpoints } : {}),
       ...(requestTimeoutMs ? { requestTimeoutMs } : {}),

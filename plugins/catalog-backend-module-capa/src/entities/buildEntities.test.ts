@@ -162,5 +162,25 @@ describe('entities of the demo fleet', () => {
     expect(entity.metadata.annotations!['kubernetes.io/api-server']).toMatch(
       /^https:\/\//,
     );
+    // No CA without a live eks:DescribeCluster: the annotation is left out, not empty.
+    expect(entity.metadata.annotations).not.toHaveProperty(
+      'kubernetes.io/api-server-certificate-authority',
+    );
+    const withCa = managementClusterEntities(
+      {
+        ...report,
+        clusters: report.clusters.map(c =>
+          c === eks ? { ...c, apiServerCaData: 'Q0EgZGF0YQ==' } : c,
+        ),
+      },
+      eks!.managementCluster,
+      {},
+      { owner: 'unknown' },
+    ).find(e => e.metadata.name === entity.metadata.name)!;
+    expect(
+      withCa.metadata.annotations![
+        'kubernetes.io/api-server-certificate-authority'
+      ],
+    ).toBe('Q0EgZGF0YQ==');
   });
 });
