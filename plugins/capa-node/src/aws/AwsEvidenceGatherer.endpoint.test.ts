@@ -2,6 +2,7 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
+import type { JsonObject } from '@backstage/types';
 import type { ChainPlan } from '@capa-portal/plugin-capa-common';
 import { DefaultAwsEvidenceGatherer } from './AwsEvidenceGatherer';
 import { createDefaultAwsClientFactory } from './clients';
@@ -114,9 +115,9 @@ const chain: ChainPlan = {
   expectedAccountId: TARGET,
 };
 
-function gathererFor(endpoint: string) {
-  const { logger, lines } = captureLogger();
-  const config = new ConfigReader({
+/** app-config with the management account's keys, and `capa.verification` when given. */
+function appConfig(verification?: JsonObject) {
+  return new ConfigReader({
     aws: {
       accounts: [
         {
@@ -126,8 +127,13 @@ function gathererFor(endpoint: string) {
         },
       ],
     },
+    ...(verification ? { capa: { verification } } : {}),
   });
-  const g = DefaultAwsEvidenceGatherer.fromConfig(config, {
+}
+
+function gathererFor(endpoint: string) {
+  const { logger, lines } = captureLogger();
+  const g = DefaultAwsEvidenceGatherer.fromConfig(appConfig(), {
     logger,
     clientFactory: createDefaultAwsClientFactory({ endpoint }),
     retryBaseDelayMs: 1,
@@ -231,22 +237,9 @@ describe('DefaultAwsEvidenceGatherer with the real STS client against a local en
     try {
       const { logger } = captureLogger();
       const g = DefaultAwsEvidenceGatherer.fromConfig(
-        new ConfigReader({
-          aws: {
-            accounts: [
-              {
-                accountId: MGMT,
-                accessKeyId: MGMT_KEY_ID,
-                secretAccessKey: MGMT_SECRET,
-              },
-            ],
-          },
-          capa: {
-            verification: {
-              maxAttempts: 1,
-              endpoints: { sts: sts.endpoint },
-            },
-          },
+        appConfig({
+          maxAttempts: 1,
+          endpoints: { sts: sts.endpoint },
         }),
         { logger },
       );
@@ -274,23 +267,10 @@ describe('DefaultAwsEvidenceGatherer with the real STS client against a local en
     try {
       const { logger } = captureLogger();
       const g = DefaultAwsEvidenceGatherer.fromConfig(
-        new ConfigReader({
-          aws: {
-            accounts: [
-              {
-                accountId: MGMT,
-                accessKeyId: MGMT_KEY_ID,
-                secretAccessKey: MGMT_SECRET,
-              },
-            ],
-          },
-          capa: {
-            verification: {
-              maxAttempts: 1,
-              requestTimeout: { milliseconds: 300 },
-              endpoints: { sts: endpoint },
-            },
-          },
+        appConfig({
+          maxAttempts: 1,
+          requestTimeout: { milliseconds: 300 },
+          endpoints: { sts: endpoint },
         }),
         { logger },
       );

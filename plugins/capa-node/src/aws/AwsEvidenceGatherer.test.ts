@@ -223,6 +223,22 @@ function plan(p: Partial<EvidencePlan>): EvidencePlan {
   return { roleArns: [], simulations: [], chains: [], ...p };
 }
 
+/** IAM GetRole finds the target role, with TRUST_POLICY. */
+function getRoleSucceeds() {
+  iam.on(GetRoleCommand).resolves({
+    Role: {
+      RoleName: 'r',
+      Arn: TARGET_ROLE,
+      Path: '/',
+      RoleId: 'x',
+      CreateDate: new Date(),
+      AssumeRolePolicyDocument: encodeURIComponent(
+        JSON.stringify(TRUST_POLICY),
+      ),
+    },
+  });
+}
+
 function assumeSucceeds() {
   sts.on(AssumeRoleCommand, { RoleArn: INTERMEDIATE }).resolves({
     Credentials: { ...HOP1, Expiration: new Date(Date.now() + 900_000) },
@@ -385,18 +401,7 @@ describe('DefaultAwsEvidenceGatherer', () => {
   });
 
   it('uses integration-aws-node config credentials per account', async () => {
-    iam.on(GetRoleCommand).resolves({
-      Role: {
-        RoleName: 'r',
-        Arn: TARGET_ROLE,
-        Path: '/',
-        RoleId: 'x',
-        CreateDate: new Date(),
-        AssumeRolePolicyDocument: encodeURIComponent(
-          JSON.stringify(TRUST_POLICY),
-        ),
-      },
-    });
+    getRoleSucceeds();
     const { logger, lines } = captureLogger();
     const { factory, made } = recordingFactory();
     const config = new ConfigReader({
@@ -776,18 +781,7 @@ describe('DefaultAwsEvidenceGatherer', () => {
 
   it('caches: a second gather makes no AWS calls, force makes new ones, concurrent gathers share calls', async () => {
     assumeSucceeds();
-    iam.on(GetRoleCommand).resolves({
-      Role: {
-        RoleName: 'r',
-        Arn: TARGET_ROLE,
-        Path: '/',
-        RoleId: 'x',
-        CreateDate: new Date(),
-        AssumeRolePolicyDocument: encodeURIComponent(
-          JSON.stringify(TRUST_POLICY),
-        ),
-      },
-    });
+    getRoleSucceeds();
     const { g } = gatherer();
     const p = plan({ roleArns: [TARGET_ROLE], chains: [twoHopChain] });
     const opts = { managementAccountId: MGMT, includeOrganizations: false };

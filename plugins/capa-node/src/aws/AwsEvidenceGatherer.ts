@@ -272,6 +272,28 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
   #credentialsWorked(accountId: string) {
     this.#unusable.delete(accountId);
   }
+
+  /**
+   * What a failed call signed with `accountId`'s own credentials says of them: AWS refused them (invalid,
+   * expired) → logged, remembered and thrown as NoCredentials (the evidence stays absent); denied or not found
+   * → they worked. Anything else (throttling, 5xx) says nothing about them.
+   */
+  #judgeCredentials(
+    accountId: string,
+    kind: AwsErrorKind,
+    message: string,
+    skipped: string,
+  ) {
+    if (kind === 'credentials' || kind === 'expired') {
+      this.#logger.warn(
+        `capa: the AWS credentials for account ${accountId} are not usable, not ${skipped}: ${message}`,
+      );
+      this.#unusable.set(accountId, message);
+      throw new NoCredentials(message);
+    }
+    if (kind === 'denied' || kind === 'not-found')
+      this.#credentialsWorked(accountId);
+  }
   readonly #providers = new Map<
     string,
     { at: number; provider: Promise<AwsCredentialProvider | NoCredentials> }
@@ -394,7 +416,8 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
     );
     // Temporary credentials of the hops assumed by this gather, by hop prefix: dropped when it returns.
     const sessions: HopSessions = new Map();
-    const chains = dedupeBy(plan.chains, c => c.key).map(async chain => {
+    const uniqueChains = dedupeBy(plan.chains, c => c.key);
+    const chains = uniqueChains.map(async chain => {
       // A chain rooted in static credentials is skipped: they are in a Secret, which we never read. Its
       // result stays absent, and the engine reports live-assume as skipped for that reason.
       const account = chain.rootStaticSecret
@@ -410,18 +433,15 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
     // EKS clusters: DescribeCluster as soon as the cluster's chain is assumed, with its credentials (from this
     // gather's session memo: no AssumeRole is repeated for them).
     const eksClient = this.#eksClusters ? this.#clients.eks : undefined;
-    const chainsByKey = new Map(plan.chains.map(c => [c.key, c]));
-    const chainResultByKey = new Map(
-      dedupeBy(plan.chains, c => c.key).map((c, i) => [
-        c.key,
-        chains[i].then(([, result]) => result),
-      ]),
+    const chainByKey = new Map(
+      uniqueChains.map((chain, i) => [chain.key, { chain, result: chains[i] }]),
     );
     const eksLookups = (
       eksClient ? dedupeBy(plan.eksClusters ?? [], e => e.key) : []
     ).map(async e => {
-      const chain = chainsByKey.get(e.chainKey);
-      const result = await chainResultByKey.get(e.chainKey);
+      const entry = chainByKey.get(e.chainKey);
+      const chain = entry?.chain;
+      const result = entry ? (await entry.result)[1] : undefined;
       const account =
         chain && !chain.rootStaticSecret
           ? sourceAccountFor(chain, options.managementAccountId)
@@ -529,18 +549,13 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
           } satisfies RoleLookup;
         } catch (e) {
           const kind = classifyAwsError(e);
-          if (kind === 'credentials' || kind === 'expired') {
-            this.#logger.warn(
-              `capa: the AWS credentials for account ${
-                arn.accountId
-              } are not usable, not reading ${roleArn}: ${describeAwsError(e)}`,
-            );
-            this.#unusable.set(arn.accountId, describeAwsError(e));
-            throw new NoCredentials(describeAwsError(e));
-          }
-          if (kind === 'denied' || kind === 'not-found')
-            this.#credentialsWorked(arn.accountId);
           const message = describeAwsError(e);
+          this.#judgeCredentials(
+            arn.accountId,
+            kind,
+            message,
+            `reading ${roleArn}`,
+          );
           if (kind === 'not-found')
             return {
               status: 'not-found',
@@ -653,20 +668,13 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
           } satisfies SimulationResult;
         } catch (e) {
           const kind = classifyAwsError(e);
-          if (kind === 'credentials' || kind === 'expired') {
-            this.#logger.warn(
-              `capa: the AWS credentials for account ${
-                arn.accountId
-              } are not usable, not simulating ${source}: ${describeAwsError(
-                e,
-              )}`,
-            );
-            this.#unusable.set(arn.accountId, describeAwsError(e));
-            throw new NoCredentials(describeAwsError(e));
-          }
-          if (kind === 'denied' || kind === 'not-found')
-            this.#credentialsWorked(arn.accountId);
           const message = describeAwsError(e);
+          this.#judgeCredentials(
+            arn.accountId,
+            kind,
+            message,
+            `simulating ${source}`,
+          );
           let why = this.#failureMessage(kind, message);
           if (kind === 'denied') {
             why = `not allowed to run iam:SimulatePrincipalPolicy on ${source}: ${message}`;
@@ -828,15 +836,14 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
         const hop = hops[i];
         const kind = classifyAwsError(outcome.error);
         const message = describeAwsError(outcome.error, secrets);
-        if (i === 0 && (kind === 'denied' || kind === 'not-found'))
-          this.#credentialsWorked(sourceAccountId);
-        if (i === 0 && (kind === 'credentials' || kind === 'expired')) {
-          this.#logger.warn(
-            `capa: the AWS credentials for management account ${sourceAccountId} are not usable, not assuming chain ${chain.key}: ${message}`,
+        // Only the first hop is signed with the management account's own credentials.
+        if (i === 0)
+          this.#judgeCredentials(
+            sourceAccountId,
+            kind,
+            message,
+            `assuming chain ${chain.key}`,
           );
-          this.#unusable.set(sourceAccountId, message);
-          throw new NoCredentials(message);
-        }
         if (outcome.noCredentials) {
           return {
             status: 'error',
@@ -892,13 +899,14 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
         } satisfies AssumeResult;
       } catch (e) {
         const kind = classifyAwsError(e);
-        if (
-          hops.length === 0 &&
-          (kind === 'credentials' || kind === 'expired')
-        ) {
-          this.#unusable.set(sourceAccountId, describeAwsError(e));
-          throw new NoCredentials(describeAwsError(e));
-        }
+        // Without role hops, GetCallerIdentity is signed with the management account's own credentials.
+        if (hops.length === 0)
+          this.#judgeCredentials(
+            sourceAccountId,
+            kind,
+            describeAwsError(e),
+            `verifying chain ${chain.key}`,
+          );
         return {
           status: kind === 'throttled' ? 'throttled' : 'error',
           message: `GetCallerIdentity after the last hop failed: ${this.#failureMessage(

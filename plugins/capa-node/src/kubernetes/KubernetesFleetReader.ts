@@ -10,6 +10,7 @@ import {
   ManagementClusterConnection,
 } from './connection';
 import { classifyFailure, KubernetesRequestError } from './errors';
+import { LAST_APPLIED_ANNOTATION } from './ListBodyParser';
 import { streamList } from './streamList';
 import {
   apiVersionOf,
@@ -77,9 +78,7 @@ function itemProblem(o: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-/** The annotation `kubectl apply` (client-side) writes: a full copy of the applied object, as a JSON string. */
-export const LAST_APPLIED_ANNOTATION =
-  'kubectl.kubernetes.io/last-applied-configuration';
+export { LAST_APPLIED_ANNOTATION };
 
 /**
  * A list item without what the API server adds for its own bookkeeping and nothing in capa-portal reads:
@@ -310,11 +309,6 @@ export class KubernetesFleetReader {
         if (failure.reason === 'not-found' && token === undefined)
           throw new NotServed();
         throw this.failure(type, version, failure);
-      }
-      // The parser hands every item to onItem and leaves `items` empty; items still there were not streamed,
-      // so they are taken here (never dropped).
-      if (isPlainObject(page) && Array.isArray(page.items)) {
-        for (const item of page.items) onItem(item);
       }
       if (!isPlainObject(page) || !Array.isArray(page.items)) {
         throw this.error(

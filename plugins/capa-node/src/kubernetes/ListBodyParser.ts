@@ -54,7 +54,7 @@ const enum Value {
 }
 
 /** The annotation `kubectl apply` (client-side) writes: a full copy of the applied object, as a JSON string. */
-const LAST_APPLIED_ANNOTATION =
+export const LAST_APPLIED_ANNOTATION =
   'kubectl.kubernetes.io/last-applied-configuration';
 
 const NULL_BYTES = Buffer.from('null');
