@@ -5,7 +5,9 @@ import {
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { capaPermissions } from '@capa-portal/plugin-capa-common';
 import {
-  createFleetSourcesFromConfig,
+  capaFleetServiceRef,
+  capaFleetSourcesExtensionPoint,
+  CapaFleetSourceFactory,
   DefaultAwsEvidenceGatherer,
 } from '@capa-portal/plugin-capa-node';
 import { registerCapaActions } from './actions';
@@ -24,6 +26,20 @@ import { TrustService } from './services/TrustService';
 export const capaPlugin = createBackendPlugin({
   pluginId: 'capa',
   register(env) {
+    const sourceFactories = new Map<string, CapaFleetSourceFactory>();
+    env.registerExtensionPoint(capaFleetSourcesExtensionPoint, {
+      addSourceFactory(factory) {
+        if (['manifests', 'kubernetes'].includes(factory.type))
+          throw new Error(
+            `capa fleet source type ${factory.type} is built in and cannot be replaced`,
+          );
+        if (sourceFactories.has(factory.type))
+          throw new Error(
+            `capa fleet source type ${factory.type} was added twice`,
+          );
+        sourceFactories.set(factory.type, factory);
+      },
+    });
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
@@ -31,7 +47,7 @@ export const capaPlugin = createBackendPlugin({
         database: coreServices.database,
         scheduler: coreServices.scheduler,
         cache: coreServices.cache,
-        urlReader: coreServices.urlReader,
+        fleetService: capaFleetServiceRef,
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
         permissions: coreServices.permissions,
@@ -39,12 +55,12 @@ export const capaPlugin = createBackendPlugin({
         actionsRegistry: actionsRegistryServiceRef,
       },
       async init(deps) {
-        const { config, logger, database, scheduler, cache, urlReader } = deps;
+        const { config, logger, database, scheduler, cache, fleetService } =
+          deps;
         const settings = readCapaBackendConfig(config);
-        const fleet = await createFleetSourcesFromConfig(config, {
-          urlReader,
-          logger,
-        });
+        const readFleet = () =>
+          fleetService.getFleet({ sourceFactories: sourceFactories.values() });
+        const fleet = await readFleet();
         const store = await SnapshotStore.create(database);
         const gatherer = settings.liveVerification
           ? DefaultAwsEvidenceGatherer.fromConfig(config, { logger, cache })
@@ -63,6 +79,28 @@ export const capaPlugin = createBackendPlugin({
           fleet.managementClusters.map(m => m.source),
           settings.refresh,
         );
+        // A changed configuration (app-config reloaded) takes effect without a restart: new management clusters
+        // get their refresh task, removed ones stop being read, and the next report uses the new fleet.
+        fleetService.onChange(async () => {
+          try {
+            const next = await readFleet();
+            await refresher.schedule(
+              scheduler,
+              next.managementClusters.map(m => m.source),
+              settings.refresh,
+            );
+            trust.setFleet(next);
+            logger.info(
+              `capa: configuration changed: ${next.managementClusters.length} management clusters, ${next.accounts.length} configured accounts`,
+            );
+          } catch (e) {
+            logger.error(
+              `capa: configuration changed but could not be applied: ${
+                (e as Error).message
+              }`,
+            );
+          }
+        });
         if (gatherer) {
           await scheduler.scheduleTask({
             id: 'capa-verify',

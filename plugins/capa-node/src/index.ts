@@ -13,3 +13,5 @@ export * from './doctor';
 export * from './kubernetes';
 export * from './sources';
 export * from './client';
+export * from './services';
+export * from './extensions';

@@ -6,7 +6,7 @@ import {
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 import {
   CapaBackendClient,
-  createFleetSourcesFromConfig,
+  capaFleetServiceRef,
 } from '@capa-portal/plugin-capa-node';
 import { CapaEntityProvider } from './providers/CapaEntityProvider';
 import { SharedFleetReportSource } from './providers/SharedFleetReportSource';
@@ -29,7 +29,7 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
         scheduler: coreServices.scheduler,
         discovery: coreServices.discovery,
         auth: coreServices.auth,
-        urlReader: coreServices.urlReader,
+        fleetService: capaFleetServiceRef,
       },
       async init({
         catalog,
@@ -38,12 +38,9 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
         scheduler,
         discovery,
         auth,
-        urlReader,
+        fleetService,
       }) {
-        const fleet = await createFleetSourcesFromConfig(config, {
-          urlReader,
-          logger,
-        });
+        const fleet = await fleetService.getFleet();
         const catalogConfig = config.getOptionalConfig('capa.catalog');
         const schedule = catalogConfig?.has('schedule')
           ? readSchedulerServiceTaskScheduleDefinitionFromConfig(

@@ -5,7 +5,7 @@ import {
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import {
   CapaBackendClient,
-  createFleetSourcesFromConfig,
+  capaFleetServiceRef,
 } from '@capa-portal/plugin-capa-node';
 import {
   createCapaAccountBootstrapAction,
@@ -18,7 +18,8 @@ import {
 /**
  * The capa scaffolder actions: `capa:identity:resolve`, `capa:cluster:render`, `capa:cluster:apply`,
  * `capa:account:bootstrap` and `capa:trust:verify`. Talks to the capa backend over HTTP (CapaBackendClient),
- * and reads the `capa` config only to find live management cluster connections for `capa:cluster:apply`.
+ * and asks the shared fleet service (`capaFleetServiceRef`) only for the live management cluster connections of
+ * `capa:cluster:apply`.
  *
  * @public
  */
@@ -31,20 +32,10 @@ export const scaffolderModuleCapa = createBackendModule({
         scaffolder: scaffolderActionsExtensionPoint,
         discovery: coreServices.discovery,
         auth: coreServices.auth,
-        config: coreServices.rootConfig,
-        urlReader: coreServices.urlReader,
-        logger: coreServices.logger,
+        fleetService: capaFleetServiceRef,
         permissions: coreServices.permissions,
       },
-      async init({
-        scaffolder,
-        discovery,
-        auth,
-        config,
-        urlReader,
-        logger,
-        permissions,
-      }) {
+      async init({ scaffolder, discovery, auth, fleetService, permissions }) {
         const api = CapaBackendClient.create({ discovery, auth });
         scaffolder.addActions(
           createCapaIdentityResolveAction({ api }),
@@ -52,12 +43,7 @@ export const scaffolderModuleCapa = createBackendModule({
           createCapaClusterApplyAction({
             api,
             getManagementClusters: async () =>
-              (
-                await createFleetSourcesFromConfig(config, {
-                  urlReader,
-                  logger,
-                })
-              ).managementClusters,
+              (await fleetService.getFleet()).managementClusters,
           }),
           createCapaAccountBootstrapAction({ api }),
           createCapaTrustVerifyAction({ api, permissions }),

@@ -29,18 +29,32 @@ export class FleetRefresher {
     return `capa-refresh:${source.name}`;
   }
 
+  /** The current source of each management cluster, by name: tasks read whatever source the name has now. */
+  readonly #sources = new Map<string, ManagementClusterSource>();
+  readonly #scheduled = new Set<string>();
+
+  /**
+   * Schedules one task per management cluster. Called again with a changed fleet, it reads the new sources from
+   * then on, schedules tasks for new management clusters, and lets the tasks of removed ones do nothing (the
+   * scheduler cannot unschedule a task).
+   */
   async schedule(
     scheduler: SchedulerService,
     sources: ManagementClusterSource[],
     schedule: SchedulerServiceTaskScheduleDefinition,
   ): Promise<void> {
+    this.#sources.clear();
+    for (const source of sources) this.#sources.set(source.name, source);
     for (const source of sources) {
+      if (this.#scheduled.has(source.name)) continue;
+      this.#scheduled.add(source.name);
       await scheduler.scheduleTask({
         id: FleetRefresher.taskId(source),
         scope: 'global',
         ...schedule,
         fn: async () => {
-          await this.refresh(source);
+          const current = this.#sources.get(source.name);
+          if (current) await this.refresh(current);
         },
       });
     }

@@ -81,7 +81,9 @@ const MAX_CACHED_RESPONSES = 20_000;
  * and serialised once per report.
  */
 export class TrustService {
-  readonly #fleet: FleetSources;
+  #fleet: FleetSources;
+  /** Bumped when the fleet configuration changes, so the next request recomputes. */
+  #fleetVersion = 0;
   readonly #store: SnapshotStore;
   readonly #cache: CacheService;
   readonly #gatherer?: AwsEvidenceGatherer;
@@ -135,6 +137,12 @@ export class TrustService {
       evidenceTtlMs: options.evidenceTtlMs ?? 60 * 60 * 1000,
       stateTtlMs: options.stateTtlMs ?? DEFAULT_STATE_TTL_MS,
     });
+  }
+
+  /** Uses a new fleet configuration (after app-config changed): the next request recomputes the report. */
+  setFleet(fleet: FleetSources): void {
+    this.#fleet = fleet;
+    this.#fleetVersion++;
   }
 
   /** Whether live verification can happen at all (AWS credentials configured). */
@@ -574,7 +582,9 @@ export class TrustService {
           `${cluster.name}@${statuses.get(cluster.name)?.generation ?? 0}`,
       )
       .join(',');
-    const key = `${sourcesKey}#${stored?.version ?? 'static'}`;
+    const key = `${sourcesKey}#${stored?.version ?? 'static'}#${
+      this.#fleetVersion
+    }`;
     let computed = this.#computed;
     if (!computed || (await computed).key !== key) {
       computed = this.#compute(key, sourcesKey, statuses, stored);
@@ -597,7 +607,8 @@ export class TrustService {
     statuses: Map<string, SourceStatus>,
     stored: StoredEvidence | undefined,
   ): Promise<Computed> {
-    if (this.#lastInput?.key !== sourcesKey) {
+    const inputKey = `${sourcesKey}#${this.#fleetVersion}`;
+    if (this.#lastInput?.key !== inputKey) {
       const snapshots = await this.#store.snapshots(
         this.#fleet.managementClusters.map(m => m.cluster.name),
       );
@@ -614,7 +625,7 @@ export class TrustService {
         accounts: this.#fleet.accounts,
         problems,
       };
-      this.#lastInput = { key: sourcesKey, input };
+      this.#lastInput = { key: inputKey, input };
     }
     const report = evaluateFleet(this.#lastInput.input, stored?.evidence);
     const live = Boolean(

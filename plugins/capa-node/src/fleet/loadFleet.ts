@@ -25,6 +25,11 @@ export interface FleetConfigManagementCluster {
   /** A folder / file (relative to the config file) or a URL of manifests. */
   manifests?: string;
   kubernetes?: Record<string, unknown>;
+  /**
+   * A source of a type that a backend module provides through `capaFleetSourcesExtensionPoint` (an Argo CD or
+   * Flux reader, ...): `type` picks the factory, the rest is the factory's own configuration.
+   */
+  source?: { type: string; [key: string]: unknown };
   iamConfiguration?: string;
   owner?: string;
   system?: string;
@@ -165,6 +170,7 @@ export function parseFleetConfig(
       'principalTags',
       'manifests',
       'kubernetes',
+      'source',
       'iamConfiguration',
       'owner',
       'system',
@@ -221,10 +227,35 @@ export function parseFleetConfig(
       !isObj(m.kubernetes)
     )
       err(`${p}.kubernetes`, 'must be a mapping');
-    if (manifests === undefined && !isObj(m.kubernetes)) {
+    let source: FleetConfigManagementCluster['source'];
+    if (m.source !== undefined && m.source !== null) {
+      if (!isObj(m.source)) err(`${p}.source`, 'must be a mapping');
+      else if (typeof m.source.type !== 'string' || !m.source.type)
+        err(
+          `${p}.source.type`,
+          `must name the type of source a backend module provides, got ${JSON.stringify(
+            m.source.type,
+          )}`,
+        );
+      else source = m.source as FleetConfigManagementCluster['source'];
+    }
+    const given = [
+      manifests !== undefined && 'manifests',
+      isObj(m.kubernetes) && 'kubernetes',
+      source && 'source',
+    ].filter(Boolean);
+    if (given.length === 0) {
       err(
         p,
-        'has neither manifests nor kubernetes: no objects will be read',
+        'has neither manifests, kubernetes nor source: no objects will be read',
+        'warning',
+      );
+    } else if (given.length > 1) {
+      err(
+        p,
+        `names ${given.join(' and ')}: give one source of objects (${
+          given[0]
+        } is used)`,
         'warning',
       );
     }
@@ -245,6 +276,7 @@ export function parseFleetConfig(
       ...(principalTags ? { principalTags } : {}),
       ...(manifests ? { manifests } : {}),
       ...(isObj(m.kubernetes) ? { kubernetes: m.kubernetes } : {}),
+      ...(source ? { source } : {}),
       ...(iam ? { iamConfiguration: iam } : {}),
       ...(owner ? { owner } : {}),
       ...(system ? { system } : {}),
@@ -492,6 +524,12 @@ export async function loadFleetFromDirectory(
       problems.push({
         source: fleetSource,
         message: `managementClusters ${m.name}: the doctor reads manifests only; live Kubernetes sources are read by the portal backend (no objects read)`,
+        severity: 'warning',
+      });
+    } else if (m.source) {
+      problems.push({
+        source: fleetSource,
+        message: `managementClusters ${m.name}: the doctor reads manifests only; a source of type ${m.source.type} is read by the backend module that provides it (no objects read)`,
         severity: 'warning',
       });
     }

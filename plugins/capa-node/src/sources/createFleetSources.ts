@@ -30,6 +30,7 @@ import {
   ManagementClusterSource,
   SourceRead,
 } from './types';
+import type { CapaFleetSourceFactory } from '../extensions';
 
 /** Reads a management cluster's manifests from a local folder (a GitOps checkout). */
 class DirectorySource implements ManagementClusterSource {
@@ -92,15 +93,18 @@ class BrokenSource implements ManagementClusterSource {
 }
 
 /** Where the fleet's configuration came from: a fleet.yaml file, or app-config's `capa` block. */
-interface FleetConfigOrigin {
+export interface FleetConfigOrigin {
   config: FleetConfig;
   problems: InputProblem[];
   /** The folder relative paths resolve from. */
   baseDir: string;
-  /** Config for `kubernetes:` blocks (so secrets can come from app-config's env substitution). */
-  kubernetesConfig: (
-    index: number,
+  /**
+   * A management cluster's `kubernetes:` or `source:` block as Config (from app-config itself when the fleet is
+   * inline, so secrets can come from its `$env` / `$file` substitution).
+   */
+  sectionConfig: (
     m: FleetConfigManagementCluster,
+    key: 'kubernetes' | 'source',
   ) => Config | undefined;
 }
 
@@ -133,8 +137,10 @@ async function readFleetConfig(
       config: parsed,
       problems,
       baseDir: path.dirname(file),
-      kubernetesConfig: (_i, m) =>
-        m.kubernetes ? new ConfigReader(m.kubernetes as any) : undefined,
+      sectionConfig: (m, key) =>
+        m[key]
+          ? new ConfigReader(m[key] as any, `${m.name}.${key}`)
+          : undefined,
     };
   }
   const inline = {
@@ -150,10 +156,10 @@ async function readFleetConfig(
     config: parsed,
     problems,
     baseDir: capa.getOptionalString('baseDir') ?? process.cwd(),
-    kubernetesConfig: (_i, m) =>
+    sectionConfig: (m, key) =>
       mcConfigs
         .find(c => c.getOptionalString('name') === m.name)
-        ?.getOptionalConfig('kubernetes'),
+        ?.getOptionalConfig(key),
   };
 }
 
@@ -173,24 +179,36 @@ async function readIamConfiguration(
 }
 
 /**
- * Builds the portal's fleet from app-config: `capa.fleetFile` (the same fleet.yaml the doctor reads) or the
- * management clusters and accounts listed inline under `capa`. Each management cluster gets the source its
- * config names: a manifests folder, a manifests URL (through the UrlReaderService and its allow-list), or a
- * live cluster (`kubernetes:`). Bad entries are reported as problems and left out; they never stop the others.
+ * The fleet's configuration with every file it names read (the iamConfiguration documents), before any source
+ * is built: what the fleet service reads once and shares between plugins.
  */
-export async function createFleetSourcesFromConfig(
+export interface FleetConfiguration {
+  managementClusters: Array<{
+    cluster: ConfiguredManagementCluster['cluster'];
+    config: FleetConfigManagementCluster;
+  }>;
+  accounts: AccountInput[];
+  problems: InputProblem[];
+  origin?: FleetConfigOrigin;
+}
+
+/**
+ * Reads the fleet's configuration from app-config: `capa.fleetFile` (the same fleet.yaml the doctor reads) or
+ * the management clusters and accounts listed inline under `capa`, and the iamConfiguration files and URLs they
+ * name. Bad entries are reported as problems and left out; they never stop the others. Throws only when
+ * `capa.fleetFile` cannot be read or parsed.
+ */
+export async function readFleetConfiguration(
   config: Config,
-  options: { urlReader: UrlReaderService; logger: LoggerService },
-): Promise<FleetSources> {
-  const { urlReader, logger } = options;
+  options: { urlReader: UrlReaderService },
+): Promise<FleetConfiguration> {
+  const { urlReader } = options;
   const origin = await readFleetConfig(config);
   if (!origin) return { managementClusters: [], accounts: [], problems: [] };
   const problems = [...origin.problems];
-  for (const p of problems)
-    logger.warn(`capa config: ${p.source}: ${p.message}`);
 
-  const managementClusters: ConfiguredManagementCluster[] = [];
-  for (const [index, m] of origin.config.managementClusters.entries()) {
+  const managementClusters: FleetConfiguration['managementClusters'] = [];
+  for (const m of origin.config.managementClusters) {
     const cluster: ConfiguredManagementCluster['cluster'] = {
       name: m.name,
       accountId: m.accountId,
@@ -215,14 +233,7 @@ export async function createFleetSourcesFromConfig(
       cluster.iamConfiguration = iam.value;
       cluster.iamConfigurationSource = m.iamConfiguration;
     }
-    const { source, connection } = createSource(
-      index,
-      m,
-      origin,
-      urlReader,
-      logger,
-    );
-    managementClusters.push({ cluster, source, connection });
+    managementClusters.push({ cluster, config: m });
   }
 
   const accounts: AccountInput[] = [];
@@ -251,19 +262,63 @@ export async function createFleetSourcesFromConfig(
     }
     accounts.push(account);
   }
-  return { managementClusters, accounts, problems };
+  return { managementClusters, accounts, problems, origin };
+}
+
+/**
+ * Gives each configured management cluster the source its configuration names: a manifests folder, a manifests
+ * URL (through the UrlReaderService and its allow-list), a live cluster (`kubernetes:`), or a source of a type a
+ * module provides (`source: { type }`, built by one of `sourceFactories`). Builds objects only; reads nothing.
+ */
+export function buildFleetSources(
+  fleet: FleetConfiguration,
+  options: {
+    urlReader: UrlReaderService;
+    logger: LoggerService;
+    sourceFactories?: Iterable<CapaFleetSourceFactory>;
+  },
+): FleetSources {
+  const factories = new Map(
+    [...(options.sourceFactories ?? [])].map(f => [f.type, f]),
+  );
+  return {
+    managementClusters: fleet.managementClusters.map(({ cluster, config }) => ({
+      cluster,
+      ...createSource(config, fleet.origin!, factories, options),
+    })),
+    accounts: fleet.accounts,
+    problems: fleet.problems,
+  };
+}
+
+/**
+ * Builds the portal's fleet from app-config (`readFleetConfiguration` then `buildFleetSources`). Plugins get the
+ * shared, once-read fleet from `capaFleetServiceRef` instead; this reads the configuration anew.
+ */
+export async function createFleetSourcesFromConfig(
+  config: Config,
+  options: {
+    urlReader: UrlReaderService;
+    logger: LoggerService;
+    sourceFactories?: Iterable<CapaFleetSourceFactory>;
+  },
+): Promise<FleetSources> {
+  const fleet = await readFleetConfiguration(config, options);
+  for (const p of fleet.problems)
+    options.logger.warn(`capa config: ${p.source}: ${p.message}`);
+  return buildFleetSources(fleet, options);
 }
 
 function createSource(
-  index: number,
   m: FleetConfigManagementCluster,
   origin: FleetConfigOrigin,
-  urlReader: UrlReaderService,
-  logger: LoggerService,
+  factories: Map<string, CapaFleetSourceFactory>,
+  deps: { urlReader: UrlReaderService; logger: LoggerService },
 ): {
   source: ManagementClusterSource;
   connection?: ManagementClusterConnection;
 } {
+  const { urlReader, logger } = deps;
   if (m.manifests) {
     const source =
       isUrl(m.manifests) && !m.manifests.startsWith('file://')
@@ -275,7 +330,7 @@ function createSource(
           );
     return { source };
   }
-  const kubernetes = origin.kubernetesConfig(index, m);
+  const kubernetes = origin.sectionConfig(m, 'kubernetes');
   if (kubernetes) {
     try {
       const connection = readManagementClusterConnection(kubernetes, {
@@ -304,11 +359,58 @@ function createSource(
       };
     }
   }
+  if (m.source)
+    return { source: createModuleSource(m, origin, factories, deps) };
   return {
     source: new BrokenSource(
       m.name,
       '(none)',
-      'neither manifests nor kubernetes is configured',
+      'neither manifests, kubernetes nor source is configured',
     ),
   };
+}
+
+/** A source of a type a module provides; a type no module provides, or a factory that throws, is a failing source. */
+function createModuleSource(
+  m: FleetConfigManagementCluster,
+  origin: FleetConfigOrigin,
+  factories: Map<string, CapaFleetSourceFactory>,
+  deps: { urlReader: UrlReaderService; logger: LoggerService },
+): ManagementClusterSource {
+  const type = m.source!.type;
+  const factory = factories.get(type);
+  if (!factory) {
+    const known = [...factories.keys()];
+    return new BrokenSource(
+      m.name,
+      `source ${type}`,
+      `source.type ${JSON.stringify(
+        type,
+      )}: no installed backend module provides this fleet source (${
+        known.length ? `installed: ${known.join(', ')}` : 'none is installed'
+      }); add the module that does to the backend`,
+    );
+  }
+  try {
+    const source = factory.create({
+      name: m.name,
+      config:
+        origin.sectionConfig(m, 'source') ??
+        new ConfigReader(m.source as any, `${m.name}.source`),
+      baseDir: origin.baseDir,
+      logger: deps.logger.child({ managementCluster: m.name }),
+      urlReader: deps.urlReader,
+    });
+    if (source.name !== m.name)
+      throw new Error(
+        `the factory returned a source named ${JSON.stringify(source.name)}`,
+      );
+    return source;
+  } catch (e) {
+    return new BrokenSource(
+      m.name,
+      `source ${type}`,
+      `source.type ${type}: ${(e as Error).message}`,
+    );
+  }
 }

@@ -1,4 +1,12 @@
-export { createFleetSourcesFromConfig } from './createFleetSources';
+export {
+  buildFleetSources,
+  createFleetSourcesFromConfig,
+  readFleetConfiguration,
+} from './createFleetSources';
+export type {
+  FleetConfigOrigin,
+  FleetConfiguration,
+} from './createFleetSources';
 export type {
   ConfiguredManagementCluster,
   FleetSources,

@@ -1,0 +1,2 @@
+export { capaFleetServiceRef } from './fleetService';
+export type { CapaFleetService } from './fleetService';
