@@ -106,6 +106,14 @@ export interface Config {
       /** Owner of entities whose source names none (default `unknown`). */
       defaultOwner?: string;
       defaultSystem?: string;
+      /**
+       * AWS account entities beside other providers (default `emit`). `attach`: where another provider (such as
+       * `@backstage/plugin-catalog-backend-module-aws`'s Organizations processor) already has a `cloud-account`
+       * Resource with the same `amazonaws.com/account-id`, capa emits none and relates its clusters, identities
+       * and management clusters to that entity; capa emits the accounts nobody else has. `none`: capa emits no
+       * account entities at all.
+       */
+      accountEntities?: 'emit' | 'attach' | 'none';
     };
   };
 }

@@ -3,13 +3,22 @@ import {
   createBackendModule,
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
 } from '@backstage/backend-plugin-api';
-import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
+import {
+  catalogProcessingExtensionPoint,
+  catalogServiceRef,
+} from '@backstage/plugin-catalog-node';
 import {
   CapaBackendClient,
   capaFleetServiceRef,
 } from '@capa-portal/plugin-capa-node';
 import { CapaEntityProvider } from './providers/CapaEntityProvider';
+import {
+  AccountEntityMode,
+  CatalogExternalAccountEntities,
+} from './providers/ExternalAccountEntities';
 import { SharedFleetReportSource } from './providers/SharedFleetReportSource';
+
+const ACCOUNT_ENTITY_MODES: AccountEntityMode[] = ['emit', 'attach', 'none'];
 
 /**
  * Puts capa-portal's fleet into the catalog: one entity provider per management cluster (itself, its identities
@@ -30,6 +39,7 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
         discovery: coreServices.discovery,
         auth: coreServices.auth,
         fleetService: capaFleetServiceRef,
+        catalogService: catalogServiceRef,
       },
       async init({
         catalog,
@@ -39,6 +49,7 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
         discovery,
         auth,
         fleetService,
+        catalogService,
       }) {
         const fleet = await fleetService.getFleet();
         const catalogConfig = config.getOptionalConfig('capa.catalog');
@@ -54,6 +65,21 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
         const defaults = {
           owner: catalogConfig?.getOptionalString('defaultOwner') ?? 'unknown',
           system: catalogConfig?.getOptionalString('defaultSystem'),
+        };
+        const mode = (catalogConfig?.getOptionalString('accountEntities') ??
+          'emit') as AccountEntityMode;
+        if (!ACCOUNT_ENTITY_MODES.includes(mode))
+          throw new Error(
+            `capa.catalog.accountEntities must be one of ${ACCOUNT_ENTITY_MODES.join(
+              ', ',
+            )}, got ${JSON.stringify(mode)}`,
+          );
+        const accountEntities = {
+          mode,
+          external: new CatalogExternalAccountEntities({
+            catalog: catalogService,
+            auth,
+          }),
         };
         // One download of the fleet report per refresh cycle, shared by every provider.
         const source = new SharedFleetReportSource(
@@ -76,6 +102,7 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
               defaults,
               logger,
               taskRunner: scheduler.createScheduledTaskRunner(schedule),
+              accountEntities,
             }),
           ),
         );

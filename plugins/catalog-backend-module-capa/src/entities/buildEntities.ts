@@ -28,6 +28,11 @@ import {
 export interface EntityDefaults {
   owner: string;
   system?: string;
+  /**
+   * The entity ref of an account's entity, for relations. Default: capa's own `resource:default/aws-<id>`; with
+   * `capa.catalog.accountEntities: attach` or `none`, the `cloud-account` entity another provider emits for it.
+   */
+  accountRef?: (accountId: string) => string;
   /** Lifecycle of Resource entities is not a Backstage field; tier goes into a label instead. */
 }
 
@@ -119,6 +124,12 @@ export function managementClusterEntityName(name: string): string {
 
 /** `stringifyEntityRef({ kind: 'resource', namespace: 'default', name })`, without the intermediate object. */
 const ref = (name: string) => `resource:default/${name.toLowerCase()}`;
+
+/** capa's own account entity ref. */
+export const capaAccountRef = (accountId: string) =>
+  ref(accountEntityName(accountId));
+const accountRef = (defaults: EntityDefaults, accountId: string) =>
+  (defaults.accountRef ?? capaAccountRef)(accountId);
 
 /** Adds the location annotations; the entity's annotations are always its own fresh object (or none). */
 function withLocation(entity: Entity, location: string): Entity {
@@ -234,7 +245,7 @@ export function managementClusterEntity(
         ...(options.system ?? defaults.system
           ? { system: options.system ?? defaults.system }
           : {}),
-        dependsOn: [ref(accountEntityName(status.accountId))],
+        dependsOn: [accountRef(defaults, status.accountId)],
       },
     },
     location,
@@ -266,7 +277,7 @@ export function identityEntity(
     );
   }
   if (identity.accountId)
-    dependsOn.push(ref(accountEntityName(identity.accountId)));
+    dependsOn.push(accountRef(defaults, identity.accountId));
   const spec: NonNullable<Entity['spec']> = {
     type: ENTITY_TYPE_IDENTITY,
     owner: defaults.managementOwner ?? defaults.owner,
@@ -318,7 +329,7 @@ export function clusterEntity(
   const dependsOn = cluster.accountId
     ? [
         ref(identityName),
-        ref(accountEntityName(cluster.accountId)),
+        accountRef(defaults, cluster.accountId),
         ref(managementClusterEntityName(cluster.managementCluster)),
       ]
     : [
@@ -415,6 +426,11 @@ export function managementClusterEntities(
 export function accountEntities(
   report: FleetReport,
   defaults: EntityDefaults,
+  options?: { skip?: (accountId: string) => boolean },
 ): Entity[] {
-  return report.accounts.map(a => accountEntity(a, defaults, 'capa:accounts'));
+  const entities: Entity[] = [];
+  for (const a of report.accounts)
+    if (!options?.skip?.(a.accountId))
+      entities.push(accountEntity(a, defaults, 'capa:accounts'));
+  return entities;
 }

@@ -10,9 +10,14 @@ import {
 import type { FleetReportResponse } from '@capa-portal/plugin-capa-node';
 import {
   accountEntities,
+  capaAccountRef,
   EntityDefaults,
   managementClusterEntities,
 } from '../entities/buildEntities';
+import type {
+  AccountEntityMode,
+  ExternalAccountEntitySource,
+} from './ExternalAccountEntities';
 
 /** Where the provider gets the fleet report: the capa backend over HTTP (or a fake in tests). */
 export interface FleetReportSource {
@@ -41,6 +46,8 @@ export class CapaEntityProvider implements EntityProvider {
   readonly #defaults: EntityDefaults;
   readonly #logger: LoggerService;
   readonly #taskRunner: SchedulerServiceTaskRunner;
+  readonly #accountMode: AccountEntityMode;
+  readonly #externalAccounts?: ExternalAccountEntitySource;
   #connection?: EntityProviderConnection;
 
   private constructor(options: {
@@ -49,12 +56,18 @@ export class CapaEntityProvider implements EntityProvider {
     defaults: EntityDefaults;
     logger: LoggerService;
     taskRunner: SchedulerServiceTaskRunner;
+    accountEntities?: {
+      mode: AccountEntityMode;
+      external: ExternalAccountEntitySource;
+    };
   }) {
     this.#scope = options.scope;
     this.#source = options.source;
     this.#defaults = options.defaults;
     this.#logger = options.logger;
     this.#taskRunner = options.taskRunner;
+    this.#accountMode = options.accountEntities?.mode ?? 'emit';
+    this.#externalAccounts = options.accountEntities?.external;
   }
 
   static create(options: {
@@ -63,6 +76,11 @@ export class CapaEntityProvider implements EntityProvider {
     defaults: EntityDefaults;
     logger: LoggerService;
     taskRunner: SchedulerServiceTaskRunner;
+    /** `capa.catalog.accountEntities` and where other providers' account entities are found (default: emit). */
+    accountEntities?: {
+      mode: AccountEntityMode;
+      external: ExternalAccountEntitySource;
+    };
   }): CapaEntityProvider {
     return new CapaEntityProvider(options);
   }
@@ -96,10 +114,34 @@ export class CapaEntityProvider implements EntityProvider {
       );
       return undefined;
     }
+    let defaults = this.#defaults;
+    let foreign = new Map<string, string>();
+    if (this.#accountMode !== 'emit' && this.#externalAccounts) {
+      try {
+        foreign = await this.#externalAccounts.accountRefs();
+      } catch (e) {
+        this.#logger.warn(
+          `${this.getProviderName()}: cannot ask the catalog for other providers' account entities (capa.catalog.accountEntities: ${
+            this.#accountMode
+          }), keeping the current entities: ${e}`,
+        );
+        return undefined;
+      }
+      defaults = {
+        ...defaults,
+        accountRef: id => foreign.get(id) ?? capaAccountRef(id),
+      };
+    }
     let entities: Entity[];
     if (this.#scope.type === 'accounts') {
       // Before any management cluster has been read, accounts come from config alone: still worth emitting.
-      entities = accountEntities(report, this.#defaults);
+      // `none` emits an empty list, which also removes account entities capa emitted before the mode changed.
+      entities =
+        this.#accountMode === 'none'
+          ? []
+          : accountEntities(report, defaults, {
+              skip: id => foreign.has(id),
+            });
     } else {
       const name = this.#scope.name;
       const status = report.sources.find(s => s.name === name);
@@ -118,12 +160,7 @@ export class CapaEntityProvider implements EntityProvider {
           }); emitting its last good data`,
         );
       }
-      entities = managementClusterEntities(
-        report,
-        name,
-        this.#scope,
-        this.#defaults,
-      );
+      entities = managementClusterEntities(report, name, this.#scope, defaults);
     }
     await this.#connection.applyMutation({
       type: 'full',
