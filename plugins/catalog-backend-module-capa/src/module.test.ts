@@ -1,6 +1,7 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import type { JsonObject } from '@backstage/types';
 import path from 'node:path';
 import { catalogModuleCapaEntityProvider } from './module';
 
@@ -9,7 +10,7 @@ const FLEET = path.resolve(
   '../../../examples/demo-fleet/fleet.yaml',
 );
 
-async function start(catalog: Record<string, unknown>) {
+async function start(catalog: JsonObject) {
   const addEntityProvider = jest.fn();
   await startTestBackend({
     extensionPoints: [
