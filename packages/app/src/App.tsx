@@ -1,9 +1,9 @@
 import { createApp } from '@backstage/frontend-defaults';
 import catalogPlugin from '@backstage/plugin-catalog/alpha';
-import { capaScaffolderFormFieldsModule } from '@capa-portal/plugin-capa/alpha';
 import { navModule } from './modules/nav';
 
-// Plugins in package.json are discovered (app.packages: all); modules for other plugins are listed here.
+// Plugins in package.json are discovered (app.packages: all), @capa-portal/plugin-capa with its scaffolder form
+// fields included; the app's own modules are listed here.
 export default createApp({
-  features: [catalogPlugin, navModule, capaScaffolderFormFieldsModule],
+  features: [catalogPlugin, navModule],
 });

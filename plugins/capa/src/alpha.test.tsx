@@ -6,7 +6,9 @@ import {
 import { coreExtensionData } from '@backstage/frontend-plugin-api';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
-import plugin, {
+import discovered, {
+  capaPlugin as plugin,
+  capaScaffolderFormFieldsModule,
   capaAccountTrustCard,
   capaClusterCard,
   capaIdentityChainCard,
@@ -21,6 +23,14 @@ import {
 } from './__testUtils__/fixtures';
 
 describe('capa plugin (new frontend system)', () => {
+  it('gives feature discovery the plugin and the scaffolder form fields module from its default export', async () => {
+    // Discovery (app.packages: all) imports only the default export of `.` and `./alpha`, and accepts loaders.
+    expect(discovered.$$type).toBe('@backstage/FrontendFeatureLoader');
+    const features = await (discovered as any).loader({ config: {} });
+    expect(features).toEqual([plugin, capaScaffolderFormFieldsModule]);
+    expect(capaScaffolderFormFieldsModule.pluginId).toBe('scaffolder');
+  });
+
   it('is the capa plugin with its page, API, cards and Trust tab', () => {
     expect(plugin.pluginId).toBe('capa');
     const ids = [

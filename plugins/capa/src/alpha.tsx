@@ -3,13 +3,14 @@
  *
  * Install with one line in the app's package.json (`app.packages: all` discovers it), or list it in the
  * app's `features`. It provides the capa API client, the `/capa` page (and its nav item), three entity
- * cards and the "Trust" entity tab.
+ * cards and the "Trust" entity tab, and (as a scaffolder module) the capa form fields of the templates.
  *
  * @packageDocumentation
  */
 import {
   ApiBlueprint,
   PageBlueprint,
+  createFrontendFeatureLoader,
   createFrontendPlugin,
   discoveryApiRef,
   fetchApiRef,
@@ -28,6 +29,7 @@ import {
   isCapaIdentityEntity,
 } from './lib/entities';
 import { rootRouteRef } from './routes';
+import { capaScaffolderFormFieldsModule } from './components/scaffolder/formFields';
 
 /** @alpha */
 export const capaApi = ApiBlueprint.make({
@@ -106,7 +108,7 @@ export const capaTrustContent = EntityContentBlueprint.make({
  *
  * @alpha
  */
-export default createFrontendPlugin({
+export const capaPlugin = createFrontendPlugin({
   pluginId: 'capa',
   title: 'CAPA',
   icon: <CloudIcon fontSize="inherit" />,
@@ -121,6 +123,18 @@ export default createFrontendPlugin({
     capaIdentityChainCard,
     capaTrustContent,
   ],
+});
+
+/**
+ * What feature discovery (`app.packages: all`) installs from this entry point: the capa plugin and the scaffolder
+ * module with capa's form fields (CapaAccountPicker, CapaNamespacePicker, CapaManagementClusterPicker). Discovery
+ * takes only the default export of each entry point, so both come from one feature loader. Apps that list their
+ * features by hand can pass this loader, or `capaPlugin` and `capaScaffolderFormFieldsModule` on their own.
+ *
+ * @alpha
+ */
+export default createFrontendFeatureLoader({
+  loader: () => [capaPlugin, capaScaffolderFormFieldsModule],
 });
 
 /** Scaffolder form fields (CapaAccountPicker, CapaNamespacePicker, CapaManagementClusterPicker): install as a feature. */
