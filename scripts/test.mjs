@@ -76,6 +76,9 @@ const jestOk = await run(
     `--outputFile=${jestJson}`,
     ...(ci ? ['--ci'] : []),
     '--watchAll=false',
+    // testTimeout is a global jest option: the packages' own `jest.testTimeout` is ignored when the repo runs
+    // them as projects, which left every test at jest's 5 s default on a loaded machine.
+    '--testTimeout=60000',
     ...only,
   ],
   {

@@ -40,8 +40,11 @@ async function mcp(server: any, method: string, params: object = {}) {
 
 describe('MCP: capa actions with the shipped app-config', () => {
   let server: any;
-  beforeAll(async () => {
+  it('is enabled in the shipped app-config', () => {
     expect(appConfig.backend.actions.pluginSources).toContain('capa');
+  });
+
+  beforeAll(async () => {
     ({ server } = await startTestBackend({
       features: [
         capaPlugin,
