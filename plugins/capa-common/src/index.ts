@@ -24,7 +24,7 @@ export {
   MIN_DURATION_SECONDS,
   MAX_DURATION_SECONDS,
   ROLE_CHAINING_MAX_SECONDS,
-} from './trust/hops';
+} from './trust/checks/sessionDuration';
 
 export {
   isNamespaceAllowed,

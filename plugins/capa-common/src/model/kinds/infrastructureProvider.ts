@@ -1,0 +1,26 @@
+import type { ParsedObjects } from '../objectTypes';
+import { isObj, ObjectEnvelope } from '../parseHelpers';
+
+/** A CAPI Operator InfrastructureProvider: its watch-filter and its credentials Secret. */
+export function parseInfrastructureProvider(
+  o: ObjectEnvelope,
+  out: ParsedObjects,
+) {
+  const { name, namespace, apiVersion, location, spec } = o;
+  const args =
+    isObj(spec.manager) && isObj(spec.manager.additionalArgs)
+      ? spec.manager.additionalArgs
+      : {};
+  const wf = args['watch-filter'] ?? args['--watch-filter'];
+  out.infrastructureProviders.push({
+    namespace,
+    name,
+    apiVersion,
+    location,
+    watchFilter: typeof wf === 'string' ? wf : undefined,
+    configSecret:
+      isObj(spec.configSecret) && typeof spec.configSecret.name === 'string'
+        ? spec.configSecret.name
+        : undefined,
+  });
+}

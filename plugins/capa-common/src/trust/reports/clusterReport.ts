@@ -1,0 +1,238 @@
+/*
+ * A workload cluster's report: its facts (phase, region, version, owner, EKS endpoint...) and its chain's checks
+ * with the cluster's own in their place (namespace-allowed for its namespace, static-credentials of CAPI
+ * Operator providers, api-version of its objects).
+ */
+import type {
+  Check,
+  ClusterReport,
+  EksClusterPlan,
+  SourceLocation as ObjectLocation,
+} from '../../types';
+import { CHECK_IDS } from '../../types';
+import {
+  OBJECT_ANNOTATION_OWNER,
+  OBJECT_ANNOTATION_SYSTEM,
+} from '../../catalog';
+import type { ClusterUnit, MgmtContext } from '../context';
+import { evaluateChain } from '../evaluateChain';
+import { eksClusterKey } from '../../types';
+import type { ChainEvaluation, Engine, ObjectApiVersion } from '../types';
+import { verdictOf } from '../verdict';
+import { objectApiVersionCheck } from '../checks/apiVersion';
+import {
+  identityRefUnknownCheck,
+  withIdentityRefNote,
+} from '../checks/identityExists';
+import { chainNamespaceCheck } from '../checks/namespaceAllowed';
+import { operatorStaticCredentialsCheck } from '../checks/staticCredentials';
+
+type ClusterFacts = Omit<
+  ClusterReport,
+  'verdict' | 'checks' | 'chain' | 'identityRef' | 'apiVersions'
+>;
+
+/**
+ * The eks:DescribeCluster lookup of an EKS cluster (an `AWSManagedControlPlane` with a region) whose chain can be
+ * assumed, or undefined. CAPA names the EKS cluster `spec.eksClusterName`, else `<namespace>_<name>`.
+ */
+export function eksLookupOf(
+  unit: ClusterUnit,
+  ev: ChainEvaluation,
+): EksClusterPlan | undefined {
+  const carrier = unit.carrier;
+  if (!carrier || carrier.kind !== 'AWSManagedControlPlane') return undefined;
+  if (!ev.plan || !carrier.region) return undefined;
+  const name = carrier.eksClusterName ?? `${unit.namespace}_${carrier.name}`;
+  return {
+    key: eksClusterKey(ev.plan.key, carrier.region, name),
+    chainKey: ev.plan.key,
+    region: carrier.region,
+    name,
+  };
+}
+
+function objectApiVersions(unit: ClusterUnit): ObjectApiVersion[] {
+  const out: ObjectApiVersion[] = [];
+  const { cluster, carrier } = unit;
+  const add = (
+    kind: string,
+    o: { name: string; apiVersion: string; location: ObjectLocation },
+  ) =>
+    out.push({
+      kind,
+      name: o.name,
+      apiVersion: o.apiVersion,
+      line: o.location.line,
+      source: o.location.source,
+    });
+  if (cluster) add('Cluster', cluster);
+  if (carrier) add(carrier.kind, carrier);
+  return out;
+}
+
+function kubernetesVersionOf(
+  mgmt: MgmtContext,
+  unit: ClusterUnit,
+): string | undefined {
+  const { cluster, carrier } = unit;
+  return (
+    (carrier &&
+    (carrier.kind === 'AWSManagedControlPlane' ||
+      carrier.kind === 'ROSAControlPlane')
+      ? carrier.version
+      : undefined) ??
+    cluster?.topology?.version ??
+    (cluster?.controlPlaneRef
+      ? mgmt.parsed.controlPlaneVersions.get(
+          `${cluster.controlPlaneRef.namespace ?? cluster.namespace}/${
+            cluster.controlPlaneRef.name
+          }`,
+        )
+      : undefined)
+  );
+}
+
+function clusterFacts(mgmt: MgmtContext, unit: ClusterUnit): ClusterFacts {
+  const { cluster, carrier } = unit;
+  const facts: ClusterFacts = {
+    managementCluster: mgmt.name,
+    namespace: unit.namespace,
+    name: unit.name,
+    flavour: unit.flavour,
+    phase: cluster?.phase,
+    region: carrier?.region,
+    kubernetesVersion: kubernetesVersionOf(mgmt, unit),
+    conditions: cluster?.conditions ?? [],
+    labels: cluster?.labels ?? carrier?.labels,
+    // Owner and system come from the object's annotations, else from the management cluster's config.
+    owner:
+      cluster?.annotations?.[OBJECT_ANNOTATION_OWNER] ??
+      carrier?.annotations?.[OBJECT_ANNOTATION_OWNER] ??
+      mgmt.input.owner,
+    system:
+      cluster?.annotations?.[OBJECT_ANNOTATION_SYSTEM] ??
+      carrier?.annotations?.[OBJECT_ANNOTATION_SYSTEM] ??
+      mgmt.input.system,
+    location: cluster?.location ?? carrier?.location,
+  };
+  if (carrier)
+    facts.infrastructureRef = {
+      apiVersion: carrier.apiVersion,
+      kind: carrier.kind,
+      name: carrier.name,
+    };
+  if (carrier?.kind === 'AWSManagedControlPlane') {
+    if (carrier.apiServer) facts.apiServer = carrier.apiServer;
+    facts.eksClusterName =
+      carrier.eksClusterName ?? `${unit.namespace}_${carrier.name}`;
+  }
+  return facts;
+}
+
+/** EKS: the API server endpoint and CA read live with eks:DescribeCluster, when they were. */
+function addEksEndpoint(
+  engine: Engine,
+  facts: ClusterFacts,
+  eks: EksClusterPlan | undefined,
+) {
+  const found = eks ? engine.fleet.live.eksClusters?.[eks.key] : undefined;
+  if (found?.status !== 'found') return;
+  if (found.certificateAuthorityData)
+    facts.apiServerCaData = found.certificateAuthorityData;
+  if (!facts.apiServer && found.endpoint) facts.apiServer = found.endpoint;
+}
+
+/** The chain's checks with this cluster's own ones in their place, in the contract's order. */
+function clusterChecks(
+  engine: Engine,
+  mgmt: MgmtContext,
+  unit: ClusterUnit,
+  ev: ChainEvaluation,
+): Check[] {
+  const own: Partial<Record<string, Check>> = {
+    'identity-exists': withIdentityRefNote(
+      ev.checks.get('identity-exists')!,
+      unit.identityRefNote,
+    ),
+    'namespace-allowed': namespaceCheck(engine, mgmt, ev, unit.namespace),
+    'static-credentials':
+      (ev.chain.root === 'controller'
+        ? operatorStaticCredentialsCheck(
+            mgmt.parsed.infrastructureProviders,
+            unit.cluster,
+            unit.carrier,
+          )
+        : undefined) ?? ev.staticCheck,
+    'api-version': objectApiVersionCheck(
+      objectApiVersions(unit),
+      ev.apiVersionCheck,
+      engine.apiCheckMemo,
+    ),
+  };
+  const checks: Check[] = [];
+  for (const id of CHECK_IDS) {
+    const c = id in own ? own[id] : ev.checks.get(id);
+    if (c) checks.push(c);
+  }
+  return checks;
+}
+
+/** namespace-allowed of a chain for one namespace, shared by the clusters of that namespace. */
+function namespaceCheck(
+  engine: Engine,
+  mgmt: MgmtContext,
+  ev: ChainEvaluation,
+  namespace: string,
+): Check {
+  const cacheKey = `${ev.sig}\u0000${namespace}`;
+  let c = engine.nsCache.get(cacheKey);
+  if (!c) {
+    c = chainNamespaceCheck(
+      ev.chain,
+      namespace,
+      mgmt.parsed.namespaces.get(namespace),
+    );
+    engine.nsCache.set(cacheKey, c);
+  }
+  return c;
+}
+
+export function clusterReport(
+  engine: Engine,
+  mgmt: MgmtContext,
+  unit: ClusterUnit,
+): ClusterReport {
+  const facts = clusterFacts(mgmt, unit);
+  const objects = objectApiVersions(unit);
+  if (!unit.identityRef) {
+    const checks: Check[] = [
+      identityRefUnknownCheck(unit.missingCarrier),
+      objectApiVersionCheck(objects, undefined, engine.apiCheckMemo),
+    ];
+    return {
+      ...facts,
+      identityRef: { kind: 'unknown', name: '' },
+      verdict: verdictOf(checks),
+      checks,
+      chain: [],
+      apiVersions: [...new Set(objects.map(o => o.apiVersion))],
+    };
+  }
+  const ev = evaluateChain(engine, mgmt, unit.identityRef);
+  addEksEndpoint(engine, facts, eksLookupOf(unit, ev));
+  const checks = clusterChecks(engine, mgmt, unit, ev);
+  const report: ClusterReport = {
+    ...facts,
+    accountId: ev.accountId,
+    identityRef: unit.identityRef,
+    verdict: verdictOf(checks),
+    checks,
+    chain: ev.chain.links,
+    apiVersions: [
+      ...new Set([...objects.map(o => o.apiVersion), ...ev.apiVersions]),
+    ],
+  };
+  if (unit.identityRefDefaulted) report.identityRefDefaulted = true;
+  return report;
+}
