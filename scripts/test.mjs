@@ -53,6 +53,11 @@ if (only.length === 0) {
     'prettier',
     await run('prettier', 'prettier', ['--check', '.', '--loglevel', 'warn']),
   );
+  // The backend's generated OpenAPI module must match openapi.yaml (the source of truth).
+  count(
+    'openapi',
+    await run('openapi', 'node', ['scripts/openapi.mjs', '--check']),
+  );
 }
 
 const jestJson = join(out, 'jest.json');

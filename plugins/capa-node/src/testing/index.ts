@@ -14,3 +14,8 @@ export type {
   FailRule,
 } from './TestKubernetesApiServer';
 export { smallCapaFleet } from './fleetFixture';
+export {
+  describeWithKubeApiServer,
+  uniqueName,
+} from './realKubeApiServer';
+export type { RealKubeApiServer } from './realKubeApiServer';
