@@ -31,7 +31,8 @@ export function kubeVersions() {
   const gomod = readFileSync(join(BUILD_MODULE, 'go.mod'), 'utf8');
   const required = path => {
     const m = gomod.match(
-      new RegExp(`^\\s+${path.replace(/[./]/g, '\\$&')} (v\\S+)$`, 'm'),
+      // `\tk8s.io/kubernetes v1.35.4` or `... v1.35.4 // indirect` (go mod tidy marks tool-only requirements)
+      new RegExp(`^\\s+${path.replace(/[./]/g, '\\$&')} (v\\S+)(\\s+//.*)?$`, 'm'),
     );
     if (!m) throw new Error(`scripts/kube/go.mod requires no ${path}`);
     return m[1];

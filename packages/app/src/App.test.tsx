@@ -1,8 +1,8 @@
-import { render, waitFor } from '@testing-library/react';
+import { render } from '@testing-library/react';
 import App from './App';
 
 describe('App', () => {
-  it('should render', async () => {
+  it('renders the app shell with the CAPA page in its sidebar', async () => {
     process.env = {
       NODE_ENV: 'test',
       APP_CONFIG: [
@@ -21,8 +21,13 @@ describe('App', () => {
 
     const rendered = render(App.createRoot());
 
-    await waitFor(() => {
-      expect(rendered.baseElement).toBeInTheDocument();
-    });
-  });
+    // The sidebar (modules/nav) takes the capa plugin's page by id: its nav item, titled by the plugin, links
+    // to /capa. It only appears once the app has loaded its features and rendered its layout.
+    const link = await rendered.findByRole(
+      'link',
+      { name: /^CAPA$/ },
+      { timeout: 30_000 },
+    );
+    expect(link).toHaveAttribute('href', '/capa');
+  }, 60_000);
 });
