@@ -32,7 +32,10 @@ export function kubeVersions() {
   const required = path => {
     const m = gomod.match(
       // `\tk8s.io/kubernetes v1.35.4` or `... v1.35.4 // indirect` (go mod tidy marks tool-only requirements)
-      new RegExp(`^\\s+${path.replace(/[./]/g, '\\$&')} (v\\S+)(\\s+//.*)?$`, 'm'),
+      new RegExp(
+        `^\\s+${path.replace(/[./]/g, '\\$&')} (v\\S+)(\\s+//.*)?$`,
+        'm',
+      ),
     );
     if (!m) throw new Error(`scripts/kube/go.mod requires no ${path}`);
     return m[1];
@@ -104,7 +107,9 @@ function goBuild(args, logFile, env) {
         const tail = readFileSync(logFile, 'utf8').split('\n').slice(-25);
         reject(
           new Error(
-            `go ${args.slice(0, 1).join(' ')} ${args.at(-1)} exited with ${code}:\n${tail.join(
+            `go ${args.slice(0, 1).join(' ')} ${args.at(
+              -1,
+            )} exited with ${code}:\n${tail.join(
               '\n',
             )}\n(whole log: ${logFile})`,
           ),

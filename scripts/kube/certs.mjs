@@ -11,7 +11,12 @@ function openssl(args, cwd) {
   const r = spawnSync('openssl', args, { cwd, encoding: 'utf8' });
   if (r.status !== 0)
     throw new Error(
-      `openssl ${args[0]} failed: ${(r.stderr || r.stdout || r.error?.message || '').trim()}`,
+      `openssl ${args[0]} failed: ${(
+        r.stderr ||
+        r.stdout ||
+        r.error?.message ||
+        ''
+      ).trim()}`,
     );
 }
 

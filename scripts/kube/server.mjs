@@ -60,7 +60,9 @@ export function kubeRequest(server, method, path, body, contentType) {
         });
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
+    req.on('timeout', () =>
+      req.destroy(new Error(`${method} ${path} timed out`)),
+    );
     req.on('error', reject);
     if (body !== undefined)
       req.write(typeof body === 'string' ? body : JSON.stringify(body));
@@ -134,7 +136,9 @@ async function waitReady(server, child, logFile, timeoutMs) {
     await sleep(250);
   }
   throw new Error(
-    `kube-apiserver was not ready within ${timeoutMs} ms (${last}):\n${tail(logFile)}`,
+    `kube-apiserver was not ready within ${timeoutMs} ms (${last}):\n${tail(
+      logFile,
+    )}`,
   );
 }
 
@@ -158,7 +162,9 @@ export async function installCrds(server, dir, timeoutMs = 60_000) {
     );
     if (r.status !== 200 && r.status !== 201)
       throw new Error(
-        `installing CRD ${f} failed (HTTP ${r.status}): ${r.body?.message ?? JSON.stringify(r.body).slice(0, 500)}`,
+        `installing CRD ${f} failed (HTTP ${r.status}): ${
+          r.body?.message ?? JSON.stringify(r.body).slice(0, 500)
+        }`,
       );
   }
   const deadline = Date.now() + timeoutMs;

@@ -2,7 +2,7 @@ import { render } from '@testing-library/react';
 import App from './App';
 
 describe('App', () => {
-  it('renders the app shell with the CAPA page in its sidebar', async () => {
+  it('renders the sign-in page with the configured title and the guest provider', async () => {
     process.env = {
       NODE_ENV: 'test',
       APP_CONFIG: [
@@ -21,13 +21,16 @@ describe('App', () => {
 
     const rendered = render(App.createRoot());
 
-    // The sidebar (modules/nav) takes the capa plugin's page by id: its nav item, titled by the plugin, links
-    // to /capa. It only appears once the app has loaded its features and rendered its layout.
-    const link = await rendered.findByRole(
-      'link',
-      { name: /^CAPA$/ },
-      { timeout: 30_000 },
-    );
-    expect(link).toHaveAttribute('href', '/capa');
+    // Before sign-in the app shows its sign-in page: the title from the config above (so the config was
+    // read) and the guest provider (frontend-defaults' sign-in page, as the app configures none).
+    expect(
+      await rendered.findByRole(
+        'heading',
+        { level: 1, name: 'Test' },
+        { timeout: 30_000 },
+      ),
+    ).toBeInTheDocument();
+    expect(rendered.getByText(/Enter as a Guest User\./)).toBeInTheDocument();
+    expect(rendered.getByRole('button', { name: 'Enter' })).toBeEnabled();
   }, 60_000);
 });

@@ -512,8 +512,12 @@ describe('fault suite: AWS faults during live verification', () => {
 
 describe('fault suite: the API while a read hangs', () => {
   it('answers from the stored data while a read of mgmt-a is held open (counted: the read has not ended)', async () => {
-    const a = await TestKubernetesApiServer.start({ objects: smallCapaFleet() });
-    const b = await TestKubernetesApiServer.start({ objects: smallCapaFleet() });
+    const a = await TestKubernetesApiServer.start({
+      objects: smallCapaFleet(),
+    });
+    const b = await TestKubernetesApiServer.start({
+      objects: smallCapaFleet(),
+    });
     // A reader timeout far beyond the test's run, so only the test ends the held read (by stopping the server).
     const { server, probe } = await startCapaBackend({
       servers: { a, b },
@@ -529,7 +533,11 @@ describe('fault suite: the API while a read hangs', () => {
       });
       // The held LIST has reached the server and has no answer (status 0).
       for (let i = 0; i < 1000; i++) {
-        if (a.requests({ verb: 'list' }).some(r => r.resource === awsclusters && r.status === 0))
+        if (
+          a
+            .requests({ verb: 'list' })
+            .some(r => r.resource === awsclusters && r.status === 0)
+        )
           break;
         await new Promise(r => setTimeout(r, 10));
       }

@@ -29,10 +29,13 @@ describe('capaPlugin (legacy)', () => {
     ['EntityCapaClusterCard', EntityCapaClusterCard, undefined],
     ['EntityCapaIdentityChainCard', EntityCapaIdentityChainCard, undefined],
     ['EntityCapaTrustContent', EntityCapaTrustContent, undefined],
-  ] as const)('%s is provided by capaPlugin under its own name', (name, extension, mountPoint) => {
-    const element = createElement(extension as ComponentType);
-    expect(getComponentData(element, 'core.plugin')).toBe(capaPlugin);
-    expect(getComponentData(element, 'core.extensionName')).toBe(name);
-    expect(getComponentData(element, 'core.mountPoint')).toBe(mountPoint);
-  });
+  ] as const)(
+    '%s is provided by capaPlugin under its own name',
+    (name, extension, mountPoint) => {
+      const element = createElement(extension as ComponentType);
+      expect(getComponentData(element, 'core.plugin')).toBe(capaPlugin);
+      expect(getComponentData(element, 'core.extensionName')).toBe(name);
+      expect(getComponentData(element, 'core.mountPoint')).toBe(mountPoint);
+    },
+  );
 });

@@ -1467,7 +1467,10 @@ describe('evaluateFleet: session-duration boundaries', () => {
   ] as const)(
     'durationSeconds %i (controllers on a role session: %s) -> %s',
     (seconds, chained, status) => {
-      const c = chk(run(withDuration(seconds, chained)).clusters[0], 'session-duration');
+      const c = chk(
+        run(withDuration(seconds, chained)).clusters[0],
+        'session-duration',
+      );
       expect(c.status).toBe(status);
     },
   );

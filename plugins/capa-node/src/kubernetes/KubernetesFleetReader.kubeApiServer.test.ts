@@ -23,7 +23,10 @@ describeWithKubeApiServer(
         metadata: { name, namespace: ns },
         spec: {
           region: 'eu-west-1',
-          identityRef: { kind: 'AWSClusterControllerIdentity', name: 'default' },
+          identityRef: {
+            kind: 'AWSClusterControllerIdentity',
+            name: 'default',
+          },
         },
       },
       {
@@ -58,7 +61,11 @@ describeWithKubeApiServer(
       const result = await reader().read();
       const read = result.objects.map(o => o.object).filter(ours);
       expect(
-        read.map(o => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort(),
+        read
+          .map(
+            o => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`,
+          )
+          .sort(),
       ).toEqual(
         [
           `Namespace//${ns}`,
@@ -77,7 +84,9 @@ describeWithKubeApiServer(
         expect(o.metadata.resourceVersion).toEqual(expect.any(String));
         expect(o.metadata.managedFields).toBeUndefined();
       }
-      const web3 = read.find(o => o.kind === 'AWSCluster' && o.metadata.name === 'web-3')!;
+      const web3 = read.find(
+        o => o.kind === 'AWSCluster' && o.metadata.name === 'web-3',
+      )!;
       expect(web3.apiVersion).toBe(INFRA);
       expect(web3.spec.region).toBe('eu-west-1');
     });
@@ -85,7 +94,10 @@ describeWithKubeApiServer(
     it('kube-apiserver: a kind whose CRD is not installed reads as empty, with a warning naming it', async () => {
       // The vendored CRDs (crds/) have no ROSAControlPlane and no CAPI Operator InfrastructureProvider.
       const result = await reader().read();
-      const absent = ['rosacontrolplanes.controlplane.cluster.x-k8s.io', 'infrastructureproviders.operator.cluster.x-k8s.io'];
+      const absent = [
+        'rosacontrolplanes.controlplane.cluster.x-k8s.io',
+        'infrastructureproviders.operator.cluster.x-k8s.io',
+      ];
       for (const resource of absent) {
         expect(result.kinds.find(k => k.resource === resource)).toEqual({
           resource,
@@ -106,7 +118,11 @@ describeWithKubeApiServer(
       // Everything the reader lists but awsclusters.
       const token = await kube().serviceAccountToken(ns, 'partial-reader', [
         { apiGroups: [''], resources: ['namespaces'], verbs: ['list'] },
-        { apiGroups: ['cluster.x-k8s.io'], resources: ['clusters'], verbs: ['list'] },
+        {
+          apiGroups: ['cluster.x-k8s.io'],
+          resources: ['clusters'],
+          verbs: ['list'],
+        },
         {
           apiGroups: ['infrastructure.cluster.x-k8s.io'],
           resources: ['awsclustertemplates'],
@@ -128,13 +144,18 @@ describeWithKubeApiServer(
       );
     });
 
-    it('kube-apiserver: a service account granted list on the reader\'s groups reads the same objects as the admin', async () => {
+    it("kube-apiserver: a service account granted list on the reader's groups reads the same objects as the admin", async () => {
       const token = await kube().serviceAccountToken(ns, 'fleet-reader', [
         { apiGroups: READER_GROUPS, resources: ['*'], verbs: ['list'] },
       ]);
-      const asAdmin = (await reader().read()).objects.map(o => o.object).filter(ours);
-      const asReader = (await reader(token).read()).objects.map(o => o.object).filter(ours);
-      const key = (o: KubeObject) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+      const asAdmin = (await reader().read()).objects
+        .map(o => o.object)
+        .filter(ours);
+      const asReader = (await reader(token).read()).objects
+        .map(o => o.object)
+        .filter(ours);
+      const key = (o: KubeObject) =>
+        `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
       expect(asReader.map(key).sort()).toEqual(asAdmin.map(key).sort());
       expect(asReader.length).toBe(objects.length + 1);
     });

@@ -57,10 +57,16 @@ const env = {
 };
 
 function groupVersionPath(apiVersion: string): string {
-  return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  return apiVersion.includes('/')
+    ? `/apis/${apiVersion}`
+    : `/api/${apiVersion}`;
 }
 
-function connect(url: string, token: string, caData: string): RealKubeApiServer {
+function connect(
+  url: string,
+  token: string,
+  caData: string,
+): RealKubeApiServer {
   const ca = Buffer.from(caData, 'base64').toString('utf8');
   const request: RealKubeApiServer['request'] = (
     method,
@@ -209,7 +215,9 @@ export function describeWithKubeApiServer(
   fn: (server: () => RealKubeApiServer) => void,
 ): void {
   if (!name.includes('kube-apiserver'))
-    throw new Error(`a real-server suite's name must contain "kube-apiserver": ${name}`);
+    throw new Error(
+      `a real-server suite's name must contain "kube-apiserver": ${name}`,
+    );
   const { url, token, caData } = env;
   const available = Boolean(url && token && caData);
   const required = process.env.CAPA_TEST_REQUIRE_SERVICES === '1';
@@ -220,10 +228,17 @@ export function describeWithKubeApiServer(
     if (!required) {
       const banner = '!'.repeat(100);
       // eslint-disable-next-line no-console
-      console.warn(`${banner}\nSKIPPED "${name}": no real kube-apiserver: ${why}\n${banner}`);
-      describe.skip(name, () => fn(() => undefined as never));
+      console.warn(
+        `${banner}\nSKIPPED "${name}": no real kube-apiserver: ${why}\n${banner}`,
+      );
+      // A wrapper of describe: the title is the caller's, and skipping is the point (loudly, above).
+      // eslint-disable-next-line jest/valid-title, jest/no-disabled-tests
+      describe.skip(name, () => {
+        fn(() => undefined as never);
+      });
       return;
     }
+    // eslint-disable-next-line jest/valid-title
     describe(name, () => {
       beforeAll(() => {
         throw new Error(
@@ -235,6 +250,7 @@ export function describeWithKubeApiServer(
     return;
   }
   const server = connect(url!, token!, caData!);
+  // eslint-disable-next-line jest/valid-title
   describe(name, () => {
     // Real requests to a server on a loaded two-core machine: generous per-test bound, never asserted on.
     jest.setTimeout(120_000);

@@ -138,28 +138,41 @@ describeWithKubeApiServer(
 
       const again = await run(manifests);
       expect(again.output).toHaveBeenCalledWith('namespaceCreated', false);
-      const applied = again.output.mock.calls.find(c => c[0] === 'applied')![1];
-      expect(applied).toHaveLength(manifests.length);
+      // Every object already existed: applied again, none created.
+      const applied = (again.output as jest.Mock).mock.calls.find(
+        ([name]) => name === 'applied',
+      )![1];
+      expect(applied.map((a: { object: string }) => a.object).sort()).toEqual(
+        manifests.map(o => `${o.kind}/${namespace}/${o.metadata.name}`).sort(),
+      );
       expect(applied.every((a: { created: boolean }) => !a.created)).toBe(true);
     });
 
-    it('kube-apiserver: the CRD\'s CEL rule refuses a carrierGatewayId our static validation lets through; the dry run fails and the Namespace is rolled back', async () => {
+    it("kube-apiserver: the CRD's CEL rule refuses a carrierGatewayId our static validation lets through; the dry run fails and the Namespace is rolled back", async () => {
       const namespace = uniqueName('cel');
       const manifests = await kubeadmCluster(namespace);
       const awsCluster = manifests.find(o => o.kind === 'AWSCluster')!;
       // CAPA's AWSCluster CRD: spec.network.vpc.carrierGatewayId has
       // x-kubernetes-validations `self.startsWith('cagw-')`, message "Carrier Gateway ID must start with 'cagw-'".
-      awsCluster.spec.network = { vpc: { carrierGatewayId: 'igw-0123456789abcdef0' } };
+      awsCluster.spec.network = {
+        vpc: { carrierGatewayId: 'igw-0123456789abcdef0' },
+      };
       // capa-node validates the OpenAPI schema only (CEL rules are counted, not evaluated): it accepts this.
       expect(registry.validate(awsCluster).ok).toBe(true);
 
       const error = await run(manifests).catch(e => e);
       expect(error.name).toBe('InputError');
-      expect(error.message).toContain('dry run on mgmt-eu failed, nothing was applied');
+      expect(error.message).toContain(
+        'dry run on mgmt-eu failed, nothing was applied',
+      );
       expect(error.message).toContain(`AWSCluster/${namespace}/web`);
       expect(error.message).toContain('HTTP 422');
-      expect(error.message).toContain("Carrier Gateway ID must start with 'cagw-'");
-      expect(error.message).toContain(`Rolled back what this run created: Namespace/${namespace}`);
+      expect(error.message).toContain(
+        "Carrier Gateway ID must start with 'cagw-'",
+      );
+      expect(error.message).toContain(
+        `Rolled back what this run created: Namespace/${namespace}`,
+      );
       await expectRolledBack(kube(), namespace, manifests);
     });
 
@@ -207,12 +220,22 @@ describeWithKubeApiServer(
       const error = await run(manifests).catch(e => e);
       expect(error.message).toContain('apply on mgmt-eu failed');
       expect(error.message).toContain(message);
-      const applyOrder = ['AWSMachineTemplate', 'KubeadmConfigTemplate', 'AWSCluster', 'KubeadmControlPlane', 'Cluster'];
+      const applyOrder = [
+        'AWSMachineTemplate',
+        'KubeadmConfigTemplate',
+        'AWSCluster',
+        'KubeadmControlPlane',
+        'Cluster',
+      ];
       const createdBefore = applyOrder.flatMap(kind =>
-        manifests.filter(o => o.kind === kind).map(o => `${kind}/${namespace}/${o.metadata.name}`),
+        manifests
+          .filter(o => o.kind === kind)
+          .map(o => `${kind}/${namespace}/${o.metadata.name}`),
       );
       expect(error.message).toContain(
-        `Rolled back what this run created: ${[...createdBefore].reverse().join(', ')}, Namespace/${namespace}`,
+        `Rolled back what this run created: ${[...createdBefore]
+          .reverse()
+          .join(', ')}, Namespace/${namespace}`,
       );
       await expectRolledBack(kube(), namespace, manifests);
     });
@@ -223,9 +246,15 @@ describeWithKubeApiServer(
       const namespace = uniqueName('eks');
       const manifests = await kubeadmCluster(namespace, 'web', 'eks');
       const error = await run(manifests).catch(e => e);
-      expect(error.message).toContain('dry run on mgmt-eu failed, nothing was applied');
-      expect(error.message).toContain('AWSManagedCluster is not served by management cluster "mgmt-eu" (CRD not installed?)');
-      expect(error.message).toContain(`Rolled back what this run created: Namespace/${namespace}`);
+      expect(error.message).toContain(
+        'dry run on mgmt-eu failed, nothing was applied',
+      );
+      expect(error.message).toContain(
+        'AWSManagedCluster is not served by management cluster "mgmt-eu" (CRD not installed?)',
+      );
+      expect(error.message).toContain(
+        `Rolled back what this run created: Namespace/${namespace}`,
+      );
     });
   },
 );
@@ -262,5 +291,7 @@ async function waitForPolicy(
     else throw new Error(`probe create: HTTP ${r.status} ${r.body?.message}`);
     await new Promise(resolve => setTimeout(resolve, 100));
   }
-  throw new Error(`ValidatingAdmissionPolicy for ${namespace} never took effect`);
+  throw new Error(
+    `ValidatingAdmissionPolicy for ${namespace} never took effect`,
+  );
 }
