@@ -49,9 +49,6 @@ function refs(server: TestKubernetesApiServer): string[] {
 }
 
 describe('capa:cluster:apply', () => {
-  // The first test also builds the demo fleet's report and compiles the CRD validators: seconds on a loaded
-  // two-core machine, past jest's 5 s default. A bound on the run, never an assertion.
-  jest.setTimeout(60_000);
   let server: TestKubernetesApiServer;
   const api = fakeFleetApi();
 
