@@ -83,6 +83,9 @@ const jestOk = await run(
     `--outputFile=${jestJson}`,
     ...(ci ? ['--ci'] : []),
     '--watchAll=false',
+    // Jest's default bound of 5 s per test is a wall clock that a loaded two-core CI machine overruns (a first
+    // render, a first CRD compile). A bound on the run, not an assertion: no test relies on it.
+    '--testTimeout=60000',
     ...only,
   ],
   {
