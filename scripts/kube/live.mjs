@@ -105,7 +105,11 @@ export async function startLiveManagementCluster({ root, log }) {
     writeFileSync(
       overlay,
       stringify({
-        capa: { fleetFile, refresh: { frequency: { seconds: 30 } } },
+        // Config files merge key by key: minutes: 0 replaces app-config.yaml's 5 minutes.
+        capa: {
+          fleetFile,
+          refresh: { frequency: { minutes: 0, seconds: 30 } },
+        },
       }),
     );
     const configs = [
