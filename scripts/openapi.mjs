@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Regenerates plugins/capa-backend/src/schema/openapi.generated.ts from openapi.yaml (the source of truth).
-// `--check` fails when the generated file is out of date (run by the backend's tests).
+// `--check` fails when the generated file is out of date (one of `./portal test`'s static checks).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import prettier from 'prettier';

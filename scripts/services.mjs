@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Throwaway PostgreSQL and Redis for the scale-out suite (two backend replicas on one database and one cache).
+// Throwaway PostgreSQL and Redis for the scale-out suite (two backend replicas on one database and one cache),
+// and the real Kubernetes API server of the `kube-apiserver` suites (scripts/kube.mjs: built once per machine).
 //
 //   node scripts/services.mjs                 start both, print the env vars, stop on Ctrl-C
 //   node scripts/services.mjs -- <cmd> [args]  start both, run the command with the env vars, stop, exit with its code
@@ -9,7 +10,7 @@
 // stop when this process ends. PostgreSQL runs as the `postgres` user when started by root (it refuses root).
 // Exports CAPA_TEST_PG_URL and CAPA_TEST_REDIS_URL; when the services cannot be provided it exports
 // CAPA_TEST_SERVICES_SKIPPED=<reason> instead (the suite then skips, loudly), or fails when
-// CAPA_TEST_REQUIRE_SERVICES=1 (CI).
+// CAPA_TEST_REQUIRE_SERVICES=1 (CI). The API server does the same with its own variables (CAPA_TEST_KUBE_*).
 import { spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
@@ -18,9 +19,10 @@ import {
   readdirSync,
   rmSync,
 } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
+import { startKube } from './kube.mjs';
+import { freePort, waitForPort } from './net.mjs';
 
 const log = (...a) => console.log('[services]', ...a);
 const isRoot = process.getuid?.() === 0;
@@ -73,38 +75,6 @@ function ensureInstalled() {
   return haveAll()
     ? undefined
     : `${missing.join(' ')} still missing after apt-get`;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port, what, child, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(`${what} exited with code ${child.exitCode}`);
-    const ok = await new Promise(resolve => {
-      const s = net.connect({ port, host: '127.0.0.1' }, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise(r => setTimeout(r, 100));
-  }
-  throw new Error(
-    `${what} did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`,
-  );
 }
 
 /** Spawn options that run a command as the postgres user when root (postgres refuses to run as root). */
@@ -213,7 +183,7 @@ async function startRedis(dirs) {
  * Starts PostgreSQL and Redis. Resolves to `{ env, stop }`: `env` holds CAPA_TEST_PG_URL and CAPA_TEST_REDIS_URL,
  * or CAPA_TEST_SERVICES_SKIPPED when they cannot be provided (and CAPA_TEST_REQUIRE_SERVICES is not 1).
  */
-export async function startServices() {
+async function startDatabases() {
   const required = process.env.CAPA_TEST_REQUIRE_SERVICES === '1';
   const skip = reason => {
     const banner = '!'.repeat(100);
@@ -269,6 +239,29 @@ export async function startServices() {
     stop: async () => {
       process.off('exit', killAll);
       await stop();
+    },
+  };
+}
+
+/**
+ * Starts PostgreSQL, Redis and the real kube-apiserver (building it first when it is not cached). Resolves to
+ * `{ env, stop }` with the variables of both (see startDatabases and scripts/kube.mjs); throws when one is
+ * required (CAPA_TEST_REQUIRE_SERVICES=1) and cannot be provided.
+ */
+export async function startServices() {
+  const databases = await startDatabases();
+  let kube;
+  try {
+    kube = await startKube();
+  } catch (e) {
+    await databases.stop();
+    throw e;
+  }
+  return {
+    env: { ...databases.env, ...kube.env },
+    stop: async () => {
+      await kube.stop();
+      await databases.stop();
     },
   };
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `./portal test`: type check, lint, prettier check and every package's tests, then one summary line
-// `N passed, N failed` that adds up every suite (each static check counts as one test).
+// `N passed, N failed` that adds up every suite (each static check counts as one test), with `, N skipped` when
+// jest skipped any test (each one is listed above the line).
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,6 +37,7 @@ function run(name, cmd, args, extraEnv = {}) {
 const results = [];
 let passed = 0;
 let failed = 0;
+let skippedTests = [];
 const count = (name, ok) => {
   results.push([name, ok ? 'passed' : 'FAILED']);
   ok ? passed++ : failed++;
@@ -50,6 +52,11 @@ if (only.length === 0) {
   count(
     'prettier',
     await run('prettier', 'prettier', ['--check', '.', '--loglevel', 'warn']),
+  );
+  // The backend's generated OpenAPI module must match openapi.yaml (the source of truth).
+  count(
+    'openapi',
+    await run('openapi', 'node', ['scripts/openapi.mjs', '--check']),
   );
 }
 
@@ -94,6 +101,11 @@ if (existsSync(jestJson)) {
   const report = JSON.parse(readFileSync(jestJson, 'utf8'));
   passed += report.numPassedTests;
   failed += report.numFailedTests;
+  skippedTests = report.testResults.flatMap(suite =>
+    suite.assertionResults
+      .filter(a => a.status === 'pending' || a.status === 'todo')
+      .map(a => `${suite.name.slice(root.length)}: ${a.fullName}`),
+  );
   // A suite that failed to run (syntax error, failing import) has no failed test: count it as one.
   const brokenSuites = report.testResults.filter(
     s =>
@@ -116,8 +128,17 @@ if (existsSync(jestJson)) {
   results.push(['jest', 'FAILED: no report written']);
 }
 
+if (skippedTests.length) {
+  console.log(`\nSkipped (${skippedTests.length}):`);
+  for (const t of skippedTests) console.log(`  - ${t}`);
+}
+
 console.log('\nSummary');
 for (const [name, status] of results)
   console.log(`  ${name.padEnd(10)} ${status}`);
-console.log(`${passed} passed, ${failed} failed`);
+console.log(
+  `${passed} passed, ${failed} failed${
+    skippedTests.length ? `, ${skippedTests.length} skipped` : ''
+  }`,
+);
 process.exit(failed > 0 ? 1 : 0);

@@ -1,3 +1,5 @@
+import { ComponentType, createElement } from 'react';
+import { getComponentData } from '@backstage/core-plugin-api';
 import {
   capaPlugin,
   CapaOverviewPage,
@@ -18,15 +20,22 @@ describe('capaPlugin (legacy)', () => {
     expect(capaPlugin.routes.root).toBe(rootRouteRef);
   });
 
-  it('exports its extensions', () => {
-    for (const extension of [
-      CapaOverviewPage,
-      EntityCapaAccountTrustCard,
-      EntityCapaClusterCard,
-      EntityCapaIdentityChainCard,
-      EntityCapaTrustContent,
-    ]) {
-      expect(extension).toBeDefined();
-    }
-  });
+  // Legacy extensions carry their wiring as component data (core-plugin-api's createReactExtension): the plugin
+  // that provides them, the name they report to analytics, and for routable ones their mount point. An app's
+  // route binding and analytics depend on these, so each is checked, not just that the export exists.
+  it.each([
+    ['CapaOverviewPage', CapaOverviewPage, rootRouteRef],
+    ['EntityCapaAccountTrustCard', EntityCapaAccountTrustCard, undefined],
+    ['EntityCapaClusterCard', EntityCapaClusterCard, undefined],
+    ['EntityCapaIdentityChainCard', EntityCapaIdentityChainCard, undefined],
+    ['EntityCapaTrustContent', EntityCapaTrustContent, undefined],
+  ] as const)(
+    '%s is provided by capaPlugin under its own name',
+    (name, extension, mountPoint) => {
+      const element = createElement(extension as ComponentType);
+      expect(getComponentData(element, 'core.plugin')).toBe(capaPlugin);
+      expect(getComponentData(element, 'core.extensionName')).toBe(name);
+      expect(getComponentData(element, 'core.mountPoint')).toBe(mountPoint);
+    },
+  );
 });

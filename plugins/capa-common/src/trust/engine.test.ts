@@ -1435,3 +1435,43 @@ describe('located evidence', () => {
     });
   });
 });
+
+// DESIGN §"Exact CAPA semantics": durationSeconds is 900..43200 (STS AssumeRole's DurationSeconds range, CAPA's
+// webhook bounds), and more than 3600 fails when the source is itself a role session (STS limits role chaining
+// to one hour). Each limit is tested on both sides; no evidence from IAM, so only these rules decide.
+describe('evaluateFleet: session-duration boundaries', () => {
+  const withDuration = (durationSeconds: number, chained: boolean) =>
+    fleet(
+      [
+        controllerIdentity(),
+        staging({ durationSeconds }),
+        ...awsCluster('staging', 'web', {
+          kind: 'AWSClusterRoleIdentity',
+          name: 'staging',
+        }),
+      ],
+      chained ? { mgmt: { controllerUsesRoleSession: true } } : undefined,
+    );
+  it.each([
+    [899, false, 'fail'],
+    [900, false, 'pass'],
+    [3600, false, 'pass'],
+    [3601, false, 'pass'],
+    [43200, false, 'pass'],
+    [43201, false, 'fail'],
+    [899, true, 'fail'],
+    [900, true, 'pass'],
+    [3600, true, 'pass'],
+    [3601, true, 'fail'],
+    [43200, true, 'fail'],
+  ] as const)(
+    'durationSeconds %i (controllers on a role session: %s) -> %s',
+    (seconds, chained, status) => {
+      const c = chk(
+        run(withDuration(seconds, chained)).clusters[0],
+        'session-duration',
+      );
+      expect(c.status).toBe(status);
+    },
+  );
+});

@@ -872,12 +872,16 @@ describe('DefaultAwsEvidenceGatherer', () => {
   });
 
   it('keeps at most `concurrency` AWS requests in flight', async () => {
+    // Each GetRole is held until the test releases it, so what is in flight is counted, never timed.
     let inFlight = 0;
     let maxInFlight = 0;
+    let started = 0;
+    const held: Array<() => void> = [];
     iam.on(GetRoleCommand).callsFake(async input => {
+      started++;
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);
-      await new Promise(r => setTimeout(r, 5));
+      await new Promise<void>(release => held.push(release));
       inFlight--;
       return {
         Role: {
@@ -892,14 +896,28 @@ describe('DefaultAwsEvidenceGatherer', () => {
         },
       };
     });
+    const settle = async () => {
+      for (let i = 0; i < 20; i++) await new Promise(r => setImmediate(r));
+    };
     const { g } = gatherer({ concurrency: 3 });
     const roles = Array.from(
       { length: 20 },
       (_, i) => `arn:aws:iam::${TARGET}:role/r${i}`,
     );
-    const evidence = await g.gather(plan({ roleArns: roles }), {
+    const gathering = g.gather(plan({ roleArns: roles }), {
       includeOrganizations: false,
     });
+    await settle();
+    // Three held, and no fourth started while they are.
+    expect(inFlight).toBe(3);
+    expect(started).toBe(3);
+    for (let releases = 0; held.length > 0 && releases < 100; releases++) {
+      held.shift()!();
+      await settle();
+      expect(inFlight).toBeLessThanOrEqual(3);
+    }
+    const evidence = await gathering;
+    expect(started).toBe(20);
     expect(Object.keys(evidence.targetRoles ?? {})).toHaveLength(20);
     expect(maxInFlight).toBe(3);
   });

@@ -223,11 +223,11 @@ describe('KubernetesFleetReader against the test API server', () => {
       resource: 'awsclustertemplates.infrastructure.cluster.x-k8s.io',
       ms: 10_000,
     });
-    const started = Date.now();
+    // The server holds the request for 10 s, longer than this test's own 5 s bound: only the reader's 300 ms
+    // timeout can end the read, and its message says so.
     await expect(reader({ timeoutMs: 300 }).read()).rejects.toThrow(
       /list awsclustertemplates.infrastructure.cluster.x-k8s.io\/v1beta2 timed out \(no answer within 300 ms\)/,
     );
-    expect(Date.now() - started).toBeLessThan(3000);
   });
 
   it('throws with a clear message on a response that is not JSON', async () => {

@@ -106,9 +106,8 @@ describe('streamList', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write(body.slice(0, 40));
     };
-    const started = Date.now();
+    // The body never completes, so only the 300 ms timeout can end the read; the reason says it did.
     expect(await failure(300)).toMatchObject({ reason: 'timeout' });
-    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('fails on a connection reset halfway through the body', async () => {

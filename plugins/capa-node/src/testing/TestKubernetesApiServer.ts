@@ -269,6 +269,13 @@ function decodeToken(
  * run unmodified against it. It is not a Kubernetes API server: no watch, no real field-ownership
  * bookkeeping, no list-type-aware merge, no admission beyond the injected `validate` and Namespace existence.
  *
+ * What it is for: **faults a real server will not produce on demand** (500s and 503s, garbage bodies,
+ * connection resets and refusals, requests held past a timeout, continue tokens expiring with 410, a server
+ * going down after N pages) and counting the requests a client makes. What Kubernetes itself does (paging
+ * and continue tokens, RBAC's 403, CRD schema and CEL validation, server-side apply and dry run, admission,
+ * Namespace lifecycle) is tested against the real kube-apiserver instead: the `*.kubeApiServer.test.ts`
+ * suites, on the server `scripts/kube.mjs` builds and starts (see `describeWithKubeApiServer`).
+ *
  * Serves:
  * - discovery: `/api`, `/api/v1`, `/apis`, `/apis/<group>`, `/apis/<group>/<version>`, `/version`
  *   (client-node's `KubernetesObjectApi` reads `/apis/<group>/<version>` to find plurals);

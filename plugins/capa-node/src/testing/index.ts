@@ -14,3 +14,5 @@ export type {
   FailRule,
 } from './TestKubernetesApiServer';
 export { smallCapaFleet } from './fleetFixture';
+export { describeWithKubeApiServer, uniqueName } from './realKubeApiServer';
+export type { RealKubeApiServer } from './realKubeApiServer';
