@@ -48,9 +48,10 @@ export const scaffolderModuleCapa = createBackendModule({
         const api = CapaBackendClient.create({ discovery, auth });
         scaffolder.addActions(
           createCapaIdentityResolveAction({ api }),
-          createCapaClusterRenderAction(),
+          createCapaClusterRenderAction({ permissions }),
           createCapaClusterApplyAction({
             api,
+            permissions,
             getManagementClusters: async () =>
               (
                 await createFleetSourcesFromConfig(config, {
@@ -59,7 +60,7 @@ export const scaffolderModuleCapa = createBackendModule({
                 })
               ).managementClusters,
           }),
-          createCapaAccountBootstrapAction({ api }),
+          createCapaAccountBootstrapAction({ api, permissions }),
           createCapaTrustVerifyAction({ api, permissions }),
         );
       },
