@@ -11,7 +11,10 @@
  *   requires this one (capa.permissions.catalogVisibility), so the two never disagree.
  * - everything else is allowed (the demo has no other restrictions).
  */
-import { createBackendModule, coreServices } from '@backstage/backend-plugin-api';
+import {
+  createBackendModule,
+  coreServices,
+} from '@backstage/backend-plugin-api';
 import type { UserInfoService } from '@backstage/backend-plugin-api';
 import {
   catalogConditions,
@@ -65,7 +68,8 @@ export class CapaDemoPermissionPolicy implements PermissionPolicy {
     const { ownershipEntityRefs: claims } = await this.#userInfo.getUserInfo(
       user.credentials,
     );
-    if (claims.includes(PLATFORM_TEAM)) return { result: AuthorizeResult.ALLOW };
+    if (claims.includes(PLATFORM_TEAM))
+      return { result: AuthorizeResult.ALLOW };
 
     const permission = request.permission;
     for (const owned of OWNED_CAPA_PERMISSIONS) {

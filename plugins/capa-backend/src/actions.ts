@@ -75,7 +75,9 @@ export function registerCapaActions(options: {
         scope: accountScope(report, input.accountId),
       });
       if (!caller.canRead(caller.index.account(input.accountId)))
-        throw new NotFoundError(`No AWS account ${input.accountId} in the fleet`);
+        throw new NotFoundError(
+          `No AWS account ${input.accountId} in the fleet`,
+        );
       const { account, clusters } = await trust.accountTrust(
         input.accountId,
         caller.view,

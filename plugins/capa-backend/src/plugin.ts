@@ -87,7 +87,10 @@ export const capaPlugin = createBackendPlugin({
           ),
           ownership: {
             managementOwners: new Map(
-              fleet.managementClusters.map(m => [m.cluster.name, m.cluster.owner]),
+              fleet.managementClusters.map(m => [
+                m.cluster.name,
+                m.cluster.owner,
+              ]),
             ),
             defaultOwner: settings.defaultOwner,
           },

@@ -63,12 +63,17 @@ export async function createRouter(
   /** The caller's access to the current report; `scope` names the catalog entities to ask about. */
   async function callerAccess(
     req: express.Request,
-    scope: (report: Awaited<ReturnType<TrustService['report']>>) => 'all' | string[],
+    scope: (
+      report: Awaited<ReturnType<TrustService['report']>>,
+    ) => 'all' | string[],
     also: Array<typeof capaTrustVerifyPermission> = [],
   ) {
     const credentials = await credentialsOf(req);
     const report = await trust.report();
-    return access.forCaller(credentials, report, { scope: scope(report), also });
+    return access.forCaller(credentials, report, {
+      scope: scope(report),
+      also,
+    });
   }
 
   function accountIdOf(req: express.Request): string {

@@ -113,7 +113,11 @@ export function identityEntityName(i: {
   kind: string;
   name: string;
 }): string {
-  return entityName(i.managementCluster, IDENTITY_KIND_SHORT[i.kind] ?? i.kind, i.name);
+  return entityName(
+    i.managementCluster,
+    IDENTITY_KIND_SHORT[i.kind] ?? i.kind,
+    i.name,
+  );
 }
 
 export function managementClusterEntityName(name: string): string {

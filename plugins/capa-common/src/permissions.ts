@@ -113,8 +113,18 @@ export const capaResourceRef = {
 /** A parsed `capa-resource` ref. */
 export type ParsedCapaResourceRef =
   | { kind: 'account'; accountId: string; managementCluster?: string }
-  | { kind: 'cluster'; managementCluster: string; namespace: string; name: string }
-  | { kind: 'identity'; managementCluster: string; identityKind: string; name: string }
+  | {
+      kind: 'cluster';
+      managementCluster: string;
+      namespace: string;
+      name: string;
+    }
+  | {
+      kind: 'identity';
+      managementCluster: string;
+      identityKind: string;
+      name: string;
+    }
   | { kind: 'management-cluster'; name: string };
 
 /** Parses a {@link capaResourceRef}; undefined when it is not one. */

@@ -26,7 +26,6 @@ import type { ReportView } from '../services/TrustService';
 import { CapaResourceIndex, ResourceOwnership } from './resources';
 import { filterReport } from './filterReport';
 
-
 /**
  * Which catalog entities to ask the catalog about: all of capa's (list routes: one `getEntities` call), or the
  * named refs (single-resource routes: one `getEntitiesByRefs` call).
@@ -46,7 +45,10 @@ const REF_FIELDS = ['kind', 'metadata.namespace', 'metadata.name'];
  */
 export class CallerAccess {
   readonly #decisions: Map<string, PolicyDecision>;
-  readonly #authorize: (d: PolicyDecision, r: CapaPermissionResource) => boolean;
+  readonly #authorize: (
+    d: PolicyDecision,
+    r: CapaPermissionResource,
+  ) => boolean;
   /** undefined: every catalog entity is visible; otherwise the visible entity refs. */
   readonly #catalogVisible?: ReadonlySet<string>;
   readonly index: CapaResourceIndex;
@@ -73,7 +75,10 @@ export class CallerAccess {
   }
 
   /** Whether the policy allows `permission` (asked for in `CapaAccessControl.forCaller`) on `resource`. */
-  may(permission: ResourcePermission, resource: CapaPermissionResource | undefined): boolean {
+  may(
+    permission: ResourcePermission,
+    resource: CapaPermissionResource | undefined,
+  ): boolean {
     const decision = this.#decisions.get(permission.name);
     if (!decision || !resource) return false;
     return this.#authorize(decision, resource);
@@ -160,7 +165,10 @@ export class CapaAccessControl {
     });
     const decisions = new Map<string, PolicyDecision>();
     permissions.forEach((p, i) => decisions.set(p.name, answers[i]));
-    if (decisions.get(capaAccountReadPermission.name)!.result === AuthorizeResult.DENY) {
+    if (
+      decisions.get(capaAccountReadPermission.name)!.result ===
+      AuthorizeResult.DENY
+    ) {
       throw new NotAllowedError(
         `Permission ${capaAccountReadPermission.name} is required`,
       );
@@ -188,7 +196,8 @@ export class CapaAccessControl {
     credentials: BackstageCredentials,
     scope: CatalogScope,
   ): Promise<ReadonlySet<string> | undefined> {
-    if (!decision || decision.result === AuthorizeResult.ALLOW) return undefined;
+    if (!decision || decision.result === AuthorizeResult.ALLOW)
+      return undefined;
     if (decision.result === AuthorizeResult.DENY) return new Set();
     if (scope === 'all') {
       const { items } = await this.#catalog.getEntities(
@@ -206,7 +215,10 @@ export class CapaAccessControl {
   }
 }
 
-function refOf(entity: { kind: string; metadata: { namespace?: string; name: string } }) {
+function refOf(entity: {
+  kind: string;
+  metadata: { namespace?: string; name: string };
+}) {
   return `${entity.kind.toLowerCase()}:${(
     entity.metadata.namespace ?? 'default'
   ).toLowerCase()}/${entity.metadata.name.toLowerCase()}`;

@@ -12,20 +12,27 @@ import { clusterKey, identityKey } from './resources';
  * - management clusters the caller may read, or that manage a readable cluster or identity (with counts of the
  *   readable ones); input problems only of management clusters the caller may read.
  */
-export function filterReport(report: FleetReport, access: CallerAccess): FleetReport {
+export function filterReport(
+  report: FleetReport,
+  access: CallerAccess,
+): FleetReport {
   const { index } = access;
   const accountIds = new Set(
     report.accounts
       .filter(a => access.canRead(index.account(a.accountId)))
       .map(a => a.accountId),
   );
-  const clusters = report.clusters.filter(c => access.canRead(index.cluster(c)));
+  const clusters = report.clusters.filter(c =>
+    access.canRead(index.cluster(c)),
+  );
   const clusterKeys = new Set(clusters.map(clusterKey));
   const identities = report.identities.filter(
     i =>
       (i.accountId !== undefined && accountIds.has(i.accountId)) ||
       i.usedBy.some(u =>
-        clusterKeys.has(clusterKey({ managementCluster: i.managementCluster, ...u })),
+        clusterKeys.has(
+          clusterKey({ managementCluster: i.managementCluster, ...u }),
+        ),
       ) ||
       access.canRead(index.identity(i)),
   );
@@ -51,10 +58,18 @@ export function filterReport(report: FleetReport, access: CallerAccess): FleetRe
       identityCount: count(identities, m.name),
     }))
     .filter(
-      m => readableMgmt.has(m.name) || m.clusterCount > 0 || m.identityCount > 0,
+      m =>
+        readableMgmt.has(m.name) || m.clusterCount > 0 || m.identityCount > 0,
     );
   const problems = report.problems.filter(p =>
     [...readableMgmt].some(name => p.source.startsWith(`${name}:`)),
   );
-  return { ...report, accounts, clusters, identities, managementClusters, problems };
+  return {
+    ...report,
+    accounts,
+    clusters,
+    identities,
+    managementClusters,
+    problems,
+  };
 }

@@ -31,7 +31,10 @@ const resourceEntityRef = (name: string) => `resource:default/${name}`;
 function ownerRef(owner: string): string | undefined {
   try {
     return stringifyEntityRef(
-      parseEntityRef(owner, { defaultKind: 'group', defaultNamespace: 'default' }),
+      parseEntityRef(owner, {
+        defaultKind: 'group',
+        defaultNamespace: 'default',
+      }),
     );
   } catch {
     return undefined;
@@ -63,7 +66,10 @@ export class CapaResourceIndex {
   static #byReport = new WeakMap<FleetReport, CapaResourceIndex>();
 
   /** The index of `report`, built on first use. */
-  static of(report: FleetReport, ownership: ResourceOwnership): CapaResourceIndex {
+  static of(
+    report: FleetReport,
+    ownership: ResourceOwnership,
+  ): CapaResourceIndex {
     let index = CapaResourceIndex.#byReport.get(report);
     if (!index) {
       index = CapaResourceIndex.#build(report, ownership);
@@ -116,7 +122,11 @@ export class CapaResourceIndex {
     for (const i of report.identities) {
       index.#identities.set(identityKey(i), {
         kind: 'identity',
-        resourceRef: capaResourceRef.identity(i.managementCluster, i.kind, i.name),
+        resourceRef: capaResourceRef.identity(
+          i.managementCluster,
+          i.kind,
+          i.name,
+        ),
         accountId: i.accountId,
         tier: i.accountId ? tierOf.get(i.accountId) : undefined,
         owner: owner(mgmtOwner(i.managementCluster)),
@@ -127,7 +137,11 @@ export class CapaResourceIndex {
     for (const c of report.clusters) {
       index.#clusters.set(clusterKey(c), {
         kind: 'cluster',
-        resourceRef: capaResourceRef.cluster(c.managementCluster, c.namespace, c.name),
+        resourceRef: capaResourceRef.cluster(
+          c.managementCluster,
+          c.namespace,
+          c.name,
+        ),
         accountId: c.accountId,
         tier: c.accountId ? tierOf.get(c.accountId) : undefined,
         owner: owner(c.owner, mgmtOwner(c.managementCluster)),

@@ -20,7 +20,9 @@ import {
 import { z } from 'zod/v3';
 
 /** The query form of a rule: a predicate over resources (capa filters its report in memory). */
-export type CapaResourcePredicate = (resource: CapaPermissionResource) => boolean;
+export type CapaResourcePredicate = (
+  resource: CapaPermissionResource,
+) => boolean;
 
 /** The resource type `capa-resource`, owned by the `capa` plugin. */
 export const capaPermissionResourceRef = createPermissionResourceRef<

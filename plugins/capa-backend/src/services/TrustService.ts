@@ -287,10 +287,7 @@ export class TrustService {
     view?: ReportView,
   ): Promise<AccountTrustResponse> {
     const before = await this.#current();
-    this.#requireAccount(
-      view ? view(before.report) : before.report,
-      accountId,
-    );
+    this.#requireAccount(view ? view(before.report) : before.report, accountId);
     const notices: string[] = [];
     if (this.#gatherer && this.#gatherer.enabled !== false) {
       const plan = filterPlan(planEvidence(await this.#input()), accountId);

@@ -481,9 +481,11 @@ export function createCapaClusterApplyAction(deps: ApplyDependencies) {
       const accountId = planAccount(report, plan);
       if (deps.permissions && !accountId) {
         throw new NotAllowedError(
-          `refusing to apply ${plan.namespace}/${plan.clusterName}: the account of ${refText(
-            plan.identityRef,
-          )} on ${plan.managementCluster} is not known, so capa.cluster.create cannot be checked; nothing was applied`,
+          `refusing to apply ${plan.namespace}/${
+            plan.clusterName
+          }: the account of ${refText(plan.identityRef)} on ${
+            plan.managementCluster
+          } is not known, so capa.cluster.create cannot be checked; nothing was applied`,
         );
       }
       if (accountId)

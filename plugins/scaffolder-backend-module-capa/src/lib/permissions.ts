@@ -12,7 +12,11 @@ import type { ResourcePermission } from '@backstage/plugin-permission-common';
 export async function requireCapaPermission(
   permissions: PermissionsService | undefined,
   ctx: Pick<ActionContext<any, any, any>, 'getInitiatorCredentials'>,
-  request: { permission: ResourcePermission; resourceRef: string; what: string },
+  request: {
+    permission: ResourcePermission;
+    resourceRef: string;
+    what: string;
+  },
 ): Promise<void> {
   if (!permissions) return;
   const [decision] = await permissions.authorize(
