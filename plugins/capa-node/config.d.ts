@@ -95,6 +95,14 @@ export interface Config {
     };
     /** Verify live with STS and IAM (default: on when an `aws` config block exists). */
     liveVerification?: boolean;
+    /** Authorization of the capa API (see the README, "Permissions"). */
+    permissions?: {
+      /**
+       * Serve an account's or cluster's trust data only to callers who may also read its catalog entity
+       * (`catalog.entity.read`), so the catalog's policy protects /api/capa too (default true).
+       */
+      catalogVisibility?: boolean;
+    };
     /** The catalog entity provider. */
     catalog?: {
       /** How often entities are re-emitted from the capa backend (default every 30 seconds). */

@@ -23,11 +23,10 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
 
-// permissions: allow-all for the demo; production installs its own policy
+// permissions: the demo's policy (./permissionPolicy.ts): the platform team sees and does everything, other
+// teams only what their groups own. Copy it, or install your own policy module instead.
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+backend.add(import('./permissionPolicy'));
 
 // search: the in-memory engine by default, PostgreSQL when the database is PostgreSQL
 backend.add(import('@backstage/plugin-search-backend'));

@@ -1,5 +1,7 @@
 import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
-import { capaAccountReadPermission } from '@capa-portal/plugin-capa-common';
+import { NotFoundError } from '@backstage/errors';
+import { CapaAccessControl } from './permissions/CapaAccess';
+import { accountScope } from './permissions/scopes';
 import { TrustService } from './services/TrustService';
 
 const VERDICTS = [
@@ -12,13 +14,18 @@ const VERDICTS = [
 
 /**
  * Registers capa-portal's read-only questions in Backstage's actions registry, so AI agents (MCP) can ask
- * them: one account's trust report, and the cluster list.
+ * them: one account's trust report, and the cluster list. They answer exactly as the REST routes do for the
+ * same caller: `capa.account.read` denied outright is an error naming it; otherwise the cluster list holds
+ * only readable clusters (its total too) and an account the caller may not read is "not in the fleet", as one
+ * that does not exist. (The registry's `visibilityPermission` takes only basic permissions, and
+ * `capa.account.read` is a resource permission, so the actions check it themselves.)
  */
 export function registerCapaActions(options: {
   actionsRegistry: ActionsRegistryService;
   trust: TrustService;
+  access: CapaAccessControl;
 }) {
-  const { actionsRegistry, trust } = options;
+  const { actionsRegistry, trust, access } = options;
 
   actionsRegistry.register({
     name: 'get-aws-account-trust',
@@ -27,7 +34,6 @@ export function registerCapaActions(options: {
       'Tells whether Cluster API Provider AWS management clusters can provision into an AWS account: the verdict ' +
       '(trusted, configured, degraded, broken, unknown) and every check (identity chain, allowedNamespaces, target ' +
       'role trust policy, source permission, live STS) with its message and the fix for failing checks.',
-    visibilityPermission: capaAccountReadPermission,
     attributes: { readOnly: true, idempotent: true, destructive: false },
     schema: {
       input: z =>
@@ -63,8 +69,19 @@ export function registerCapaActions(options: {
     examples: [
       { title: 'The staging account', input: { accountId: '222222222222' } },
     ],
-    action: async ({ input }) => {
-      const { account, clusters } = await trust.accountTrust(input.accountId);
+    action: async ({ input, credentials }) => {
+      const report = await trust.report();
+      const caller = await access.forCaller(credentials, report, {
+        scope: accountScope(report, input.accountId),
+      });
+      if (!caller.canRead(caller.index.account(input.accountId)))
+        throw new NotFoundError(
+          `No AWS account ${input.accountId} in the fleet`,
+        );
+      const { account, clusters } = await trust.accountTrust(
+        input.accountId,
+        caller.view,
+      );
       const checks = [...account.checks, ...clusters.flatMap(c => c.checks)];
       const seen = new Set<string>();
       return {
@@ -102,7 +119,6 @@ export function registerCapaActions(options: {
     description:
       'Lists Cluster API Provider AWS workload clusters across management clusters with their AWS account, ' +
       'namespace, phase and trust verdict. Filter by management cluster, account, namespace, verdict or text.',
-    visibilityPermission: capaAccountReadPermission,
     attributes: { readOnly: true, idempotent: true, destructive: false },
     schema: {
       input: z =>
@@ -138,11 +154,14 @@ export function registerCapaActions(options: {
         }),
     },
     examples: [{ title: 'Broken clusters', input: { verdict: 'broken' } }],
-    action: async ({ input }) => {
-      const { items, totalCount } = await trust.clusters({
-        ...input,
-        limit: input.limit ?? 100,
+    action: async ({ input, credentials }) => {
+      const caller = await access.forCaller(credentials, await trust.report(), {
+        scope: 'all',
       });
+      const { items, totalCount } = await trust.clusters(
+        { ...input, limit: input.limit ?? 100 },
+        caller.view,
+      );
       return {
         output: {
           totalCount,

@@ -6,6 +6,10 @@ export interface CapaBackendSettings {
   verification: SchedulerServiceTaskScheduleDefinition;
   /** Verify live with AWS (STS, IAM, Organizations): on when `capa.liveVerification` is true, or when an `aws` block exists. */
   liveVerification: boolean;
+  /** `capa.permissions.catalogVisibility`: also require `catalog.entity.read` on the resource's entity (default true). */
+  catalogVisibility: boolean;
+  /** `capa.catalog.defaultOwner`, as the catalog module reads it (the owner of entities whose source names none). */
+  defaultOwner: string;
 }
 
 function schedule(
@@ -41,5 +45,8 @@ export function readCapaBackendConfig(config: Config): CapaBackendSettings {
     }),
     liveVerification:
       capa?.getOptionalBoolean('liveVerification') ?? config.has('aws'),
+    catalogVisibility:
+      capa?.getOptionalBoolean('permissions.catalogVisibility') ?? true,
+    defaultOwner: capa?.getOptionalString('catalog.defaultOwner') ?? 'unknown',
   };
 }

@@ -5,3 +5,9 @@
  * @packageDocumentation
  */
 export { capaPlugin as default } from './plugin';
+export {
+  capaConditions,
+  createCapaConditionalDecision,
+  capaPermissionResourceRef,
+  capaPermissionRules,
+} from './permissions/rules';

@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { capaPermissions } from '@capa-portal/plugin-capa-common';
 import {
   capaFleetServiceRef,
@@ -12,6 +13,11 @@ import {
 } from '@capa-portal/plugin-capa-node';
 import { registerCapaActions } from './actions';
 import { readCapaBackendConfig } from './config';
+import { CapaAccessControl } from './permissions/CapaAccess';
+import {
+  capaPermissionResourceRef,
+  capaPermissionRules,
+} from './permissions/rules';
 import { createRouter } from './router';
 import { FleetRefresher } from './services/FleetRefresher';
 import { SnapshotStore } from './services/SnapshotStore';
@@ -53,6 +59,7 @@ export const capaPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         actionsRegistry: actionsRegistryServiceRef,
+        catalog: catalogServiceRef,
       },
       async init(deps) {
         const { config, logger, database, scheduler, cache, fleetService } =
@@ -110,13 +117,44 @@ export const capaPlugin = createBackendPlugin({
           });
         }
 
-        deps.permissionsRegistry.addPermissions(capaPermissions);
-        registerCapaActions({ actionsRegistry: deps.actionsRegistry, trust });
+        const access = CapaAccessControl.create({
+          permissions: deps.permissions,
+          catalog: deps.catalog,
+          ruleset: deps.permissionsRegistry.getPermissionRuleset(
+            capaPermissionResourceRef,
+          ),
+          ownership: {
+            managementOwners: new Map(
+              fleet.managementClusters.map(m => [
+                m.cluster.name,
+                m.cluster.owner,
+              ]),
+            ),
+            defaultOwner: settings.defaultOwner,
+          },
+          catalogVisibility: settings.catalogVisibility,
+        });
+        deps.permissionsRegistry.addResourceType({
+          resourceRef: capaPermissionResourceRef,
+          permissions: capaPermissions,
+          rules: Object.values(capaPermissionRules),
+          // For decisions asked with a resourceRef (the scaffolder's capa.cluster.create, the frontend's
+          // usePermission): the permission backend applies the policy's conditions to these resources.
+          getResources: async refs => {
+            const index = access.index(await trust.report());
+            return refs.map(ref => index.resolve(ref));
+          },
+        });
+        registerCapaActions({
+          actionsRegistry: deps.actionsRegistry,
+          trust,
+          access,
+        });
         deps.httpRouter.use(
           await createRouter({
             trust,
             httpAuth: deps.httpAuth,
-            permissions: deps.permissions,
+            access,
             logger,
           }),
         );

@@ -1,21 +1,23 @@
 import {
+  BackstageCredentials,
   HttpAuthService,
   LoggerService,
-  PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
-  BasicPermission,
-  AuthorizeResult,
-} from '@backstage/plugin-permission-common';
-import {
-  capaAccountReadPermission,
+  capaClusterCreatePermission,
   capaTrustVerifyPermission,
   ClustersQuery,
   Verdict,
 } from '@capa-portal/plugin-capa-common';
 import express from 'express';
+import { CapaAccessControl } from './permissions/CapaAccess';
+import {
+  accountScope,
+  clusterScope,
+  identityScope,
+} from './permissions/scopes';
 import { spec } from './schema/openapi.generated';
 import { TrustService } from './services/TrustService';
 
@@ -31,34 +33,47 @@ const VERDICTS: Verdict[] = [
 export interface RouterOptions {
   trust: TrustService;
   httpAuth: HttpAuthService;
-  permissions: PermissionsService;
+  access: CapaAccessControl;
   logger: LoggerService;
 }
 
 /**
  * The REST API under /api/capa (src/schema/openapi.yaml). The framework's auth policy makes every route require
- * Backstage credentials (401 without); each route then checks its permission (403 without).
+ * Backstage credentials (401 without). Then, per route, `capa.account.read` (a resource permission):
+ * - denied outright: 403 naming the permission, on every route;
+ * - otherwise lists hold only what the caller may read (their totals and counts too), and a single account,
+ *   cluster or identity the caller may not read answers 404 with the same message as one that does not
+ *   exist, so a refusal never reveals whether it exists;
+ * - `POST .../verify` of a readable account the policy does not let the caller verify: 403 naming
+ *   `capa.trust.verify`.
  */
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { trust, httpAuth, permissions } = options;
+  const { trust, httpAuth, access } = options;
   // The OpenAPI router validates every request against the spec (400 with the failing field); handlers are
   // typed with capa-common's response types rather than the spec's loose response schemas.
   const router = createValidatedOpenApiRouter(
     spec,
   ) as unknown as express.Router;
 
-  async function authorize(req: express.Request, permission: BasicPermission) {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
+  const credentialsOf = (req: express.Request): Promise<BackstageCredentials> =>
+    httpAuth.credentials(req, { allow: ['user', 'service'] });
+
+  /** The caller's access to the current report; `scope` names the catalog entities to ask about. */
+  async function callerAccess(
+    req: express.Request,
+    scope: (
+      report: Awaited<ReturnType<TrustService['report']>>,
+    ) => 'all' | string[],
+    also: Array<typeof capaTrustVerifyPermission> = [],
+  ) {
+    const credentials = await credentialsOf(req);
+    const report = await trust.report();
+    return access.forCaller(credentials, report, {
+      scope: scope(report),
+      also,
     });
-    const [decision] = await permissions.authorize([{ permission }], {
-      credentials,
-    });
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(`Permission ${permission.name} is required`);
-    }
   }
 
   function accountIdOf(req: express.Request): string {
@@ -69,55 +84,100 @@ export async function createRouter(
     return accountId;
   }
 
+  const notFoundAccount = (accountId: string) =>
+    new NotFoundError(`No AWS account ${accountId} in the fleet`);
+
   router.get('/management-clusters', async (req, res) => {
-    await authorize(req, capaAccountReadPermission);
-    res.json({ items: await trust.managementClusters() });
+    const caller = await callerAccess(req, () => 'all');
+    res.json({ items: await trust.managementClusters(caller.view) });
   });
 
   router.get('/report', async (req, res) => {
-    await authorize(req, capaAccountReadPermission);
-    res.json(await trust.fleetReport());
+    const caller = await callerAccess(req, () => 'all');
+    res.json(await trust.fleetReport(caller.view));
   });
 
   router.get('/accounts', async (req, res) => {
-    await authorize(req, capaAccountReadPermission);
-    res.json(await trust.accounts());
+    const caller = await callerAccess(req, () => 'all', [
+      capaTrustVerifyPermission,
+      capaClusterCreatePermission,
+    ]);
+    const { items, generatedAt } = await trust.accounts(caller.view);
+    res.json({
+      generatedAt,
+      items: items.map(a => {
+        const resource = caller.index.account(a.accountId);
+        return {
+          ...a,
+          allowed: {
+            verify: caller.may(capaTrustVerifyPermission, resource),
+            createCluster: caller.may(capaClusterCreatePermission, resource),
+          },
+        };
+      }),
+    });
   });
 
   router.get('/accounts/:accountId/trust', async (req, res) => {
-    await authorize(req, capaAccountReadPermission);
-    // Serialised once per report (with its ETag, so express hashes nothing and answers 304 when fresh).
-    const { body, etag } = await trust.accountTrustSerialized(accountIdOf(req));
-    res.set('ETag', etag);
-    res.type('application/json');
-    res.send(body);
+    const accountId = accountIdOf(req);
+    const caller = await callerAccess(req, r => accountScope(r, accountId));
+    if (!caller.canRead(caller.index.account(accountId)))
+      throw notFoundAccount(accountId);
+    if (caller.unrestricted) {
+      // Serialised once per report (with its ETag, so express hashes nothing and answers 304 when fresh).
+      const { body, etag } = await trust.accountTrustSerialized(accountId);
+      res.set('ETag', etag);
+      res.type('application/json');
+      res.send(body);
+      return;
+    }
+    res.json(await trust.accountTrust(accountId, caller.view));
   });
 
   router.post('/accounts/:accountId/trust/verify', async (req, res) => {
-    await authorize(req, capaTrustVerifyPermission);
-    res.json(await trust.verifyAccount(accountIdOf(req)));
+    const accountId = accountIdOf(req);
+    const caller = await callerAccess(req, r => accountScope(r, accountId), [
+      capaTrustVerifyPermission,
+    ]);
+    const account = caller.index.account(accountId);
+    if (!caller.canRead(account)) throw notFoundAccount(accountId);
+    if (!caller.may(capaTrustVerifyPermission, account))
+      throw new NotAllowedError(
+        `Permission ${capaTrustVerifyPermission.name} is required`,
+      );
+    res.json(await trust.verifyAccount(accountId, caller.view));
   });
 
   router.get('/clusters', async (req, res) => {
-    await authorize(req, capaAccountReadPermission);
-    res.json(await trust.clusters(parseClustersQuery(req.query)));
+    const query = parseClustersQuery(req.query);
+    const caller = await callerAccess(req, () => 'all');
+    res.json(await trust.clusters(query, caller.view));
   });
 
   router.get(
     '/clusters/:managementCluster/:namespace/:name',
     async (req, res) => {
-      await authorize(req, capaAccountReadPermission);
       const { managementCluster, namespace, name } = req.params;
-      res.json(await trust.cluster(managementCluster, namespace, name));
+      const caller = await callerAccess(req, () =>
+        clusterScope({ managementCluster, namespace, name }),
+      );
+      // Through the caller's view, a cluster the caller may not read is not found, with the same message.
+      res.json(
+        await trust.cluster(managementCluster, namespace, name, caller.view),
+      );
     },
   );
 
   router.get('/identities/:managementCluster/:name/chain', async (req, res) => {
-    await authorize(req, capaAccountReadPermission);
     const { managementCluster, name } = req.params;
     const kind =
       typeof req.query.kind === 'string' ? req.query.kind : undefined;
-    res.json(await trust.identityChain(managementCluster, name, kind));
+    const caller = await callerAccess(req, r =>
+      identityScope(r, managementCluster, name),
+    );
+    res.json(
+      await trust.identityChain(managementCluster, name, kind, caller.view),
+    );
   });
 
   return router;

@@ -39,13 +39,14 @@ export const scaffolderModuleCapa = createBackendModule({
         const api = CapaBackendClient.create({ discovery, auth });
         scaffolder.addActions(
           createCapaIdentityResolveAction({ api }),
-          createCapaClusterRenderAction(),
+          createCapaClusterRenderAction({ permissions }),
           createCapaClusterApplyAction({
             api,
+            permissions,
             getManagementClusters: async () =>
               (await fleetService.getFleet()).managementClusters,
           }),
-          createCapaAccountBootstrapAction({ api }),
+          createCapaAccountBootstrapAction({ api, permissions }),
           createCapaTrustVerifyAction({ api, permissions }),
         );
       },

@@ -6,7 +6,7 @@ export const spec = {
     title: 'capa',
     version: '1',
     description:
-      "capa-portal's trust API: management clusters and the health of their sources, AWS accounts with trust\nverdicts, full trust reports, workload clusters and identity chains. Every route needs Backstage\ncredentials; reads need `capa.account.read`, live verification `capa.trust.verify`.\n",
+      "capa-portal's trust API: management clusters and the health of their sources, AWS accounts with trust\nverdicts, full trust reports, workload clusters and identity chains. Every route needs Backstage\ncredentials (401 without). `capa.account.read` and `capa.trust.verify` are resource permissions of the\n`capa-resource` type, decided per account, cluster and identity (conditional decisions are applied with\ncapa's rules), and a resource is served only when the caller may also read its catalog entity\n(`catalog.entity.read`; `capa.permissions.catalogVisibility: false` turns this off).\n- `capa.account.read` denied outright: 403 on every route, naming it.\n- Lists, counts and totals hold only what the caller may read.\n- A single account, cluster or identity the caller may not read: 404 with the same message as one that does\n  not exist (a refusal never reveals existence).\n- `POST .../verify` on a readable account the caller may not verify: 403 naming `capa.trust.verify`.\n",
     license: {
       name: 'Apache-2.0',
     },
@@ -115,7 +115,7 @@ export const spec = {
       get: {
         operationId: 'listAccounts',
         description:
-          'Every AWS account known from identities, config and Organizations, with its verdict.',
+          'Every AWS account known from identities, config and Organizations that the caller may read, with its\nverdict, and `allowed: { verify, createCluster }`: whether the policy lets the caller verify it\n(`capa.trust.verify`) and create clusters in it (`capa.cluster.create`).\n',
         responses: {
           '200': {
             description: 'Accounts.',
@@ -137,7 +137,7 @@ export const spec = {
       get: {
         operationId: 'getAccountTrust',
         description:
-          "One account's full trust report, with the clusters and identities that target it.",
+          "One account's full trust report, with the identities that target it and the clusters in it the caller may\nread. 404 when the account is not in the fleet or the caller may not read it.\n",
         parameters: [
           {
             $ref: '#/components/parameters/accountId',
@@ -164,7 +164,7 @@ export const spec = {
       post: {
         operationId: 'verifyAccountTrust',
         description:
-          'Re-verifies the account live now (IAM GetRole, policy simulation, STS AssumeRole along every chain).',
+          'Re-verifies the account live now (IAM GetRole, policy simulation, STS AssumeRole along every chain). 404\nwhen the caller may not read the account; 403 when the caller may read but not verify it.\n',
         parameters: [
           {
             $ref: '#/components/parameters/accountId',

@@ -27,6 +27,12 @@ import type {
 } from '@capa-portal/plugin-capa-node';
 import { SnapshotStore, SourceStatus } from './SnapshotStore';
 
+/**
+ * Narrows a report to what one caller may read (see permissions/filterReport.ts). Every read method takes one;
+ * without it the whole report is served (service callers, and users whose policy allows everything).
+ */
+export type ReportView = (report: FleetReport) => FleetReport;
+
 const LIVE_EVIDENCE_KEY = 'capa:live-evidence:v1';
 /**
  * The version of the stored evidence, kept beside it: replicas poll this small value and read the evidence
@@ -150,9 +156,23 @@ export class TrustService {
     return this.#gatherer !== undefined;
   }
 
-  async managementClusters(): Promise<ManagementClusterStatus[]> {
-    const { report, statuses } = await this.#current();
-    return this.#fleet.managementClusters.map(({ cluster, source }) => {
+  /** The current report (its identity changes only when it is recomputed). */
+  async report(): Promise<FleetReport> {
+    return (await this.#current()).report;
+  }
+
+  async managementClusters(
+    view?: ReportView,
+  ): Promise<ManagementClusterStatus[]> {
+    const current = await this.#current();
+    const { statuses } = current;
+    const report = view ? view(current.report) : current.report;
+    const shown = view
+      ? this.#fleet.managementClusters.filter(({ cluster }) =>
+          report.managementClusters.some(m => m.name === cluster.name),
+        )
+      : this.#fleet.managementClusters;
+    return shown.map(({ cluster, source }) => {
       const status = statuses.get(cluster.name);
       const summary = report.managementClusters.find(
         m => m.name === cluster.name,
@@ -181,8 +201,11 @@ export class TrustService {
     });
   }
 
-  async accounts(): Promise<{ items: AccountSummary[]; generatedAt: string }> {
-    const { report } = await this.#current();
+  async accounts(
+    view?: ReportView,
+  ): Promise<{ items: AccountSummary[]; generatedAt: string }> {
+    const current = await this.#current();
+    const report = view ? view(current.report) : current.report;
     // An account's failing and warning checks include those of the clusters and identities that target it.
     const targeting = new Map<string, Check[][]>();
     for (const r of [...report.clusters, ...report.identities]) {
@@ -213,9 +236,17 @@ export class TrustService {
     return { items, generatedAt: report.generatedAt };
   }
 
-  async accountTrust(accountId: string): Promise<AccountTrustResponse> {
+  async accountTrust(
+    accountId: string,
+    view?: ReportView,
+  ): Promise<AccountTrustResponse> {
     const { report, statuses, live } = await this.#current();
-    return this.#accountResponse(report, statuses, live, accountId);
+    return this.#accountResponse(
+      view ? view(report) : report,
+      statuses,
+      live,
+      accountId,
+    );
   }
 
   /**
@@ -259,9 +290,12 @@ export class TrustService {
    * chain that targets it, bypassing cached AWS answers. Without AWS credentials the checks stay on static
    * evidence and the report says so.
    */
-  async verifyAccount(accountId: string): Promise<AccountTrustResponse> {
+  async verifyAccount(
+    accountId: string,
+    view?: ReportView,
+  ): Promise<AccountTrustResponse> {
     const before = await this.#current();
-    this.#requireAccount(before.report, accountId);
+    this.#requireAccount(view ? view(before.report) : before.report, accountId);
     const notices: string[] = [];
     if (this.#gatherer && this.#gatherer.enabled !== false) {
       const plan = filterPlan(planEvidence(await this.#input()), accountId);
@@ -281,7 +315,7 @@ export class TrustService {
     const after = await this.#current();
     return {
       ...this.#accountResponse(
-        after.report,
+        view ? view(after.report) : after.report,
         after.statuses,
         after.live,
         accountId,
@@ -296,8 +330,12 @@ export class TrustService {
     await this.#gatherAndStore(planEvidence(await this.#input()), false);
   }
 
-  async clusters(query: ClustersQuery): Promise<ClustersResponse> {
-    const { report } = await this.#current();
+  async clusters(
+    query: ClustersQuery,
+    view?: ReportView,
+  ): Promise<ClustersResponse> {
+    const current = await this.#current();
+    const report = view ? view(current.report) : current.report;
     const q = query.q?.trim().toLowerCase();
     const matches = report.clusters.filter(
       c =>
@@ -333,8 +371,10 @@ export class TrustService {
     managementCluster: string,
     namespace: string,
     name: string,
+    view?: ReportView,
   ): Promise<ClusterReport> {
-    const { report } = await this.#current();
+    const current = await this.#current();
+    const report = view ? view(current.report) : current.report;
     const found = report.clusters.find(
       c =>
         c.managementCluster === managementCluster &&
@@ -353,8 +393,10 @@ export class TrustService {
     managementCluster: string,
     name: string,
     kind?: string,
+    view?: ReportView,
   ): Promise<IdentityChainResponse> {
-    const { report } = await this.#current();
+    const current = await this.#current();
+    const report = view ? view(current.report) : current.report;
     const found = report.identities.filter(
       i =>
         i.managementCluster === managementCluster &&
@@ -386,11 +428,12 @@ export class TrustService {
   }
 
   /** The whole report, for the catalog module and the scaffolder (service-to-service). */
-  async fleetReport(): Promise<
-    FleetReport & { sources: ManagementClusterStatus[] }
-  > {
-    const { report } = await this.#current();
-    return { ...report, sources: await this.managementClusters() };
+  async fleetReport(
+    view?: ReportView,
+  ): Promise<FleetReport & { sources: ManagementClusterStatus[] }> {
+    const current = await this.#current();
+    const report = view ? view(current.report) : current.report;
+    return { ...report, sources: await this.managementClusters(view) };
   }
 
   // ---------------------------------------------------------------------------------------------------------

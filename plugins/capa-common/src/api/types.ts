@@ -40,6 +40,11 @@ export interface AccountSummary
   identityCount: number;
   failing: CheckId[];
   warning: CheckId[];
+  /**
+   * What the caller may do with this account, as the permission policy decides (`GET /accounts` fills it):
+   * `capa.trust.verify` and `capa.cluster.create`. Counts and lists above hold only what the caller may read.
+   */
+  allowed?: { verify: boolean; createCluster: boolean };
 }
 
 export interface AccountsResponse {

@@ -22,6 +22,17 @@ import {
   IdentityReport,
   LABEL_ROLE,
   ManagementClusterStatus,
+  clusterEntityName,
+  identityEntityName,
+  managementClusterEntityName,
+  IDENTITY_KIND_SHORT as KIND_SHORT,
+} from '@capa-portal/plugin-capa-common';
+
+export {
+  entityName,
+  clusterEntityName,
+  identityEntityName,
+  managementClusterEntityName,
 } from '@capa-portal/plugin-capa-common';
 
 /** Catalog defaults for entities whose source names no owner or system. */
@@ -36,91 +47,11 @@ export interface EntityDefaults {
   /** Lifecycle of Resource entities is not a Backstage field; tier goes into a label instead. */
 }
 
-const MAX_NAME = 63;
-
 const FLAVOUR_TITLE: Record<string, string> = {
   eks: 'EKS',
   kubeadm: 'kubeadm',
   rosa: 'ROSA',
 };
-
-/** A tiny stable hash (FNV-1a, 32 bit) for shortening names without collisions. */
-function shortHash(value: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < value.length; i++) {
-    h ^= value.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0).toString(16).padStart(8, '0');
-}
-
-/**
- * A valid, stable, unique Backstage entity name from parts: `[a-z0-9]` runs separated by single `-`, `_` or `.`,
- * at most 63 characters. Longer names keep their start and end with a hash of the whole, so two long names
- * never collide and a name never changes between refreshes.
- */
-/** A part that is already a valid name: `[a-z0-9]` runs separated by single `-`, `_` or `.`. */
-const CLEAN_PART = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-
-export function entityName(...parts: string[]): string {
-  // The common case: every part is already clean, so the normalisation below would return them joined by `.`.
-  let clean = parts.length > 0;
-  let length = parts.length - 1;
-  for (const p of parts) {
-    if (!CLEAN_PART.test(p)) {
-      clean = false;
-      break;
-    }
-    length += p.length;
-  }
-  if (clean && length <= MAX_NAME) return parts.join('.');
-  const joined = parts
-    .map(p =>
-      p
-        .toLowerCase()
-        .replace(/[^a-z0-9._-]+/g, '-')
-        .replace(/^[._-]+|[._-]+$/g, ''),
-    )
-    .filter(Boolean)
-    .join('.')
-    .replace(/[._-]{2,}/g, m => m[0])
-    .replace(/^[._-]+|[._-]+$/g, '');
-  if (joined.length <= MAX_NAME)
-    return joined || `x-${shortHash(parts.join('/'))}`;
-  const hash = shortHash(parts.join('/'));
-  const head = joined
-    .slice(0, MAX_NAME - hash.length - 1)
-    .replace(/[._-]+$/g, '');
-  return `${head}-${hash}`;
-}
-
-/** Entity name of a workload cluster: `<name>.<namespace>.<management cluster>`, shortened when needed. */
-export function clusterEntityName(c: {
-  name: string;
-  namespace: string;
-  managementCluster: string;
-}): string {
-  return entityName(c.name, c.namespace, c.managementCluster);
-}
-
-const KIND_SHORT: Record<string, string> = {
-  AWSClusterRoleIdentity: 'role',
-  AWSClusterControllerIdentity: 'controller',
-  AWSClusterStaticIdentity: 'static',
-};
-
-/** Entity name of an identity: `<management cluster>.<role|controller|static>.<name>`. */
-export function identityEntityName(i: {
-  managementCluster: string;
-  kind: string;
-  name: string;
-}): string {
-  return entityName(i.managementCluster, KIND_SHORT[i.kind] ?? i.kind, i.name);
-}
-
-export function managementClusterEntityName(name: string): string {
-  return entityName(name);
-}
 
 /** `stringifyEntityRef({ kind: 'resource', namespace: 'default', name })`, without the intermediate object. */
 const ref = (name: string) => `resource:default/${name.toLowerCase()}`;

@@ -1,3 +1,4 @@
+import type { PermissionsService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type {
@@ -6,6 +7,8 @@ import type {
   PolicyStatement,
 } from '@capa-portal/plugin-capa-common';
 import {
+  capaAccountOnboardPermission,
+  capaResourceRef,
   ROLE_IDENTITY_KIND,
   parseRoleArn,
 } from '@capa-portal/plugin-capa-common';
@@ -22,6 +25,7 @@ import {
   NamingConvention,
   targetRoleArn,
 } from '../lib/names';
+import { requireCapaPermission } from '../lib/permissions';
 import { FieldErrors, SESSION_NAME } from '../lib/validation';
 import { examples } from './accountBootstrap.examples';
 
@@ -155,6 +159,18 @@ export interface BootstrapResult {
   identityManifest: KubeObject;
   files: Array<{ path: string; content: string }>;
   notes: string[];
+}
+
+/** The account to onboard (and the management cluster, when named): validated before the permission check. */
+function onboardTarget(input: Record<string, unknown>) {
+  const errors = new FieldErrors();
+  const accountId = errors.accountId('accountId', input.accountId);
+  const managementCluster = errors.managementCluster(
+    'managementCluster',
+    input.managementCluster,
+  );
+  errors.throwIfAny('capa:account:bootstrap');
+  return { accountId: accountId!, managementCluster };
 }
 
 /** Generates everything an account needs to be trusted by a management cluster. Pure apart from reading the report. */
@@ -365,7 +381,11 @@ export async function generateBootstrap(
  * @public
  */
 export function createCapaAccountBootstrapAction(
-  options: { api?: CapaFleetApi } = {},
+  options: {
+    api?: CapaFleetApi;
+    /** Checks `capa.account.onboard` on the account before anything is generated or written. The module always passes it. */
+    permissions?: PermissionsService;
+  } = {},
 ) {
   return createTemplateAction({
     id: 'capa:account:bootstrap',
@@ -480,11 +500,17 @@ export function createCapaAccountBootstrapAction(
       },
     },
     async handler(ctx) {
-      const result = await generateBootstrap(
-        options.api,
-        ctx.input as Record<string, unknown>,
-      );
       const input = ctx.input as Record<string, unknown>;
+      const target = onboardTarget(input);
+      await requireCapaPermission(options.permissions, ctx, {
+        permission: capaAccountOnboardPermission,
+        resourceRef: capaResourceRef.account(
+          target.accountId,
+          target.managementCluster,
+        ),
+        what: `onboard account ${target.accountId}`,
+      });
+      const result = await generateBootstrap(options.api, input);
       let files: string[] = [];
       if (input.writeFiles === true)
         files = await writeWorkspaceFiles(ctx.workspacePath, result.files);

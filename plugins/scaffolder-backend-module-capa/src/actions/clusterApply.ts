@@ -1,4 +1,7 @@
-import type { LoggerService } from '@backstage/backend-plugin-api';
+import type {
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import {
   ActionContext,
@@ -11,6 +14,9 @@ import type {
   Verdict,
 } from '@capa-portal/plugin-capa-common';
 import {
+  accountOfArn,
+  capaClusterCreatePermission,
+  capaResourceRef,
   CONTROLLER_IDENTITY_KIND,
   DEFAULT_IDENTITY_REF,
   ROLE_IDENTITY_KIND,
@@ -32,6 +38,7 @@ import {
   refText,
 } from '../lib/fleet';
 import { assertValidObjects, objectLabel } from '../lib/manifests';
+import { requireCapaPermission } from '../lib/permissions';
 import { FieldErrors } from '../lib/validation';
 import { examples } from './clusterApply.examples';
 
@@ -277,6 +284,27 @@ export interface ApplyDependencies {
   getManagementClusters: () => Promise<ConfiguredManagementCluster[]>;
   registry?: CrdSchemaRegistry;
   fieldManager?: string;
+  /**
+   * Checks `capa.cluster.create` on the target account (as seen from the management cluster) for the user who
+   * runs the template, before anything is applied. The module always passes it.
+   */
+  permissions?: PermissionsService;
+}
+
+/**
+ * The account the plan creates a cluster in: the account of the role a new identity assumes, or of the existing
+ * identity the cluster uses (the controller identity's is the management account).
+ */
+export function planAccount(
+  report: FleetReport,
+  plan: ApplyPlan,
+): string | undefined {
+  if (plan.newIdentity) {
+    const arn = plan.newIdentity.spec?.roleARN;
+    return typeof arn === 'string' ? accountOfArn(arn) : undefined;
+  }
+  return findIdentity(report, plan.managementCluster, plan.identityRef)
+    ?.accountId;
 }
 
 export interface ApplyResult {
@@ -450,6 +478,25 @@ export function createCapaClusterApplyAction(deps: ApplyDependencies) {
         deps.registry,
       );
       const report = await deps.api.fleetReport();
+      const accountId = planAccount(report, plan);
+      if (deps.permissions && !accountId) {
+        throw new NotAllowedError(
+          `refusing to apply ${plan.namespace}/${
+            plan.clusterName
+          }: the account of ${refText(plan.identityRef)} on ${
+            plan.managementCluster
+          } is not known, so capa.cluster.create cannot be checked; nothing was applied`,
+        );
+      }
+      if (accountId)
+        await requireCapaPermission(deps.permissions, ctx, {
+          permission: capaClusterCreatePermission,
+          resourceRef: capaResourceRef.account(
+            accountId,
+            plan.managementCluster,
+          ),
+          what: `create cluster ${plan.namespace}/${plan.clusterName} in account ${accountId} from ${plan.managementCluster}`,
+        });
       const { verdict, problems } = planVerdict(report, plan);
       if (verdict === 'broken') {
         throw new NotAllowedError(

@@ -1,7 +1,10 @@
+import type { PermissionsService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { KubeObject } from '@capa-portal/plugin-capa-common';
 import {
+  capaClusterCreatePermission,
+  capaResourceRef,
   IDENTITY_KINDS,
   isNamespaceAllowed,
 } from '@capa-portal/plugin-capa-common';
@@ -24,6 +27,7 @@ import {
   MAX_EKS_NODEGROUP_NAME,
   MAX_NAME,
 } from '../lib/validation';
+import { requireCapaPermission } from '../lib/permissions';
 import { examples } from './clusterRender.examples';
 
 export const FLAVOURS = ['eks', 'kubeadm'] as const;
@@ -294,7 +298,12 @@ export interface RenderResult {
 /** Validates, builds, schema-validates and (only then) writes. */
 export async function renderCluster(
   rawInput: Record<string, unknown>,
-  options: { workspacePath?: string; registry?: CrdSchemaRegistry },
+  options: {
+    workspacePath?: string;
+    registry?: CrdSchemaRegistry;
+    /** Called once everything is valid, just before the file is written (the permission check). */
+    beforeWrite?: () => Promise<void>;
+  },
 ): Promise<RenderResult> {
   const input = validateRenderInput(rawInput);
   const manifests = [
@@ -311,11 +320,29 @@ export async function renderCluster(
   if (input.writeFiles && options.workspacePath) {
     if (!input.outputPath)
       throw new InputError('outputPath could not be derived');
+    await options.beforeWrite?.();
     files = await writeWorkspaceFiles(options.workspacePath, [
       { path: input.outputPath, content: yaml },
     ]);
   }
   return { manifests, yaml, files, objects: manifests.map(objectLabel) };
+}
+
+/** The account and management cluster the rendered cluster is for, when the input names both. */
+function renderTarget(
+  input: Record<string, unknown>,
+): { accountId: string; managementCluster: string } | undefined {
+  if (input.accountId === undefined && input.managementCluster === undefined)
+    return undefined;
+  const errors = new FieldErrors();
+  const accountId = errors.accountId('accountId', input.accountId);
+  const managementCluster = errors.managementCluster(
+    'managementCluster',
+    input.managementCluster,
+    { required: true },
+  );
+  errors.throwIfAny('capa:cluster:render');
+  return { accountId: accountId!, managementCluster: managementCluster! };
 }
 
 /**
@@ -324,7 +351,14 @@ export async function renderCluster(
  * @public
  */
 export function createCapaClusterRenderAction(
-  options: { registry?: CrdSchemaRegistry } = {},
+  options: {
+    registry?: CrdSchemaRegistry;
+    /**
+     * Checks `capa.cluster.create` before the file is written (pull-request delivery), when the input names
+     * the target `accountId` and `managementCluster`. The module always passes it.
+     */
+    permissions?: PermissionsService;
+  } = {},
 ) {
   return createTemplateAction({
     id: 'capa:cluster:render',
@@ -418,6 +452,18 @@ export function createCapaClusterRenderAction(
             .boolean()
             .optional()
             .describe('Write the file into the workspace (default true)'),
+        accountId: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'The AWS account the cluster is created in: with managementCluster, capa.cluster.create is checked before the file is written',
+            ),
+        managementCluster: z =>
+          z
+            .string()
+            .optional()
+            .describe('The management cluster that will create the cluster'),
       },
       output: {
         manifests: z =>
@@ -429,9 +475,22 @@ export function createCapaClusterRenderAction(
       },
     },
     async handler(ctx) {
-      const result = await renderCluster(ctx.input as Record<string, unknown>, {
+      const input = ctx.input as Record<string, unknown>;
+      const target = renderTarget(input);
+      const result = await renderCluster(input, {
         workspacePath: ctx.workspacePath,
         registry: options.registry,
+        beforeWrite: target
+          ? () =>
+              requireCapaPermission(options.permissions, ctx, {
+                permission: capaClusterCreatePermission,
+                resourceRef: capaResourceRef.account(
+                  target.accountId,
+                  target.managementCluster,
+                ),
+                what: `create a cluster in account ${target.accountId} from ${target.managementCluster}`,
+              })
+          : undefined,
       });
       ctx.logger.info(
         `rendered ${result.objects.length} objects: ${result.objects.join(

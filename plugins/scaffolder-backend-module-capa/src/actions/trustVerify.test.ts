@@ -83,7 +83,12 @@ describe('capa:trust:verify', () => {
     ).rejects.toThrow(/capa.trust.verify/);
     expect(api.verifyAccount).not.toHaveBeenCalled();
     expect(permissions.authorize).toHaveBeenCalledWith(
-      [{ permission: expect.objectContaining({ name: 'capa.trust.verify' }) }],
+      [
+        {
+          permission: expect.objectContaining({ name: 'capa.trust.verify' }),
+          resourceRef: 'account:222222222222',
+        },
+      ],
       {
         credentials: expect.objectContaining({
           principal: expect.objectContaining({ type: 'user' }),

@@ -6,8 +6,12 @@ import type {
   Check,
   Verdict,
 } from '@capa-portal/plugin-capa-common';
-import { capaTrustVerifyPermission } from '@capa-portal/plugin-capa-common';
+import {
+  capaResourceRef,
+  capaTrustVerifyPermission,
+} from '@capa-portal/plugin-capa-common';
 import { CapaFleetApi } from '../lib/fleet';
+import { requireCapaPermission } from '../lib/permissions';
 import { FieldErrors } from '../lib/validation';
 import { examples } from './trustVerify.examples';
 
@@ -134,19 +138,11 @@ export function createCapaTrustVerifyAction(options: {
         );
         response = await options.api.accountTrust(accountId);
       } else {
-        if (options.permissions) {
-          const [decision] = await options.permissions.authorize(
-            [{ permission: capaTrustVerifyPermission }],
-            {
-              credentials: await ctx.getInitiatorCredentials(),
-            },
-          );
-          if (decision.result !== 'ALLOW') {
-            throw new NotAllowedError(
-              `you may not verify trust live (permission ${capaTrustVerifyPermission.name})`,
-            );
-          }
-        }
+        await requireCapaPermission(options.permissions, ctx, {
+          permission: capaTrustVerifyPermission,
+          resourceRef: capaResourceRef.account(accountId!),
+          what: `verify the trust of account ${accountId} live`,
+        });
         response = await ctx.checkpoint({
           key: `capa.trust.verify:${accountId}`,
           fn: async () =>

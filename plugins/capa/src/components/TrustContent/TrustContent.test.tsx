@@ -56,6 +56,7 @@ describe('TrustContent', () => {
     ).not.toBeInTheDocument();
     expect(usePermissionMock).toHaveBeenCalledWith({
       permission: capaTrustVerifyPermission,
+      resourceRef: 'account:222222222222',
     });
   });
 

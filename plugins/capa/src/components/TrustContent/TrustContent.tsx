@@ -13,6 +13,7 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
 import { Alert, Button, Flex, Text } from '@backstage/ui';
 import {
+  capaResourceRef,
   capaTrustVerifyPermission,
   type AccountTrustResponse,
   type Check,
@@ -178,8 +179,10 @@ function VerifyButton(props: {
 }) {
   const { accountId, onVerified, onError } = props;
   const capaApi = useApi(capaApiRef);
+  // capa.trust.verify is decided per account: the permission backend asks capa for the account's owner and tier.
   const { allowed, loading } = usePermission({
     permission: capaTrustVerifyPermission,
+    resourceRef: capaResourceRef.account(accountId),
   });
   const [pending, setPending] = useState(false);
   if (loading || !allowed) return null;

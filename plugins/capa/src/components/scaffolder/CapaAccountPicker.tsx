@@ -22,6 +22,9 @@ export function refusal(
   account: AccountSummary,
   options?: CapaAccountPickerUiOptions,
 ): string | undefined {
+  if (account.allowed && !account.allowed.createCluster) {
+    return 'you may not create clusters in this account (permission capa.cluster.create)';
+  }
   if (account.verdict === 'broken') {
     return `trust is broken (${
       account.failing.join(', ') || 'a check fails'
@@ -40,8 +43,9 @@ function label(a: AccountSummary): string {
 }
 
 /**
- * Scaffolder field: an AWS account of the fleet with its trust verdict. Broken accounts are listed but
- * cannot be picked, and say why. The value is the 12-digit account id.
+ * Scaffolder field: an AWS account of the fleet with its trust verdict. The list holds the accounts the user
+ * may read (`capa.account.read`); those the user may not create clusters in (`capa.cluster.create`) and broken
+ * ones are listed but cannot be picked, and say why. The value is the 12-digit account id.
  *
  * @public
  */
@@ -73,7 +77,7 @@ export function CapaAccountPicker(
           error
             ? `Could not load the accounts: ${error.message}`
             : schema.description ??
-              'Only accounts whose trust is not broken can be picked'
+              'Only accounts you may see are listed; those you may not create clusters in, or whose trust is broken, cannot be picked'
         }
         placeholder="Select an account"
       >

@@ -191,6 +191,49 @@ describe('CapaAccountPicker', () => {
     ).toBeDisabled();
   });
 
+  it('disables the accounts the user may not create clusters in, saying so (capa.cluster.create)', async () => {
+    const api = fakeApi({
+      getAccounts: jest.fn(async () => ({
+        generatedAt: '',
+        items: [
+          account({
+            accountId: '222222222222',
+            name: 'staging',
+            allowed: { verify: false, createCluster: false },
+          }),
+          account({
+            accountId: '444444444444',
+            name: 'ml-sandbox',
+            allowed: { verify: true, createCluster: true },
+          }),
+        ],
+      })),
+    });
+    await render(<CapaAccountPicker {...fieldProps()} />, api);
+    const select = await screen.findByTestId('capa-account-picker');
+    await waitFor(() => expect(select).not.toBeDisabled());
+    expect(
+      within(select).getByRole('option', {
+        name: /staging.*cannot be picked: you may not create clusters in this account \(permission capa.cluster.create\)/,
+      }),
+    ).toBeDisabled();
+    expect(
+      within(select).getByRole('option', { name: /ml-sandbox/ }),
+    ).not.toBeDisabled();
+    expect(
+      screen.getByText(/Only accounts you may see are listed/),
+    ).toBeInTheDocument();
+    const addError = jest.fn();
+    await capaAccountPickerValidation(
+      '222222222222',
+      { addError },
+      { apiHolder: { get: () => api } as any },
+    );
+    expect(addError).toHaveBeenCalledWith(
+      expect.stringContaining('capa.cluster.create'),
+    );
+  });
+
   it('validates at submit time that the account is not broken', async () => {
     const api = fakeApi();
     const addError = jest.fn();

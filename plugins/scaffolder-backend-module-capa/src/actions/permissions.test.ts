@@ -1,0 +1,245 @@
+/*
+ * capa.cluster.create and capa.account.onboard (issue #13): the actions ask the permission policy for the user
+ * who runs the template, with the resource ref of the target account, and refuse before anything is written to
+ * the workspace or sent to the management cluster.
+ */
+import {
+  createMockDirectory,
+  mockCredentials,
+} from '@backstage/backend-test-utils';
+import type { PermissionsService } from '@backstage/backend-plugin-api';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { CrdSchemaRegistry } from '@capa-portal/plugin-capa-node';
+// capa-node does not export ./testing as a package subpath yet (see the module README).
+// eslint-disable-next-line @backstage/no-relative-monorepo-imports
+import { TestKubernetesApiServer } from '../../../capa-node/src/testing';
+import { fakeFleetApi } from '../testing/demoFleet';
+import { createCapaAccountBootstrapAction } from './accountBootstrap';
+import { createCapaClusterApplyAction } from './clusterApply';
+import { createCapaClusterRenderAction, renderCluster } from './clusterRender';
+
+const registry = CrdSchemaRegistry.fromDirectory();
+const ML_USER = 'user:default/ml-engineer';
+
+/** A permissions double: allows the listed resource refs, denies the rest, and records every request. */
+function permissionsAllowing(refs: string[]) {
+  const requests: Array<{
+    permission: string;
+    resourceRef?: string;
+    user?: string;
+  }> = [];
+  const service: PermissionsService = {
+    async authorize(queries, options) {
+      return queries.map(q => {
+        const resourceRef = (q as { resourceRef?: string }).resourceRef;
+        requests.push({
+          permission: q.permission.name,
+          resourceRef,
+          user: (options.credentials.principal as any).userEntityRef,
+        });
+        return {
+          result:
+            resourceRef && refs.includes(resourceRef)
+              ? AuthorizeResult.ALLOW
+              : AuthorizeResult.DENY,
+        };
+      });
+    },
+    async authorizeConditional() {
+      throw new Error('the actions ask with a resource ref');
+    },
+  };
+  return { service, requests };
+}
+
+/** A mock action context run by the ML engineer (createMockActionContext's initiator is user:default/mock). */
+function mlContext(options: Parameters<typeof createMockActionContext>[0]) {
+  const ctx = createMockActionContext(options);
+  ctx.getInitiatorCredentials = async () => mockCredentials.user(ML_USER);
+  return ctx;
+}
+
+// examples/demo-fleet/clusters/mgmt-eu/identities.yaml: staging-identity assumes a role in 222222222222.
+const STAGING_ON_EU = 'account:222222222222@mgmt-eu';
+
+describe('capa:cluster:apply checks capa.cluster.create', () => {
+  let server: TestKubernetesApiServer;
+  beforeEach(async () => {
+    server = await TestKubernetesApiServer.start({
+      validate: o => registry.validate(o),
+    });
+  });
+  afterEach(() => server.stop());
+
+  async function run(allowed: string[]) {
+    const permissions = permissionsAllowing(allowed);
+    const action = createCapaClusterApplyAction({
+      api: fakeFleetApi(),
+      registry,
+      permissions: permissions.service,
+      getManagementClusters: async () => [
+        {
+          cluster: { name: 'mgmt-eu', accountId: '111111111111' },
+          source: {
+            name: 'mgmt-eu',
+            type: 'kubernetes',
+            target: server.url,
+            read: jest.fn(),
+          },
+          connection: server.connection(),
+        },
+      ],
+    });
+    const { manifests } = await renderCluster(
+      {
+        name: 'web',
+        namespace: 'staging',
+        region: 'eu-west-1',
+        kubernetesVersion: 'v1.33',
+        identityRef: {
+          kind: 'AWSClusterRoleIdentity',
+          name: 'staging-identity',
+        },
+        writeFiles: false,
+      },
+      {},
+    );
+    const ctx = mlContext({
+      input: { managementCluster: 'mgmt-eu', manifests } as any,
+    });
+    const result = action.handler(ctx as any);
+    return { result, permissions };
+  }
+
+  it('refuses before sending anything to the management cluster', async () => {
+    const { result, permissions } = await run([]);
+    await expect(result).rejects.toThrow(
+      `permission capa.cluster.create on ${STAGING_ON_EU}`,
+    );
+    expect(permissions.requests).toEqual([
+      {
+        permission: 'capa.cluster.create',
+        resourceRef: STAGING_ON_EU,
+        user: ML_USER,
+      },
+    ]);
+    expect(server.requests()).toEqual([]);
+    expect(server.objects()).toEqual([]);
+  });
+
+  it('applies when the policy allows the account', async () => {
+    const { result } = await run([STAGING_ON_EU]);
+    await result;
+    expect(
+      server.requests().filter(r => r.verb === 'apply').length,
+    ).toBeGreaterThan(0);
+  });
+});
+
+describe('capa:cluster:render checks capa.cluster.create before writing the file', () => {
+  const input = {
+    name: 'web',
+    namespace: 'staging',
+    region: 'eu-west-1',
+    kubernetesVersion: 'v1.33',
+    identityRef: { kind: 'AWSClusterRoleIdentity', name: 'staging-identity' },
+    outputPath: 'clusters/mgmt-eu/staging/web.yaml',
+  };
+
+  it('writes nothing when the policy refuses the account', async () => {
+    const workspace = createMockDirectory();
+    const permissions = permissionsAllowing([]);
+    const ctx = mlContext({
+      input: {
+        ...input,
+        accountId: '222222222222',
+        managementCluster: 'mgmt-eu',
+      } as any,
+      workspacePath: workspace.path,
+    });
+    await expect(
+      createCapaClusterRenderAction({
+        registry,
+        permissions: permissions.service,
+      }).handler(ctx as any),
+    ).rejects.toThrow('permission capa.cluster.create');
+    expect(workspace.content()).toEqual({});
+    expect(permissions.requests.map(r => r.resourceRef)).toEqual([
+      STAGING_ON_EU,
+    ]);
+  });
+
+  it('writes the file when allowed, and asks nothing when no account is named (render only)', async () => {
+    const workspace = createMockDirectory();
+    const permissions = permissionsAllowing([STAGING_ON_EU]);
+    const action = createCapaClusterRenderAction({
+      registry,
+      permissions: permissions.service,
+    });
+    await action.handler(
+      mlContext({
+        input: {
+          ...input,
+          accountId: '222222222222',
+          managementCluster: 'mgmt-eu',
+        } as any,
+        workspacePath: workspace.path,
+      }) as any,
+    );
+    expect(Object.keys(workspace.content()!)).toEqual(['clusters']);
+    await action.handler(
+      mlContext({
+        input: { ...input, writeFiles: false } as any,
+      }) as any,
+    );
+    expect(permissions.requests).toHaveLength(1);
+  });
+});
+
+describe('capa:account:bootstrap checks capa.account.onboard', () => {
+  it('refuses before generating or writing anything', async () => {
+    const workspace = createMockDirectory();
+    const permissions = permissionsAllowing([]);
+    const ctx = mlContext({
+      input: {
+        accountId: '123456789012',
+        managementCluster: 'mgmt-eu',
+        allowedNamespaces: ['a'],
+        writeFiles: true,
+      },
+      workspacePath: workspace.path,
+    });
+    const output = jest.spyOn(ctx, 'output');
+    await expect(
+      createCapaAccountBootstrapAction({
+        api: fakeFleetApi(),
+        permissions: permissions.service,
+      }).handler(ctx as any),
+    ).rejects.toThrow(
+      'permission capa.account.onboard on account:123456789012@mgmt-eu',
+    );
+    expect(workspace.content()).toEqual({});
+    expect(output).not.toHaveBeenCalled();
+  });
+
+  it('onboards when allowed', async () => {
+    const workspace = createMockDirectory();
+    const permissions = permissionsAllowing(['account:123456789012@mgmt-eu']);
+    await createCapaAccountBootstrapAction({
+      api: fakeFleetApi(),
+      permissions: permissions.service,
+    }).handler(
+      mlContext({
+        input: {
+          accountId: '123456789012',
+          managementCluster: 'mgmt-eu',
+          allowedNamespaces: ['a'],
+          writeFiles: true,
+        },
+        workspacePath: workspace.path,
+      }) as any,
+    );
+    expect(Object.keys(workspace.content()!)).toEqual(['accounts']);
+  });
+});
