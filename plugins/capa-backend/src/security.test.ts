@@ -364,7 +364,9 @@ describe('security suite', () => {
           .post(`/api/capa/.backstage/actions/v1/actions/capa:${action}/invoke`)
           .send(input),
       );
-    expect(bodies.filter(b => b.startsWith('200')).length).toBeGreaterThan(5);
+    expect(
+      bodies.filter(body => body.startsWith('200')).length,
+    ).toBeGreaterThan(5);
     expect(secretsIn(bodies.join('\n'))).toEqual([]);
     expect(secretsIn(logs.lines.join('\n'))).toEqual([]);
   });
