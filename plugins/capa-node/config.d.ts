@@ -32,6 +32,10 @@ export interface Config {
         url?: string;
         /** @visibility secret */
         serviceAccountToken?: string;
+        /** A file holding the token (relative to the file that names it), instead of serviceAccountToken. */
+        serviceAccountTokenFile?: string;
+        /** The name of an environment variable holding the token, instead of serviceAccountToken. */
+        serviceAccountTokenEnv?: string;
         /** @visibility secret */
         caData?: string;
         skipTLSVerify?: boolean;

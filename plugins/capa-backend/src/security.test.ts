@@ -26,6 +26,12 @@ import {
 import http from 'node:http';
 import https from 'node:https';
 import request from 'supertest';
+import { capaAccountReadPermission } from '@capa-portal/plugin-capa-common';
+import {
+  capaConditions,
+  createCapaConditionalDecision,
+} from './permissions/rules';
+import { policyPermissions } from './__testUtils__/tenancy';
 import { mockAwsClients } from './__testUtils__/aws';
 import { startCapaBackend } from './__testUtils__/backend';
 import {
@@ -312,6 +318,57 @@ describe('security suite', () => {
       JSON.stringify(liveFleetConfig({ servers: { a, b }, aws: true })),
     ).toContain(FAKE.caData);
     expect(rejections.seen).toEqual([]);
+  });
+
+  it('never shows a secret to a restricted user either: filtered lists, 404 and 403 refusals, MCP answers', async () => {
+    aws.reset();
+    // Reads only the staging account (and what targets it); verify nowhere.
+    const restricted = policyPermissions((permission, _claims) => {
+      if (permission.name === 'capa.account.read')
+        return createCapaConditionalDecision(capaAccountReadPermission, {
+          allOf: [capaConditions.inAccount({ accountIds: [STAGING_ACCOUNT] })],
+        });
+      return {
+        result:
+          permission.name === 'capa.trust.verify'
+            ? AuthorizeResult.DENY
+            : AuthorizeResult.ALLOW,
+      };
+    });
+    const { server, logs } = await start([restricted.factory]);
+    const bodies: string[] = [];
+    const send = async (req: request.Test) => {
+      const res = await req.set('Authorization', userHeader());
+      bodies.push(`${res.status} ${JSON.stringify(res.headers)} ${res.text}`);
+      return res;
+    };
+    for (const [method, route] of ROUTES)
+      await send(request(server)[method](route));
+    const other = await send(
+      request(server).get(`/api/capa/accounts/${MGMT_ACCOUNT}/trust`),
+    );
+    expect(other.status).toBe(404);
+    const verify = await send(
+      request(server).post(
+        `/api/capa/accounts/${STAGING_ACCOUNT}/trust/verify`,
+      ),
+    );
+    expect(verify.status).toBe(403);
+    for (const [action, input] of [
+      ['get-aws-account-trust', { accountId: STAGING_ACCOUNT }],
+      ['get-aws-account-trust', { accountId: MGMT_ACCOUNT }],
+      ['list-capa-clusters', {}],
+    ] as const)
+      await send(
+        request(server)
+          .post(`/api/capa/.backstage/actions/v1/actions/capa:${action}/invoke`)
+          .send(input),
+      );
+    expect(
+      bodies.filter(body => body.startsWith('200')).length,
+    ).toBeGreaterThan(5);
+    expect(secretsIn(bodies.join('\n'))).toEqual([]);
+    expect(secretsIn(logs.lines.join('\n'))).toEqual([]);
   });
 
   describe('manifest URLs', () => {

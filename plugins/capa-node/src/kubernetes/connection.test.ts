@@ -1,4 +1,7 @@
 import { ConfigReader } from '@backstage/config';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {
   describeConnection,
   kubeConfigFor,
@@ -6,6 +9,83 @@ import {
 } from './connection';
 
 describe('management cluster connections', () => {
+  it('takes the token from a file or an environment variable, so fleet.yaml needs no token in plain text', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'capa-token-'));
+    try {
+      writeFileSync(path.join(dir, 'mgmt-eu.token'), 'token-from-file\n');
+      expect(
+        readManagementClusterConnection(
+          new ConfigReader({
+            url: 'https://k8s:6443',
+            serviceAccountTokenFile: 'mgmt-eu.token',
+          }),
+          { resolvePath: p => path.join(dir, p) },
+        ),
+      ).toEqual({
+        url: 'https://k8s:6443',
+        serviceAccountToken: 'token-from-file',
+      });
+      process.env.CAPA_TEST_MGMT_TOKEN = 'token-from-env';
+      expect(
+        readManagementClusterConnection(
+          new ConfigReader({
+            url: 'https://k8s:6443',
+            serviceAccountTokenEnv: 'CAPA_TEST_MGMT_TOKEN',
+          }),
+        ).serviceAccountToken,
+      ).toBe('token-from-env');
+      delete process.env.CAPA_TEST_MGMT_TOKEN;
+      expect(() =>
+        readManagementClusterConnection(
+          new ConfigReader({
+            url: 'https://k8s:6443',
+            serviceAccountTokenEnv: 'CAPA_TEST_MGMT_TOKEN',
+          }),
+        ),
+      ).toThrow(
+        'kubernetes.serviceAccountTokenEnv: environment variable CAPA_TEST_MGMT_TOKEN is not set',
+      );
+      expect(() =>
+        readManagementClusterConnection(
+          new ConfigReader({
+            url: 'https://k8s:6443',
+            serviceAccountTokenFile: 'missing.token',
+          }),
+          { resolvePath: p => path.join(dir, p) },
+        ),
+      ).toThrow(
+        /serviceAccountTokenFile: cannot read .*missing.token \(ENOENT\)/,
+      );
+      expect(() =>
+        readManagementClusterConnection(
+          new ConfigReader({
+            url: 'https://k8s:6443',
+            serviceAccountToken: 'inline-secret',
+            serviceAccountTokenEnv: 'X',
+          }),
+        ),
+      ).toThrow(/exactly one of .* \(got 2\)/);
+      const refusal = (() => {
+        try {
+          readManagementClusterConnection(
+            new ConfigReader({
+              url: 'https://k8s:6443',
+              serviceAccountToken: 'inline-secret',
+              serviceAccountTokenEnv: 'X',
+            }),
+          );
+          return 'accepted';
+        } catch (e) {
+          return (e as Error).message;
+        }
+      })();
+      expect(refusal).toMatch(/exactly one of/);
+      expect(refusal).not.toContain('inline-secret');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads each shape of the kubernetes config block', () => {
     expect(
       readManagementClusterConnection(

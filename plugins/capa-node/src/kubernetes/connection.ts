@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import {
@@ -193,7 +194,10 @@ export function readManagementClusterConnection(
   if (url) {
     return prune({
       url,
-      serviceAccountToken: config.getString('serviceAccountToken'),
+      serviceAccountToken: readServiceAccountToken(
+        config,
+        options?.resolvePath,
+      ),
       caData: config.getOptionalString('caData'),
       skipTLSVerify: config.getOptionalBoolean('skipTLSVerify'),
       ...common,
@@ -204,6 +208,47 @@ export function readManagementClusterConnection(
   throw new InputError(
     'kubernetes needs one of: kubeconfigPath (and context), url and serviceAccountToken, or inCluster: true',
   );
+}
+
+/**
+ * The token of a `{ url, ... }` connection, from exactly one of: `serviceAccountToken` (inline: in app-config use
+ * Backstage's `$env` / `$file` substitution), `serviceAccountTokenFile` (a file, relative to the file that names
+ * it; read once at start) or `serviceAccountTokenEnv` (the name of an environment variable). So a fleet.yaml never
+ * has to hold a token in plain text. Errors name the key, the file or the variable, never the token.
+ */
+function readServiceAccountToken(
+  config: Config,
+  resolvePath?: (path: string) => string,
+): string {
+  const inline = config.getOptionalString('serviceAccountToken');
+  const file = config.getOptionalString('serviceAccountTokenFile');
+  const env = config.getOptionalString('serviceAccountTokenEnv');
+  const given = [inline, file, env].filter(v => v !== undefined).length;
+  if (given !== 1)
+    throw new InputError(
+      `kubernetes with url needs exactly one of serviceAccountToken, serviceAccountTokenFile or serviceAccountTokenEnv (got ${given})`,
+    );
+  if (file !== undefined) {
+    const resolved = resolvePath ? resolvePath(file) : file;
+    try {
+      return readFileSync(resolved, 'utf8').trim();
+    } catch (e) {
+      throw new InputError(
+        `kubernetes.serviceAccountTokenFile: cannot read ${resolved} (${
+          (e as NodeJS.ErrnoException).code ?? 'error'
+        })`,
+      );
+    }
+  }
+  if (env !== undefined) {
+    const value = process.env[env];
+    if (!value)
+      throw new InputError(
+        `kubernetes.serviceAccountTokenEnv: environment variable ${env} is not set`,
+      );
+    return value.trim();
+  }
+  return inline!;
 }
 
 /** The server URL of a KubeConfig's current cluster (no credentials in it). */

@@ -8,7 +8,6 @@ import {
   mockCredentials,
 } from '@backstage/backend-test-utils';
 import type { PermissionsService } from '@backstage/backend-plugin-api';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { CrdSchemaRegistry } from '@capa-portal/plugin-capa-node';
 // capa-node does not export ./testing as a package subpath yet (see the module README).
@@ -41,8 +40,8 @@ function permissionsAllowing(refs: string[]) {
         return {
           result:
             resourceRef && refs.includes(resourceRef)
-              ? AuthorizeResult.ALLOW
-              : AuthorizeResult.DENY,
+              ? ('ALLOW' as any)
+              : ('DENY' as any),
         };
       });
     },
