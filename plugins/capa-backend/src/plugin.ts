@@ -5,6 +5,7 @@ import {
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { capaPermissions } from '@capa-portal/plugin-capa-common';
 import {
+  checkCapaConfig,
   createFleetSourcesFromConfig,
   DefaultAwsEvidenceGatherer,
 } from '@capa-portal/plugin-capa-node';
@@ -40,6 +41,7 @@ export const capaPlugin = createBackendPlugin({
       },
       async init(deps) {
         const { config, logger, database, scheduler, cache, urlReader } = deps;
+        await checkCapaConfig(config);
         const settings = readCapaBackendConfig(config);
         const fleet = await createFleetSourcesFromConfig(config, {
           urlReader,

@@ -12,3 +12,4 @@ export * from './fleet';
 export * from './kubernetes';
 export * from './sources';
 export * from './client';
+export * from './config';

@@ -1,0 +1,1 @@
+export { checkCapaConfig, CAPA_CONFIG_PACKAGES } from './checkCapaConfig';
