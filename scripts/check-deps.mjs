@@ -15,6 +15,7 @@
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
 
 const root = new URL('..', import.meta.url).pathname;
 const SOURCE = /\.(ts|tsx|js|mjs|cjs)$/;
@@ -31,22 +32,20 @@ function walk(dir) {
 const isNodeScript = file =>
   readFileSync(file, 'utf8').startsWith('#!/usr/bin/env node');
 
-/** `import … from 'x'`, `export … from 'x'`, `import('x')`, `require('x')`, `jest.mock('x')`. */
+/**
+ * The modules a file imports: static and dynamic imports, `export … from` and `require()`, found by the
+ * TypeScript compiler's own pre-processor (so text in strings and comments is never taken for an import).
+ */
 export function importsOf(text) {
-  const found = [];
-  const patterns = [
-    /^\s*(?:import|export)\s[^'"]*?\sfrom\s+['"]([^'"]+)['"]/gm,
-    /^\s*import\s+['"]([^'"]+)['"]/gm,
-    /(?:\bimport|\brequire|\bjest\.mock|\brequire\.resolve)\(\s*['"]([^'"]+)['"]/g,
-  ];
-  for (const re of patterns) {
-    for (const m of text.matchAll(re)) {
-      const lineEnd = text.indexOf('\n', m.index + m[0].length);
-      const line = text.slice(m.index, lineEnd === -1 ? undefined : lineEnd);
-      found.push({ spec: m[1], dev: line.includes('check-deps: dev') });
-    }
-  }
-  return found;
+  const { importedFiles } = ts.preProcessFile(text, true, true);
+  return importedFiles.map(({ fileName, pos }) => {
+    const lineEnd = text.indexOf('\n', pos);
+    const line = text.slice(
+      text.lastIndexOf('\n', pos) + 1,
+      lineEnd === -1 ? undefined : lineEnd,
+    );
+    return { spec: fileName, dev: line.includes('check-deps: dev') };
+  });
 }
 
 export function packageOf(spec) {

@@ -10,7 +10,8 @@
 //              nothing broken, 2 on a folder without fleet.yaml (DESIGN.md §6)
 //  6. backend  started on the demo fleet; then migrations, /api/capa/accounts, the catalog's capa entities and
 //              templates, the five scaffolder actions, MCP tools/list and tools/call (scripts/install-proof/checks.mjs)
-//  7. bad input the backend started with a misspelt key under capa: refused at start, the key named
+//  7. bad input the backend started with a misspelt key under capa:, and without @capa-portal/plugin-capa-backend
+//              beside the modules that read it: both refused at start, the key or the package named
 //  8. bundle   the app built with `backstage-cli package build`; feature discovery must have bundled the plugin
 // Each step prints its time; the last line is `N passed, N failed`. INSTALL_PROOF_KEEP=1 keeps the temp app.
 import { spawn } from 'node:child_process';
@@ -131,9 +132,12 @@ async function checkDoctor(appDir) {
   return seen.join(', ');
 }
 
-function startBackend(appDir, { args = [], log = 'backend' } = {}) {
+function startBackend(
+  appDir,
+  { script = 'index.js', args = [], log = 'backend' } = {},
+) {
   const fd = openSync(join(out, `${log}.log`), 'w');
-  const child = spawn(process.execPath, ['index.js', ...args], {
+  const child = spawn(process.execPath, [script, ...args], {
     cwd: join(appDir, 'packages', 'backend'),
     stdio: ['ignore', fd, fd],
     detached: true,
@@ -165,42 +169,25 @@ function stop(child) {
 }
 
 /**
- * A misspelt key under capa: Backstage itself starts anyway (it validates config schemas only in
- * `backstage-cli config:check --strict`); capa-backend refuses it at start, naming the key.
+ * A start that must be refused: Backstage's BackendStartupError names `want`, and the backend never reports
+ * ready. (Backstage keeps the process alive after a failed start and logs the error as JSON; the message is the
+ * part meant for people, its `stack` field Backstage's own.)
  */
-async function checkUnknownKey(appDir) {
-  writeFileSync(
-    join(appDir, 'app-config.typo.yaml'),
-    'capa:\n  refersh:\n    frequency: { minutes: 5 }\n',
-  );
-  const child = startBackend(appDir, {
-    args: [
-      '--config',
-      '../../app-config.yaml',
-      '--config',
-      '../../app-config.typo.yaml',
-    ],
-    log: 'backend-typo',
-  });
+async function checkRefusedStart(appDir, { script, args = [], log, want }) {
+  const child = startBackend(appDir, { script, args, log });
   try {
     let failure;
     await waitFor('the start to fail', 120, async () => {
-      const lines = readFileSync(join(out, 'backend-typo.log'), 'utf8').split(
-        '\n',
-      );
-      failure = lines
+      failure = readFileSync(join(out, `${log}.log`), 'utf8')
+        .split('\n')
         .filter(l => l.startsWith('{'))
         .map(l => JSON.parse(l))
         .find(l => l.name === 'BackendStartupError');
       return failure !== undefined;
     });
-    if (
-      !/Plugin 'capa' startup failed; caused by InputError: app-config: unknown key capa\.refersh/.test(
-        failure.message,
-      )
-    )
+    if (!want.test(failure.message))
       throw new Error(
-        `the start failed, but not naming capa.refersh: ${failure.message}`,
+        `the start failed, but not with ${want}: ${failure.message}`,
       );
     const ready = await fetch(
       `http://127.0.0.1:${port}/.backstage/health/v1/readiness`,
@@ -213,6 +200,33 @@ async function checkUnknownKey(appDir) {
   } finally {
     await stop(child);
   }
+}
+
+/** A misspelt key under capa: Backstage itself starts anyway (it checks schemas only in `config:check --strict`). */
+function checkUnknownKey(appDir) {
+  writeFileSync(
+    join(appDir, 'app-config.typo.yaml'),
+    'capa:\n  refersh:\n    frequency: { minutes: 5 }\n',
+  );
+  return checkRefusedStart(appDir, {
+    args: [
+      '--config',
+      '../../app-config.yaml',
+      '--config',
+      '../../app-config.typo.yaml',
+    ],
+    log: 'backend-typo',
+    want: /Plugin 'capa' startup failed; caused by InputError: app-config: unknown key capa\.refersh/,
+  });
+}
+
+/** The catalog and scaffolder modules without the backend plugin they read. */
+function checkWithoutCapaBackend(appDir) {
+  return checkRefusedStart(appDir, {
+    script: 'index-without-capa-backend.js',
+    log: 'backend-without-capa',
+    want: /plugin-catalog-backend-module-capa needs capa-portal's backend plugin.*add @capa-portal\/plugin-capa-backend/,
+  });
 }
 
 const templateNames = () =>
@@ -306,6 +320,7 @@ try {
     }
     await stop(backend);
     await step('unknown config key', () => checkUnknownKey(appDir));
+    await step('without capa-backend', () => checkWithoutCapaBackend(appDir));
     await step('app bundle', async () => {
       await run('app build', 'yarn', ['build'], {
         cwd: join(appDir, 'packages', 'app'),

@@ -183,6 +183,13 @@ export function writeApp({ root, dir, tarballs, port, cacheDir }) {
     }),
   );
   writeFileSync(join(backend, 'index.js'), BACKEND_INDEX);
+  writeFileSync(
+    join(backend, 'index-without-capa-backend.js'),
+    BACKEND_INDEX.replace(
+      "backend.add(import('@capa-portal/plugin-capa-backend'));\n",
+      '',
+    ),
+  );
 
   const app = join(dir, 'packages', 'app');
   mkdirSync(join(app, 'src'), { recursive: true });

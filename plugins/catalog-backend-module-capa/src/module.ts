@@ -6,6 +6,7 @@ import {
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 import {
   CapaBackendClient,
+  checkCapaBackendInstalled,
   createFleetSourcesFromConfig,
 } from '@capa-portal/plugin-capa-node';
 import { CapaEntityProvider } from './providers/CapaEntityProvider';
@@ -28,6 +29,7 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
         logger: coreServices.logger,
         scheduler: coreServices.scheduler,
         discovery: coreServices.discovery,
+        instanceMetadata: coreServices.rootInstanceMetadata,
         auth: coreServices.auth,
         urlReader: coreServices.urlReader,
       },
@@ -39,7 +41,14 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
         discovery,
         auth,
         urlReader,
+        instanceMetadata,
       }) {
+        await checkCapaBackendInstalled({
+          pluginId: 'catalog',
+          packageName: '@capa-portal/plugin-catalog-backend-module-capa',
+          instanceMetadata,
+          discovery,
+        });
         const fleet = await createFleetSourcesFromConfig(config, {
           urlReader,
           logger,

@@ -5,6 +5,7 @@ import {
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import {
   CapaBackendClient,
+  checkCapaBackendInstalled,
   createFleetSourcesFromConfig,
 } from '@capa-portal/plugin-capa-node';
 import {
@@ -30,6 +31,7 @@ export const scaffolderModuleCapa = createBackendModule({
       deps: {
         scaffolder: scaffolderActionsExtensionPoint,
         discovery: coreServices.discovery,
+        instanceMetadata: coreServices.rootInstanceMetadata,
         auth: coreServices.auth,
         config: coreServices.rootConfig,
         urlReader: coreServices.urlReader,
@@ -44,7 +46,14 @@ export const scaffolderModuleCapa = createBackendModule({
         urlReader,
         logger,
         permissions,
+        instanceMetadata,
       }) {
+        await checkCapaBackendInstalled({
+          pluginId: 'scaffolder',
+          packageName: '@capa-portal/plugin-scaffolder-backend-module-capa',
+          instanceMetadata,
+          discovery,
+        });
         const api = CapaBackendClient.create({ discovery, auth });
         scaffolder.addActions(
           createCapaIdentityResolveAction({ api }),
