@@ -5,11 +5,11 @@ import {
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { capaPermissions } from '@capa-portal/plugin-capa-common';
 import {
-  checkCapaConfig,
   createFleetSourcesFromConfig,
   DefaultAwsEvidenceGatherer,
 } from '@capa-portal/plugin-capa-node';
 import { registerCapaActions } from './actions';
+import { checkCapaConfig } from './checkCapaConfig';
 import { readCapaBackendConfig } from './config';
 import { createRouter } from './router';
 import { FleetRefresher } from './services/FleetRefresher';

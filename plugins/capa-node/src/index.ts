@@ -12,4 +12,3 @@ export * from './fleet';
 export * from './kubernetes';
 export * from './sources';
 export * from './client';
-export * from './config';

@@ -1,1 +1,0 @@
-export { checkCapaConfig, CAPA_CONFIG_PACKAGES } from './checkCapaConfig';
