@@ -19,6 +19,21 @@ export const CAPA_CONFIG_PACKAGES = [
   '@capa-portal/plugin-scaffolder-backend-module-capa',
 ];
 
+/** Found from the backend's working directory (hoisted) or from this package (nested installs). */
+function installedPackageJsons(): string[] {
+  return CAPA_CONFIG_PACKAGES.flatMap(name => {
+    try {
+      return [
+        require.resolve(`${name}/package.json`, {
+          paths: [process.cwd(), __dirname],
+        }),
+      ];
+    } catch {
+      return [];
+    }
+  });
+}
+
 let schemaLoad: ReturnType<typeof loadConfigSchema> | undefined;
 
 /** `/capa/managementClusters/0` + `bogus` → `capa.managementClusters[0].bogus`. */
@@ -48,7 +63,8 @@ export async function checkCapaConfig(config: Config): Promise<void> {
   const capa = config.getOptional('capa');
   if (capa === undefined) return;
   schemaLoad ??= loadConfigSchema({
-    dependencies: CAPA_CONFIG_PACKAGES,
+    dependencies: [],
+    packagePaths: installedPackageJsons(),
     excludePackageDependencies: true,
     noUndeclaredProperties: true,
   });
