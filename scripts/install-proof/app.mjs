@@ -156,6 +156,13 @@ export function writeApp({ root, dir, tarballs, port, cacheDir }) {
         '@capa-portal/doctor': ours['@capa-portal/doctor'],
       },
       resolutions: { ...rootPkg.resolutions, ...ours },
+      // Install scripts nothing here needs: keytar cannot build here (no libsecret) and is optional; core-js
+      // only prints a banner.
+      dependenciesMeta: {
+        keytar: { built: false },
+        'core-js': { built: false },
+        'core-js-pure': { built: false },
+      },
     }),
   );
   writeFileSync(

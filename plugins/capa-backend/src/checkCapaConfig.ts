@@ -80,7 +80,7 @@ export async function checkCapaConfig(config: Config): Promise<void> {
     throw new InputError(
       `app-config: ${describeSchemaErrors(messages).join(
         '; ',
-      )} (the keys capa-portal reads are declared in the config.d.ts of ${CAPA_CONFIG_PACKAGES.join(
+      )} (capa-portal's keys are declared by ${CAPA_CONFIG_PACKAGES.join(
         ', ',
       )})`,
     );
