@@ -7,6 +7,7 @@
  * `capa` block only, against the schemas capa-portal's installed packages declare (config.d.ts, packed as
  * config.schema.json), so one declaration stays the single source of truth.
  */
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { loadConfigSchema } from '@backstage/config-loader';
 import { InputError } from '@backstage/errors';
@@ -25,7 +26,10 @@ function installedPackageJsons(): string[] {
     try {
       return [
         require.resolve(`${name}/package.json`, {
-          paths: [process.cwd(), __dirname],
+          paths: [
+            process.cwd(),
+            resolvePackagePath('@capa-portal/plugin-capa-backend'),
+          ],
         }),
       ];
     } catch {
