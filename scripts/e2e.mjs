@@ -255,6 +255,9 @@ function runTests() {
     .filter(f => f.endsWith('.test.mjs'))
     .sort()
     .map(f => join('e2e', f));
+  // The portal may be one `./portal start` serves: nothing has made .portal/e2e on a fresh checkout, and
+  // node's tap reporter does not create its destination's folder (ENOENT).
+  mkdirSync(out, { recursive: true });
   rmSync(tapFile, { force: true });
   rmSync(join(out, 'failures'), { recursive: true, force: true });
   log(`running ${files.length} test files: ${files.join(' ')}`);

@@ -49,6 +49,7 @@ if (only.length === 0) {
     await run('typecheck', 'tsc', ['--noEmit', '--incremental', 'false']),
   );
   count('lint', await run('lint', 'backstage-cli', ['repo', 'lint']));
+  count('deps', await run('deps', 'node', ['scripts/check-deps.mjs']));
   count(
     'prettier',
     await run('prettier', 'prettier', ['--check', '.', '--loglevel', 'warn']),

@@ -60,17 +60,11 @@ export interface Config {
       /** The clusterawsadm AWSIAMConfiguration of this account (file or URL). */
       iamConfiguration?: string;
     }>;
-    /** How often the backend reads every management cluster (default every 5 minutes, timeout 2 minutes). */
-    refresh?: {
-      frequency?: HumanDuration;
-      timeout?: HumanDuration;
-      initialDelay?: HumanDuration;
-    };
-    /** How often trust is verified live with AWS, when `aws` credentials are configured (default 30 minutes). */
+    /**
+     * Live verification with AWS: the settings of the evidence gatherer (its schedule is
+     * `@capa-portal/plugin-capa-backend`'s config).
+     */
     verification?: {
-      frequency?: HumanDuration;
-      timeout?: HumanDuration;
-      initialDelay?: HumanDuration;
       /** AWS requests in flight at once, across all accounts (default 8). */
       concurrency?: number;
       /** How long AWS answers are reused before they are asked again (default 15 minutes). */
@@ -96,36 +90,6 @@ export interface Config {
        * the kubernetes plugin `kubernetes.io/api-server-certificate-authority` (default true).
        */
       eksClusters?: boolean;
-    };
-    /** Verify live with STS and IAM (default: on when an `aws` config block exists). */
-    liveVerification?: boolean;
-    /** Authorization of the capa API (see the README, "Permissions"). */
-    permissions?: {
-      /**
-       * Serve an account's or cluster's trust data only to callers who may also read its catalog entity
-       * (`catalog.entity.read`), so the catalog's policy protects /api/capa too (default true).
-       */
-      catalogVisibility?: boolean;
-    };
-    /** The catalog entity provider. */
-    catalog?: {
-      /** How often entities are re-emitted from the capa backend (default every 30 seconds). */
-      schedule?: {
-        frequency: HumanDuration;
-        timeout: HumanDuration;
-        initialDelay?: HumanDuration;
-      };
-      /** Owner of entities whose source names none (default `unknown`). */
-      defaultOwner?: string;
-      defaultSystem?: string;
-      /**
-       * AWS account entities beside other providers (default `emit`). `attach`: where another provider (such as
-       * `@backstage/plugin-catalog-backend-module-aws`'s Organizations processor) already has a `cloud-account`
-       * Resource with the same `amazonaws.com/account-id`, capa emits none and relates its clusters, identities
-       * and management clusters to that entity; capa emits the accounts nobody else has. `none`: capa emits no
-       * account entities at all.
-       */
-      accountEntities?: 'emit' | 'attach' | 'none';
     };
   };
 }

@@ -12,6 +12,7 @@ import {
   DefaultAwsEvidenceGatherer,
 } from '@capa-portal/plugin-capa-node';
 import { registerCapaActions } from './actions';
+import { checkCapaConfig } from './checkCapaConfig';
 import { readCapaBackendConfig } from './config';
 import { CapaAccessControl } from './permissions/CapaAccess';
 import {
@@ -64,6 +65,7 @@ export const capaPlugin = createBackendPlugin({
       async init(deps) {
         const { config, logger, database, scheduler, cache, fleetService } =
           deps;
+        await checkCapaConfig(config);
         const settings = readCapaBackendConfig(config);
         const readFleet = () =>
           fleetService.getFleet({ sourceFactories: sourceFactories.values() });

@@ -1,6 +1,6 @@
 /**
  * Node library of capa-portal: management-cluster sources, AWS evidence adapters, manifest readers,
- * extension points and the doctor CLI.
+ * extension points and the fleet.yaml loader the doctor CLI (`@capa-portal/doctor`) uses.
  *
  * @packageDocumentation
  */
@@ -9,7 +9,6 @@ export * from './aws';
 export * from './manifests';
 export * from './crd';
 export * from './fleet';
-export * from './doctor';
 export * from './kubernetes';
 export * from './sources';
 export * from './client';

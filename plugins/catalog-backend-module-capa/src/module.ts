@@ -10,6 +10,7 @@ import {
 import {
   CapaBackendClient,
   capaFleetServiceRef,
+  checkCapaBackendInstalled,
 } from '@capa-portal/plugin-capa-node';
 import { CapaEntityProvider } from './providers/CapaEntityProvider';
 import {
@@ -37,6 +38,7 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
         logger: coreServices.logger,
         scheduler: coreServices.scheduler,
         discovery: coreServices.discovery,
+        instanceMetadata: coreServices.rootInstanceMetadata,
         auth: coreServices.auth,
         fleetService: capaFleetServiceRef,
         catalogService: catalogServiceRef,
@@ -50,7 +52,14 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
         auth,
         fleetService,
         catalogService,
+        instanceMetadata,
       }) {
+        await checkCapaBackendInstalled({
+          pluginId: 'catalog',
+          packageName: '@capa-portal/plugin-catalog-backend-module-capa',
+          instanceMetadata,
+          discovery,
+        });
         const fleet = await fleetService.getFleet();
         const catalogConfig = config.getOptionalConfig('capa.catalog');
         const schedule = catalogConfig?.has('schedule')

@@ -6,6 +6,7 @@ import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-no
 import {
   CapaBackendClient,
   capaFleetServiceRef,
+  checkCapaBackendInstalled,
 } from '@capa-portal/plugin-capa-node';
 import {
   createCapaAccountBootstrapAction,
@@ -31,11 +32,25 @@ export const scaffolderModuleCapa = createBackendModule({
       deps: {
         scaffolder: scaffolderActionsExtensionPoint,
         discovery: coreServices.discovery,
+        instanceMetadata: coreServices.rootInstanceMetadata,
         auth: coreServices.auth,
         fleetService: capaFleetServiceRef,
         permissions: coreServices.permissions,
       },
-      async init({ scaffolder, discovery, auth, fleetService, permissions }) {
+      async init({
+        scaffolder,
+        discovery,
+        auth,
+        fleetService,
+        permissions,
+        instanceMetadata,
+      }) {
+        await checkCapaBackendInstalled({
+          pluginId: 'scaffolder',
+          packageName: '@capa-portal/plugin-scaffolder-backend-module-capa',
+          instanceMetadata,
+          discovery,
+        });
         const api = CapaBackendClient.create({ discovery, auth });
         scaffolder.addActions(
           createCapaIdentityResolveAction({ api }),

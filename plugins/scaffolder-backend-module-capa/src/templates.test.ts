@@ -1,5 +1,5 @@
 /*
- * The templates in /templates: well-formed, every ${{ parameters.x }} names a parameter, every step uses a
+ * The templates this package ships (templates/): well-formed, every ${{ parameters.x }} names a parameter, every step uses a
  * capa action (or a standard publish action), and the render-only path runs end to end against the demo fleet.
  */
 import { createMockDirectory } from '@backstage/backend-test-utils';
@@ -15,7 +15,7 @@ import {
 } from './actions';
 import { fakeFleetApi } from './testing/demoFleet';
 
-const TEMPLATES = path.resolve(__dirname, '../../../templates');
+const TEMPLATES = path.resolve(__dirname, '../templates');
 const load = (name: string) =>
   parse(fs.readFileSync(path.join(TEMPLATES, name, 'template.yaml'), 'utf8'));
 

@@ -1,2 +1,3 @@
 export { CapaBackendClient } from './CapaBackendClient';
 export type { FleetReportResponse } from './CapaBackendClient';
+export { checkCapaBackendInstalled } from './checkCapaBackendInstalled';

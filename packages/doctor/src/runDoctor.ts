@@ -11,7 +11,10 @@ import type {
   InputProblem,
   Verdict,
 } from '@capa-portal/plugin-capa-common';
-import { FleetLoadError, loadFleetFromDirectory } from '../fleet/loadFleet';
+import {
+  FleetLoadError,
+  loadFleetFromDirectory,
+} from '@capa-portal/plugin-capa-node/fleet';
 
 export interface DoctorIO {
   stdout: { write(s: string): unknown; isTTY?: boolean };

@@ -8,8 +8,8 @@ import {
   type KubeObject,
 } from '@capa-portal/plugin-capa-common';
 import { stringify } from 'yaml';
-import { createFleetSourcesFromConfig } from '../sources';
-import { describeWithKubeApiServer, uniqueName } from '../testing';
+import { createFleetSourcesFromConfig } from '@capa-portal/plugin-capa-node';
+import { describeWithKubeApiServer, uniqueName } from '@capa-portal/plugin-capa-node/testing';
 import { runDoctor } from './runDoctor';
 
 const MGMT = '111111111111';
