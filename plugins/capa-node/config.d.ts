@@ -25,6 +25,14 @@ export interface Config {
       principalTags?: { [key: string]: string };
       /** A folder or URL of manifests (GitOps). URLs go through the UrlReaderService and its allow-list. */
       manifests?: string;
+      /**
+       * A source of objects that a backend module provides through `capaFleetSourcesExtensionPoint` (a team's own
+       * Argo CD or Flux reader, ...): `type` picks the module's factory; the other keys are the factory's own.
+       */
+      source?: {
+        type: string;
+        [key: string]: unknown;
+      };
       /** A live management cluster: one of kubeconfigPath (+ context), url + serviceAccountToken, or inCluster. */
       kubernetes?: {
         kubeconfigPath?: string;

@@ -1,3 +1,7 @@
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -21,6 +25,19 @@ async function start(catalog: JsonObject) {
       catalogServiceMock.factory(),
       mockServices.rootConfig.factory({
         data: { capa: { fleetFile: FLEET, catalog } },
+      }),
+      // the capa backend plugin runs in another deployment of this backend
+      createServiceFactory({
+        service: coreServices.discovery,
+        deps: {},
+        factory: () => ({
+          getBaseUrl: async (pluginId: string) =>
+            pluginId === 'capa'
+              ? 'http://capa.internal/api/capa'
+              : `http://localhost:7007/api/${pluginId}`,
+          getExternalBaseUrl: async (pluginId: string) =>
+            `http://localhost:7007/api/${pluginId}`,
+        }),
       }),
     ],
   });
