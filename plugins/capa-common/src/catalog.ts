@@ -3,36 +3,87 @@
  * A contract: the frontend finds its data through these, and so may other plugins.
  */
 
-/** `spec.type` of the Resource entities capa-portal emits. */
+/**
+ * `spec.type` of the Resource entities capa-portal emits.
+ *
+ * @public
+ */
 export const ENTITY_TYPE_ACCOUNT = 'cloud-account';
+/** @public */
 export const ENTITY_TYPE_CLUSTER = 'kubernetes-cluster';
+/** @public */
 export const ENTITY_TYPE_IDENTITY = 'aws-cluster-identity';
 
-/** The AWS account id, on accounts, clusters and identities. */
+/**
+ * The AWS account id, on accounts, clusters and identities.
+ *
+ * @public
+ */
 export const ANNOTATION_ACCOUNT_ID = 'amazonaws.com/account-id';
-/** The management cluster (config name) that owns a workload cluster or identity. */
+/**
+ * The management cluster (config name) that owns a workload cluster or identity.
+ *
+ * @public
+ */
 export const ANNOTATION_MANAGEMENT_CLUSTER =
   'capa-portal.io/management-cluster';
-/** The namespace of a workload cluster in its management cluster. */
+/**
+ * The namespace of a workload cluster in its management cluster.
+ *
+ * @public
+ */
 export const ANNOTATION_NAMESPACE = 'capa-portal.io/namespace';
-/** The Kubernetes name of a workload cluster or identity (entity names may be shortened). */
+/**
+ * The Kubernetes name of a workload cluster or identity (entity names may be shortened).
+ *
+ * @public
+ */
 export const ANNOTATION_OBJECT_NAME = 'capa-portal.io/name';
-/** `Kind/name` of the identity a workload cluster uses (after CAPA's defaulting). */
+/**
+ * `Kind/name` of the identity a workload cluster uses (after CAPA's defaulting).
+ *
+ * @public
+ */
 export const ANNOTATION_IDENTITY_REF = 'capa-portal.io/identity-ref';
-/** The kind of an identity entity: AWSClusterRoleIdentity, AWSClusterControllerIdentity, AWSClusterStaticIdentity. */
+/**
+ * The kind of an identity entity: AWSClusterRoleIdentity, AWSClusterControllerIdentity, AWSClusterStaticIdentity.
+ *
+ * @public
+ */
 export const ANNOTATION_IDENTITY_KIND = 'capa-portal.io/identity-kind';
-/** The role ARN an AWSClusterRoleIdentity assumes. */
+/**
+ * The role ARN an AWSClusterRoleIdentity assumes.
+ *
+ * @public
+ */
 export const ANNOTATION_ROLE_ARN = 'capa-portal.io/role-arn';
-/** The trust verdict when the entity was last emitted (the live one comes from the API). */
+/**
+ * The trust verdict when the entity was last emitted (the live one comes from the API).
+ *
+ * @public
+ */
 export const ANNOTATION_VERDICT = 'capa-portal.io/verdict';
-/** Label on management cluster entities: `capa-portal.io/role: management`. */
+/**
+ * Label on management cluster entities: `capa-portal.io/role: management`.
+ *
+ * @public
+ */
 export const LABEL_ROLE = 'capa-portal.io/role';
 
-/** Annotations owners put on CAPI Cluster objects so the catalog reads owner and system back. */
+/**
+ * Annotations owners put on CAPI Cluster objects so the catalog reads owner and system back.
+ *
+ * @public
+ */
 export const OBJECT_ANNOTATION_OWNER = 'capa-portal.io/owner';
+/** @public */
 export const OBJECT_ANNOTATION_SYSTEM = 'capa-portal.io/system';
 
-/** Entity name of an AWS account: `aws-<accountId>`. */
+/**
+ * Entity name of an AWS account: `aws-<accountId>`.
+ *
+ * @public
+ */
 export function accountEntityName(accountId: string): string {
   return `aws-${accountId}`;
 }
@@ -57,6 +108,8 @@ const CLEAN_PART = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
  * at most 63 characters. Longer names keep their start and end with a hash of the whole, so two long names
  * never collide and a name never changes between refreshes. (The catalog module names its entities with it,
  * and capa-backend finds an account's or cluster's entity with it.)
+ *
+ * @public
  */
 
 export function entityName(...parts: string[]): string {
@@ -91,7 +144,11 @@ export function entityName(...parts: string[]): string {
   return `${head}-${hash}`;
 }
 
-/** Entity name of a workload cluster: `<name>.<namespace>.<management cluster>`, shortened when needed. */
+/**
+ * Entity name of a workload cluster: `<name>.<namespace>.<management cluster>`, shortened when needed.
+ *
+ * @public
+ */
 export function clusterEntityName(c: {
   name: string;
   namespace: string;
@@ -100,14 +157,22 @@ export function clusterEntityName(c: {
   return entityName(c.name, c.namespace, c.managementCluster);
 }
 
-/** The short kind of an identity in its entity name. */
+/**
+ * The short kind of an identity in its entity name.
+ *
+ * @public
+ */
 export const IDENTITY_KIND_SHORT: Record<string, string> = {
   AWSClusterRoleIdentity: 'role',
   AWSClusterControllerIdentity: 'controller',
   AWSClusterStaticIdentity: 'static',
 };
 
-/** Entity name of an identity: `<management cluster>.<role|controller|static>.<name>`. */
+/**
+ * Entity name of an identity: `<management cluster>.<role|controller|static>.<name>`.
+ *
+ * @public
+ */
 export function identityEntityName(i: {
   managementCluster: string;
   kind: string;
@@ -120,6 +185,7 @@ export function identityEntityName(i: {
   );
 }
 
+/** @public */
 export function managementClusterEntityName(name: string): string {
   return entityName(name);
 }

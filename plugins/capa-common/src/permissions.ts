@@ -12,12 +12,18 @@
  */
 import { createPermission } from '@backstage/plugin-permission-common';
 
-/** The resource type of capa-portal's trust data: accounts, workload clusters, identities, management clusters. */
+/**
+ * The resource type of capa-portal's trust data: accounts, workload clusters, identities, management clusters.
+ *
+ * @public
+ */
 export const CAPA_RESOURCE_TYPE = 'capa-resource';
 
 /**
  * Read trust reports: an account's (with the clusters and identities that target it), a cluster's, an identity
  * chain. Conditional per resource; lists hold only what the caller may read.
+ *
+ * @public
  */
 export const capaAccountReadPermission = createPermission({
   name: 'capa.account.read',
@@ -25,7 +31,11 @@ export const capaAccountReadPermission = createPermission({
   resourceType: CAPA_RESOURCE_TYPE,
 });
 
-/** Re-verify an account's trust live with AWS now (STS and IAM calls). Conditional per account. */
+/**
+ * Re-verify an account's trust live with AWS now (STS and IAM calls). Conditional per account.
+ *
+ * @public
+ */
 export const capaTrustVerifyPermission = createPermission({
   name: 'capa.trust.verify',
   attributes: { action: 'update' },
@@ -37,6 +47,8 @@ export const capaTrustVerifyPermission = createPermission({
  * `capa:cluster:render` when it writes files for a pull request). Checked against the account, as seen from
  * that management cluster (resource ref `account:<id>@<management cluster>`): conditional on owner, tier and
  * management cluster.
+ *
+ * @public
  */
 export const capaClusterCreatePermission = createPermission({
   name: 'capa.cluster.create',
@@ -48,6 +60,8 @@ export const capaClusterCreatePermission = createPermission({
  * Onboard an AWS account (`capa:account:bootstrap`): checked against the account (`account:<id>`), which may be
  * new to the fleet; a new account has no owner and no tier, so only an unconditional allow, or a condition that
  * does not need them (`IS_KIND`, `IN_MANAGEMENT_CLUSTER` with `account:<id>@<management cluster>`), admits it.
+ *
+ * @public
  */
 export const capaAccountOnboardPermission = createPermission({
   name: 'capa.account.onboard',
@@ -55,6 +69,7 @@ export const capaAccountOnboardPermission = createPermission({
   resourceType: CAPA_RESOURCE_TYPE,
 });
 
+/** @public */
 export const capaPermissions = [
   capaAccountReadPermission,
   capaTrustVerifyPermission,
@@ -62,7 +77,11 @@ export const capaPermissions = [
   capaAccountOnboardPermission,
 ];
 
-/** What a `capa-resource` is. */
+/**
+ * What a `capa-resource` is.
+ *
+ * @public
+ */
 export type CapaResourceKind =
   | 'account'
   | 'cluster'
@@ -73,6 +92,8 @@ export type CapaResourceKind =
  * A `capa-resource` as the permission rules see it: what a policy's conditions are decided on. capa-backend
  * builds it from the trust report and the fleet config; the owner is resolved exactly as the catalog module
  * resolves `spec.owner` of the same entity, so ownership in capa and in the catalog agree.
+ *
+ * @public
  */
 export interface CapaPermissionResource {
   kind: CapaResourceKind;
@@ -97,6 +118,8 @@ export interface CapaPermissionResource {
  * Resource refs of `capa-resource`s, as passed to `permissions.authorize({ permission, resourceRef })` and
  * `usePermission`. `account:<id>@<management cluster>` is an account as seen from one management cluster (the
  * one a cluster would be created from).
+ *
+ * @public
  */
 export const capaResourceRef = {
   account: (accountId: string, managementCluster?: string) =>
@@ -110,7 +133,11 @@ export const capaResourceRef = {
   managementCluster: (name: string) => `management-cluster:${name}`,
 };
 
-/** A parsed `capa-resource` ref. */
+/**
+ * A parsed `capa-resource` ref.
+ *
+ * @public
+ */
 export type ParsedCapaResourceRef =
   | { kind: 'account'; accountId: string; managementCluster?: string }
   | {
@@ -127,7 +154,11 @@ export type ParsedCapaResourceRef =
     }
   | { kind: 'management-cluster'; name: string };
 
-/** Parses a {@link capaResourceRef}; undefined when it is not one. */
+/**
+ * Parses a {@link capaResourceRef}; undefined when it is not one.
+ *
+ * @public
+ */
 export function parseCapaResourceRef(
   ref: string,
 ): ParsedCapaResourceRef | undefined {

@@ -4,7 +4,11 @@
  * (DESIGN.md §4 and §6): extend them, do not rename them.
  */
 
-/** A Kubernetes object as read from a management cluster or a GitOps folder. Unparsed beyond the envelope. */
+/**
+ * A Kubernetes object as read from a management cluster or a GitOps folder. Unparsed beyond the envelope.
+ *
+ * @public
+ */
 export interface KubeObject {
   apiVersion: string;
   kind: string;
@@ -23,7 +27,11 @@ export interface KubeObject {
   [key: string]: unknown;
 }
 
-/** Where a piece of input came from: a file (and line), a URL, or a live cluster. */
+/**
+ * Where a piece of input came from: a file (and line), a URL, or a live cluster.
+ *
+ * @public
+ */
 export interface SourceLocation {
   /** A file path relative to the fleet root, a URL, or `kubernetes://<management cluster>`. */
   source: string;
@@ -31,13 +39,21 @@ export interface SourceLocation {
   line?: number;
 }
 
-/** An object together with where it was read. */
+/**
+ * An object together with where it was read.
+ *
+ * @public
+ */
 export interface LocatedObject {
   object: KubeObject;
   location: SourceLocation;
 }
 
-/** Input that could not be used: a bad file, a malformed object. Reported once, never thrown. */
+/**
+ * Input that could not be used: a bad file, a malformed object. Reported once, never thrown.
+ *
+ * @public
+ */
 export interface InputProblem {
   /** Which file, URL or object. */
   source: string;
@@ -48,13 +64,18 @@ export interface InputProblem {
   severity: 'error' | 'warning';
 }
 
-/** An IAM policy document (trust policy or permission policy), as AWS and clusterawsadm write it. */
+/**
+ * An IAM policy document (trust policy or permission policy), as AWS and clusterawsadm write it.
+ *
+ * @public
+ */
 export interface PolicyDocument {
   Version?: string;
   Id?: string;
   Statement: PolicyStatement[] | PolicyStatement;
 }
 
+/** @public */
 export interface PolicyStatement {
   Sid?: string;
   Effect: 'Allow' | 'Deny' | string;
@@ -67,7 +88,11 @@ export interface PolicyStatement {
   Condition?: Record<string, Record<string, string | string[] | boolean>>;
 }
 
-/** One management cluster as configured (DESIGN §5), with its objects once read. */
+/**
+ * One management cluster as configured (DESIGN §5), with its objects once read.
+ *
+ * @public
+ */
 export interface ManagementClusterInput {
   name: string;
   accountId: string;
@@ -90,7 +115,11 @@ export interface ManagementClusterInput {
   system?: string;
 }
 
-/** A target account as configured (DESIGN §5). */
+/**
+ * A target account as configured (DESIGN §5).
+ *
+ * @public
+ */
 export interface AccountInput {
   accountId: string;
   name?: string;
@@ -101,7 +130,11 @@ export interface AccountInput {
   iamConfigurationSource?: string;
 }
 
-/** Everything the engine reads. Pure data: the adapters in capa-node fill it. */
+/**
+ * Everything the engine reads. Pure data: the adapters in capa-node fill it.
+ *
+ * @public
+ */
 export interface FleetInput {
   managementClusters: ManagementClusterInput[];
   accounts: AccountInput[];
@@ -109,7 +142,11 @@ export interface FleetInput {
   problems?: InputProblem[];
 }
 
-/** An account as AWS Organizations lists it. */
+/**
+ * An account as AWS Organizations lists it.
+ *
+ * @public
+ */
 export interface OrganizationAccount {
   accountId: string;
   name?: string;
@@ -120,6 +157,8 @@ export interface OrganizationAccount {
 /**
  * Live AWS evidence, all optional. Gathered by capa-node's AWS adapters; the engine never does I/O.
  * A missing entry means "not gathered": the checks fall back to static evidence and say so.
+ *
+ * @public
  */
 export interface LiveEvidence {
   /** Organizations ListAccounts, when credentials allow. `undefined`: not asked. */
@@ -141,6 +180,7 @@ export interface LiveEvidence {
   credentialProblems?: Record<string, string>;
 }
 
+/** @public */
 export interface EksClusterLookup {
   status: 'found' | 'not-found' | 'access-denied' | 'error';
   endpoint?: string;
@@ -150,6 +190,7 @@ export interface EksClusterLookup {
   checkedAt: string;
 }
 
+/** @public */
 export interface RoleLookup {
   status: 'found' | 'not-found' | 'access-denied' | 'error';
   trustPolicy?: PolicyDocument;
@@ -159,6 +200,7 @@ export interface RoleLookup {
   checkedAt: string;
 }
 
+/** @public */
 export interface SimulationResult {
   decision: 'allowed' | 'explicitDeny' | 'implicitDeny' | 'error';
   matchedStatements?: string[];
@@ -166,6 +208,7 @@ export interface SimulationResult {
   checkedAt: string;
 }
 
+/** @public */
 export interface AssumeResult {
   status: 'ok' | 'denied' | 'error' | 'throttled';
   /** Account id that GetCallerIdentity returned after the last hop. */
@@ -181,6 +224,7 @@ export interface AssumeResult {
 // ---------------------------------------------------------------------------------------------------------
 // Reports (DESIGN §4, §6)
 
+/** @public */
 export const CHECK_IDS = [
   'identity-exists',
   'namespace-allowed',
@@ -196,8 +240,11 @@ export const CHECK_IDS = [
   'api-version',
 ] as const;
 
+/** @public */
 export type CheckId = (typeof CHECK_IDS)[number];
+/** @public */
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
+/** @public */
 export type Verdict =
   | 'broken'
   | 'degraded'
@@ -205,7 +252,11 @@ export type Verdict =
   | 'configured'
   | 'unknown';
 
-/** What decided a check: an object, a file, a policy statement, an AWS answer. */
+/**
+ * What decided a check: an object, a file, a policy statement, an AWS answer.
+ *
+ * @public
+ */
 export interface CheckEvidence {
   /** e.g. `AWSClusterRoleIdentity/staging`, `iam/staging.yaml`, `iam:GetRole arn:aws:iam::...`. */
   source: string;
@@ -216,6 +267,7 @@ export interface CheckEvidence {
   value?: unknown;
 }
 
+/** @public */
 export interface Check {
   id: CheckId;
   status: CheckStatus;
@@ -225,6 +277,7 @@ export interface Check {
   fix?: { summary: string; snippet?: string; language?: 'json' | 'yaml' };
 }
 
+/** @public */
 export interface IdentityRef {
   kind:
     | 'AWSClusterControllerIdentity'
@@ -234,7 +287,11 @@ export interface IdentityRef {
   name: string;
 }
 
-/** One link of a resolved chain, cluster-side first (the identity named by identityRef) up to the root. */
+/**
+ * One link of a resolved chain, cluster-side first (the identity named by identityRef) up to the root.
+ *
+ * @public
+ */
 export interface ChainLink {
   kind: string;
   name: string;
@@ -251,6 +308,7 @@ export interface ChainLink {
   secretRef?: string;
 }
 
+/** @public */
 export interface ClusterCondition {
   type: string;
   status: 'True' | 'False' | 'Unknown' | string;
@@ -260,6 +318,7 @@ export interface ClusterCondition {
   severity?: string;
 }
 
+/** @public */
 export interface ClusterReport {
   managementCluster: string;
   namespace: string;
@@ -289,6 +348,7 @@ export interface ClusterReport {
   location?: SourceLocation;
 }
 
+/** @public */
 export interface IdentityReport {
   managementCluster: string;
   kind: string;
@@ -304,6 +364,7 @@ export interface IdentityReport {
   location?: SourceLocation;
 }
 
+/** @public */
 export interface AccountReport {
   accountId: string;
   name?: string;
@@ -331,6 +392,7 @@ export interface AccountReport {
   }>;
 }
 
+/** @public */
 export interface ManagementClusterReport {
   name: string;
   accountId: string;
@@ -339,6 +401,7 @@ export interface ManagementClusterReport {
   identityCount: number;
 }
 
+/** @public */
 export interface FleetReport {
   accounts: AccountReport[];
   clusters: ClusterReport[];
@@ -351,7 +414,11 @@ export interface FleetReport {
 // ---------------------------------------------------------------------------------------------------------
 // What live verification needs to ask AWS (computed by the engine, carried out by capa-node's adapters)
 
-/** One sts:AssumeRole call exactly as CAPA would send it. */
+/**
+ * One sts:AssumeRole call exactly as CAPA would send it.
+ *
+ * @public
+ */
 export interface AssumeHop {
   roleArn: string;
   /** Sent only when non-empty, as CAPA does. */
@@ -369,7 +436,11 @@ export interface AssumeHop {
   identity?: string;
 }
 
-/** A chain to assume for `live-assume`: starts from the controller's own credentials. */
+/**
+ * A chain to assume for `live-assume`: starts from the controller's own credentials.
+ *
+ * @public
+ */
 export interface ChainPlan {
   /** Stable key for caching and for `LiveEvidence.assumeResults`. */
   key: string;
@@ -384,6 +455,7 @@ export interface ChainPlan {
   rootPrincipalArn?: string;
 }
 
+/** @public */
 export interface EvidencePlan {
   /** Target role ARNs whose trust policy to read with iam:GetRole (in the target account). */
   roleArns: string[];
@@ -395,7 +467,11 @@ export interface EvidencePlan {
   eksClusters?: EksClusterPlan[];
 }
 
-/** One EKS cluster to look up (its API server endpoint and CA). */
+/**
+ * One EKS cluster to look up (its API server endpoint and CA).
+ *
+ * @public
+ */
 export interface EksClusterPlan {
   /** {@link eksClusterKey}: the chain, the region and the EKS name. */
   key: string;
@@ -406,7 +482,11 @@ export interface EksClusterPlan {
   name: string;
 }
 
-/** The key of an EKS lookup in {@link EvidencePlan.eksClusters} and {@link LiveEvidence.eksClusters}. */
+/**
+ * The key of an EKS lookup in {@link EvidencePlan.eksClusters} and {@link LiveEvidence.eksClusters}.
+ *
+ * @public
+ */
 export function eksClusterKey(
   chainKey: string,
   region: string,

@@ -10,7 +10,11 @@ import { createExtensionPoint } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
 import type { ManagementClusterSource } from './sources/types';
 
-/** What a fleet source factory is given for one management cluster. */
+/**
+ * What a fleet source factory is given for one management cluster.
+ *
+ * @public
+ */
 export interface CapaFleetSourceFactoryOptions {
   /** The management cluster's name (the source's `name` must be this). */
   name: string;

@@ -1,16 +1,80 @@
 /**
- * Node library of capa-portal: management-cluster sources, AWS evidence adapters, manifest readers,
- * extension points and the fleet.yaml loader the doctor CLI (`@capa-portal/doctor`) uses.
+ * Node library of capa-portal: the shared fleet service and the extension point for fleet sources, the
+ * management-cluster sources (manifests, URLs, live Kubernetes), the AWS evidence gatherer, CRD validation, the
+ * Kubernetes applier, the client the modules call the capa backend with, and the fleet.yaml loader the doctor
+ * CLI (`@capa-portal/doctor`) uses. Test helpers (a test Kubernetes API server, fixtures) are in `./testing`.
  *
  * @packageDocumentation
  */
 
-export * from './aws';
-export * from './manifests';
-export * from './crd';
-export * from './fleet';
-export * from './kubernetes';
-export * from './sources';
-export * from './client';
-export * from './services';
-export * from './extensions';
+// the fleet: one service for every plugin, and sources modules can add
+export { capaFleetServiceRef } from './services';
+export type { CapaFleetService } from './services';
+export { capaFleetSourcesExtensionPoint } from './extensions';
+export type {
+  CapaFleetSourceFactory,
+  CapaFleetSourceFactoryOptions,
+  CapaFleetSourcesExtensionPoint,
+} from './extensions';
+export { createFleetSourcesFromConfig } from './sources';
+export type {
+  ConfiguredManagementCluster,
+  FleetSources,
+  ManagementClusterSource,
+  SourceRead,
+} from './sources';
+export { loadFleetFromDirectory, FleetLoadError } from './fleet';
+
+// live management clusters
+export {
+  DEFAULT_KUBERNETES_PAGE_SIZE,
+  KubernetesFleetReader,
+  KubernetesApplier,
+  KubernetesApplyError,
+  MANAGEMENT_CLUSTER_KINDS,
+} from './kubernetes';
+export type {
+  AppliedObject,
+  InClusterConnection,
+  KubeconfigFileConnection,
+  KubernetesApplierOptions,
+  KubernetesFleetReaderOptions,
+  KubernetesFleetReadResult,
+  KubernetesRequestOptions,
+  KubernetesResourceType,
+  ManagementClusterConnection,
+  TokenConnection,
+} from './kubernetes';
+
+// AWS evidence
+export {
+  DefaultAwsEvidenceGatherer,
+  createDefaultAwsClientFactory,
+} from './aws';
+export type {
+  AwsClientCredentials,
+  AwsClientFactory,
+  AwsClientOptions,
+  AwsEvidenceCache,
+  AwsEvidenceGatherer,
+  AwsEvidenceGathererOptions,
+  ChainSourceAccount,
+  DefaultAwsClientFactoryOptions,
+  GatherOptions,
+} from './aws';
+
+// CRD validation of rendered manifests
+export { CrdSchemaRegistry } from './crd';
+export type {
+  CrdInfo,
+  CrdScope,
+  CrdValidateOptions,
+  CrdValidationError,
+  CrdValidationReason,
+  CrdValidationResult,
+  CrdVersionInfo,
+} from './crd';
+
+// the capa backend, seen from the catalog and scaffolder modules
+export { CapaBackendClient, checkCapaBackendInstalled } from './client';
+export type { FleetReportResponse } from './client';

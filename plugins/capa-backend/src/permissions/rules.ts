@@ -24,7 +24,11 @@ export type CapaResourcePredicate = (
   resource: CapaPermissionResource,
 ) => boolean;
 
-/** The resource type `capa-resource`, owned by the `capa` plugin. */
+/**
+ * The resource type `capa-resource`, owned by the `capa` plugin.
+ *
+ * @public
+ */
 export const capaPermissionResourceRef = createPermissionResourceRef<
   CapaPermissionResource,
   CapaResourcePredicate
@@ -122,7 +126,11 @@ const inAccount = createPermissionRule({
       accountIds.includes(resource.accountId),
 });
 
-/** Every rule of `capa-resource`, registered with the permissions registry by the capa plugin. */
+/**
+ * Every rule of `capa-resource`, registered with the permissions registry by the capa plugin.
+ *
+ * @public
+ */
 export const capaPermissionRules = {
   isOwner,
   hasTier,

@@ -12,7 +12,11 @@ import type {
   Verdict,
 } from '../types';
 
-/** A management cluster with the health of its source. `GET /management-clusters`. */
+/**
+ * A management cluster with the health of its source. `GET /management-clusters`.
+ *
+ * @public
+ */
 export interface ManagementClusterStatus extends ManagementClusterReport {
   source: { type: 'manifests' | 'kubernetes'; target: string };
   /** The last read succeeded. */
@@ -29,11 +33,16 @@ export interface ManagementClusterStatus extends ManagementClusterReport {
   problemCount: number;
 }
 
+/** @public */
 export interface ManagementClustersResponse {
   items: ManagementClusterStatus[];
 }
 
-/** One account in the list, with the ids of its failing and warning checks. `GET /accounts`. */
+/**
+ * One account in the list, with the ids of its failing and warning checks. `GET /accounts`.
+ *
+ * @public
+ */
 export interface AccountSummary
   extends Omit<AccountReport, 'checks' | 'clusters' | 'identities'> {
   clusterCount: number;
@@ -47,12 +56,17 @@ export interface AccountSummary
   allowed?: { verify: boolean; createCluster: boolean };
 }
 
+/** @public */
 export interface AccountsResponse {
   items: AccountSummary[];
   generatedAt: string;
 }
 
-/** One account's full report. `GET /accounts/{accountId}/trust` and `POST .../trust/verify`. */
+/**
+ * One account's full report. `GET /accounts/{accountId}/trust` and `POST .../trust/verify`.
+ *
+ * @public
+ */
 export interface AccountTrustResponse {
   account: AccountReport;
   clusters: ClusterReport[];
@@ -69,7 +83,11 @@ export interface AccountTrustResponse {
   notices?: string[];
 }
 
-/** One cluster in the list. `GET /clusters`. */
+/**
+ * One cluster in the list. `GET /clusters`.
+ *
+ * @public
+ */
 export interface ClusterSummary
   extends Omit<ClusterReport, 'checks' | 'chain' | 'conditions'> {
   failing: CheckId[];
@@ -77,12 +95,17 @@ export interface ClusterSummary
   ready?: boolean;
 }
 
+/** @public */
 export interface ClustersResponse {
   items: ClusterSummary[];
   totalCount: number;
 }
 
-/** Query of `GET /clusters`. All optional; `q` searches names, namespaces, accounts. */
+/**
+ * Query of `GET /clusters`. All optional; `q` searches names, namespaces, accounts.
+ *
+ * @public
+ */
 export interface ClustersQuery {
   managementCluster?: string;
   accountId?: string;
@@ -94,7 +117,11 @@ export interface ClustersQuery {
   offset?: number;
 }
 
-/** `GET /identities/{managementCluster}/{name}/chain`. */
+/**
+ * `GET /identities/{managementCluster}/{name}/chain`.
+ *
+ * @public
+ */
 export interface IdentityChainResponse {
   identity: IdentityReport;
   chain: ChainLink[];

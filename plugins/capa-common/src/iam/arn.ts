@@ -2,6 +2,7 @@
  * ARN helpers and IAM wildcard matching. Pure.
  */
 
+/** @public */
 export interface ParsedArn {
   partition: string;
   service: string;
@@ -11,7 +12,11 @@ export interface ParsedArn {
   resource: string;
 }
 
-/** Parses `arn:partition:service:region:account:resource`. Returns undefined for anything else. */
+/**
+ * Parses `arn:partition:service:region:account:resource`. Returns undefined for anything else.
+ *
+ * @public
+ */
 export function parseArn(arn: unknown): ParsedArn | undefined {
   if (typeof arn !== 'string' || !arn.startsWith('arn:')) return undefined;
   const parts = arn.split(':');
@@ -27,11 +32,16 @@ export function parseArn(arn: unknown): ParsedArn | undefined {
 
 const ACCOUNT_ID = /^\d{12}$/;
 
+/** @public */
 export function isAccountId(value: unknown): value is string {
   return typeof value === 'string' && ACCOUNT_ID.test(value);
 }
 
-/** The 12-digit account of an ARN (IAM role, user, root, STS assumed role). */
+/**
+ * The 12-digit account of an ARN (IAM role, user, root, STS assumed role).
+ *
+ * @public
+ */
 export function accountOfArn(arn: unknown): string | undefined {
   const p = parseArn(arn);
   return p && isAccountId(p.accountId) ? p.accountId : undefined;
@@ -45,7 +55,11 @@ export interface ParsedRoleArn {
   name: string;
 }
 
-/** Parses an IAM role ARN `arn:aws:iam::123456789012:role/path/name`. */
+/**
+ * Parses an IAM role ARN `arn:aws:iam::123456789012:role/path/name`.
+ *
+ * @public
+ */
 export function parseRoleArn(arn: unknown): ParsedRoleArn | undefined {
   const p = parseArn(arn);
   if (!p || p.service !== 'iam' || !p.resource.startsWith('role/'))

@@ -482,6 +482,8 @@ function effectOf(raw: string): 'Allow' | 'Deny' | undefined {
 /**
  * Evaluates policy statements for one request. Never throws.
  * `policy` may be a document, a single statement, or a list of statements (optionally sourced).
+ *
+ * @public
  */
 export function evaluatePolicy(
   policy:

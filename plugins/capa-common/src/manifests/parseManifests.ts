@@ -1,7 +1,11 @@
 import { isMap, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import { InputProblem, KubeObject, LocatedObject } from '../types';
 
-/** What {@link parseManifests} found in one file: the objects, and every problem, each reported once. */
+/**
+ * What {@link parseManifests} found in one file: the objects, and every problem, each reported once.
+ *
+ * @public
+ */
 export interface ParsedManifests {
   objects: LocatedObject[];
   problems: InputProblem[];
@@ -17,6 +21,8 @@ function describe(value: unknown): string {
  * Checks the envelope of one Kubernetes object. Returns the reason it can't be used, or undefined.
  * Only the envelope (apiVersion, kind, metadata): what a kind's spec must hold, and that it is an object, is the
  * model's business.
+ *
+ * @public
  */
 export function envelopeProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -49,6 +55,8 @@ export function envelopeProblem(value: unknown): string | undefined {
  * Parses one YAML (or JSON) file of Kubernetes manifests: several documents, and `kind: List` items.
  * Never throws: a document with a YAML error or a malformed object becomes a problem naming the file and line;
  * the other documents of the file still count.
+ *
+ * @public
  */
 export function parseManifests(text: string, source: string): ParsedManifests {
   const objects: LocatedObject[] = [];

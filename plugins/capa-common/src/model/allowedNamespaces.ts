@@ -217,6 +217,8 @@ function matches(
  * Decides whether a cluster in `namespace` may use an identity with this `allowedNamespaces` value.
  * `namespaceLabels`: the labels of the Namespace object, or undefined when no Namespace object was read.
  * (The API server sets `kubernetes.io/metadata.name` on every namespace; it is added here.)
+ *
+ * @public
  */
 export function isNamespaceAllowed(
   allowedNamespaces: unknown,

@@ -10,6 +10,7 @@ export const CAPI_OPERATOR_GROUP = 'operator.cluster.x-k8s.io';
 
 export type ApiVersionStatus = 'served' | 'deprecated' | 'unserved' | 'unknown';
 
+/** @public */
 export function splitApiVersion(apiVersion: string): {
   group: string;
   version: string;

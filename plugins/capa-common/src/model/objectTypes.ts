@@ -5,9 +5,12 @@
 import type { IdentityRef, InputProblem, SourceLocation } from '../types';
 import type { ClusterCondition } from '../types';
 
+/** @public */
 export const CONTROLLER_IDENTITY_KIND = 'AWSClusterControllerIdentity';
+/** @public */
 export const ROLE_IDENTITY_KIND = 'AWSClusterRoleIdentity';
 export const STATIC_IDENTITY_KIND = 'AWSClusterStaticIdentity';
+/** @public */
 export const IDENTITY_KINDS = [
   CONTROLLER_IDENTITY_KIND,
   ROLE_IDENTITY_KIND,
@@ -15,7 +18,11 @@ export const IDENTITY_KINDS = [
 ] as const;
 /** `infrav1.AWSClusterControllerIdentityName`: the singleton's only acceptable name. */
 export const CONTROLLER_IDENTITY_NAME = 'default';
-/** What CAPA's defaulting webhooks set when identityRef is omitted. */
+/**
+ * What CAPA's defaulting webhooks set when identityRef is omitted.
+ *
+ * @public
+ */
 export const DEFAULT_IDENTITY_REF: IdentityRef = {
   kind: CONTROLLER_IDENTITY_KIND,
   name: CONTROLLER_IDENTITY_NAME,

@@ -112,7 +112,11 @@ function unreadable(e: unknown, now: Date): FleetReport {
   };
 }
 
-/** Evaluates a fleet. Never throws: unusable input ends up in `problems`. */
+/**
+ * Evaluates a fleet. Never throws: unusable input ends up in `problems`.
+ *
+ * @public
+ */
 export function evaluateFleet(
   input: FleetInput,
   live?: LiveEvidence,

@@ -65,7 +65,11 @@ class PlanBuilder {
   }
 }
 
-/** What live verification must ask AWS for this fleet: trust policies, simulations, chains to assume. */
+/**
+ * What live verification must ask AWS for this fleet: trust policies, simulations, chains to assume.
+ *
+ * @public
+ */
 export function planEvidence(input: FleetInput): EvidencePlan {
   let engine;
   try {

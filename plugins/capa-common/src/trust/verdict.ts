@@ -8,6 +8,8 @@ import type { Check, CheckStatus, Verdict } from '../types';
  * 4. `unknown`    any check other than `live-assume` was skipped (not enough evidence: e.g. no trust policy
  *                 or permission evidence for a hop), or there are no checks at all;
  * 5. `configured` every check passed and `live-assume` was skipped / absent.
+ *
+ * @public
  */
 export function verdictOf(
   checks: ReadonlyArray<Pick<Check, 'id' | 'status'>>,

@@ -57,6 +57,8 @@ export { decodePolicyDocument } from './gatherer/policyDocument';
  *   messages only. A hop's temporary credentials live in memory only during the `gather` that assumed them,
  *   where chains starting with the same hops share them (one AssumeRole per distinct hop prefix).
  * - An account without configured credentials yields no evidence (absent keys), never an error.
+ *
+ * @public
  */
 export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
   /**

@@ -3,10 +3,18 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient, STSClientConfig } from '@aws-sdk/client-sts';
 
-/** Credentials for an SDK client: a provider (from integration-aws-node) or a hop's temporary credentials. */
+/**
+ * Credentials for an SDK client: a provider (from integration-aws-node) or a hop's temporary credentials.
+ *
+ * @public
+ */
 export type AwsClientCredentials = NonNullable<STSClientConfig['credentials']>;
 
-/** What a client is created for. */
+/**
+ * What a client is created for.
+ *
+ * @public
+ */
 export interface AwsClientOptions {
   /** Region of the client (STS: the regional endpoint; IAM / Organizations: the partition's home region). */
   region: string;
@@ -18,7 +26,11 @@ export interface AwsClientOptions {
   principal: string;
 }
 
-/** Creates the AWS SDK v3 clients the evidence gatherer uses. Replace it to point at a test endpoint or wrap clients. */
+/**
+ * Creates the AWS SDK v3 clients the evidence gatherer uses. Replace it to point at a test endpoint or wrap clients.
+ *
+ * @public
+ */
 export interface AwsClientFactory {
   sts(options: AwsClientOptions): STSClient;
   iam(options: AwsClientOptions): IAMClient;
@@ -27,6 +39,7 @@ export interface AwsClientFactory {
   eks?(options: AwsClientOptions): EKSClient;
 }
 
+/** @public */
 export interface DefaultAwsClientFactoryOptions {
   /** Send every request to this endpoint (a local test double), e.g. `http://127.0.0.1:4566`. */
   endpoint?: string;
@@ -44,6 +57,8 @@ export interface DefaultAwsClientFactoryOptions {
 /**
  * The default factory: real SDK v3 clients with the SDK's own retries turned off (`maxAttempts: 1`) since the
  * gatherer retries throttling itself with backoff and jitter, and a request timeout.
+ *
+ * @public
  */
 export function createDefaultAwsClientFactory(
   options: DefaultAwsClientFactoryOptions = {},

@@ -9,7 +9,11 @@ import type {
   ManagementClusterStatus,
 } from '@capa-portal/plugin-capa-common';
 
-/** The whole fleet report with the health of every source: `GET /api/capa/report`. */
+/**
+ * The whole fleet report with the health of every source: `GET /api/capa/report`.
+ *
+ * @public
+ */
 export type FleetReportResponse = FleetReport & {
   sources: ManagementClusterStatus[];
 };
@@ -17,6 +21,8 @@ export type FleetReportResponse = FleetReport & {
 /**
  * How other backend plugins (the catalog and scaffolder modules) talk to the capa backend: over HTTP with
  * service credentials, so they never import capa-backend and work across replicas and deployments.
+ *
+ * @public
  */
 export class CapaBackendClient {
   readonly #discovery: DiscoveryService;

@@ -10,6 +10,8 @@ import { InputError } from '@backstage/errors';
  * runs); this refuses the start instead, naming the package to add. The backend plugin may run on another
  * backend instance (split deployment: `discovery.endpoints` points `capa` elsewhere): then it is not required
  * here.
+ *
+ * @public
  */
 export async function checkCapaBackendInstalled(options: {
   /** The module's own plugin id (`catalog`, `scaffolder`), to compare where discovery sends each. */

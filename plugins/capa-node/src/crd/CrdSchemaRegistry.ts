@@ -20,9 +20,14 @@ import {
 } from './schemaConversion';
 import { registerFormats } from './formats';
 
+/** @public */
 export type CrdScope = 'Namespaced' | 'Cluster';
 
-/** One API version of one CRD. */
+/**
+ * One API version of one CRD.
+ *
+ * @public
+ */
 export interface CrdVersionInfo {
   group: string;
   kind: string;
@@ -39,7 +44,11 @@ export interface CrdVersionInfo {
   source?: string;
 }
 
-/** One CRD (all its versions). */
+/**
+ * One CRD (all its versions).
+ *
+ * @public
+ */
 export interface CrdInfo {
   name: string;
   group: string;
@@ -50,14 +59,17 @@ export interface CrdInfo {
   source?: string;
 }
 
+/** @public */
 export interface CrdValidationError {
   /** Dotted field path, e.g. `spec.identityRef.kind`, `spec.addons[0].name`, `metadata.name`. */
   path: string;
   message: string;
 }
 
+/** @public */
 export type CrdValidationReason = 'unknown-kind' | 'unserved-version';
 
+/** @public */
 export type CrdValidationResult =
   | {
       ok: true;
@@ -80,6 +92,7 @@ export type CrdValidationResult =
       warnings?: string[];
     };
 
+/** @public */
 export interface CrdValidateOptions {
   /** Namespaced kinds must carry `metadata.namespace` (false: GitOps tools often set it). Default false. */
   requireNamespace?: boolean;
@@ -199,6 +212,8 @@ function toValidationError(e: ErrorObject): CrdValidationError | undefined {
 
 /**
  * The vendored CRDs, indexed by group/version/kind, with lazily compiled ajv validators.
+ *
+ * @public
  */
 export class CrdSchemaRegistry {
   /**

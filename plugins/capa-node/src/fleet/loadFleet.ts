@@ -49,6 +49,7 @@ export interface FleetConfig {
   accounts: FleetConfigAccount[];
 }
 
+/** @public */
 export class FleetLoadError extends Error {
   readonly problems: InputProblem[];
   constructor(message: string, problems: InputProblem[] = []) {
@@ -454,6 +455,8 @@ async function readManifests(
 /**
  * Loads `<dir>/fleet.yaml` and everything it names. Throws FleetLoadError only when the input is unusable
  * (missing directory, missing or invalid fleet.yaml).
+ *
+ * @public
  */
 export async function loadFleetFromDirectory(
   dir: string,

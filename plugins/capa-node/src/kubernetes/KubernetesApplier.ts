@@ -18,13 +18,18 @@ import {
 /** The field manager capa-portal applies as, unless told otherwise. */
 export const DEFAULT_FIELD_MANAGER = 'capa-portal';
 
-/** One object as the server returned it after a (dry-run) apply. */
+/**
+ * One object as the server returned it after a (dry-run) apply.
+ *
+ * @public
+ */
 export interface AppliedObject {
   object: KubeObject;
   /** True when the object did not exist before this apply (for a dry run: would be created). */
   created: boolean;
 }
 
+/** @public */
 export interface KubernetesApplierOptions {
   connection: ManagementClusterConnection;
   /** Server-side apply field manager. Default `capa-portal`. */
@@ -41,7 +46,11 @@ export interface KubernetesApplierOptions {
   logger?: LoggerService;
 }
 
-/** An apply that failed part-way. `applied` lists what was applied (or dry-run applied) before the failure. */
+/**
+ * An apply that failed part-way. `applied` lists what was applied (or dry-run applied) before the failure.
+ *
+ * @public
+ */
 export class KubernetesApplyError extends KubernetesRequestError {
   readonly applied: AppliedObject[];
   /** `Kind/namespace/name` of the object that failed. */
@@ -134,6 +143,8 @@ function rbacVerb(verb: string): string {
  *
  * Objects are applied one by one in the order given (put Namespaces first). Errors name the object
  * (`Kind/namespace/name`) and carry the server's message, with a 422's field paths.
+ *
+ * @public
  */
 export class KubernetesApplier {
   readonly fieldManager: string;

@@ -24,7 +24,11 @@ export const MAX_LIST_RESTARTS = 3;
 /** Guard against a server that keeps returning continue tokens. */
 const MAX_PAGES_PER_KIND = 100_000;
 
-/** What one read of a management cluster returned. Complete, or the read threw: never partial. */
+/**
+ * What one read of a management cluster returned. Complete, or the read threw: never partial.
+ *
+ * @public
+ */
 export interface KubernetesFleetReadResult {
   objects: LocatedObject[];
   /** Malformed items (skipped) and kinds the cluster does not serve (warnings). */
@@ -44,6 +48,7 @@ export interface KubernetesFleetReadResult {
   }>;
 }
 
+/** @public */
 export interface KubernetesFleetReaderOptions {
   /** The management cluster's name from config; objects are located at `kubernetes://<name>`. */
   name: string;
@@ -128,6 +133,8 @@ function slimMetadata(metadata: Record<string, unknown>) {
  *
  * Credentials are read from the connection on every read (a rotated token or kubeconfig is picked up) and never
  * logged or put in an error message.
+ *
+ * @public
  */
 export class KubernetesFleetReader {
   readonly name: string;

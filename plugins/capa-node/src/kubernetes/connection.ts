@@ -17,17 +17,27 @@ export const DEFAULT_KUBERNETES_TIMEOUT_MS = 10_000;
  * Default `limit` of every LIST request: client-go's (and kubectl's) 500. The reader streams each page item by
  * item, so the page size costs next to nothing in memory; pages of 250 measured the same peak RSS on the bench
  * (`./portal bench`) with 47 % more requests.
+ *
+ * @public
  */
 export const DEFAULT_KUBERNETES_PAGE_SIZE = 500;
 
-/** A kubeconfig file (paths in it relative to the file), optionally one of its contexts. */
+/**
+ * A kubeconfig file (paths in it relative to the file), optionally one of its contexts.
+ *
+ * @public
+ */
 export interface KubeconfigFileConnection {
   kubeconfigPath: string;
   /** Defaults to the file's `current-context`. */
   context?: string;
 }
 
-/** An API server URL with a service account token (and the CA that signed the server's certificate). */
+/**
+ * An API server URL with a service account token (and the CA that signed the server's certificate).
+ *
+ * @public
+ */
 export interface TokenConnection {
   url: string;
   serviceAccountToken: string;
@@ -36,12 +46,20 @@ export interface TokenConnection {
   skipTLSVerify?: boolean;
 }
 
-/** The pod's own service account (`KUBERNETES_SERVICE_HOST`, the mounted token and CA). */
+/**
+ * The pod's own service account (`KUBERNETES_SERVICE_HOST`, the mounted token and CA).
+ *
+ * @public
+ */
 export interface InClusterConnection {
   inCluster: true;
 }
 
-/** How requests to a management cluster behave, whatever the connection. */
+/**
+ * How requests to a management cluster behave, whatever the connection.
+ *
+ * @public
+ */
 export interface KubernetesRequestOptions {
   /** Bound on each HTTP request, response body included. Default 10 000 ms. */
   timeoutMs?: number;
@@ -51,6 +69,8 @@ export interface KubernetesRequestOptions {
 
 /**
  * How capa-portal reaches a management cluster (DESIGN §5: `managementClusters[].kubernetes`).
+ *
+ * @public
  */
 export type ManagementClusterConnection = (
   | KubeconfigFileConnection

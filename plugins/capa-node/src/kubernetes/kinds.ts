@@ -2,6 +2,8 @@
  * The Kubernetes resources capa-portal knows by name: what the fleet reader lists from a management cluster,
  * and what the test API server serves. Group/versions are those the upstream CRDs serve:
  * CAPI (`cluster.x-k8s.io`) serves v1beta1 and v1beta2, CAPA serves v1beta2 only, the CAPI Operator v1alpha2.
+ *
+ * @public
  */
 export interface KubernetesResourceType {
   /** API group; `''` for the core group. */
@@ -78,6 +80,8 @@ const MANAGEMENT_CLUSTER_ROWS: ResourceRow[] = [
 /**
  * What {@link KubernetesFleetReader} lists from every management cluster: one paginated, cluster-wide LIST per
  * entry and read. Order is the order of the reads.
+ *
+ * @public
  */
 export const MANAGEMENT_CLUSTER_KINDS: readonly KubernetesResourceType[] =
   Object.freeze(resourceTypes(MANAGEMENT_CLUSTER_ROWS));

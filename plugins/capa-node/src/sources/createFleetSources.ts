@@ -294,6 +294,8 @@ export function buildFleetSources(
 /**
  * Builds the portal's fleet from app-config (`readFleetConfiguration` then `buildFleetSources`). Plugins get the
  * shared, once-read fleet from `capaFleetServiceRef` instead; this reads the configuration anew.
+ *
+ * @public
  */
 export async function createFleetSourcesFromConfig(
   config: Config,

@@ -6,7 +6,11 @@ import type {
   ManagementClusterInput,
 } from '@capa-portal/plugin-capa-common';
 
-/** What one read of a management cluster's source returned. A read either completes or throws. */
+/**
+ * What one read of a management cluster's source returned. A read either completes or throws.
+ *
+ * @public
+ */
 export interface SourceRead {
   objects: LocatedObject[];
   problems: InputProblem[];
@@ -17,6 +21,8 @@ export interface SourceRead {
 /**
  * Where a management cluster's objects come from: a manifests folder, a URL (through the UrlReaderService),
  * or a live cluster. `read()` returns everything or throws: a partial read is never returned as complete.
+ *
+ * @public
  */
 export interface ManagementClusterSource {
   readonly name: string;
@@ -26,7 +32,11 @@ export interface ManagementClusterSource {
   read(): Promise<SourceRead>;
 }
 
-/** A management cluster's configuration without its objects, plus the source that reads them. */
+/**
+ * A management cluster's configuration without its objects, plus the source that reads them.
+ *
+ * @public
+ */
 export interface ConfiguredManagementCluster {
   cluster: Omit<ManagementClusterInput, 'objects'>;
   source: ManagementClusterSource;
@@ -34,7 +44,11 @@ export interface ConfiguredManagementCluster {
   connection?: ManagementClusterConnection;
 }
 
-/** The fleet as configured: management clusters with their sources, and accounts. */
+/**
+ * The fleet as configured: management clusters with their sources, and accounts.
+ *
+ * @public
+ */
 export interface FleetSources {
   managementClusters: ConfiguredManagementCluster[];
   accounts: AccountInput[];

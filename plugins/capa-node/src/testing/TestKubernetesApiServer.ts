@@ -12,7 +12,11 @@ import {
   resourceName,
 } from '../kubernetes/kinds';
 
-/** What an injected `validate` returns; `path` is the field path (`spec.region`), as the CRD schema names it. */
+/**
+ * What an injected `validate` returns; `path` is the field path (`spec.region`), as the CRD schema names it.
+ *
+ * @public
+ */
 export interface TestValidationResult {
   ok: boolean;
   errors?: Array<{ path: string; message: string }>;
@@ -23,6 +27,7 @@ export interface TestValidationResult {
   reason?: 'unknown-kind' | 'unserved-version' | string;
 }
 
+/** @public */
 export interface TestKubernetesApiServerOptions {
   /** Bearer token the server accepts. Default: random. */
   token?: string;
@@ -46,6 +51,7 @@ export interface TestKubernetesApiServerOptions {
   user?: string;
 }
 
+/** @public */
 export type TestRequestVerb =
   | 'list'
   | 'get'
@@ -56,7 +62,11 @@ export type TestRequestVerb =
   | 'discovery'
   | 'other';
 
-/** One request the server received. */
+/**
+ * One request the server received.
+ *
+ * @public
+ */
 export interface TestRequestRecord {
   method: string;
   /** Path without the query. */
@@ -74,9 +84,12 @@ export interface TestRequestRecord {
 /**
  * Like kube-apiserver (APIResponseCompression, on by default), responses of at least this size are sent
  * gzip-compressed to clients that accept gzip.
+ *
+ * @public
  */
 export const GZIP_THRESHOLD_BYTES = 128 * 1024;
 
+/** @public */
 export interface FailRule {
   method?: string;
   /** Substring of path + query (`?limit=2&continue=...`). */
@@ -192,6 +205,8 @@ function compareKeys(a: string, b: string): number {
  * Deep merge used for server-side apply: maps merge key by key, a `null` value removes the key, and
  * everything else (scalars, lists) is replaced by the applied value. Real server-side apply merges lists by
  * their schema's list type and removes fields the manager stopped applying; this double does neither.
+ *
+ * @public
  */
 export function applyMerge(base: unknown, patch: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(patch)) return clone(patch);
@@ -293,6 +308,8 @@ function decodeToken(
  * Faults on demand: {@link failNext}, {@link delay}, {@link garbage}, {@link down} / {@link up},
  * {@link failAfterPages}, {@link expireContinueTokens}, {@link unserve}. Every request is recorded
  * ({@link requests}, {@link requestCounts}).
+ *
+ * @public
  */
 export class TestKubernetesApiServer {
   readonly token: string;

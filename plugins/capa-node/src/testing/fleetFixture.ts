@@ -14,6 +14,8 @@ function ns(name: string, labels?: Record<string, string>): KubeObject {
 /**
  * A small CAPA fleet for tests: every kind the fleet reader lists, several objects of the common ones.
  * Identities: controller `default`, role identities `staging` and `prod` (chained from default), a static one.
+ *
+ * @public
  */
 export function smallCapaFleet(): KubeObject[] {
   const cluster = (

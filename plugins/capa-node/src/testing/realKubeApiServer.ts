@@ -12,6 +12,8 @@ import type { TokenConnection } from '../kubernetes/connection';
  * The suites share one server (jest runs them in parallel): each works in namespaces and cluster-scoped objects
  * named with {@link uniqueName}, and reads back only its own. No controllers run (no kube-controller-manager),
  * so a deleted Namespace stays `Terminating` and no object is ever reconciled.
+ *
+ * @public
  */
 export interface RealKubeApiServer {
   url: string;
@@ -44,7 +46,11 @@ export interface RealKubeApiServer {
   ): Promise<string>;
 }
 
-/** A name no other test or suite uses on the shared server: `<prefix>-<8 hex>`. */
+/**
+ * A name no other test or suite uses on the shared server: `<prefix>-<8 hex>`.
+ *
+ * @public
+ */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
@@ -209,6 +215,8 @@ function connect(
  * `describe` for a suite that runs against the real API server: its name must say `kube-apiserver`, so the
  * test report shows what ran against the real server. Without the server the suite is skipped, loudly (a
  * banner with the reason), unless CAPA_TEST_REQUIRE_SERVICES=1 (CI): then every test fails, naming why.
+ *
+ * @public
  */
 export function describeWithKubeApiServer(
   name: string,

@@ -35,7 +35,11 @@ export {
   managementClusterEntityName,
 } from '@capa-portal/plugin-capa-common';
 
-/** Catalog defaults for entities whose source names no owner or system. */
+/**
+ * Catalog defaults for entities whose source names no owner or system.
+ *
+ * @public
+ */
 export interface EntityDefaults {
   owner: string;
   system?: string;
@@ -325,7 +329,11 @@ export function clusterEntity(
   );
 }
 
-/** Every entity of one management cluster: itself, its identities, its workload clusters. */
+/**
+ * Every entity of one management cluster: itself, its identities, its workload clusters.
+ *
+ * @public
+ */
 export function managementClusterEntities(
   report: FleetReport & { sources: ManagementClusterStatus[] },
   name: string,
@@ -353,7 +361,11 @@ export function managementClusterEntities(
   return entities;
 }
 
-/** Every account entity: derived from identities, merged with Organizations and config by the engine. */
+/**
+ * Every account entity: derived from identities, merged with Organizations and config by the engine.
+ *
+ * @public
+ */
 export function accountEntities(
   report: FleetReport,
   defaults: EntityDefaults,

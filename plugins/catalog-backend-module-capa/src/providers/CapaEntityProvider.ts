@@ -19,12 +19,20 @@ import type {
   ExternalAccountEntitySource,
 } from './ExternalAccountEntities';
 
-/** Where the provider gets the fleet report: the capa backend over HTTP (or a fake in tests). */
+/**
+ * Where the provider gets the fleet report: the capa backend over HTTP (or a fake in tests).
+ *
+ * @public
+ */
 export interface FleetReportSource {
   fleetReport(): Promise<FleetReportResponse>;
 }
 
-/** What one provider emits: the accounts, or one management cluster's entities. */
+/**
+ * What one provider emits: the accounts, or one management cluster's entities.
+ *
+ * @public
+ */
 export type CapaProviderScope =
   | { type: 'accounts' }
   | {
@@ -39,6 +47,8 @@ export type CapaProviderScope =
  * failing management cluster never touches the others; one for the accounts. When the capa backend cannot be
  * reached, or a management cluster has never been read, nothing is applied: the catalog keeps what it had.
  * A management cluster whose last read failed is still emitted from its last good read (marked stale by the API).
+ *
+ * @public
  */
 export class CapaEntityProvider implements EntityProvider {
   readonly #scope: CapaProviderScope;

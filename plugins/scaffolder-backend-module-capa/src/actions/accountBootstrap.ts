@@ -148,6 +148,7 @@ export function clusterawsadmSectionOf(
   return undefined;
 }
 
+/** @public */
 export interface BootstrapResult {
   roleArn: string;
   managementPrincipalArn: string;
@@ -173,7 +174,11 @@ function onboardTarget(input: Record<string, unknown>) {
   return { accountId: accountId!, managementCluster };
 }
 
-/** Generates everything an account needs to be trusted by a management cluster. Pure apart from reading the report. */
+/**
+ * Generates everything an account needs to be trusted by a management cluster. Pure apart from reading the report.
+ *
+ * @public
+ */
 export async function generateBootstrap(
   api: CapaFleetApi | undefined,
   rawInput: Record<string, unknown>,

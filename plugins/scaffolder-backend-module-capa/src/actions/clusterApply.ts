@@ -60,7 +60,11 @@ const APPLY_ORDER: Record<string, number> = {
 const CLUSTER_SCOPED = new Set(['Namespace', 'AWSClusterRoleIdentity']);
 const CARRIERS = new Set(['AWSCluster', 'AWSManagedControlPlane']);
 
-/** The field manager the scaffolder applies as. */
+/**
+ * The field manager the scaffolder applies as.
+ *
+ * @public
+ */
 export const SCAFFOLDER_FIELD_MANAGER = 'capa-portal-scaffolder';
 
 export interface ApplyPlan {
@@ -278,6 +282,7 @@ export function planVerdict(
   return { verdict, problems };
 }
 
+/** @public */
 export interface ApplyDependencies {
   api: CapaFleetApi;
   /** The configured management clusters (`createFleetSourcesFromConfig`); a live one has a `connection`. */

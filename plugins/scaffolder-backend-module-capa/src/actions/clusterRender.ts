@@ -288,6 +288,7 @@ export function validateRenderInput(
   };
 }
 
+/** @public */
 export interface RenderResult {
   manifests: KubeObject[];
   yaml: string;
@@ -295,7 +296,11 @@ export interface RenderResult {
   objects: string[];
 }
 
-/** Validates, builds, schema-validates and (only then) writes. */
+/**
+ * Validates, builds, schema-validates and (only then) writes.
+ *
+ * @public
+ */
 export async function renderCluster(
   rawInput: Record<string, unknown>,
   options: {

@@ -31,6 +31,7 @@ import {
 import { FieldErrors, Partition } from '../lib/validation';
 import { examples } from './identityResolve.examples';
 
+/** @public */
 export interface ResolveIdentityInput {
   managementCluster: string;
   accountId: string;
@@ -42,6 +43,7 @@ export interface ResolveIdentityInput {
   allowBroken?: boolean;
 }
 
+/** @public */
 export interface ResolveIdentityResult {
   identityRef: IdentityRef;
   roleArn?: string;
@@ -93,6 +95,8 @@ export function validateResolveInput(
 /**
  * Finds the identity whose whole chain admits the namespace for the account (CAPA's semantics, through
  * capa-common), or builds a new AWSClusterRoleIdentity when allowed. Pure: reads the report, writes nothing.
+ *
+ * @public
  */
 export async function resolveIdentity(
   api: CapaFleetApi,

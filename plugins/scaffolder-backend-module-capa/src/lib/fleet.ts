@@ -22,6 +22,8 @@ import {
 /**
  * The slice of `CapaBackendClient` (capa-node) the actions use. Injected so tests pass a fake built from a
  * real `evaluateFleet`.
+ *
+ * @public
  */
 export interface CapaFleetApi {
   fleetReport(): Promise<FleetReport>;

@@ -11,18 +11,25 @@ import type { AwsClientFactory } from '../clients';
 /**
  * Where results are cached: Backstage's `CacheService` fits (memory by default, Redis / memcache in
  * production, shared by all backend replicas). Values are plain JSON and never hold credentials.
+ *
+ * @public
  */
 export interface AwsEvidenceCache {
   get(key: string): Promise<unknown>;
   set(key: string, value: unknown, options?: { ttl?: number }): Promise<void>;
 }
 
-/** Which management account's credentials start a chain (the account CAPA's controllers run in). */
+/**
+ * Which management account's credentials start a chain (the account CAPA's controllers run in).
+ *
+ * @public
+ */
 export type ChainSourceAccount =
   | string
   | Record<string, string>
   | ((chain: ChainPlan) => string | undefined);
 
+/** @public */
 export interface GatherOptions {
   /**
    * The account whose credentials (from the `aws` integration config) are the root of each chain: one
@@ -37,7 +44,11 @@ export interface GatherOptions {
   includeOrganizations?: boolean;
 }
 
-/** Gathers live AWS evidence for the trust engine. Never throws for missing credentials or AWS failures. */
+/**
+ * Gathers live AWS evidence for the trust engine. Never throws for missing credentials or AWS failures.
+ *
+ * @public
+ */
 export interface AwsEvidenceGatherer {
   /** Organizations ListAccounts (all pages); undefined when there are no credentials or it is denied. */
   listOrganizationAccounts(options?: {
@@ -49,6 +60,7 @@ export interface AwsEvidenceGatherer {
   readonly enabled?: boolean;
 }
 
+/** @public */
 export interface AwsEvidenceGathererOptions {
   logger: LoggerService;
   /** Shared cache (Backstage `CacheService`). Without one, an in-memory cache of this instance is used. */
