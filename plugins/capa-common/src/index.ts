@@ -3,6 +3,7 @@
  * Isomorphic: no fs, net or process; imported by the browser too.
  */
 export * from './types';
+export { isRecord } from './records';
 export { CHECK_IDS as CAPA_TRUST_CHECK_IDS } from './types';
 
 export {
@@ -18,7 +19,13 @@ export type {
   ChainProblemKind,
   IdentityLookup,
 } from './trust/chain';
-export { verdictOf, aggregateVerdicts, worstStatus } from './trust/verdict';
+export {
+  verdictOf,
+  aggregateVerdicts,
+  worstStatus,
+  compareCheckStatus,
+  VERDICTS_WORST_FIRST,
+} from './trust/verdict';
 export {
   DEFAULT_DURATION_SECONDS,
   MIN_DURATION_SECONDS,
@@ -77,9 +84,15 @@ export {
   parseRoleArn,
   accountOfArn,
   isAccountId,
+  ACCOUNT_ID_PATTERN,
   globMatch,
   arnLike,
 } from './iam/arn';
+export {
+  ROLE_SESSION_NAME_PATTERN,
+  EXTERNAL_ID_PATTERN,
+  isRoleSessionName,
+} from './iam/sts';
 export type { ParsedArn, ParsedRoleArn } from './iam/arn';
 
 export {

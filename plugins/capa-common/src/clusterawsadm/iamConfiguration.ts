@@ -24,6 +24,7 @@
 import type { InputProblem, PolicyStatement } from '../types';
 import type { SourcedStatement } from '../iam/evaluate';
 import { parseRoleArn } from '../iam/arn';
+import { isRecord } from '../records';
 
 export const DEFAULT_NAME_SUFFIX = '.cluster-api-provider-aws.sigs.k8s.io';
 export const IAM_CONFIGURATION_GROUP =
@@ -84,10 +85,6 @@ const STATEMENT_KEYS = new Set([
   'Condition',
 ]);
 
-function isObj(v: unknown): v is Record<string, any> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function strList(v: unknown): string[] | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'string') return [v];
@@ -126,8 +123,8 @@ export function parseIamConfiguration(
   const warn = (message: string, severity: 'error' | 'warning' = 'warning') =>
     problems.push({ source, message, severity });
   let spec: Record<string, any> = {};
-  if (isObj(raw)) {
-    if (isObj(raw.spec)) {
+  if (isRecord(raw)) {
+    if (isRecord(raw.spec)) {
       spec = raw.spec;
       if (raw.kind !== undefined && raw.kind !== 'AWSIAMConfiguration') {
         warn(
@@ -163,7 +160,7 @@ export function parseIamConfiguration(
     typeof spec.partition === 'string' && spec.partition
       ? spec.partition
       : 'aws';
-  const eks = isObj(spec.eks) ? spec.eks : undefined;
+  const eks = isRecord(spec.eks) ? spec.eks : undefined;
   const eksEnabled = !(eks && eks.disable === true);
   const allowAssumeRole = spec.allowAssumeRole === true;
   if (
@@ -174,7 +171,7 @@ export function parseIamConfiguration(
   }
   const cfgNames = { namePrefix, nameSuffix };
   const section = (key: string): Record<string, any> =>
-    isObj(spec[key]) ? spec[key] : {};
+    isRecord(spec[key]) ? spec[key] : {};
   const controllers = section('clusterAPIControllers');
   const controlPlane = section('controlPlane');
   const nodes = section('nodes');
@@ -185,7 +182,7 @@ export function parseIamConfiguration(
     'nodes',
     'bootstrapUser',
   ]) {
-    if (spec[key] !== undefined && spec[key] !== null && !isObj(spec[key]))
+    if (spec[key] !== undefined && spec[key] !== null && !isRecord(spec[key]))
       warn(`spec.${key} must be an object`, 'error');
   }
   if ('disabled' in controllers)
@@ -201,7 +198,7 @@ export function parseIamConfiguration(
     }
     const out: SourcedStatement[] = [];
     list.forEach((s, i) => {
-      if (!isObj(s)) {
+      if (!isRecord(s)) {
         warn(`spec.${path}[${i}] is not a statement`, 'error');
         return;
       }
@@ -283,7 +280,7 @@ export function parseIamConfiguration(
       : undefined;
   const tags = (v: unknown) => {
     const out: Record<string, string> = {};
-    if (isObj(v))
+    if (isRecord(v))
       for (const [k, val] of Object.entries(v))
         if (typeof val === 'string') out[k] = val;
     return out;

@@ -31,6 +31,7 @@ import {
   parseObjects,
 } from '../model/objects';
 import { resolveChain, ResolvedChain } from './chain';
+import { isRecord } from '../records';
 
 export interface ParsedIdentityX extends ParsedIdentity {
   /** Not in the input: CAPA's AutoControllerIdentityCreator would create it. */
@@ -76,10 +77,6 @@ export interface FleetContext {
   organization?: Map<string, OrganizationAccount>;
   live: LiveEvidence;
   problems: InputProblem[];
-}
-
-function isObj(v: unknown): v is Record<string, any> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export function chainFor(mgmt: MgmtContext, ref: IdentityRef): ResolvedChain {
@@ -129,10 +126,10 @@ function identityFromVariables(
 ): { ref: IdentityRef; variable: string } | undefined {
   for (const v of cluster.topology?.variables ?? []) {
     const value = v.value;
-    const candidates = isObj(value) ? [value, value.identityRef] : [];
+    const candidates = isRecord(value) ? [value, value.identityRef] : [];
     for (const c of candidates) {
       if (
-        isObj(c) &&
+        isRecord(c) &&
         typeof c.kind === 'string' &&
         typeof c.name === 'string' &&
         (IDENTITY_KINDS as readonly string[]).includes(c.kind)
@@ -293,13 +290,13 @@ export function buildFleetContext(
   live: LiveEvidence | undefined,
 ): FleetContext {
   const problems: InputProblem[] = [];
-  const inp = isObj(input) ? input : {};
+  const inp = isRecord(input) ? input : {};
   if (Array.isArray(inp.problems)) {
     for (const p of inp.problems)
-      if (isObj(p) && typeof p.message === 'string')
+      if (isRecord(p) && typeof p.message === 'string')
         problems.push(p as InputProblem);
   }
-  const liveEv: LiveEvidence = isObj(live) ? (live as LiveEvidence) : {};
+  const liveEv: LiveEvidence = isRecord(live) ? (live as LiveEvidence) : {};
   const iamConfigs = new Map<string, ParsedIamConfiguration>();
   const accounts = new Map<string, AccountInput>();
   const managementAccounts = new Map<string, string[]>();
@@ -313,7 +310,7 @@ export function buildFleetContext(
     : [];
 
   for (const a of accountInputs) {
-    if (!isObj(a) || typeof a.accountId !== 'string') {
+    if (!isRecord(a) || typeof a.accountId !== 'string') {
       problems.push({
         source: 'accounts',
         message: 'an account entry has no accountId: skipped',
@@ -344,7 +341,7 @@ export function buildFleetContext(
   const mgmts: MgmtContext[] = [];
   const names = new Set<string>();
   for (const m of mgmtInputs) {
-    if (!isObj(m) || typeof m.name !== 'string' || !m.name) {
+    if (!isRecord(m) || typeof m.name !== 'string' || !m.name) {
       problems.push({
         source: 'managementClusters',
         message: 'a management cluster has no name: skipped',
@@ -444,7 +441,7 @@ export function buildFleetContext(
       parsed,
       principalArn,
       principalUsesRoleSession: m.controllerUsesRoleSession === true,
-      principalTags: isObj(m.principalTags)
+      principalTags: isRecord(m.principalTags)
         ? (m.principalTags as Record<string, string>)
         : undefined,
       units,
@@ -466,7 +463,7 @@ export function buildFleetContext(
   if (Array.isArray(liveEv.organizationAccounts)) {
     organization = new Map();
     for (const o of liveEv.organizationAccounts)
-      if (isObj(o) && typeof o.accountId === 'string')
+      if (isRecord(o) && typeof o.accountId === 'string')
         organization.set(o.accountId, o);
   }
   return {

@@ -36,6 +36,13 @@ const SEVERITY: Record<Verdict, number> = {
   trusted: 0,
 };
 
+/** Every verdict, worst first: broken, degraded, unknown, configured, trusted. */
+export const VERDICTS_WORST_FIRST: readonly Verdict[] = Object.freeze(
+  (Object.keys(SEVERITY) as Verdict[]).sort(
+    (a, b) => SEVERITY[b] - SEVERITY[a],
+  ),
+);
+
 /** Worst-of aggregation: broken > degraded > unknown > configured > trusted. Empty -> unknown. */
 export function aggregateVerdicts(verdicts: Iterable<Verdict>): Verdict {
   let worst: Verdict | undefined;
@@ -51,6 +58,11 @@ const STATUS_RANK: Record<CheckStatus, number> = {
   skip: 1,
   pass: 0,
 };
+
+/** Orders check statuses worst first (fail, warn, skip, pass; anything else last), for sorting. */
+export function compareCheckStatus(a: CheckStatus, b: CheckStatus): number {
+  return (STATUS_RANK[b] ?? -1) - (STATUS_RANK[a] ?? -1);
+}
 
 /** Worst-of for check statuses: fail > warn > skip > pass. */
 export function worstStatus(statuses: Iterable<CheckStatus>): CheckStatus {

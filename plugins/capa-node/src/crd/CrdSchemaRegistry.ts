@@ -19,6 +19,7 @@ import {
   newConversionNotes,
 } from './schemaConversion';
 import { registerFormats } from './formats';
+import { isRecord } from '@capa-portal/plugin-capa-common';
 
 export type CrdScope = 'Namespaced' | 'Cluster';
 
@@ -101,10 +102,6 @@ const PACKAGE_NAME = '@capa-portal/plugin-capa-node';
 
 function gk(group: string, kind: string): string {
   return `${group}/${kind}`;
-}
-
-function isPlainObject(v: unknown): v is Record<string, any> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function pointerToPath(pointer: string): string[] {
@@ -226,7 +223,7 @@ export class CrdSchemaRegistry {
           throw new Error(`Cannot parse ${full}: ${doc.errors[0].message}`);
         }
         const value = doc.toJS({ maxAliasCount: -1 });
-        if (isPlainObject(value) && value.kind === 'CustomResourceDefinition') {
+        if (isRecord(value) && value.kind === 'CustomResourceDefinition') {
           crds.push({ crd: value, source: full });
         }
       }
@@ -262,7 +259,7 @@ export class CrdSchemaRegistry {
   }
 
   private add(crd: unknown, source?: string) {
-    if (!isPlainObject(crd) || !isPlainObject(crd.spec)) {
+    if (!isRecord(crd) || !isRecord(crd.spec)) {
       throw new Error(
         `Not a CustomResourceDefinition${source ? ` in ${source}` : ''}`,
       );
@@ -405,7 +402,7 @@ export class CrdSchemaRegistry {
     options: CrdValidateOptions = {},
   ): CrdValidationResult {
     const maxErrors = options.maxErrors ?? 50;
-    if (!isPlainObject(object)) {
+    if (!isRecord(object)) {
       return {
         ok: false,
         errors: [{ path: '', message: 'must be an object' }],
@@ -472,7 +469,7 @@ export class CrdSchemaRegistry {
 
     // metadata: name and scope (the API server checks these outside the CRD schema)
     const metadata = object.metadata;
-    if (!isPlainObject(metadata)) {
+    if (!isRecord(metadata)) {
       errors.push({ path: 'metadata', message: 'is required' });
     } else {
       if (typeof metadata.name !== 'string' || metadata.name === '') {
@@ -564,7 +561,7 @@ export class CrdSchemaRegistry {
 
 function stripAdditionalFalse(schema: any): any {
   if (Array.isArray(schema)) return schema.map(stripAdditionalFalse);
-  if (!isPlainObject(schema)) return schema;
+  if (!isRecord(schema)) return schema;
   const out: Record<string, any> = {};
   for (const [k, v] of Object.entries(schema)) {
     if (k === 'additionalProperties' && v === false) continue;

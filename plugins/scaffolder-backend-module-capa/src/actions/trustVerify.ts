@@ -6,7 +6,10 @@ import type {
   Check,
   Verdict,
 } from '@capa-portal/plugin-capa-common';
-import { capaTrustVerifyPermission } from '@capa-portal/plugin-capa-common';
+import {
+  ACCOUNT_ID_PATTERN,
+  capaTrustVerifyPermission,
+} from '@capa-portal/plugin-capa-common';
 import { CapaFleetApi } from '../lib/fleet';
 import { FieldErrors } from '../lib/validation';
 import { examples } from './trustVerify.examples';
@@ -44,7 +47,7 @@ export function createCapaTrustVerifyAction(options: {
         accountId: z =>
           z
             .string()
-            .regex(/^\d{12}$/)
+            .regex(ACCOUNT_ID_PATTERN)
             .optional()
             .describe('Account to verify'),
         managementCluster: z =>
