@@ -1,7 +1,7 @@
 /*
  * The shared vocabulary of capa-portal: the inputs the trust engine reads, the evidence adapters gather,
  * and the reports everything else (doctor, REST API, catalog, frontend) shows. These names are a contract
- * (DESIGN.md §4 and §6): extend them, do not rename them.
+ * (docs/contracts.md §4 and §6): extend them, do not rename them.
  */
 
 /** A Kubernetes object as read from a management cluster or a GitOps folder. Unparsed beyond the envelope. */
@@ -67,7 +67,7 @@ export interface PolicyStatement {
   Condition?: Record<string, Record<string, string | string[] | boolean>>;
 }
 
-/** One management cluster as configured (DESIGN §5), with its objects once read. */
+/** One management cluster as configured (docs/contracts.md §5), with its objects once read. */
 export interface ManagementClusterInput {
   name: string;
   accountId: string;
@@ -90,7 +90,7 @@ export interface ManagementClusterInput {
   system?: string;
 }
 
-/** A target account as configured (DESIGN §5). */
+/** A target account as configured (docs/contracts.md §5). */
 export interface AccountInput {
   accountId: string;
   name?: string;
@@ -179,7 +179,7 @@ export interface AssumeResult {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Reports (DESIGN §4, §6)
+// Reports (docs/contracts.md §4, §6)
 
 export const CHECK_IDS = [
   'identity-exists',

@@ -78,7 +78,7 @@ describe('evaluateFleet: the happy path (CAPA multi-account guide)', () => {
       line: 11,
     });
   });
-  it('fills the DESIGN §6 fields', () => {
+  it('fills the docs/contracts.md §6 fields', () => {
     expect(web).toMatchObject({
       managementCluster: 'mgmt-eu',
       namespace: 'staging',

@@ -1,7 +1,7 @@
 import type { Check, CheckStatus, Verdict } from '../types';
 
 /**
- * The verdict of a list of checks (DESIGN §4), decided in this order:
+ * The verdict of a list of checks (docs/contracts.md §4), decided in this order:
  * 1. `broken`     any check failed;
  * 2. `degraded`   any check warned;
  * 3. `trusted`    `live-assume` passed (the chain was assumed for real; skipped static checks are then moot);

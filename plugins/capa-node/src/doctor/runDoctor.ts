@@ -1,5 +1,5 @@
 /*
- * `capa-doctor <dir> [--json]` (DESIGN §6, a stable contract):
+ * `capa-doctor <dir> [--json]` (docs/contracts.md §6, a stable contract):
  *   reads <dir>/fleet.yaml and everything it names, evaluates trust, prints a table or JSON.
  *   exit 0: no broken verdict; 1: some verdict is broken; 2: unusable input (missing dir / fleet.yaml,
  *   invalid fleet.yaml) or bad usage. A malformed object in the manifests is an input problem, not exit 2.

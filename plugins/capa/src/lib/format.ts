@@ -8,7 +8,7 @@ import {
 /** Every verdict, worst first: the order the UI lists and counts them in. */
 export const VERDICTS: readonly Verdict[] = VERDICTS_WORST_FIRST;
 
-/** CAPI Cluster phases (DESIGN §1). */
+/** CAPI Cluster phases (docs/contracts.md §1). */
 export const CLUSTER_PHASES = [
   'Pending',
   'Provisioning',
