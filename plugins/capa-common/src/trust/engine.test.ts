@@ -27,7 +27,7 @@ import {
   staticIdentity,
   SUFFIX,
   targetIamConfig,
-} from './testFixtures';
+} from '../__testUtils__/fixtures';
 
 const NOW = { now: new Date('2024-01-01T00:00:00Z') };
 const run = (input: FleetInput, live?: LiveEvidence): FleetReport =>

@@ -13,7 +13,7 @@ import {
   listFiles,
   readYamlDocs,
   YamlDoc,
-} from './testUtils';
+} from '../__testUtils__/crd';
 
 const registry = CrdSchemaRegistry.fromDirectory();
 
