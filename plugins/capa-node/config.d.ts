@@ -1,7 +1,7 @@
 import { HumanDuration } from '@backstage/types';
 
 export interface Config {
-  /** capa-portal: the fleet of CAPA management clusters and AWS accounts (DESIGN.md §5). */
+  /** capa-portal: the fleet of CAPA management clusters and AWS accounts (docs/contracts.md §5). */
   capa?: {
     /**
      * A fleet.yaml file (the same one `./portal doctor` reads). Relative paths resolve from the backend's working

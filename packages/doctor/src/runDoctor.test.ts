@@ -116,7 +116,7 @@ spec:
 };
 
 describe('runDoctor', () => {
-  it('--json prints the DESIGN §6 shape and exits 0 when nothing is broken', async () => {
+  it('--json prints the docs/contracts.md §6 shape and exits 0 when nothing is broken', async () => {
     const dir = await tempFleet({
       'fleet.yaml': fleetYaml,
       'clusters/all.yaml': manifests('staging'),

@@ -1,10 +1,13 @@
 /*
- * `capa-doctor <dir> [--json]` (DESIGN §6, a stable contract):
+ * `capa-doctor <dir> [--json]` (docs/contracts.md §6, a stable contract):
  *   reads <dir>/fleet.yaml and everything it names, evaluates trust, prints a table or JSON.
  *   exit 0: no broken verdict; 1: some verdict is broken; 2: unusable input (missing dir / fleet.yaml,
  *   invalid fleet.yaml) or bad usage. A malformed object in the manifests is an input problem, not exit 2.
  */
-import { evaluateFleet } from '@capa-portal/plugin-capa-common';
+import {
+  evaluateFleet,
+  VERDICTS_WORST_FIRST,
+} from '@capa-portal/plugin-capa-common';
 import type {
   Check,
   FleetReport,
@@ -233,10 +236,9 @@ export function renderTable(
     ...report.clusters.map(x => x.verdict),
     ...report.identities.map(x => x.verdict),
   ];
-  const counts = (
-    ['broken', 'degraded', 'unknown', 'configured', 'trusted'] as Verdict[]
+  const counts = VERDICTS_WORST_FIRST.map(
+    v => [v, all.filter(x => x === v).length] as const,
   )
-    .map(v => [v, all.filter(x => x === v).length] as const)
     .filter(([, n]) => n > 0)
     .map(([v, n]) => verdictColour(c, v)(`${n} ${v}`));
   lines.push('');

@@ -1,5 +1,5 @@
 /*
- * Catalog vocabulary (DESIGN.md §3): entity types, annotations and labels that capa-portal writes and reads.
+ * Catalog vocabulary (docs/contracts.md §3): entity types, annotations and labels that capa-portal writes and reads.
  * A contract: the frontend finds its data through these, and so may other plugins.
  */
 

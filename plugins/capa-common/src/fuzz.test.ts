@@ -29,7 +29,7 @@ import {
   STAGING,
   staticIdentity,
   targetIamConfig,
-} from './trust/testFixtures';
+} from './__testUtils__/fixtures';
 import {
   CHECK_IDS,
   FleetInput,

@@ -7,9 +7,14 @@
  * @packageDocumentation
  */
 export * from './types';
+export { isRecord } from './records';
 
 export { evaluateFleet, planEvidence } from './trust/engine';
-export { verdictOf } from './trust/verdict';
+export {
+  verdictOf,
+  compareCheckStatus,
+  VERDICTS_WORST_FIRST,
+} from './trust/verdict';
 
 export { isNamespaceAllowed } from './model/allowedNamespaces';
 export {
@@ -21,8 +26,15 @@ export {
 export { splitApiVersion } from './model/apiVersions';
 
 export { evaluatePolicy } from './iam/evaluate';
-export { parseArn, parseRoleArn, accountOfArn, isAccountId } from './iam/arn';
+export {
+  parseArn,
+  parseRoleArn,
+  accountOfArn,
+  isAccountId,
+  ACCOUNT_ID_PATTERN,
+} from './iam/arn';
 export type { ParsedArn } from './iam/arn';
+export { ROLE_SESSION_NAME_PATTERN, EXTERNAL_ID_PATTERN } from './iam/sts';
 
 export * from './manifests';
 export * from './api/types';

@@ -1,7 +1,7 @@
 /*
  * The shared vocabulary of capa-portal: the inputs the trust engine reads, the evidence adapters gather,
  * and the reports everything else (doctor, REST API, catalog, frontend) shows. These names are a contract
- * (DESIGN.md §4 and §6): extend them, do not rename them.
+ * (docs/contracts.md §4 and §6): extend them, do not rename them.
  */
 
 /**
@@ -89,7 +89,7 @@ export interface PolicyStatement {
 }
 
 /**
- * One management cluster as configured (DESIGN §5), with its objects once read.
+ * One management cluster as configured (docs/contracts.md §5), with its objects once read.
  *
  * @public
  */
@@ -116,7 +116,7 @@ export interface ManagementClusterInput {
 }
 
 /**
- * A target account as configured (DESIGN §5).
+ * A target account as configured (docs/contracts.md §5).
  *
  * @public
  */
@@ -222,7 +222,7 @@ export interface AssumeResult {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Reports (DESIGN §4, §6)
+// Reports (docs/contracts.md §4, §6)
 
 /** @public */
 export const CHECK_IDS = [

@@ -13,7 +13,7 @@ import {
   createCapaClusterRenderAction,
   createCapaIdentityResolveAction,
 } from './actions';
-import { fakeFleetApi } from './testing/demoFleet';
+import { fakeFleetApi } from './__testUtils__/demoFleet';
 
 const TEMPLATES = path.resolve(__dirname, '../templates');
 const load = (name: string) =>

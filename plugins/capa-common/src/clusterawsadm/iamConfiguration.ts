@@ -24,6 +24,7 @@
 import type { InputProblem, PolicyStatement } from '../types';
 import type { SourcedStatement } from '../iam/evaluate';
 import { parseRoleArn } from '../iam/arn';
+import { isRecord } from '../records';
 
 export const DEFAULT_NAME_SUFFIX = '.cluster-api-provider-aws.sigs.k8s.io';
 export const IAM_CONFIGURATION_GROUP =
@@ -84,10 +85,6 @@ const STATEMENT_KEYS = new Set([
   'Condition',
 ]);
 
-function isObj(v: unknown): v is Record<string, any> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function strList(v: unknown): string[] | undefined {
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'string') return [v];
@@ -117,17 +114,13 @@ function serviceTrust(services: string[], source: string): SourcedStatement {
   };
 }
 
-/** Parses an AWSIAMConfiguration (the whole document, or just its `spec`). Never throws. */
-export function parseIamConfiguration(
-  raw: unknown,
-  source = 'AWSIAMConfiguration',
-): ParsedIamConfiguration {
-  const problems: InputProblem[] = [];
-  const warn = (message: string, severity: 'error' | 'warning' = 'warning') =>
-    problems.push({ source, message, severity });
+type Warn = (message: string, severity?: 'error' | 'warning') => void;
+
+/** The spec of an AWSIAMConfiguration document (or the spec itself when given one); defaults on bad shapes. */
+function specOf(raw: unknown, warn: Warn): Record<string, any> {
   let spec: Record<string, any> = {};
-  if (isObj(raw)) {
-    if (isObj(raw.spec)) {
+  if (isRecord(raw)) {
+    if (isRecord(raw.spec)) {
       spec = raw.spec;
       if (raw.kind !== undefined && raw.kind !== 'AWSIAMConfiguration') {
         warn(
@@ -156,146 +149,104 @@ export function parseIamConfiguration(
     warn('AWSIAMConfiguration must be an object; using defaults', 'error');
   }
 
-  const namePrefix = typeof spec.namePrefix === 'string' ? spec.namePrefix : '';
-  const nameSuffix =
-    typeof spec.nameSuffix === 'string' ? spec.nameSuffix : DEFAULT_NAME_SUFFIX;
-  const partition =
-    typeof spec.partition === 'string' && spec.partition
-      ? spec.partition
-      : 'aws';
-  const eks = isObj(spec.eks) ? spec.eks : undefined;
-  const eksEnabled = !(eks && eks.disable === true);
-  const allowAssumeRole = spec.allowAssumeRole === true;
-  if (
-    spec.allowAssumeRole !== undefined &&
-    typeof spec.allowAssumeRole !== 'boolean'
-  ) {
-    warn('spec.allowAssumeRole must be a boolean');
-  }
-  const cfgNames = { namePrefix, nameSuffix };
-  const section = (key: string): Record<string, any> =>
-    isObj(spec[key]) ? spec[key] : {};
-  const controllers = section('clusterAPIControllers');
-  const controlPlane = section('controlPlane');
-  const nodes = section('nodes');
-  const bootstrapUser = section('bootstrapUser');
-  for (const key of [
-    'clusterAPIControllers',
-    'controlPlane',
-    'nodes',
-    'bootstrapUser',
-  ]) {
-    if (spec[key] !== undefined && spec[key] !== null && !isObj(spec[key]))
-      warn(`spec.${key} must be an object`, 'error');
-  }
-  if ('disabled' in controllers)
-    warn(
-      'spec.clusterAPIControllers.disabled is not a field (clusterawsadm ignores it; the field is `disable`)',
-    );
+  return spec;
+}
 
-  const statements = (list: unknown, path: string): SourcedStatement[] => {
-    if (list === undefined || list === null) return [];
-    if (!Array.isArray(list)) {
-      warn(`spec.${path} must be a list of statements`, 'error');
-      return [];
+/**
+ * The statements of a clusterawsadm list as clusterawsadm decodes them: case-sensitive keys (others dropped,
+ * with a warning), an Effect and an Action required.
+ */
+function readStatements(
+  list: unknown,
+  path: string,
+  source: string,
+  warn: Warn,
+): SourcedStatement[] {
+  if (list === undefined || list === null) return [];
+  if (!Array.isArray(list)) {
+    warn(`spec.${path} must be a list of statements`, 'error');
+    return [];
+  }
+  const out: SourcedStatement[] = [];
+  list.forEach((s, i) => {
+    if (!isRecord(s)) {
+      warn(`spec.${path}[${i}] is not a statement`, 'error');
+      return;
     }
-    const out: SourcedStatement[] = [];
-    list.forEach((s, i) => {
-      if (!isObj(s)) {
-        warn(`spec.${path}[${i}] is not a statement`, 'error');
-        return;
-      }
-      const kept: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(s)) {
-        if (STATEMENT_KEYS.has(k)) kept[k] = v;
-        else {
-          const hint = [...STATEMENT_KEYS].find(
-            x => x.toLowerCase() === k.toLowerCase(),
-          );
-          warn(
-            hint
-              ? `spec.${path}[${i}].${k}: clusterawsadm decodes keys case-sensitively and drops it (write ${hint})`
-              : `spec.${path}[${i}].${k} is not a clusterawsadm statement field and is dropped`,
-          );
-        }
-      }
-      if (kept.Effect !== 'Allow' && kept.Effect !== 'Deny') {
-        warn(
-          `spec.${path}[${i}] has no valid Effect (Allow or Deny): the statement is invalid`,
-          'error',
+    const kept: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(s)) {
+      if (STATEMENT_KEYS.has(k)) kept[k] = v;
+      else {
+        const hint = [...STATEMENT_KEYS].find(
+          x => x.toLowerCase() === k.toLowerCase(),
         );
-        return;
-      }
-      if (!strList(kept.Action)) {
         warn(
-          `spec.${path}[${i}] has no Action: the statement is invalid`,
-          'error',
+          hint
+            ? `spec.${path}[${i}].${k}: clusterawsadm decodes keys case-sensitively and drops it (write ${hint})`
+            : `spec.${path}[${i}].${k} is not a clusterawsadm statement field and is dropped`,
         );
-        return;
       }
-      out.push({
-        statement: kept as unknown as PolicyStatement,
-        source: `${source}: spec.${path}[${i}]`,
-        index: i,
-      });
-    });
-    return out;
-  };
-
-  const profiles = (() => {
-    const v = controllers.allowedEC2InstanceProfiles;
-    if (v === undefined || v === null) return [managedName(cfgNames, '*')];
-    const l = strList(v);
-    if (!l) {
+    }
+    if (kept.Effect !== 'Allow' && kept.Effect !== 'Deny') {
       warn(
-        'spec.clusterAPIControllers.allowedEC2InstanceProfiles must be a list of strings',
+        `spec.${path}[${i}] has no valid Effect (Allow or Deny): the statement is invalid`,
         'error',
       );
-      return [managedName(cfgNames, '*')];
+      return;
     }
-    return l;
-  })();
-  const allowedEC2InstanceProfiles = profiles.map(
-    p => `arn:*:iam::*:role/${p}`,
-  );
-  const controllersPolicySource = `${source}: managed policy ${managedName(
-    cfgNames,
-    'controllers',
-  )}`;
-  const controllersPolicy: SourcedStatement[] = allowAssumeRole
-    ? [
-        {
-          statement: {
-            Effect: 'Allow',
-            Action: ['sts:AssumeRole'],
-            Resource: allowedEC2InstanceProfiles,
-          },
-          source: `${controllersPolicySource} (spec.allowAssumeRole: true, clusterAPIControllers.allowedEC2InstanceProfiles)`,
-          index: 0,
-        },
-      ]
-    : [];
-  const disableAttach =
-    controlPlane.disableClusterAPIControllerPolicyAttachment === true;
-  const path =
-    typeof controlPlane.path === 'string' && controlPlane.path
-      ? controlPlane.path
-      : undefined;
-  const tags = (v: unknown) => {
-    const out: Record<string, string> = {};
-    if (isObj(v))
-      for (const [k, val] of Object.entries(v))
-        if (typeof val === 'string') out[k] = val;
-    return out;
-  };
-  const opaque = (v: unknown, p: string) => {
-    const l = strList(v);
-    if (v !== undefined && v !== null && !l)
-      warn(`spec.${p} must be a list of policy ARNs`);
-    return l ?? [];
-  };
+    if (!strList(kept.Action)) {
+      warn(
+        `spec.${path}[${i}] has no Action: the statement is invalid`,
+        'error',
+      );
+      return;
+    }
+    out.push({
+      statement: kept as unknown as PolicyStatement,
+      source: `${source}: spec.${path}[${i}]`,
+      index: i,
+    });
+  });
+  return out;
+}
 
-  const roles: Record<ClusterawsadmRoleKey, ClusterawsadmRole> = {
+function stringTags(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (isRecord(v))
+    for (const [k, val] of Object.entries(v))
+      if (typeof val === 'string') out[k] = val;
+  return out;
+}
+
+interface RoleInputs {
+  source: string;
+  cfgNames: { namePrefix: string; nameSuffix: string };
+  path: string | undefined;
+  eksEnabled: boolean;
+  controllersPolicy: SourcedStatement[];
+  disableAttach: boolean;
+  controllers: Record<string, any>;
+  controlPlane: Record<string, any>;
+  nodes: Record<string, any>;
+  statements: (list: unknown, path: string) => SourcedStatement[];
+  opaque: (v: unknown, path: string) => string[];
+}
+
+/** The three roles clusterawsadm creates (controllers, control-plane, nodes) with their policies and trust. */
+function clusterawsadmRoles(
+  r: RoleInputs,
+): Record<ClusterawsadmRoleKey, ClusterawsadmRole> {
+  const {
+    source,
+    cfgNames,
+    path,
+    eksEnabled,
+    controllersPolicy,
+    disableAttach,
+  } = r;
+  const { controllers, controlPlane, nodes, statements, opaque } = r;
+  const tags = stringTags;
+  return {
     controllers: {
       key: 'controllers',
       name: managedName(cfgNames, 'controllers'),
@@ -377,6 +328,115 @@ export function parseIamConfiguration(
       hasControllersPolicy: false,
     },
   };
+}
+
+/** Parses an AWSIAMConfiguration (the whole document, or just its `spec`). Never throws. */
+export function parseIamConfiguration(
+  raw: unknown,
+  source = 'AWSIAMConfiguration',
+): ParsedIamConfiguration {
+  const problems: InputProblem[] = [];
+  const warn: Warn = (message, severity = 'warning') =>
+    problems.push({ source, message, severity });
+  const spec = specOf(raw, warn);
+  const namePrefix = typeof spec.namePrefix === 'string' ? spec.namePrefix : '';
+  const nameSuffix =
+    typeof spec.nameSuffix === 'string' ? spec.nameSuffix : DEFAULT_NAME_SUFFIX;
+  const partition =
+    typeof spec.partition === 'string' && spec.partition
+      ? spec.partition
+      : 'aws';
+  const eks = isRecord(spec.eks) ? spec.eks : undefined;
+  const eksEnabled = !(eks && eks.disable === true);
+  const allowAssumeRole = spec.allowAssumeRole === true;
+  if (
+    spec.allowAssumeRole !== undefined &&
+    typeof spec.allowAssumeRole !== 'boolean'
+  ) {
+    warn('spec.allowAssumeRole must be a boolean');
+  }
+  const cfgNames = { namePrefix, nameSuffix };
+  const section = (key: string): Record<string, any> =>
+    isRecord(spec[key]) ? spec[key] : {};
+  const controllers = section('clusterAPIControllers');
+  const controlPlane = section('controlPlane');
+  const nodes = section('nodes');
+  const bootstrapUser = section('bootstrapUser');
+  for (const key of [
+    'clusterAPIControllers',
+    'controlPlane',
+    'nodes',
+    'bootstrapUser',
+  ]) {
+    if (spec[key] !== undefined && spec[key] !== null && !isRecord(spec[key]))
+      warn(`spec.${key} must be an object`, 'error');
+  }
+  if ('disabled' in controllers)
+    warn(
+      'spec.clusterAPIControllers.disabled is not a field (clusterawsadm ignores it; the field is `disable`)',
+    );
+
+  const statements = (list: unknown, path: string) =>
+    readStatements(list, path, source, warn);
+  const profiles = (() => {
+    const v = controllers.allowedEC2InstanceProfiles;
+    if (v === undefined || v === null) return [managedName(cfgNames, '*')];
+    const l = strList(v);
+    if (!l) {
+      warn(
+        'spec.clusterAPIControllers.allowedEC2InstanceProfiles must be a list of strings',
+        'error',
+      );
+      return [managedName(cfgNames, '*')];
+    }
+    return l;
+  })();
+  const allowedEC2InstanceProfiles = profiles.map(
+    p => `arn:*:iam::*:role/${p}`,
+  );
+  const controllersPolicySource = `${source}: managed policy ${managedName(
+    cfgNames,
+    'controllers',
+  )}`;
+  const controllersPolicy: SourcedStatement[] = allowAssumeRole
+    ? [
+        {
+          statement: {
+            Effect: 'Allow',
+            Action: ['sts:AssumeRole'],
+            Resource: allowedEC2InstanceProfiles,
+          },
+          source: `${controllersPolicySource} (spec.allowAssumeRole: true, clusterAPIControllers.allowedEC2InstanceProfiles)`,
+          index: 0,
+        },
+      ]
+    : [];
+  const disableAttach =
+    controlPlane.disableClusterAPIControllerPolicyAttachment === true;
+  const path =
+    typeof controlPlane.path === 'string' && controlPlane.path
+      ? controlPlane.path
+      : undefined;
+  const opaque = (v: unknown, p: string) => {
+    const l = strList(v);
+    if (v !== undefined && v !== null && !l)
+      warn(`spec.${p} must be a list of policy ARNs`);
+    return l ?? [];
+  };
+
+  const roles = clusterawsadmRoles({
+    source,
+    cfgNames,
+    path,
+    eksEnabled,
+    controllersPolicy,
+    disableAttach,
+    controllers,
+    controlPlane,
+    nodes,
+    statements,
+    opaque,
+  });
   let bu: ParsedIamConfiguration['bootstrapUser'];
   if (bootstrapUser.enable === true) {
     bu = {

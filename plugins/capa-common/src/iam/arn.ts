@@ -13,28 +13,43 @@ export interface ParsedArn {
 }
 
 /**
- * Parses `arn:partition:service:region:account:resource`. Returns undefined for anything else.
+ * Parses `arn:partition:service:region:account:resource`. Returns undefined for anything else, and with
+ * `complete` also when the partition, service or resource is empty (what an AWS call needs all three of).
  *
  * @public
  */
-export function parseArn(arn: unknown): ParsedArn | undefined {
+export function parseArn(
+  arn: unknown,
+  options?: { complete?: boolean },
+): ParsedArn | undefined {
   if (typeof arn !== 'string' || !arn.startsWith('arn:')) return undefined;
   const parts = arn.split(':');
   if (parts.length < 6) return undefined;
-  return {
+  const parsed = {
     partition: parts[1],
     service: parts[2],
     region: parts[3],
     accountId: parts[4],
     resource: parts.slice(5).join(':'),
   };
+  if (
+    options?.complete &&
+    (!parsed.partition || !parsed.service || !parsed.resource)
+  )
+    return undefined;
+  return parsed;
 }
 
-const ACCOUNT_ID = /^\d{12}$/;
+/**
+ * An AWS account id: 12 digits.
+ *
+ * @public
+ */
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 
 /** @public */
 export function isAccountId(value: unknown): value is string {
-  return typeof value === 'string' && ACCOUNT_ID.test(value);
+  return typeof value === 'string' && ACCOUNT_ID_PATTERN.test(value);
 }
 
 /**

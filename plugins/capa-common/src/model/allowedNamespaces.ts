@@ -1,4 +1,5 @@
 /* eslint-disable no-nested-ternary */
+import { isRecord } from '../records';
 /*
  * CAPA's `allowedNamespaces` semantics, exactly as `isClusterPermittedToUsePrincipal` in
  * pkg/cloud/scope/session.go implements them (not as the API docs describe them):
@@ -29,10 +30,6 @@ export interface LabelSelectorRequirement {
 
 const METADATA_NAME_LABEL = 'kubernetes.io/metadata.name';
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Go's json decoding: absent or null -> nil. */
 function isNil(v: unknown): boolean {
   return v === undefined || v === null;
@@ -46,8 +43,7 @@ export function allowedNamespacesShapeError(
   value: unknown,
 ): string | undefined {
   if (isNil(value)) return undefined;
-  if (!isPlainObject(value))
-    return 'allowedNamespaces must be an object or null';
+  if (!isRecord(value)) return 'allowedNamespaces must be an object or null';
   const list = value.list;
   if (
     !isNil(list) &&
@@ -57,12 +53,11 @@ export function allowedNamespacesShapeError(
   }
   const sel = value.selector;
   if (!isNil(sel)) {
-    if (!isPlainObject(sel))
-      return 'allowedNamespaces.selector must be an object';
+    if (!isRecord(sel)) return 'allowedNamespaces.selector must be an object';
     const ml = sel.matchLabels;
     if (
       !isNil(ml) &&
-      (!isPlainObject(ml) || Object.values(ml).some(x => typeof x !== 'string'))
+      (!isRecord(ml) || Object.values(ml).some(x => typeof x !== 'string'))
     ) {
       return 'allowedNamespaces.selector.matchLabels must be a map of strings';
     }
@@ -72,7 +67,7 @@ export function allowedNamespacesShapeError(
         return 'allowedNamespaces.selector.matchExpressions must be a list';
       for (const r of me) {
         if (
-          !isPlainObject(r) ||
+          !isRecord(r) ||
           typeof r.key !== 'string' ||
           typeof r.operator !== 'string'
         ) {
@@ -96,7 +91,7 @@ function isZeroValue(value: Record<string, unknown>): boolean {
   if (!isNil(value.list)) return false;
   const sel = value.selector;
   if (isNil(sel)) return true;
-  if (!isPlainObject(sel)) return false;
+  if (!isRecord(sel)) return false;
   return isNil(sel.matchLabels) && isNil(sel.matchExpressions);
 }
 
@@ -255,7 +250,7 @@ export function isNamespaceAllowed(
       reason: `namespace ${namespace} is in allowedNamespaces.list`,
     };
   }
-  const sel = isPlainObject(value.selector) ? value.selector : undefined;
+  const sel = isRecord(value.selector) ? value.selector : undefined;
   const compiled = compileSelector(sel);
   if (compiled.error) {
     return {
@@ -317,7 +312,7 @@ export function summarizeAllowedNamespaces(value: unknown): string {
   const parts: string[] = [];
   const list = (v.list ?? []) as string[];
   if (list.length) parts.push(`list: ${list.join(', ')}`);
-  const sel = isPlainObject(v.selector) ? v.selector : undefined;
+  const sel = isRecord(v.selector) ? v.selector : undefined;
   const compiled = compileSelector(sel);
   if (compiled.error) parts.push(`invalid selector (${compiled.error})`);
   else if (compiled.selector!.requirements.length) {

@@ -12,7 +12,7 @@ import {
   splitApiVersion,
 } from './apiVersions';
 import { CARRIER_KINDS, IDENTITY_KINDS, ParsedObjects } from './objectTypes';
-import { describe, isObj, ObjectEnvelope, ShapeError } from './parseHelpers';
+import { describe, ObjectEnvelope, ShapeError } from './parseHelpers';
 import { parseCarrier } from './kinds/carrier';
 import { parseCluster } from './kinds/cluster';
 import { parseClusterClass } from './kinds/clusterClass';
@@ -20,6 +20,7 @@ import { parseControlPlaneVersion } from './kinds/controlPlane';
 import { parseIdentity } from './kinds/identity';
 import { parseInfrastructureProvider } from './kinds/infrastructureProvider';
 import { parseNamespace } from './kinds/namespace';
+import { isRecord } from '../records';
 
 export * from './objectTypes';
 export { parseConditions } from './parseHelpers';
@@ -74,8 +75,8 @@ const PARSERS: ReadonlyArray<{
 ];
 
 function locationOf(item: unknown): SourceLocation {
-  return isObj(item) &&
-    isObj(item.location) &&
+  return isRecord(item) &&
+    isRecord(item.location) &&
     typeof item.location.source === 'string'
     ? {
         source: item.location.source,
@@ -89,7 +90,7 @@ function locationOf(item: unknown): SourceLocation {
 
 /** The metadata problem that makes an object unreadable, or undefined. */
 function metadataProblem(kind: string, meta: unknown): string | undefined {
-  if (!isObj(meta)) return `${kind} has no metadata: skipped`;
+  if (!isRecord(meta)) return `${kind} has no metadata: skipped`;
   if (typeof meta.name !== 'string' || !meta.name)
     return `${kind} has no metadata.name: skipped`;
   if (
@@ -98,7 +99,11 @@ function metadataProblem(kind: string, meta: unknown): string | undefined {
     typeof meta.namespace !== 'string'
   )
     return `${kind}/${meta.name}: metadata.namespace must be a string: skipped`;
-  if (meta.labels !== undefined && meta.labels !== null && !isObj(meta.labels))
+  if (
+    meta.labels !== undefined &&
+    meta.labels !== null &&
+    !isRecord(meta.labels)
+  )
     return `${kind}/${meta.name}: metadata.labels must be a map: skipped`;
   return undefined;
 }
@@ -124,8 +129,8 @@ function readEnvelope(
       message,
       severity,
     });
-  const obj = isObj(item) ? (item.object as unknown) : undefined;
-  if (!isObj(obj)) {
+  const obj = isRecord(item) ? (item.object as unknown) : undefined;
+  if (!isRecord(obj)) {
     problem(
       'document is not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)',
       'warning',
@@ -151,14 +156,14 @@ function readEnvelope(
   const bad = metadataProblem(kind, meta);
   if (bad) {
     const object =
-      isObj(meta) && typeof meta.name === 'string' && meta.name
+      isRecord(meta) && typeof meta.name === 'string' && meta.name
         ? `${kind}/${meta.name}`
         : `${kind}/?`;
     problem(bad, 'error', object);
     return undefined;
   }
   const name: string = meta.name;
-  if (obj.spec !== undefined && obj.spec !== null && !isObj(obj.spec)) {
+  if (obj.spec !== undefined && obj.spec !== null && !isRecord(obj.spec)) {
     const desc = describe(obj as KubeObject);
     problem(`${desc}: spec must be an object: skipped`, 'error', desc);
     if (isIdentityKind(kind)) out.malformedIdentities.add(`${kind}/${name}`);
@@ -174,8 +179,8 @@ function readEnvelope(
         ? meta.namespace
         : 'default',
     meta,
-    spec: isObj(obj.spec) ? obj.spec : {},
-    status: isObj(obj.status) ? obj.status : {},
+    spec: isRecord(obj.spec) ? obj.spec : {},
+    status: isRecord(obj.status) ? obj.status : {},
     location,
     problem,
   };
@@ -220,7 +225,7 @@ export function parseObjects(located: LocatedObject[]): ParsedObjects {
       parseOne(item, out);
     } catch (e) {
       const loc =
-        isObj(item) && isObj(item.location)
+        isRecord(item) && isRecord(item.location)
           ? (item.location as SourceLocation)
           : { source: 'unknown' };
       out.problems.push({

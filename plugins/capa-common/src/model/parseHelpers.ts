@@ -11,10 +11,7 @@ import type {
 } from '../types';
 import { splitApiVersion } from './apiVersions';
 import type { ObjectRefLite } from './objectTypes';
-
-export function isObj(v: unknown): v is Record<string, any> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+import { isRecord } from '../records';
 
 export const hasOwn = (o: object, k: string) =>
   Object.prototype.hasOwnProperty.call(o, k);
@@ -33,7 +30,7 @@ export function isPlainStringMap(v: Record<string, any>): boolean {
  * used as they are (the parsed objects never change them), not copied once per object.
  */
 export function strMap(v: unknown): Record<string, string> | undefined {
-  if (!isObj(v)) return undefined;
+  if (!isRecord(v)) return undefined;
   if (isPlainStringMap(v)) return v as Record<string, string>;
   // for…in over own keys: the same keys in the same order as Object.entries, without its [key, value] arrays.
   const out: Record<string, string> = {};
@@ -62,7 +59,7 @@ export function parseIdentityRef(
   path: string,
 ): IdentityRef | undefined {
   if (v === undefined || v === null) return undefined;
-  if (!isObj(v)) fail(`${path} must be an object with kind and name`);
+  if (!isRecord(v)) fail(`${path} must be an object with kind and name`);
   if (typeof v.kind !== 'string' || !v.kind)
     fail(`${path}.kind must be a non-empty string`);
   if (typeof v.name !== 'string' || !v.name)
@@ -76,7 +73,7 @@ export function parseRef(
   defaultNamespace?: string,
 ): ObjectRefLite | undefined {
   if (v === undefined || v === null) return undefined;
-  if (!isObj(v)) fail(`${path} must be an object`);
+  if (!isRecord(v)) fail(`${path} must be an object`);
   if (typeof v.kind !== 'string' || typeof v.name !== 'string')
     fail(`${path} needs string kind and name`);
   return {
@@ -98,7 +95,7 @@ export function parseConditions(v: unknown): ClusterCondition[] {
   if (!Array.isArray(v)) return [];
   const out: ClusterCondition[] = [];
   for (const c of v) {
-    if (!isObj(c) || typeof c.type !== 'string') continue;
+    if (!isRecord(c) || typeof c.type !== 'string') continue;
     out.push({
       type: c.type,
       status: typeof c.status === 'string' ? c.status : 'Unknown',
@@ -138,7 +135,7 @@ export function ownerClusterOf(meta: Record<string, any>): string | undefined {
   if (typeof label === 'string' && label) return label;
   if (Array.isArray(meta.ownerReferences)) {
     for (const o of meta.ownerReferences) {
-      if (isObj(o) && o.kind === 'Cluster' && typeof o.name === 'string')
+      if (isRecord(o) && o.kind === 'Cluster' && typeof o.name === 'string')
         return o.name;
     }
   }

@@ -5,7 +5,7 @@ import {
   located,
   roleIdentity,
   staticIdentity,
-} from './testFixtures';
+} from '../__testUtils__/fixtures';
 
 const role = (n: string, src?: { kind: string; name: string } | null) =>
   roleIdentity(

@@ -31,6 +31,7 @@ import {
   parseObjects,
 } from '../model/objects';
 import { resolveChain, ResolvedChain } from './chain';
+import { isRecord } from '../records';
 
 export interface ParsedIdentityX extends ParsedIdentity {
   /** Not in the input: CAPA's AutoControllerIdentityCreator would create it. */
@@ -76,10 +77,6 @@ export interface FleetContext {
   organization?: Map<string, OrganizationAccount>;
   live: LiveEvidence;
   problems: InputProblem[];
-}
-
-function isObj(v: unknown): v is Record<string, any> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export function chainFor(mgmt: MgmtContext, ref: IdentityRef): ResolvedChain {
@@ -129,10 +126,10 @@ function identityFromVariables(
 ): { ref: IdentityRef; variable: string } | undefined {
   for (const v of cluster.topology?.variables ?? []) {
     const value = v.value;
-    const candidates = isObj(value) ? [value, value.identityRef] : [];
+    const candidates = isRecord(value) ? [value, value.identityRef] : [];
     for (const c of candidates) {
       if (
-        isObj(c) &&
+        isRecord(c) &&
         typeof c.kind === 'string' &&
         typeof c.name === 'string' &&
         (IDENTITY_KINDS as readonly string[]).includes(c.kind)
@@ -288,32 +285,14 @@ export function buildUnits(parsed: ParsedObjects): ClusterUnit[] {
   return units;
 }
 
-export function buildFleetContext(
-  input: unknown,
-  live: LiveEvidence | undefined,
-): FleetContext {
-  const problems: InputProblem[] = [];
-  const inp = isObj(input) ? input : {};
-  if (Array.isArray(inp.problems)) {
-    for (const p of inp.problems)
-      if (isObj(p) && typeof p.message === 'string')
-        problems.push(p as InputProblem);
-  }
-  const liveEv: LiveEvidence = isObj(live) ? (live as LiveEvidence) : {};
-  const iamConfigs = new Map<string, ParsedIamConfiguration>();
+/** The configured accounts by id; entries without a 12-digit accountId, or repeated, are problems. */
+function readAccounts(
+  accountInputs: AccountInput[],
+  problems: InputProblem[],
+): Map<string, AccountInput> {
   const accounts = new Map<string, AccountInput>();
-  const managementAccounts = new Map<string, string[]>();
-  const mgmtInputs: ManagementClusterInput[] = Array.isArray(
-    inp.managementClusters,
-  )
-    ? inp.managementClusters
-    : [];
-  const accountInputs: AccountInput[] = Array.isArray(inp.accounts)
-    ? inp.accounts
-    : [];
-
   for (const a of accountInputs) {
-    if (!isObj(a) || typeof a.accountId !== 'string') {
+    if (!isRecord(a) || typeof a.accountId !== 'string') {
       problems.push({
         source: 'accounts',
         message: 'an account entry has no accountId: skipped',
@@ -341,10 +320,92 @@ export function buildFleetContext(
     }
     accounts.set(a.accountId, a);
   }
+  return accounts;
+}
+
+/** CAPI Operator providers run CAPA with static credentials: a warning each. */
+function operatorProblems(parsed: ParsedObjects): InputProblem[] {
+  return parsed.infrastructureProviders.map(ip => ({
+    source: ip.location.source,
+    line: ip.location.line,
+    object: `InfrastructureProvider/${ip.namespace}/${ip.name}`,
+    severity: 'warning' as const,
+    message: `CAPI Operator InfrastructureProvider ${ip.namespace}/${
+      ip.name
+    } runs CAPA with static credentials${
+      ip.configSecret ? ` from Secret ${ip.configSecret}` : ''
+    }${
+      ip.watchFilter ? ` (watch-filter ${ip.watchFilter})` : ''
+    }: prefer AWSClusterRoleIdentity chained from the controller identity (no long-lived keys)`,
+  }));
+}
+
+/**
+ * CAPA's AutoControllerIdentityCreator (feature gate, on by default) creates AWSClusterControllerIdentity/default
+ * with allowedNamespaces: {} when an AWSCluster / AWSManagedControlPlane references the controller identity:
+ * a synthetic one is added to the index then. True when it was.
+ */
+function addAutoControllerIdentity(
+  parsed: ParsedObjects,
+  units: ClusterUnit[],
+  managementCluster: string,
+): boolean {
+  const ctrlKey = `${CONTROLLER_IDENTITY_KIND}/${CONTROLLER_IDENTITY_NAME}`;
+  if (
+    parsed.identityIndex.has(ctrlKey) ||
+    parsed.malformedIdentities.has(ctrlKey)
+  )
+    return false;
+  const referenced = units.some(
+    u =>
+      u.carrier &&
+      u.carrier.kind !== 'ROSAControlPlane' &&
+      u.identityRef?.kind === CONTROLLER_IDENTITY_KIND,
+  );
+  if (!referenced) return false;
+  const synthetic: ParsedIdentityX = {
+    kind: CONTROLLER_IDENTITY_KIND,
+    name: CONTROLLER_IDENTITY_NAME,
+    apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta2',
+    location: {
+      source: `kubernetes://${managementCluster} (created by CAPA's AutoControllerIdentityCreator)`,
+    },
+    allowedNamespaces: {},
+    durationSeconds: 0,
+    synthetic: true,
+  };
+  parsed.identityIndex.set(ctrlKey, synthetic);
+  return true;
+}
+
+export function buildFleetContext(
+  input: unknown,
+  live: LiveEvidence | undefined,
+): FleetContext {
+  const problems: InputProblem[] = [];
+  const inp = isRecord(input) ? input : {};
+  if (Array.isArray(inp.problems)) {
+    for (const p of inp.problems)
+      if (isRecord(p) && typeof p.message === 'string')
+        problems.push(p as InputProblem);
+  }
+  const liveEv: LiveEvidence = isRecord(live) ? (live as LiveEvidence) : {};
+  const iamConfigs = new Map<string, ParsedIamConfiguration>();
+  const managementAccounts = new Map<string, string[]>();
+  const mgmtInputs: ManagementClusterInput[] = Array.isArray(
+    inp.managementClusters,
+  )
+    ? inp.managementClusters
+    : [];
+  const accountInputs: AccountInput[] = Array.isArray(inp.accounts)
+    ? inp.accounts
+    : [];
+
+  const accounts = readAccounts(accountInputs, problems);
   const mgmts: MgmtContext[] = [];
   const names = new Set<string>();
   for (const m of mgmtInputs) {
-    if (!isObj(m) || typeof m.name !== 'string' || !m.name) {
+    if (!isRecord(m) || typeof m.name !== 'string' || !m.name) {
       problems.push({
         source: 'managementClusters',
         message: 'a management cluster has no name: skipped',
@@ -387,52 +448,13 @@ export function buildFleetContext(
       ]);
     const parsed = parseObjects(Array.isArray(m.objects) ? m.objects : []);
     problems.push(...parsed.problems.map(p => ({ ...p, source: p.source })));
-    for (const ip of parsed.infrastructureProviders) {
-      problems.push({
-        source: ip.location.source,
-        line: ip.location.line,
-        object: `InfrastructureProvider/${ip.namespace}/${ip.name}`,
-        severity: 'warning',
-        message: `CAPI Operator InfrastructureProvider ${ip.namespace}/${
-          ip.name
-        } runs CAPA with static credentials${
-          ip.configSecret ? ` from Secret ${ip.configSecret}` : ''
-        }${
-          ip.watchFilter ? ` (watch-filter ${ip.watchFilter})` : ''
-        }: prefer AWSClusterRoleIdentity chained from the controller identity (no long-lived keys)`,
-      });
-    }
+    problems.push(...operatorProblems(parsed));
     const units = buildUnits(parsed);
-    // CAPA's AutoControllerIdentityCreator (feature gate, on by default) creates AWSClusterControllerIdentity/default
-    // with allowedNamespaces: {} when an AWSCluster / AWSManagedControlPlane references the controller identity.
-    let autoControllerIdentity = false;
-    const ctrlKey = `${CONTROLLER_IDENTITY_KIND}/${CONTROLLER_IDENTITY_NAME}`;
-    if (
-      !parsed.identityIndex.has(ctrlKey) &&
-      !parsed.malformedIdentities.has(ctrlKey)
-    ) {
-      const referenced = units.some(
-        u =>
-          u.carrier &&
-          u.carrier.kind !== 'ROSAControlPlane' &&
-          u.identityRef?.kind === CONTROLLER_IDENTITY_KIND,
-      );
-      if (referenced) {
-        const synthetic: ParsedIdentityX = {
-          kind: CONTROLLER_IDENTITY_KIND,
-          name: CONTROLLER_IDENTITY_NAME,
-          apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta2',
-          location: {
-            source: `kubernetes://${m.name} (created by CAPA's AutoControllerIdentityCreator)`,
-          },
-          allowedNamespaces: {},
-          durationSeconds: 0,
-          synthetic: true,
-        };
-        parsed.identityIndex.set(ctrlKey, synthetic);
-        autoControllerIdentity = true;
-      }
-    }
+    const autoControllerIdentity = addAutoControllerIdentity(
+      parsed,
+      units,
+      m.name,
+    );
     const principalArn =
       typeof m.controllerPrincipalArn === 'string' && m.controllerPrincipalArn
         ? m.controllerPrincipalArn
@@ -444,7 +466,7 @@ export function buildFleetContext(
       parsed,
       principalArn,
       principalUsesRoleSession: m.controllerUsesRoleSession === true,
-      principalTags: isObj(m.principalTags)
+      principalTags: isRecord(m.principalTags)
         ? (m.principalTags as Record<string, string>)
         : undefined,
       units,
@@ -466,7 +488,7 @@ export function buildFleetContext(
   if (Array.isArray(liveEv.organizationAccounts)) {
     organization = new Map();
     for (const o of liveEv.organizationAccounts)
-      if (isObj(o) && typeof o.accountId === 'string')
+      if (isRecord(o) && typeof o.accountId === 'string')
         organization.set(o.accountId, o);
   }
   return {

@@ -27,7 +27,7 @@ import {
   staticIdentity,
   SUFFIX,
   targetIamConfig,
-} from './testFixtures';
+} from '../__testUtils__/fixtures';
 
 const NOW = { now: new Date('2024-01-01T00:00:00Z') };
 const run = (input: FleetInput, live?: LiveEvidence): FleetReport =>
@@ -78,7 +78,7 @@ describe('evaluateFleet: the happy path (CAPA multi-account guide)', () => {
       line: 11,
     });
   });
-  it('fills the DESIGN §6 fields', () => {
+  it('fills the docs/contracts.md §6 fields', () => {
     expect(web).toMatchObject({
       managementCluster: 'mgmt-eu',
       namespace: 'staging',

@@ -1,7 +1,7 @@
 import type { Check, CheckStatus, Verdict } from '../types';
 
 /**
- * The verdict of a list of checks (DESIGN §4), decided in this order:
+ * The verdict of a list of checks (docs/contracts.md §4), decided in this order:
  * 1. `broken`     any check failed;
  * 2. `degraded`   any check warned;
  * 3. `trusted`    `live-assume` passed (the chain was assumed for real; skipped static checks are then moot);
@@ -38,6 +38,17 @@ const SEVERITY: Record<Verdict, number> = {
   trusted: 0,
 };
 
+/**
+ * Every verdict, worst first: broken, degraded, unknown, configured, trusted.
+ *
+ * @public
+ */
+export const VERDICTS_WORST_FIRST: readonly Verdict[] = Object.freeze(
+  (Object.keys(SEVERITY) as Verdict[]).sort(
+    (a, b) => SEVERITY[b] - SEVERITY[a],
+  ),
+);
+
 /** Worst-of aggregation: broken > degraded > unknown > configured > trusted. Empty -> unknown. */
 export function aggregateVerdicts(verdicts: Iterable<Verdict>): Verdict {
   let worst: Verdict | undefined;
@@ -53,6 +64,15 @@ const STATUS_RANK: Record<CheckStatus, number> = {
   skip: 1,
   pass: 0,
 };
+
+/**
+ * Orders check statuses worst first (fail, warn, skip, pass; anything else last), for sorting.
+ *
+ * @public
+ */
+export function compareCheckStatus(a: CheckStatus, b: CheckStatus): number {
+  return (STATUS_RANK[b] ?? -1) - (STATUS_RANK[a] ?? -1);
+}
 
 /** Worst-of for check statuses: fail > warn > skip > pass. */
 export function worstStatus(statuses: Iterable<CheckStatus>): CheckStatus {

@@ -1,24 +1,8 @@
-import {
-  parseArn as parseAnyArn,
-  type ParsedArn,
-} from '@capa-portal/plugin-capa-common';
-
-export type { ParsedArn };
-
-/**
- * Parses `arn:<partition>:<service>:<region>:<account>:<resource>`; undefined when it is not one or its
- * partition, service or resource is empty (evidence gathering needs all three).
- */
-export function parseArn(arn: string): ParsedArn | undefined {
-  const parsed = parseAnyArn(arn);
-  if (!parsed || !parsed.partition || !parsed.service || !parsed.resource)
-    return undefined;
-  return parsed;
-}
+import { parseArn } from '@capa-portal/plugin-capa-common';
 
 /** `arn:aws:iam::123:role/path/name` → `name` (GetRole takes the name, without the path). */
 export function roleNameFromArn(roleArn: string): string | undefined {
-  const arn = parseArn(roleArn);
+  const arn = parseArn(roleArn, { complete: true });
   if (!arn || arn.service !== 'iam' || !arn.resource.startsWith('role/'))
     return undefined;
   const name = arn.resource.split('/').pop();
@@ -31,7 +15,7 @@ export function roleNameFromArn(roleArn: string): string | undefined {
  * ARN has no role path, so a role with a path must be given by its role ARN.
  */
 export function simulationSourceArn(principalArn: string): string {
-  const arn = parseArn(principalArn);
+  const arn = parseArn(principalArn, { complete: true });
   if (arn?.service === 'sts' && arn.resource.startsWith('assumed-role/')) {
     const roleName = arn.resource.split('/')[1];
     if (roleName)

@@ -2,6 +2,7 @@ import { Config, readDurationFromConfig } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { durationToMilliseconds } from '@backstage/types';
 import type { DefaultAwsClientFactoryOptions } from './clients';
+import { isAccountId } from '@capa-portal/plugin-capa-common';
 
 /** The gatherer's settings from `capa.verification` in app-config (see config.d.ts). */
 export interface AwsVerificationSettings {
@@ -100,7 +101,7 @@ export function readAwsVerificationSettings(
   );
   if (
     organizationAccountId !== undefined &&
-    !/^\d{12}$/.test(organizationAccountId)
+    !isAccountId(organizationAccountId)
   ) {
     throw new InputError(
       `capa.verification.organizationAccountId must be a 12-digit AWS account id (quoted in YAML), got "${organizationAccountId}"`,

@@ -2,7 +2,7 @@ import fs from 'fs';
 import { CrdSchemaRegistry, CrdValidationResult } from './CrdSchemaRegistry';
 import { convertOpenApiSchema } from './schemaConversion';
 import { newConversionNotes } from './schemaConversion';
-import { listFiles, vendoredCrdDir } from './testUtils';
+import { listFiles, vendoredCrdDir } from '../__testUtils__/crd';
 
 const registry = CrdSchemaRegistry.fromDirectory();
 

@@ -19,6 +19,7 @@ import {
   newConversionNotes,
 } from './schemaConversion';
 import { registerFormats } from './formats';
+import { isRecord } from '@capa-portal/plugin-capa-common';
 
 /** @public */
 export type CrdScope = 'Namespaced' | 'Cluster';
@@ -114,10 +115,6 @@ const PACKAGE_NAME = '@capa-portal/plugin-capa-node';
 
 function gk(group: string, kind: string): string {
   return `${group}/${kind}`;
-}
-
-function isPlainObject(v: unknown): v is Record<string, any> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function pointerToPath(pointer: string): string[] {
@@ -241,7 +238,7 @@ export class CrdSchemaRegistry {
           throw new Error(`Cannot parse ${full}: ${doc.errors[0].message}`);
         }
         const value = doc.toJS({ maxAliasCount: -1 });
-        if (isPlainObject(value) && value.kind === 'CustomResourceDefinition') {
+        if (isRecord(value) && value.kind === 'CustomResourceDefinition') {
           crds.push({ crd: value, source: full });
         }
       }
@@ -277,7 +274,7 @@ export class CrdSchemaRegistry {
   }
 
   private add(crd: unknown, source?: string) {
-    if (!isPlainObject(crd) || !isPlainObject(crd.spec)) {
+    if (!isRecord(crd) || !isRecord(crd.spec)) {
       throw new Error(
         `Not a CustomResourceDefinition${source ? ` in ${source}` : ''}`,
       );
@@ -420,7 +417,7 @@ export class CrdSchemaRegistry {
     options: CrdValidateOptions = {},
   ): CrdValidationResult {
     const maxErrors = options.maxErrors ?? 50;
-    if (!isPlainObject(object)) {
+    if (!isRecord(object)) {
       return {
         ok: false,
         errors: [{ path: '', message: 'must be an object' }],
@@ -487,7 +484,7 @@ export class CrdSchemaRegistry {
 
     // metadata: name and scope (the API server checks these outside the CRD schema)
     const metadata = object.metadata;
-    if (!isPlainObject(metadata)) {
+    if (!isRecord(metadata)) {
       errors.push({ path: 'metadata', message: 'is required' });
     } else {
       if (typeof metadata.name !== 'string' || metadata.name === '') {
@@ -579,7 +576,7 @@ export class CrdSchemaRegistry {
 
 function stripAdditionalFalse(schema: any): any {
   if (Array.isArray(schema)) return schema.map(stripAdditionalFalse);
-  if (!isPlainObject(schema)) return schema;
+  if (!isRecord(schema)) return schema;
   const out: Record<string, any> = {};
   for (const [k, v] of Object.entries(schema)) {
     if (k === 'additionalProperties' && v === false) continue;

@@ -13,7 +13,7 @@ import {
   listFiles,
   readYamlDocs,
   YamlDoc,
-} from './testUtils';
+} from '../__testUtils__/crd';
 
 const registry = CrdSchemaRegistry.fromDirectory();
 
@@ -40,7 +40,7 @@ const byMgmt: Record<string, YamlDoc[]> = Object.fromEntries(
 const allDocs = Object.values(byMgmt).flat();
 
 describe('examples/demo-fleet', () => {
-  it('fleet.yaml has the DESIGN §5 shape and every file it names exists', () => {
+  it('fleet.yaml has the docs/contracts.md §5 shape and every file it names exists', () => {
     expect(fleet.managementClusters.length).toBeGreaterThanOrEqual(2);
     expect(
       new Set(fleet.managementClusters.map((m: any) => m.accountId)).size,

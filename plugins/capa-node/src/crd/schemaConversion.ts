@@ -17,6 +17,7 @@
  *   `labels` and `annotations` must be string maps; name and scope are checked by the registry itself.
  * - `pattern`s that JavaScript cannot compile (Go RE2 syntax) are dropped and counted.
  */
+import { isRecord } from '@capa-portal/plugin-capa-common';
 
 /** What the conversion met and could not carry over; reported by `CrdSchemaRegistry.describe`. */
 export interface ConversionNotes {
@@ -63,9 +64,8 @@ const OBJECT_META_SCHEMA = {
 
 type Schema = Record<string, any>;
 
-function isPlainObject(v: unknown): v is Schema {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+/** A schema node: a mapping (the CRD's openAPIV3Schema and every schema under it). */
+const isPlainObject = (v: unknown): v is Schema => isRecord(v);
 
 function patternCompiles(p: string): boolean {
   try {

@@ -1,6 +1,10 @@
 import fs from 'fs';
 import path from 'path';
-import { readYamlDocs, sharedCrdDir, vendoredCrdDir } from './testUtils';
+import {
+  readYamlDocs,
+  sharedCrdDir,
+  vendoredCrdDir,
+} from '../__testUtils__/crd';
 
 /** The upstream CAPI / CAPA CRDs vendored from ../shared/crds (update this list when re-vendoring). */
 const EXPECTED_CRD_FILES = [

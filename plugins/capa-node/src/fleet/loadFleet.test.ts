@@ -88,7 +88,7 @@ describe('parseFleetConfig', () => {
         .join('\n'),
     ).toContain(message);
   });
-  it('accepts the DESIGN §5 shape', () => {
+  it('accepts the docs/contracts.md §5 shape', () => {
     const { config, problems } = parseFleetConfig(
       {
         managementClusters: [

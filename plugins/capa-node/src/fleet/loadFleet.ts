@@ -1,5 +1,5 @@
 /*
- * Reads a fleet directory for the doctor: `<dir>/fleet.yaml` (DESIGN §5) and everything it names.
+ * Reads a fleet directory for the doctor: `<dir>/fleet.yaml` (docs/contracts.md §5) and everything it names.
  * Paths are relative to the file that names them. Problems are collected, never thrown, except when the
  * input is unusable (no directory, no / invalid fleet.yaml): then a FleetLoadError.
  */

@@ -18,6 +18,7 @@ import {
   MANAGEMENT_CLUSTER_KINDS,
   resourceName,
 } from './kinds';
+import { envelopeProblem, isRecord } from '@capa-portal/plugin-capa-common';
 
 /** Restarts of one kind's list after `410 Gone` (an expired continue token) before the read fails. */
 export const MAX_LIST_RESTARTS = 3;
@@ -60,29 +61,6 @@ export interface KubernetesFleetReaderOptions {
 
 class NotServed extends Error {}
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function itemProblem(o: Record<string, unknown>): string | undefined {
-  if (typeof o.apiVersion !== 'string' || !o.apiVersion)
-    return 'apiVersion is missing or not a string';
-  if (typeof o.kind !== 'string' || !o.kind)
-    return 'kind is missing or not a string';
-  const md = o.metadata;
-  if (!isPlainObject(md)) return 'metadata is missing or not an object';
-  if (typeof md.name !== 'string' || !md.name)
-    return 'metadata.name is missing or not a string';
-  if (md.namespace !== undefined && typeof md.namespace !== 'string')
-    return 'metadata.namespace is not a string';
-  for (const key of ['labels', 'annotations'] as const) {
-    const v = md[key];
-    if (v !== undefined && v !== null && !isPlainObject(v))
-      return `metadata.${key} is not a map`;
-  }
-  return undefined;
-}
-
 export { LAST_APPLIED_ANNOTATION };
 
 /**
@@ -93,7 +71,7 @@ export { LAST_APPLIED_ANNOTATION };
  * that is not a plain object is returned as is (and reported by the caller).
  */
 export function slimListItem(item: unknown): unknown {
-  if (!isPlainObject(item) || !isPlainObject(item.metadata)) return item;
+  if (!isRecord(item) || !isRecord(item.metadata)) return item;
   const metadata = slimMetadata(item.metadata);
   return metadata === item.metadata ? item : { ...item, metadata };
 }
@@ -102,7 +80,7 @@ export function slimListItem(item: unknown): unknown {
 function slimMetadata(metadata: Record<string, unknown>) {
   const annotations = metadata.annotations;
   const lastApplied =
-    isPlainObject(annotations) && LAST_APPLIED_ANNOTATION in annotations;
+    isRecord(annotations) && LAST_APPLIED_ANNOTATION in annotations;
   if (!('managedFields' in metadata) && !lastApplied) return metadata;
   const { managedFields: _managedFields, ...slim } = metadata;
   if (lastApplied) {
@@ -220,7 +198,7 @@ export class KubernetesFleetReader {
     item: unknown,
     result: KubernetesFleetReadResult,
   ) {
-    if (!isPlainObject(item)) {
+    if (!isRecord(item)) {
       result.problems.push({
         source: this.source,
         object: `${type.kind}/?`,
@@ -233,7 +211,7 @@ export class KubernetesFleetReader {
     // (see slimListItem) in the same copy: the raw item, managedFields and all, is garbage once its page is read.
     const object: Record<string, unknown> = {
       ...item,
-      ...(isPlainObject(item.metadata)
+      ...(isRecord(item.metadata)
         ? { metadata: slimMetadata(item.metadata) }
         : {}),
       apiVersion:
@@ -242,9 +220,9 @@ export class KubernetesFleetReader {
           : apiVersionOf(type.group, version),
       kind: typeof item.kind === 'string' && item.kind ? item.kind : type.kind,
     };
-    const problem = itemProblem(object);
+    const problem = envelopeProblem(object);
     if (problem) {
-      const md = isPlainObject(object.metadata) ? object.metadata : {};
+      const md = isRecord(object.metadata) ? object.metadata : {};
       const name = typeof md.name === 'string' ? md.name : '?';
       const ns = typeof md.namespace === 'string' ? `${md.namespace}/` : '';
       result.problems.push({
@@ -317,17 +295,17 @@ export class KubernetesFleetReader {
           throw new NotServed();
         throw this.failure(type, version, failure);
       }
-      if (!isPlainObject(page) || !Array.isArray(page.items)) {
+      if (!isRecord(page) || !Array.isArray(page.items)) {
         throw this.error(
           `list ${resourceName(type)}/${version} returned ${
-            isPlainObject(page)
+            isRecord(page)
               ? 'an object without an items list'
               : 'something that is not a list'
           }; the read is abandoned`,
           { reason: 'invalid-response' },
         );
       }
-      const metadata = isPlainObject(page.metadata) ? page.metadata : {};
+      const metadata = isRecord(page.metadata) ? page.metadata : {};
       const next =
         typeof metadata.continue === 'string' && metadata.continue
           ? metadata.continue

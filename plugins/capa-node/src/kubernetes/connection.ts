@@ -68,7 +68,7 @@ export interface KubernetesRequestOptions {
 }
 
 /**
- * How capa-portal reaches a management cluster (DESIGN §5: `managementClusters[].kubernetes`).
+ * How capa-portal reaches a management cluster (docs/contracts.md §5: `managementClusters[].kubernetes`).
  *
  * @public
  */
@@ -185,7 +185,7 @@ export function kubeConfigFor(
 }
 
 /**
- * Reads a `kubernetes:` config block (DESIGN §5) into a connection. Paths are taken as given: resolve
+ * Reads a `kubernetes:` config block (docs/contracts.md §5) into a connection. Paths are taken as given: resolve
  * `kubeconfigPath` against the file that names it before calling this, or pass `resolvePath`.
  */
 export function readManagementClusterConnection(

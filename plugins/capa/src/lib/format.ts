@@ -1,19 +1,14 @@
-import type {
-  CheckEvidence,
-  ClusterReport,
-  Verdict,
+import {
+  VERDICTS_WORST_FIRST,
+  type CheckEvidence,
+  type ClusterReport,
+  type Verdict,
 } from '@capa-portal/plugin-capa-common';
 
 /** Every verdict, worst first: the order the UI lists and counts them in. */
-export const VERDICTS: Verdict[] = [
-  'broken',
-  'degraded',
-  'unknown',
-  'configured',
-  'trusted',
-];
+export const VERDICTS: readonly Verdict[] = VERDICTS_WORST_FIRST;
 
-/** CAPI Cluster phases (DESIGN §1). */
+/** CAPI Cluster phases (docs/contracts.md §1). */
 export const CLUSTER_PHASES = [
   'Pending',
   'Provisioning',

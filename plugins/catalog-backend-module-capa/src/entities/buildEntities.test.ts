@@ -1,11 +1,11 @@
-import { validateEntity } from './testUtils';
+import { validateEntity } from '../__testUtils__/entities';
 import {
   clusterEntityName,
   entityName,
   identityEntityName,
   managementClusterEntities,
 } from './buildEntities';
-import { demoReport } from './testUtils';
+import { demoReport } from '../__testUtils__/entities';
 
 describe('entity names', () => {
   it.each([

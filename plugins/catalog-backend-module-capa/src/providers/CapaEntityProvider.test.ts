@@ -1,6 +1,6 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { EntityProviderConnection } from '@backstage/plugin-catalog-node';
-import { demoReport } from '../entities/testUtils';
+import { demoReport } from '../__testUtils__/entities';
 import { CapaEntityProvider, FleetReportSource } from './CapaEntityProvider';
 
 const taskRunner = { run: jest.fn(async () => {}) };

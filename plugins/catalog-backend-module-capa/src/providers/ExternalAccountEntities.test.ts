@@ -1,7 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { demoReport } from '../entities/testUtils';
+import { demoReport } from '../__testUtils__/entities';
 import { CapaEntityProvider } from './CapaEntityProvider';
 import {
   CatalogExternalAccountEntities,

@@ -1,7 +1,7 @@
 import { createMockDirectory } from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import yaml from 'yaml';
-import { fakeFleetApi } from '../testing/demoFleet';
+import { fakeFleetApi } from '../__testUtils__/demoFleet';
 import { createCapaAccountBootstrapAction } from './accountBootstrap';
 import { examples } from './accountBootstrap.examples';
 

@@ -4,7 +4,7 @@ import type { FleetInput, KubeObject } from '@capa-portal/plugin-capa-common';
 import { evaluateFleet, evaluatePolicy } from '@capa-portal/plugin-capa-common';
 import { CrdSchemaRegistry } from '@capa-portal/plugin-capa-node';
 import { parse } from 'yaml';
-import { fakeFleetApi } from '../testing/demoFleet';
+import { fakeFleetApi } from '../__testUtils__/demoFleet';
 import {
   createCapaAccountBootstrapAction,
   generateBootstrap,

@@ -9,8 +9,10 @@ import type {
 import {
   capaAccountOnboardPermission,
   capaResourceRef,
-  ROLE_IDENTITY_KIND,
+  ACCOUNT_ID_PATTERN,
   parseRoleArn,
+  ROLE_IDENTITY_KIND,
+  ROLE_SESSION_NAME_PATTERN,
 } from '@capa-portal/plugin-capa-common';
 import { stringify } from 'yaml';
 import { CapaFleetApi, findIdentity, identitiesForAccount } from '../lib/fleet';
@@ -26,7 +28,7 @@ import {
   targetRoleArn,
 } from '../lib/names';
 import { requireCapaPermission } from '../lib/permissions';
-import { FieldErrors, SESSION_NAME } from '../lib/validation';
+import { FieldErrors } from '../lib/validation';
 import { examples } from './accountBootstrap.examples';
 
 const IAM_CONFIGURATION_API_VERSION =
@@ -97,7 +99,7 @@ export function validateBootstrapInput(
     { min: 900, max: 43200 },
   );
   const sessionName = errors.string('sessionName', input.sessionName, {
-    pattern: SESSION_NAME,
+    pattern: ROLE_SESSION_NAME_PATTERN,
     patternText:
       'must be 2..64 characters of letters, digits and + = , . @ - _',
   });
@@ -403,7 +405,7 @@ export function createCapaAccountBootstrapAction(
         accountId: z =>
           z
             .string()
-            .regex(/^\d{12}$/)
+            .regex(ACCOUNT_ID_PATTERN)
             .describe('The new target AWS account id'),
         accountName: z =>
           z

@@ -6,7 +6,7 @@
  */
 import { createMockDirectory } from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import { fakeFleetApi } from '../testing/demoFleet';
+import { fakeFleetApi } from '../__testUtils__/demoFleet';
 import { createCapaAccountBootstrapAction } from './accountBootstrap';
 import { createCapaClusterRenderAction } from './clusterRender';
 import { createCapaIdentityResolveAction } from './identityResolve';

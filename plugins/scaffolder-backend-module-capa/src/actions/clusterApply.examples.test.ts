@@ -4,8 +4,8 @@ import { CrdSchemaRegistry } from '@capa-portal/plugin-capa-node';
 import yaml from 'yaml';
 // capa-node does not export ./testing as a package subpath yet (see the module README).
 // eslint-disable-next-line @backstage/no-relative-monorepo-imports
-import { TestKubernetesApiServer } from '../../../capa-node/src/testing';
-import { fakeFleetApi } from '../testing/demoFleet';
+import { TestKubernetesApiServer } from '@capa-portal/plugin-capa-node/testing';
+import { fakeFleetApi } from '../__testUtils__/demoFleet';
 import { createCapaClusterApplyAction } from './clusterApply';
 import { examples } from './clusterApply.examples';
 import { renderCluster } from './clusterRender';

@@ -8,7 +8,7 @@ import {
   RealKubeApiServer,
   uniqueName,
 } from '../../../capa-node/src/testing';
-import { fakeFleetApi } from '../testing/demoFleet';
+import { fakeFleetApi } from '../__testUtils__/demoFleet';
 import { createCapaClusterApplyAction } from './clusterApply';
 import { renderCluster } from './clusterRender';
 

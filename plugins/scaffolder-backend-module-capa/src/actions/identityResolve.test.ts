@@ -1,6 +1,6 @@
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { CrdSchemaRegistry } from '@capa-portal/plugin-capa-node';
-import { fakeFleetApi } from '../testing/demoFleet';
+import { fakeFleetApi } from '../__testUtils__/demoFleet';
 import {
   createCapaIdentityResolveAction,
   resolveIdentity,

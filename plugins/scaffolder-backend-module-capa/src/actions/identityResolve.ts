@@ -6,8 +6,9 @@ import type {
   Verdict,
 } from '@capa-portal/plugin-capa-common';
 import {
-  ROLE_IDENTITY_KIND,
+  ACCOUNT_ID_PATTERN,
   parseRoleArn,
+  ROLE_IDENTITY_KIND,
   verdictOf,
 } from '@capa-portal/plugin-capa-common';
 import {
@@ -291,7 +292,7 @@ export function createCapaIdentityResolveAction(options: {
         accountId: z =>
           z
             .string()
-            .regex(/^\d{12}$/)
+            .regex(ACCOUNT_ID_PATTERN)
             .describe('Target AWS account id (12 digits)'),
         namespace: z =>
           z

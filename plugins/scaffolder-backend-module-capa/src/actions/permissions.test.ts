@@ -13,7 +13,7 @@ import { CrdSchemaRegistry } from '@capa-portal/plugin-capa-node';
 // capa-node does not export ./testing as a package subpath yet (see the module README).
 // eslint-disable-next-line @backstage/no-relative-monorepo-imports
 import { TestKubernetesApiServer } from '../../../capa-node/src/testing';
-import { fakeFleetApi } from '../testing/demoFleet';
+import { fakeFleetApi } from '../__testUtils__/demoFleet';
 import { createCapaAccountBootstrapAction } from './accountBootstrap';
 import { createCapaClusterApplyAction } from './clusterApply';
 import { createCapaClusterRenderAction, renderCluster } from './clusterRender';

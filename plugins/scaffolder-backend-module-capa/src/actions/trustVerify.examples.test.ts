@@ -1,6 +1,6 @@
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import yaml from 'yaml';
-import { fakeFleetApi } from '../testing/demoFleet';
+import { fakeFleetApi } from '../__testUtils__/demoFleet';
 import { createCapaTrustVerifyAction } from './trustVerify';
 import { examples } from './trustVerify.examples';
 

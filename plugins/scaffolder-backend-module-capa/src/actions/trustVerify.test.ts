@@ -1,6 +1,6 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import { fakeFleetApi } from '../testing/demoFleet';
+import { fakeFleetApi } from '../__testUtils__/demoFleet';
 import { createCapaTrustVerifyAction } from './trustVerify';
 
 describe('capa:trust:verify', () => {

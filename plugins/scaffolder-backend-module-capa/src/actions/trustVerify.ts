@@ -7,6 +7,7 @@ import type {
   Verdict,
 } from '@capa-portal/plugin-capa-common';
 import {
+  ACCOUNT_ID_PATTERN,
   capaResourceRef,
   capaTrustVerifyPermission,
 } from '@capa-portal/plugin-capa-common';
@@ -48,7 +49,7 @@ export function createCapaTrustVerifyAction(options: {
         accountId: z =>
           z
             .string()
-            .regex(/^\d{12}$/)
+            .regex(ACCOUNT_ID_PATTERN)
             .optional()
             .describe('Account to verify'),
         managementCluster: z =>

@@ -5,7 +5,11 @@
  * one InputError naming every bad field, before anything is written or applied.
  */
 import { InputError } from '@backstage/errors';
-import { isAccountId, parseRoleArn } from '@capa-portal/plugin-capa-common';
+import {
+  EXTERNAL_ID_PATTERN,
+  isAccountId,
+  parseRoleArn,
+} from '@capa-portal/plugin-capa-common';
 import { MANAGEMENT_CLUSTER_NAME, MANAGEMENT_CLUSTER_NAME_TEXT } from './names';
 
 /** AWS partitions CAPA supports. */
@@ -27,10 +31,6 @@ export const ENTITY_REF =
   /^(?:[a-zA-Z][a-zA-Z0-9]*:)?(?:[a-z0-9][a-z0-9._-]{0,62}\/)?[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/;
 /** AWS tag keys and values: letters, digits, spaces and `+ - = . _ : / @`. */
 const AWS_TAG_CHARS = /^[\p{L}\p{N} +\-=._:/@]*$/u;
-/** sts:ExternalId: 2..1224 characters of `[\w+=,.@:/-]`. */
-export const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
-/** Role session names: 2..64 characters of `[\w+=,.@-]`. */
-export const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 /** Workspace-relative paths we write: `clusters/team-a/web.yaml`. */
 export const WORKSPACE_PATH = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
 
@@ -130,7 +130,7 @@ const RULES = {
   },
   externalId: {
     required: false,
-    pattern: EXTERNAL_ID,
+    pattern: EXTERNAL_ID_PATTERN,
     patternText:
       'must be 2..1224 characters of letters, digits and + = , . @ : / - _',
   },

@@ -6,13 +6,13 @@
 import type { CarrierKind, ParsedCarrier, ParsedObjects } from '../objectTypes';
 import {
   fail,
-  isObj,
   ObjectEnvelope,
   optString,
   ownerClusterOf,
   parseIdentityRef,
   strMap,
 } from '../parseHelpers';
+import { isRecord } from '../../records';
 
 /** An object carrying identityRef: AWSCluster, AWSManagedControlPlane, ROSAControlPlane and their templates. */
 export function parseCarrier(o: ObjectEnvelope, out: ParsedObjects) {
@@ -21,15 +21,15 @@ export function parseCarrier(o: ObjectEnvelope, out: ParsedObjects) {
   let s = spec;
   if (isTemplate) {
     const tmpl = spec.template;
-    if (tmpl !== undefined && tmpl !== null && !isObj(tmpl))
+    if (tmpl !== undefined && tmpl !== null && !isRecord(tmpl))
       fail('spec.template must be an object');
-    const ts = isObj(tmpl) ? tmpl.spec : undefined;
-    if (ts !== undefined && ts !== null && !isObj(ts))
+    const ts = isRecord(tmpl) ? tmpl.spec : undefined;
+    if (ts !== undefined && ts !== null && !isRecord(ts))
       fail('spec.template.spec must be an object');
-    s = isObj(ts) ? ts : {};
+    s = isRecord(ts) ? ts : {};
   }
   const path = isTemplate ? 'spec.template.spec' : 'spec';
-  const endpoint = isObj(s.controlPlaneEndpoint)
+  const endpoint = isRecord(s.controlPlaneEndpoint)
     ? s.controlPlaneEndpoint
     : undefined;
   const host =

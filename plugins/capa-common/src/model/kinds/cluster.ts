@@ -7,13 +7,13 @@
 import type { ParsedCluster, ParsedObjects } from '../objectTypes';
 import {
   fail,
-  isObj,
   mergeConditions,
   ObjectEnvelope,
   parseConditions,
   parseRef,
   strMap,
 } from '../parseHelpers';
+import { isRecord } from '../../records';
 
 /** A CAPI Cluster: refs, topology (ClusterClass), phase, and conditions of both styles. */
 export function parseCluster(o: ObjectEnvelope, out: ParsedObjects) {
@@ -21,22 +21,22 @@ export function parseCluster(o: ObjectEnvelope, out: ParsedObjects) {
   const topo = spec.topology;
   let topology: ParsedCluster['topology'];
   if (topo !== undefined && topo !== null) {
-    if (!isObj(topo)) fail('spec.topology must be an object');
+    if (!isRecord(topo)) fail('spec.topology must be an object');
     const className =
       typeof topo.class === 'string'
         ? topo.class
-        : isObj(topo.classRef) && typeof topo.classRef.name === 'string'
+        : isRecord(topo.classRef) && typeof topo.classRef.name === 'string'
         ? topo.classRef.name
         : undefined;
     const classNamespace =
       typeof topo.classNamespace === 'string'
         ? topo.classNamespace
-        : isObj(topo.classRef) && typeof topo.classRef.namespace === 'string'
+        : isRecord(topo.classRef) && typeof topo.classRef.namespace === 'string'
         ? topo.classRef.namespace
         : undefined;
     const variables = Array.isArray(topo.variables)
       ? topo.variables.filter(
-          (v: unknown) => isObj(v) && typeof (v as any).name === 'string',
+          (v: unknown) => isRecord(v) && typeof (v as any).name === 'string',
         )
       : [];
     if (className)
@@ -47,14 +47,16 @@ export function parseCluster(o: ObjectEnvelope, out: ParsedObjects) {
         variables,
       };
   }
-  const v1b2 = isObj(status.v1beta2)
+  const v1b2 = isRecord(status.v1beta2)
     ? parseConditions(status.v1beta2.conditions)
     : [];
   const dep =
-    isObj(status.deprecated) && isObj(status.deprecated.v1beta1)
+    isRecord(status.deprecated) && isRecord(status.deprecated.v1beta1)
       ? parseConditions(status.deprecated.v1beta1.conditions)
       : [];
-  const init = isObj(status.initialization) ? status.initialization : undefined;
+  const init = isRecord(status.initialization)
+    ? status.initialization
+    : undefined;
   out.clusters.push({
     namespace,
     name,

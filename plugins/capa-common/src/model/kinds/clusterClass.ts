@@ -1,11 +1,12 @@
 import type { ParsedObjects } from '../objectTypes';
-import { isObj, ObjectEnvelope, parseRef } from '../parseHelpers';
+import { ObjectEnvelope, parseRef } from '../parseHelpers';
+import { isRecord } from '../../records';
 
 /** A CAPI ClusterClass: the templates its clusters' infrastructure and control plane come from. */
 export function parseClusterClass(o: ObjectEnvelope, out: ParsedObjects) {
   const { name, namespace, apiVersion, spec } = o;
-  const infra = isObj(spec.infrastructure) ? spec.infrastructure : undefined;
-  const cp = isObj(spec.controlPlane) ? spec.controlPlane : undefined;
+  const infra = isRecord(spec.infrastructure) ? spec.infrastructure : undefined;
+  const cp = isRecord(spec.controlPlane) ? spec.controlPlane : undefined;
   out.clusterClasses.push({
     namespace,
     name,

@@ -1,5 +1,6 @@
 import type { ParsedObjects } from '../objectTypes';
-import { isObj, ObjectEnvelope } from '../parseHelpers';
+import { ObjectEnvelope } from '../parseHelpers';
+import { isRecord } from '../../records';
 
 /** A CAPI Operator InfrastructureProvider: its watch-filter and its credentials Secret. */
 export function parseInfrastructureProvider(
@@ -8,7 +9,7 @@ export function parseInfrastructureProvider(
 ) {
   const { name, namespace, apiVersion, location, spec } = o;
   const args =
-    isObj(spec.manager) && isObj(spec.manager.additionalArgs)
+    isRecord(spec.manager) && isRecord(spec.manager.additionalArgs)
       ? spec.manager.additionalArgs
       : {};
   const wf = args['watch-filter'] ?? args['--watch-filter'];
@@ -19,7 +20,7 @@ export function parseInfrastructureProvider(
     location,
     watchFilter: typeof wf === 'string' ? wf : undefined,
     configSecret:
-      isObj(spec.configSecret) && typeof spec.configSecret.name === 'string'
+      isRecord(spec.configSecret) && typeof spec.configSecret.name === 'string'
         ? spec.configSecret.name
         : undefined,
   });

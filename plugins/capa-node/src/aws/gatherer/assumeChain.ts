@@ -7,13 +7,14 @@ import {
   AssumeRoleCommand,
   GetCallerIdentityCommand,
 } from '@aws-sdk/client-sts';
+import { parseArn } from '@capa-portal/plugin-capa-common';
 import type { AwsCredentialProvider } from '@backstage/integration-aws-node';
 import type {
   AssumeHop,
   AssumeResult,
   ChainPlan,
 } from '@capa-portal/plugin-capa-common';
-import { parseArn, partitionRegion } from '../arn';
+import { partitionRegion } from '../arn';
 import { AwsErrorKind, classifyAwsError, describeAwsError } from '../awsErrors';
 import type { AwsClientCredentials } from '../clients';
 import { CACHE_PREFIX, hash } from './cache';
@@ -152,7 +153,9 @@ export function assumeChain(
     const sts = ctx.clients.sts({
       // The partition of the last role, or of the root principal for a chain without role hops.
       region: stsRegion(
-        parseArn(last?.roleArn ?? chain.rootPrincipalArn ?? '')?.partition,
+        parseArn(last?.roleArn ?? chain.rootPrincipalArn ?? '', {
+          complete: true,
+        })?.partition,
       ),
       credentials,
       principal,
@@ -256,7 +259,7 @@ export function assumeHops(
     const i = n - 1;
     const hop = chain.hops[i];
     const sts = ctx.clients.sts({
-      region: stsRegion(parseArn(hop.roleArn)?.partition),
+      region: stsRegion(parseArn(hop.roleArn, { complete: true })?.partition),
       credentials: before.credentials,
       principal: before.principal,
     });

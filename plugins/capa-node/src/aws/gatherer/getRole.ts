@@ -4,8 +4,8 @@
  */
 import { GetRoleCommand } from '@aws-sdk/client-iam';
 import type { RoleLookup } from '@capa-portal/plugin-capa-common';
-import { isAccountId } from '@capa-portal/plugin-capa-common';
-import { parseArn, roleNameFromArn } from '../arn';
+import { isAccountId, parseArn } from '@capa-portal/plugin-capa-common';
+import { roleNameFromArn } from '../arn';
 import { classifyAwsError, describeAwsError } from '../awsErrors';
 import { CACHE_PREFIX, hash } from './cache';
 import { GathererContext, iamClient } from './context';
@@ -20,7 +20,7 @@ export function getRole(
     `${CACHE_PREFIX}:role:${hash(roleArn)}`,
     force,
     async () => {
-      const arn = parseArn(roleArn);
+      const arn = parseArn(roleArn, { complete: true });
       const roleName = roleNameFromArn(roleArn);
       const checkedAt = new Date().toISOString();
       if (!arn || !roleName || !isAccountId(arn.accountId)) {

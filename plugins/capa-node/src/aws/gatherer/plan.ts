@@ -3,8 +3,8 @@
  * credentials a plan uses, and the plumbing that turns per-item results into LiveEvidence records.
  */
 import type { ChainPlan, EvidencePlan } from '@capa-portal/plugin-capa-common';
-import { isAccountId } from '@capa-portal/plugin-capa-common';
-import { parseArn, simulationSourceArn } from '../arn';
+import { isAccountId, parseArn } from '@capa-portal/plugin-capa-common';
+import { simulationSourceArn } from '../arn';
 import type { ChainSourceAccount } from './types';
 
 /** The accounts whose own credentials a plan uses: target roles' (GetRole), principals' (simulation), chains' roots. */
@@ -14,7 +14,7 @@ export function involvedAccounts(
 ): Set<string> {
   const accounts = new Set<string>();
   const add = (arnText: string) => {
-    const arn = parseArn(arnText);
+    const arn = parseArn(arnText, { complete: true });
     if (arn && isAccountId(arn.accountId)) accounts.add(arn.accountId);
   };
   plan.roleArns.forEach(add);
@@ -33,7 +33,7 @@ export function sourceAccountFor(
 ): string | undefined {
   if (!source) {
     const root = chain.rootPrincipalArn
-      ? parseArn(chain.rootPrincipalArn)
+      ? parseArn(chain.rootPrincipalArn, { complete: true })
       : undefined;
     return root && isAccountId(root.accountId) ? root.accountId : undefined;
   }

@@ -4,8 +4,8 @@
  */
 import { SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import type { SimulationResult } from '@capa-portal/plugin-capa-common';
-import { isAccountId } from '@capa-portal/plugin-capa-common';
-import { parseArn, simulationSourceArn } from '../arn';
+import { isAccountId, parseArn } from '@capa-portal/plugin-capa-common';
+import { simulationSourceArn } from '../arn';
 import { classifyAwsError, describeAwsError } from '../awsErrors';
 import { CACHE_PREFIX, hash } from './cache';
 import { GathererContext, iamClient } from './context';
@@ -22,7 +22,7 @@ export function simulate(
     force,
     async () => {
       const checkedAt = new Date().toISOString();
-      const arn = parseArn(source);
+      const arn = parseArn(source, { complete: true });
       if (!arn || !isAccountId(arn.accountId)) {
         return {
           decision: 'error',

@@ -1,6 +1,10 @@
 import type { ReactElement } from 'react';
 import { Flex, Text } from '@backstage/ui';
-import type { Check, CheckStatus } from '@capa-portal/plugin-capa-common';
+import {
+  compareCheckStatus,
+  type Check,
+  type CheckStatus,
+} from '@capa-portal/plugin-capa-common';
 import { CheckStatusLabel } from '../VerdictChip';
 import { EvidenceList } from './EvidenceList';
 import { FixHint } from './FixHint';
@@ -10,13 +14,6 @@ export interface CheckItem {
   check: Check;
   subjects: string[];
 }
-
-const statusOrder: Record<CheckStatus, number> = {
-  fail: 0,
-  warn: 1,
-  skip: 2,
-  pass: 3,
-};
 
 /**
  * Gathers the checks of several subjects, keeps the given statuses, and merges the same finding
@@ -41,7 +38,7 @@ export function collectChecks(
   }
   return [...byKey.values()].sort(
     (a, b) =>
-      (statusOrder[a.check.status] ?? 9) - (statusOrder[b.check.status] ?? 9) ||
+      compareCheckStatus(a.check.status, b.check.status) ||
       a.check.id.localeCompare(b.check.id),
   );
 }

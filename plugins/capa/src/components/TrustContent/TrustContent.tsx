@@ -15,9 +15,9 @@ import { Alert, Button, Flex, Text } from '@backstage/ui';
 import {
   capaResourceRef,
   capaTrustVerifyPermission,
+  compareCheckStatus,
   type AccountTrustResponse,
   type Check,
-  type CheckStatus,
   type Verdict,
 } from '@capa-portal/plugin-capa-common';
 import { capaApiRef, type CapaApi } from '../../api';
@@ -46,13 +46,6 @@ export interface TrustView {
   stale?: boolean;
 }
 
-const statusRank: Record<CheckStatus, number> = {
-  fail: 0,
-  warn: 1,
-  skip: 2,
-  pass: 3,
-};
-
 function rowsOf(subject: string, checks: Check[]): CheckRow[] {
   return (checks ?? []).map((check, i) => ({
     id: `${subject}#${check.id}#${i}`,
@@ -64,7 +57,7 @@ function rowsOf(subject: string, checks: Check[]): CheckRow[] {
 function sortRows(rows: CheckRow[]): CheckRow[] {
   return rows.sort(
     (a, b) =>
-      (statusRank[a.check.status] ?? 9) - (statusRank[b.check.status] ?? 9) ||
+      compareCheckStatus(a.check.status, b.check.status) ||
       a.subject.localeCompare(b.subject) ||
       a.check.id.localeCompare(b.check.id),
   );
@@ -128,8 +121,7 @@ const columns: TableColumn<CheckRow>[] = [
     width: '110px',
     cellStyle: top,
     render: row => <CheckStatusLabel status={row.check.status} />,
-    customSort: (a, b) =>
-      (statusRank[a.check.status] ?? 9) - (statusRank[b.check.status] ?? 9),
+    customSort: (a, b) => compareCheckStatus(a.check.status, b.check.status),
   },
   {
     title: 'Check',

@@ -8,7 +8,7 @@ import ErrorIcon from '@material-ui/icons/Error';
 import HelpOutlineIcon from '@material-ui/icons/HelpOutline';
 import type { Verdict } from '@capa-portal/plugin-capa-common';
 
-/** Label, icon and meaning of each verdict (DESIGN §4): the UI never relies on colour alone. */
+/** Label, icon and meaning of each verdict (docs/contracts.md §4): the UI never relies on colour alone. */
 export const verdictInfo: Record<
   Verdict,
   { label: string; description: string; Icon: typeof ErrorIcon }
