@@ -131,7 +131,7 @@ export async function ensureKubeBinaries({ log = console.log } = {}) {
     return { ...bins, built: false, seconds: 0 };
   if (!which('go'))
     throw new Error(
-      'Go is not installed (needed once to build kube-apiserver and etcd; any Go >= 1.21, e.g. Debian\'s golang-go, fetches the Go 1.25 toolchain go.mod asks for)',
+      "Go is not installed (needed once to build kube-apiserver and etcd; any Go >= 1.21, e.g. Debian's golang-go, fetches the Go 1.25 toolchain go.mod asks for)",
     );
   mkdirSync(bins.dir, { recursive: true });
   const goCache = join(cacheRoot(), 'go');
