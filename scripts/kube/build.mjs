@@ -131,7 +131,7 @@ export async function ensureKubeBinaries({ log = console.log } = {}) {
     return { ...bins, built: false, seconds: 0 };
   if (!which('go'))
     throw new Error(
-      'Go is not installed (needed once to build kube-apiserver and etcd; Debian: apt-get install golang-go, any Go >= 1.21 fetches the toolchain go.mod asks for)',
+      "Go is not installed (needed once to build kube-apiserver and etcd; any Go >= 1.21, e.g. Debian's golang-go, fetches the Go 1.25 toolchain go.mod asks for)",
     );
   mkdirSync(bins.dir, { recursive: true });
   const goCache = join(cacheRoot(), 'go');
@@ -142,6 +142,9 @@ export async function ensureKubeBinaries({ log = console.log } = {}) {
     GOMODCACHE: join(goCache, 'mod'),
     GOCACHE: join(goCache, 'build'),
     GOFLAGS: '-mod=readonly -buildvcs=false',
+    // go.mod asks for Go 1.25; an older Go fetches that toolchain from the module proxy (golang.org/toolchain)
+    // instead of refusing, unless the caller chose otherwise.
+    GOTOOLCHAIN: process.env.GOTOOLCHAIN || 'auto',
   };
   const started = Date.now();
   log(

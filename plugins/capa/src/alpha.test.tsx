@@ -3,8 +3,12 @@ import {
   createExtensionTester,
   renderInTestApp,
 } from '@backstage/frontend-test-utils';
+import type { Entity } from '@backstage/catalog-model';
 import { coreExtensionData } from '@backstage/frontend-plugin-api';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
+import {
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import discovered, {
   capaPlugin as plugin,
@@ -12,6 +16,7 @@ import discovered, {
   capaAccountTrustCard,
   capaClusterCard,
   capaIdentityChainCard,
+  capaOverviewPage,
   capaTrustContent,
 } from './alpha';
 import { capaApiRef } from './api';
@@ -21,6 +26,25 @@ import {
   createFakeCapaApi,
   identityEntity,
 } from './__testUtils__/fixtures';
+
+/** Renders an extension's element in the new frontend system's test app, inside the entity when given. */
+function renderExtension(
+  element: JSX.Element,
+  options: { api: ReturnType<typeof createFakeCapaApi>; entity?: Entity },
+) {
+  return renderInTestApp(
+    options.entity ? (
+      <EntityProvider entity={options.entity}>{element}</EntityProvider>
+    ) : (
+      element
+    ),
+    {
+      apis: [[capaApiRef, options.api]],
+      // The cards and the page link to catalog entities.
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+    },
+  );
+}
 
 describe('capa plugin (new frontend system)', () => {
   it('gives feature discovery the plugin and the scaffolder form fields module from its default export', async () => {
@@ -71,6 +95,53 @@ describe('capa plugin (new frontend system)', () => {
       { apis: [[capaApiRef, createFakeCapaApi()]] },
     );
     expect(await screen.findByText('Targeted by')).toBeInTheDocument();
+  });
+
+  // Each extension rendered through its blueprint (lazy loader, wrappers), as the app mounts it; what each shows
+  // comes from the fake API's fixtures, as in the components' own tests.
+  it('renders the cluster card from its extension', async () => {
+    const api = createFakeCapaApi();
+    renderExtension(createExtensionTester(capaClusterCard).reactElement(), {
+      api,
+      entity: clusterEntity,
+    });
+    expect(await screen.findByText('Provisioned')).toBeInTheDocument();
+    expect(api.getCluster).toHaveBeenCalledWith({
+      managementCluster: 'mgmt-eu',
+      namespace: 'staging',
+      name: 'web',
+    });
+  });
+
+  it('renders the identity chain card from its extension', async () => {
+    renderExtension(
+      createExtensionTester(capaIdentityChainCard).reactElement(),
+      { api: createFakeCapaApi(), entity: identityEntity },
+    );
+    expect(
+      await screen.findByRole('list', { name: 'Identity chain' }),
+    ).toBeInTheDocument();
+  });
+
+  it('renders the Trust tab from its extension', async () => {
+    renderExtension(createExtensionTester(capaTrustContent).reactElement(), {
+      api: createFakeCapaApi(),
+      entity: accountEntity,
+    });
+    expect(await screen.findByText('Checks (6)')).toBeInTheDocument();
+    expect(screen.getByLabelText('Verdict: Broken')).toBeInTheDocument();
+  });
+
+  it('renders the /capa page from its extension', async () => {
+    renderExtension(createExtensionTester(capaOverviewPage).reactElement(), {
+      api: createFakeCapaApi(),
+    });
+    expect(
+      await screen.findByRole('region', { name: 'Workload clusters' }),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByRole('region', { name: 'AWS accounts' }),
+    ).toBeInTheDocument();
   });
 
   it('gives the Trust tab the path trust', () => {
