@@ -11,3 +11,4 @@ export {
   capaPermissionResourceRef,
   capaPermissionRules,
 } from './permissions/rules';
+export type { CapaResourcePredicate } from './permissions/rules';

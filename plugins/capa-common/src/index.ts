@@ -17,6 +17,7 @@ export {
 } from './trust/verdict';
 
 export { isNamespaceAllowed } from './model/allowedNamespaces';
+export type { NamespaceDecision } from './model/allowedNamespaces';
 export {
   CONTROLLER_IDENTITY_KIND,
   ROLE_IDENTITY_KIND,
@@ -26,6 +27,11 @@ export {
 export { splitApiVersion } from './model/apiVersions';
 
 export { evaluatePolicy } from './iam/evaluate';
+export type {
+  PolicyEvaluation,
+  PolicyRequest,
+  SourcedStatement,
+} from './iam/evaluate';
 export {
   parseArn,
   parseRoleArn,
@@ -33,7 +39,7 @@ export {
   isAccountId,
   ACCOUNT_ID_PATTERN,
 } from './iam/arn';
-export type { ParsedArn } from './iam/arn';
+export type { ParsedArn, ParsedRoleArn } from './iam/arn';
 export { ROLE_SESSION_NAME_PATTERN, EXTERNAL_ID_PATTERN } from './iam/sts';
 
 export * from './manifests';

@@ -31,6 +31,7 @@ export {
   KubernetesFleetReader,
   KubernetesApplier,
   KubernetesApplyError,
+  KubernetesRequestError,
   MANAGEMENT_CLUSTER_KINDS,
 } from './kubernetes';
 export type {
@@ -38,6 +39,8 @@ export type {
   InClusterConnection,
   KubeconfigFileConnection,
   KubernetesApplierOptions,
+  KubernetesFailureReason,
+  KubernetesStatus,
   KubernetesFleetReaderOptions,
   KubernetesFleetReadResult,
   KubernetesRequestOptions,

@@ -35,7 +35,7 @@ export const capaPlugin = createPlugin({
  *
  * @public
  */
-export const CapaOverviewPage = capaPlugin.provide(
+export const CapaOverviewPage: () => JSX.Element = capaPlugin.provide(
   createRoutableExtension({
     name: 'CapaOverviewPage',
     component: () =>
@@ -49,7 +49,9 @@ export const CapaOverviewPage = capaPlugin.provide(
  *
  * @public
  */
-export const EntityCapaAccountTrustCard = capaPlugin.provide(
+export const EntityCapaAccountTrustCard: (props: {
+  title?: string;
+}) => JSX.Element = capaPlugin.provide(
   createComponentExtension({
     name: 'EntityCapaAccountTrustCard',
     component: {
@@ -64,21 +66,24 @@ export const EntityCapaAccountTrustCard = capaPlugin.provide(
  *
  * @public
  */
-export const EntityCapaClusterCard = capaPlugin.provide(
-  createComponentExtension({
-    name: 'EntityCapaClusterCard',
-    component: {
-      lazy: () => import('./components/ClusterCard').then(m => m.ClusterCard),
-    },
-  }),
-);
+export const EntityCapaClusterCard: (props: { title?: string }) => JSX.Element =
+  capaPlugin.provide(
+    createComponentExtension({
+      name: 'EntityCapaClusterCard',
+      component: {
+        lazy: () => import('./components/ClusterCard').then(m => m.ClusterCard),
+      },
+    }),
+  );
 
 /**
  * Entity card for CAPA identity entities (use with `isCapaIdentityEntity`).
  *
  * @public
  */
-export const EntityCapaIdentityChainCard = capaPlugin.provide(
+export const EntityCapaIdentityChainCard: (props: {
+  title?: string;
+}) => JSX.Element = capaPlugin.provide(
   createComponentExtension({
     name: 'EntityCapaIdentityChainCard',
     component: {
@@ -93,7 +98,7 @@ export const EntityCapaIdentityChainCard = capaPlugin.provide(
  *
  * @public
  */
-export const EntityCapaTrustContent = capaPlugin.provide(
+export const EntityCapaTrustContent: () => JSX.Element = capaPlugin.provide(
   createComponentExtension({
     name: 'EntityCapaTrustContent',
     component: {

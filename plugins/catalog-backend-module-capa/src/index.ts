@@ -19,3 +19,7 @@ export {
   managementClusterEntityName,
 } from './entities/buildEntities';
 export type { EntityDefaults } from './entities/buildEntities';
+export type {
+  AccountEntityMode,
+  ExternalAccountEntitySource,
+} from './providers/ExternalAccountEntities';

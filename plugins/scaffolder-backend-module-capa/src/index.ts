@@ -9,3 +9,5 @@
 export { scaffolderModuleCapa as default } from './module';
 export * from './actions';
 export type { CapaFleetApi } from './lib/fleet';
+export type { NamingConvention } from './lib/names';
+export type { Partition } from './lib/validation';

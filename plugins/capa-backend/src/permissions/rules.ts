@@ -19,7 +19,11 @@ import {
 } from '@capa-portal/plugin-capa-common';
 import { z } from 'zod/v3';
 
-/** The query form of a rule: a predicate over resources (capa filters its report in memory). */
+/**
+ * The query form of a rule: a predicate over resources (capa filters its report in memory).
+ *
+ * @public
+ */
 export type CapaResourcePredicate = (
   resource: CapaPermissionResource,
 ) => boolean;

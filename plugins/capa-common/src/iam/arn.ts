@@ -62,6 +62,7 @@ export function accountOfArn(arn: unknown): string | undefined {
   return p && isAccountId(p.accountId) ? p.accountId : undefined;
 }
 
+/** @public */
 export interface ParsedRoleArn {
   partition: string;
   accountId: string;

@@ -34,6 +34,7 @@ export interface PolicyPrincipal {
   id?: string;
 }
 
+/** @public */
 export interface PolicyRequest {
   /** The calling principal. Required to evaluate `Principal` / `NotPrincipal` (resource and trust policies). */
   principal?: PolicyPrincipal;
@@ -54,7 +55,11 @@ export type PolicyDecision =
   | 'implicitDeny'
   | 'unknown';
 
-/** A statement with where it came from, so checks can cite it. */
+/**
+ * A statement with where it came from, so checks can cite it.
+ *
+ * @public
+ */
 export interface SourcedStatement {
   statement: PolicyStatement;
   /** e.g. `iam/staging.yaml: clusterAPIControllers.trustStatements[0]` or `iam:GetRole arn:…`. */
@@ -70,6 +75,7 @@ export interface StatementResult extends SourcedStatement {
   reason?: string;
 }
 
+/** @public */
 export interface PolicyEvaluation {
   decision: PolicyDecision;
   /** Allow statements that matched. */

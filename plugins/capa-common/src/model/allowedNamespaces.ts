@@ -13,6 +13,7 @@ import { isRecord } from '../records';
  *   5. the Namespace object's labels match the selector -> allow, else deny
  */
 
+/** @public */
 export interface NamespaceDecision {
   allowed: boolean;
   /** True when the answer depends on a Namespace object's labels that were not read. `allowed` is false then. */

@@ -15,7 +15,11 @@ import type {
   ManagementClusterInput,
 } from '@capa-portal/plugin-capa-common';
 
-/** One management cluster as configured. */
+/**
+ * One management cluster as configured.
+ *
+ * @public
+ */
 export interface FleetConfigManagementCluster {
   name: string;
   accountId: string;
@@ -35,6 +39,7 @@ export interface FleetConfigManagementCluster {
   system?: string;
 }
 
+/** @public */
 export interface FleetConfigAccount {
   accountId: string;
   name?: string;
@@ -43,7 +48,11 @@ export interface FleetConfigAccount {
   iamConfiguration?: string;
 }
 
-/** The shape shared by fleet.yaml and app-config's `capa:` block. */
+/**
+ * The shape shared by fleet.yaml and app-config's `capa:` block.
+ *
+ * @public
+ */
 export interface FleetConfig {
   managementClusters: FleetConfigManagementCluster[];
   accounts: FleetConfigAccount[];
@@ -66,6 +75,7 @@ function isObj(v: unknown): v is Record<string, any> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** @public */
 export function isUrl(v: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(v);
 }
@@ -73,6 +83,8 @@ export function isUrl(v: string): boolean {
 /**
  * Validates the fleet configuration shape (pure). Errors name the field path, e.g.
  * `managementClusters[0].accountId`. The config is returned even with errors, with bad entries dropped.
+ *
+ * @public
  */
 export function parseFleetConfig(
   obj: unknown,

@@ -105,7 +105,7 @@ function slimMetadata(metadata: Record<string, unknown>) {
  * - 403: throws, naming the verb and resource to grant.
  * - 404 (CRD not installed, version not served): that kind is empty and a warning problem says so. For CAPI
  *   `clusters` v1beta2 is tried first and v1beta1 on 404.
- * - 410 Gone (the continue token expired): that kind's list starts over, at most {@link MAX_LIST_RESTARTS} times.
+ * - 410 Gone (the continue token expired): that kind's list starts over, at most `MAX_LIST_RESTARTS` times.
  * - 401, 5xx, connection failures, timeouts (per request, `timeoutMs`), and unparseable responses: throws.
  *   A partial read is never returned.
  *
@@ -336,7 +336,7 @@ export class KubernetesFleetReader {
   }
 
   /**
-   * One LIST page, streamed: the body is parsed as it arrives ({@link ListBodyParser}) and each item goes to
+   * One LIST page, streamed: the body is parsed as it arrives (`ListBodyParser`) and each item goes to
    * `onItem` as soon as it is complete, so no page is ever held whole, as text or as objects. Returns the list
    * without its items (`metadata.continue` in it).
    *

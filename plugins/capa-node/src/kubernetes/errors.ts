@@ -1,6 +1,10 @@
 import { CustomErrorBase } from '@backstage/errors';
 
-/** Why a request to a management cluster failed. */
+/**
+ * Why a request to a management cluster failed.
+ *
+ * @public
+ */
 export type KubernetesFailureReason =
   | 'forbidden'
   | 'unauthorized'
@@ -17,6 +21,8 @@ export type KubernetesFailureReason =
 /**
  * A failed request to a management cluster. The message names the cluster, the operation and the object or
  * resource, and carries the server's own message; never credentials.
+ *
+ * @public
  */
 export class KubernetesRequestError extends CustomErrorBase {
   name = 'KubernetesRequestError' as const;
@@ -42,7 +48,11 @@ export class KubernetesRequestError extends CustomErrorBase {
   }
 }
 
-/** The Kubernetes `Status` object (metav1.Status) as servers send it with an error. */
+/**
+ * The Kubernetes `Status` object (metav1.Status) as servers send it with an error.
+ *
+ * @public
+ */
 export interface KubernetesStatus {
   kind?: 'Status';
   apiVersion?: string;

@@ -86,7 +86,7 @@ const MANAGEMENT_CLUSTER_ROWS: ResourceRow[] = [
 export const MANAGEMENT_CLUSTER_KINDS: readonly KubernetesResourceType[] =
   Object.freeze(resourceTypes(MANAGEMENT_CLUSTER_ROWS));
 
-/** What capa-portal knows besides {@link MANAGEMENT_CLUSTER_ROWS}. */
+/** What capa-portal knows besides `MANAGEMENT_CLUSTER_ROWS`. */
 // prettier-ignore
 const OTHER_KNOWN_ROWS: ResourceRow[] = [
   ['', V1, 'Secret', 'secrets', 'Namespaced'],

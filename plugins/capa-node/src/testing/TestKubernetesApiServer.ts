@@ -33,7 +33,7 @@ export interface TestKubernetesApiServerOptions {
   token?: string;
   /** Schema validation of every object before it is stored (apply, create; dry runs too) → 422 when not ok. */
   validate?: (object: KubeObject) => TestValidationResult;
-  /** Resource types served. Default: {@link KNOWN_RESOURCE_TYPES} (CAPI, CAPA, operator, core basics). */
+  /** Resource types served. Default: `KNOWN_RESOURCE_TYPES` (CAPI, CAPA, operator, core basics). */
   resources?: readonly KubernetesResourceType[];
   /** Objects to start with (as {@link TestKubernetesApiServer.addObjects}). */
   objects?: KubeObject[];
@@ -77,7 +77,7 @@ export interface TestRequestRecord {
   resource?: string;
   /** HTTP status sent; 0 when the connection was dropped. */
   status: number;
-  /** The response body was gzip-compressed (see {@link GZIP_THRESHOLD_BYTES}). */
+  /** The response body was gzip-compressed (see `GZIP_THRESHOLD_BYTES`). */
   gzip?: boolean;
 }
 
@@ -296,18 +296,18 @@ function decodeToken(
  *   (client-node's `KubernetesObjectApi` reads `/apis/<group>/<version>` to find plurals);
  * - LIST, cluster-wide (`/apis/<g>/<v>/<plural>`) and per namespace (`/apis/<g>/<v>/namespaces/<ns>/<plural>`),
  *   core `/api/v1/namespaces` and `/api/v1/[namespaces/<ns>/]<plural>`, with `limit` and `continue` (an opaque
- *   token tied to the resourceVersion the list started at; {@link expireContinueTokens} makes every outstanding
+ *   token tied to the resourceVersion the list started at; `expireContinueTokens` makes every outstanding
  *   token answer 410 `Expired`, as after etcd compaction);
  * - GET, POST (create), DELETE, and server-side apply PATCH (`application/apply-patch+yaml`, YAML or JSON body,
- *   `fieldManager` required, `force`, `dryRun=All`): creates or deep-merges ({@link applyMerge}), 409 when a
+ *   `fieldManager` required, `force`, `dryRun=All`): creates or deep-merges (`applyMerge`), 409 when a
  *   field last applied by another manager would change (unless `force=true`), 422 `Invalid` with causes when
  *   the injected `validate` says no;
  * - a bearer token (401 otherwise);
  * - Kubernetes `Status` bodies for every error.
  *
- * Faults on demand: {@link failNext}, {@link delay}, {@link garbage}, {@link down} / {@link up},
- * {@link failAfterPages}, {@link expireContinueTokens}, {@link unserve}. Every request is recorded
- * ({@link requests}, {@link requestCounts}).
+ * Faults on demand: `failNext`, `delay`, `garbage`, `down` / `up`,
+ * `failAfterPages`, `expireContinueTokens`, `unserve`. Every request is recorded
+ * (`requests`, `requestCounts`).
  *
  * @public
  */
@@ -552,7 +552,7 @@ export class TestKubernetesApiServer {
     this.garbageRules.push({ spec: rule, remaining: rule.times ?? 1 });
   }
 
-  /** After `pages` LIST responses matching `pathIncludes`, the server goes {@link down} (connections refused). */
+  /** After `pages` LIST responses matching `pathIncludes`, the server goes `down` (connections refused). */
   failAfterPages(rule: { pathIncludes: string; pages: number }): void {
     this.pageRules.push({ ...rule, served: 0 });
   }

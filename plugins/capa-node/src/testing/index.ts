@@ -16,3 +16,4 @@ export type {
 export { smallCapaFleet } from './fleetFixture';
 export { describeWithKubeApiServer, uniqueName } from './realKubeApiServer';
 export type { RealKubeApiServer } from './realKubeApiServer';
+export type { KubernetesResourceType, TokenConnection } from '../kubernetes';

@@ -24,7 +24,11 @@ import {
  */
 export type AccountEntityMode = 'emit' | 'attach' | 'none';
 
-/** Which account ids other providers already have an entity for, and that entity's ref. */
+/**
+ * Which account ids other providers already have an entity for, and that entity's ref.
+ *
+ * @public
+ */
 export interface ExternalAccountEntitySource {
   accountRefs(): Promise<Map<string, string>>;
 }

@@ -5,6 +5,7 @@ export const MANAGEMENT_CLUSTER_NAME_TEXT =
 
 /** The target role names CAPA's guides use: clusterawsadm's `controllers` role, or the DKP guide's `control-plane` role. */
 export const NAMING_CONVENTIONS = ['controllers', 'control-plane'] as const;
+/** @public */
 export type NamingConvention = (typeof NAMING_CONVENTIONS)[number];
 
 export function targetRoleName(convention: NamingConvention): string {

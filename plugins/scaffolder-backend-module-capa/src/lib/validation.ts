@@ -14,6 +14,7 @@ import { MANAGEMENT_CLUSTER_NAME, MANAGEMENT_CLUSTER_NAME_TEXT } from './names';
 
 /** AWS partitions CAPA supports. */
 export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'] as const;
+/** @public */
 export type Partition = (typeof PARTITIONS)[number];
 
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
