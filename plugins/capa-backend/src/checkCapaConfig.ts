@@ -6,11 +6,17 @@
  * (@backstage/config-loader, `noUndeclaredProperties`, the same option as `config:check --strict`) over the
  * `capa` block only, against the schemas capa-portal's installed packages declare (config.d.ts, packed as
  * config.schema.json), so one declaration stays the single source of truth.
+ *
+ * Installed from the registry, the schemas are JSON and the check costs milliseconds. Run from this repository's
+ * sources they are still config.d.ts, which Backstage compiles with TypeScript (seconds, at every start of every
+ * test backend): there the check is skipped unless asked for (`typescriptSchemas`); `./portal test:install`
+ * checks the packed form.
  */
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { loadConfigSchema } from '@backstage/config-loader';
 import { InputError } from '@backstage/errors';
+import { readFileSync } from 'fs';
 
 /** The packages that declare keys under `capa:`; those not installed are skipped. */
 export const CAPA_CONFIG_PACKAGES = [
@@ -38,7 +44,29 @@ function installedPackageJsons(): string[] {
   });
 }
 
-let schemaLoad: ReturnType<typeof loadConfigSchema> | undefined;
+const declaresTypeScriptSchema = (packageJson: string) =>
+  /\.d\.ts$/.test(
+    JSON.parse(readFileSync(packageJson, 'utf8')).configSchema ?? '',
+  );
+
+const schemaLoads = new Map<boolean, ReturnType<typeof loadConfigSchema>>();
+
+function loadCapaSchema(typescriptSchemas: boolean) {
+  const packagePaths = installedPackageJsons();
+  if (!typescriptSchemas && packagePaths.some(declaresTypeScriptSchema))
+    return undefined;
+  if (!schemaLoads.has(typescriptSchemas))
+    schemaLoads.set(
+      typescriptSchemas,
+      loadConfigSchema({
+        dependencies: [],
+        packagePaths,
+        excludePackageDependencies: true,
+        noUndeclaredProperties: true,
+      }),
+    );
+  return schemaLoads.get(typescriptSchemas);
+}
 
 /** `/capa/managementClusters/0` + `bogus` → `capa.managementClusters[0].bogus`. */
 function keyPath(instancePath: string, key?: string): string {
@@ -63,16 +91,14 @@ export function describeSchemaErrors(messages: string[]): string[] {
  * Refuses a `capa:` block with keys no installed capa-portal package declares, or with values of the wrong
  * type, naming each key.
  */
-export async function checkCapaConfig(config: Config): Promise<void> {
+export async function checkCapaConfig(
+  config: Config,
+  options: { typescriptSchemas?: boolean } = {},
+): Promise<void> {
   const capa = config.getOptional('capa');
   if (capa === undefined) return;
-  schemaLoad ??= loadConfigSchema({
-    dependencies: [],
-    packagePaths: installedPackageJsons(),
-    excludePackageDependencies: true,
-    noUndeclaredProperties: true,
-  });
-  const schema = await schemaLoad;
+  const schema = await loadCapaSchema(options.typescriptSchemas ?? false);
+  if (!schema) return;
   try {
     schema.process([{ data: { capa }, context: 'app-config' }], {
       visibility: ['frontend', 'backend', 'secret'],
