@@ -196,15 +196,28 @@ describeWithServices(
         expect(n).toBeGreaterThanOrEqual(Math.floor(periods) - 1);
         expect(n).toBeLessThanOrEqual(Math.ceil(periods) + 1);
       }
-      // The reads counted at the servers are the replicas' refresh runs, wherever they ran.
-      const runs = replicas.map((r, i) =>
-        r.logs.lines
-          .slice(logLines[i])
-          .filter(l =>
-            /capa: read \d+ objects from management cluster "mgmt-a"/.test(l),
-          ),
+      // The reads counted at the servers are the replicas' refresh runs, wherever they ran. A run that has
+      // reached the server and not finished is counted there and not logged yet, so compare when the two meet
+      // (no run in flight); a read that is never logged keeps them apart and fails.
+      const logged = () =>
+        replicas.reduce(
+          (n, r, i) =>
+            n +
+            r.logs.lines
+              .slice(logLines[i])
+              .filter(l =>
+                /capa: read \d+ objects from management cluster "mgmt-a"/.test(
+                  l,
+                ),
+              ).length,
+          0,
+        );
+      await eventually(
+        'every read of mgmt-a counted at the server is a logged refresh run',
+        async () => ({ server: reads(a), logged: logged() }),
+        c => c.server === c.logged && c.server >= counts.a,
+        { tries: 400 },
       );
-      expect(runs[0].length + runs[1].length).toBe(counts.a);
 
       // Both replicas serve the same data from the shared database.
       const [fromFirst, fromSecond] = await Promise.all(

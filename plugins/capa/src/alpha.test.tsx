@@ -1,4 +1,4 @@
-import { screen } from '@testing-library/react';
+import { configure, screen } from '@testing-library/react';
 import {
   createExtensionTester,
   renderInTestApp,
@@ -26,6 +26,9 @@ import {
   createFakeCapaApi,
   identityEntity,
 } from './__testUtils__/fixtures';
+
+// Lazy extensions and their data on a loaded two-core machine: findBy* waits up to 30 s (default 1 s).
+configure({ asyncUtilTimeout: 30_000 });
 
 /** Renders an extension's element in the new frontend system's test app, inside the entity when given. */
 function renderExtension(
