@@ -7,7 +7,6 @@
  *   node -r ./bench/register.cjs bench/phases.ts <phase>
  */
 import { performance } from 'node:perf_hooks';
-import { ConfigReader } from '@backstage/config';
 import type { JsonObject } from '@backstage/types';
 import type {
   AccountInput,
@@ -18,9 +17,7 @@ import type {
 } from '@capa-portal/plugin-capa-common';
 import { evaluateFleet, planEvidence } from '@capa-portal/plugin-capa-common';
 import {
-  createDefaultAwsClientFactory,
   DEFAULT_KUBERNETES_PAGE_SIZE,
-  DefaultAwsEvidenceGatherer,
   KubernetesFleetReader,
   MANAGEMENT_CLUSTER_KINDS,
 } from '@capa-portal/plugin-capa-node';
@@ -30,6 +27,7 @@ import {
   managementClusterEntities,
 } from '@capa-portal/plugin-catalog-backend-module-capa';
 import { startAwsDouble } from './awsDouble';
+import { benchGatherer } from './benchGatherer';
 import { FleetOptions, generateFleet } from './fleet';
 
 /** What the server phase hands to the others: where each management cluster is served, and the config. */
@@ -58,16 +56,6 @@ const send = (message: unknown) =>
 function nextMessage<T>(): Promise<T> {
   return new Promise(resolve => process.once('message', m => resolve(m as T)));
 }
-
-const silentLogger = {
-  error() {},
-  warn() {},
-  info() {},
-  debug() {},
-  child() {
-    return silentLogger;
-  },
-};
 
 let startRssMb = 0;
 
@@ -332,39 +320,9 @@ async function trustPhase(
     organizationAccounts: fleet.accounts,
   });
   try {
-    // Static bench credentials for every account (`AKIABNCH<account>`): nothing leaves the machine.
-    const credentialsManager = {
-      async getCredentialProvider(opts?: { accountId?: string }) {
-        const accountId =
-          opts?.accountId ?? fleet.managementClusters[0].accountId;
-        const creds = {
-          accessKeyId: `AKIABNCH${accountId}`,
-          secretAccessKey: 'benchSecretFAKEbenchSecretFAKEbenchSecret',
-        };
-        return {
-          accountId,
-          stsRegion: 'us-east-1',
-          sdkCredentialProvider: async () => creds,
-        };
-      },
-    };
-    const gatherer = DefaultAwsEvidenceGatherer.fromConfig(
-      new ConfigReader({}),
-      {
-        logger: silentLogger,
-        credentialsManager,
-        clientFactory: createDefaultAwsClientFactory({
-          endpoint: double.endpoint,
-        }),
-        ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-      },
-    );
-    // As TrustService does: each chain starts from the credentials of its management cluster's account.
-    const byName = new Map(
-      input.managementClusters.map(m => [m.name, m.accountId]),
-    );
-    const managementAccountId = (chain: { key: string }) =>
-      byName.get(chain.key.split('>')[0]);
+    const { gatherer, managementAccountId } = benchGatherer(double, input, {
+      concurrency: options.concurrency,
+    });
 
     const t0 = performance.now();
     const evidence = await gatherer.gather(plan, { managementAccountId });

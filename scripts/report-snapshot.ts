@@ -23,7 +23,6 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigReader } from '@backstage/config';
 import type {
   FleetInput,
   FleetReport,
@@ -31,8 +30,6 @@ import type {
 } from '@capa-portal/plugin-capa-common';
 import { evaluateFleet, planEvidence } from '@capa-portal/plugin-capa-common';
 import {
-  createDefaultAwsClientFactory,
-  DefaultAwsEvidenceGatherer,
   loadFleetFromDirectory,
   MANAGEMENT_CLUSTER_KINDS,
 } from '@capa-portal/plugin-capa-node';
@@ -41,22 +38,13 @@ import {
   managementClusterEntities,
 } from '@capa-portal/plugin-catalog-backend-module-capa';
 import { startAwsDouble } from '../bench/awsDouble';
+import { benchGatherer } from '../bench/benchGatherer';
 import { DEFAULT_FLEET_OPTIONS, generateFleet } from '../bench/fleet';
 
 const ROOT = path.resolve(__dirname, '..');
 const BASELINE = path.join(ROOT, 'scripts', 'report-snapshot.baseline.json');
 const NOW = new Date('2026-01-01T00:00:00.000Z');
 const FIXED_TIME = '2026-01-01T00:00:00.000Z';
-
-const silentLogger: any = {
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  child() {
-    return silentLogger;
-  },
-};
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -110,36 +98,7 @@ async function liveRun(input: FleetInput) {
     organizationAccounts: input.accounts,
   });
   try {
-    const credentialsManager = {
-      async getCredentialProvider(opts?: { accountId?: string }) {
-        const accountId =
-          opts?.accountId ?? input.managementClusters[0].accountId;
-        const creds = {
-          accessKeyId: `AKIABNCH${accountId}`,
-          secretAccessKey: 'benchSecretFAKEbenchSecretFAKEbenchSecret',
-        };
-        return {
-          accountId,
-          stsRegion: 'us-east-1',
-          sdkCredentialProvider: async () => creds,
-        };
-      },
-    };
-    const gatherer = DefaultAwsEvidenceGatherer.fromConfig(
-      new ConfigReader({}),
-      {
-        logger: silentLogger,
-        credentialsManager,
-        clientFactory: createDefaultAwsClientFactory({
-          endpoint: double.endpoint,
-        }),
-      },
-    );
-    const byName = new Map(
-      input.managementClusters.map(m => [m.name, m.accountId]),
-    );
-    const managementAccountId = (chain: { key: string }) =>
-      byName.get(chain.key.split('>')[0]);
+    const { gatherer, managementAccountId } = benchGatherer(double, input);
     const evidence = JSON.parse(
       normaliseLive(
         JSON.stringify(await gatherer.gather(plan, { managementAccountId })),

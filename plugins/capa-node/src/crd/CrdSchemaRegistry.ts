@@ -12,14 +12,13 @@ import path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { parseAllDocuments } from 'yaml';
-import { splitApiVersion } from '@capa-portal/plugin-capa-common';
 import {
   ConversionNotes,
   convertOpenApiSchema,
   newConversionNotes,
 } from './schemaConversion';
 import { registerFormats } from './formats';
-import { isRecord } from '@capa-portal/plugin-capa-common';
+import { isRecord, splitApiVersion } from '@capa-portal/plugin-capa-common';
 
 /** @public */
 export type CrdScope = 'Namespaced' | 'Cluster';
@@ -482,79 +481,15 @@ export class CrdSchemaRegistry {
       );
     }
 
-    // metadata: name and scope (the API server checks these outside the CRD schema)
-    const metadata = object.metadata;
-    if (!isRecord(metadata)) {
-      errors.push({ path: 'metadata', message: 'is required' });
-    } else {
-      if (typeof metadata.name !== 'string' || metadata.name === '') {
-        errors.push({ path: 'metadata.name', message: 'is required' });
-      } else if (
-        metadata.name.length > 253 ||
-        !DNS1123_SUBDOMAIN.test(metadata.name)
-      ) {
-        errors.push({
-          path: 'metadata.name',
-          message: `${show(
-            metadata.name,
-          )} must be a lowercase RFC 1123 subdomain (a-z, 0-9, '-', '.'; at most 253 characters)`,
-        });
-      }
-      const ns = metadata.namespace;
-      if (entry.info.scope === 'Cluster') {
-        if (ns !== undefined && ns !== null && ns !== '') {
-          errors.push({
-            path: 'metadata.namespace',
-            message: `${kind} is cluster-scoped: metadata.namespace must not be set (got ${show(
-              ns,
-            )})`,
-          });
-        }
-      } else if (ns === undefined || ns === null || ns === '') {
-        if (options.requireNamespace) {
-          errors.push({
-            path: 'metadata.namespace',
-            message: `is required: ${kind} is namespaced`,
-          });
-        }
-      } else if (
-        typeof ns !== 'string' ||
-        ns.length > 63 ||
-        !DNS1123_LABEL.test(ns)
-      ) {
-        errors.push({
-          path: 'metadata.namespace',
-          message: `${show(
-            ns,
-          )} must be a lowercase RFC 1123 label (at most 63 characters)`,
-        });
-      }
-    }
+    errors.push(
+      ...metadataErrors(object.metadata, kind, entry.info.scope, options),
+    );
 
     const validateFn = this.validatorFor(
       entry,
       options.rejectUnknownFields !== false,
     );
-    if (!validateFn(object)) {
-      const seen = new Set(errors.map(e => `${e.path}\u0000${e.message}`));
-      for (const ajvError of validateFn.errors ?? []) {
-        const e = toValidationError(ajvError);
-        if (!e) continue;
-        const k = `${e.path}\u0000${e.message}`;
-        if (seen.has(k)) continue;
-        seen.add(k);
-        errors.push(e);
-      }
-      if (errors.length === 0) {
-        // only anyOf/oneOf summaries: report them rather than pass silently
-        for (const ajvError of validateFn.errors ?? []) {
-          errors.push({
-            path: formatPath(pointerToPath(ajvError.instancePath)),
-            message: ajvError.message ?? ajvError.keyword,
-          });
-        }
-      }
-    }
+    if (!validateFn(object)) addSchemaErrors(errors, validateFn.errors ?? []);
 
     if (errors.length > 0) {
       const capped = errors.slice(0, maxErrors);
@@ -571,6 +506,88 @@ export class CrdSchemaRegistry {
       };
     }
     return warnings.length ? { ok: true, warnings } : { ok: true };
+  }
+}
+
+/** metadata.name and the namespace for the CRD's scope: what the API server checks outside the schema. */
+function metadataErrors(
+  metadata: unknown,
+  kind: string,
+  scope: CrdScope,
+  options: CrdValidateOptions,
+): CrdValidationError[] {
+  const errors: CrdValidationError[] = [];
+  if (!isRecord(metadata)) {
+    errors.push({ path: 'metadata', message: 'is required' });
+  } else {
+    if (typeof metadata.name !== 'string' || metadata.name === '') {
+      errors.push({ path: 'metadata.name', message: 'is required' });
+    } else if (
+      metadata.name.length > 253 ||
+      !DNS1123_SUBDOMAIN.test(metadata.name)
+    ) {
+      errors.push({
+        path: 'metadata.name',
+        message: `${show(
+          metadata.name,
+        )} must be a lowercase RFC 1123 subdomain (a-z, 0-9, '-', '.'; at most 253 characters)`,
+      });
+    }
+    const ns = metadata.namespace;
+    if (scope === 'Cluster') {
+      if (ns !== undefined && ns !== null && ns !== '') {
+        errors.push({
+          path: 'metadata.namespace',
+          message: `${kind} is cluster-scoped: metadata.namespace must not be set (got ${show(
+            ns,
+          )})`,
+        });
+      }
+    } else if (ns === undefined || ns === null || ns === '') {
+      if (options.requireNamespace) {
+        errors.push({
+          path: 'metadata.namespace',
+          message: `is required: ${kind} is namespaced`,
+        });
+      }
+    } else if (
+      typeof ns !== 'string' ||
+      ns.length > 63 ||
+      !DNS1123_LABEL.test(ns)
+    ) {
+      errors.push({
+        path: 'metadata.namespace',
+        message: `${show(
+          ns,
+        )} must be a lowercase RFC 1123 label (at most 63 characters)`,
+      });
+    }
+  }
+  return errors;
+}
+
+/** Ajv's errors as validation errors, each once; when only anyOf / oneOf summaries remain, those. */
+function addSchemaErrors(
+  errors: CrdValidationError[],
+  ajvErrors: ErrorObject[],
+) {
+  const seen = new Set(errors.map(e => `${e.path}\u0000${e.message}`));
+  for (const ajvError of ajvErrors) {
+    const e = toValidationError(ajvError);
+    if (!e) continue;
+    const k = `${e.path}\u0000${e.message}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    errors.push(e);
+  }
+  if (errors.length === 0) {
+    // only anyOf/oneOf summaries: report them rather than pass silently
+    for (const ajvError of ajvErrors) {
+      errors.push({
+        path: formatPath(pointerToPath(ajvError.instancePath)),
+        message: ajvError.message ?? ajvError.keyword,
+      });
+    }
   }
 }
 

@@ -44,43 +44,11 @@ export interface RenderInput extends ClusterSpec {
  * Validates every input of a cluster render; throws one InputError naming every bad field. Names derived
  * from the cluster name (`<name>-control-plane`, `<name>-<pool>`) must fit too.
  */
-export function validateRenderInput(
+/** The identityRef to write: `{kind, name}`, the controller identity named default. */
+function readIdentityRef(
+  errors: FieldErrors,
   input: Record<string, unknown>,
-): RenderInput {
-  const errors = new FieldErrors();
-  const flavour = errors.oneOf('flavour', input.flavour ?? 'eks', FLAVOURS, {
-    required: true,
-  }) as Flavour | undefined;
-  const name = errors.dnsLabel('name', input.name);
-  const namespace = errors.dnsLabel('namespace', input.namespace);
-  const region = errors.region('region', input.region);
-  const kubernetesVersion = errors.kubernetesVersion(
-    'kubernetesVersion',
-    input.kubernetesVersion,
-  );
-  if (
-    kubernetesVersion &&
-    flavour === 'kubeadm' &&
-    !/^v?1\.\d+\.\d+$/.test(kubernetesVersion)
-  ) {
-    errors.add(
-      'kubernetesVersion',
-      `${JSON.stringify(
-        kubernetesVersion,
-      )}: kubeadm clusters need a patch version (like v1.33.6)`,
-    );
-  }
-  const owner = errors.entityRef('owner', input.owner);
-  const system = errors.entityRef('system', input.system);
-  const tags = errors.tags('tags', input.tags);
-  const sshKeyName = errors.string('sshKeyName', input.sshKeyName, {
-    max: 255,
-    pattern: /^[\w.-]+$/,
-    patternText: 'is not an EC2 key pair name',
-  });
-
-  // identityRef
-  let identityRef: ClusterSpec['identityRef'] | undefined;
+): ClusterSpec['identityRef'] | undefined {
   const rawRef = input.identityRef as Record<string, unknown> | undefined;
   if (!rawRef || typeof rawRef !== 'object' || Array.isArray(rawRef)) {
     errors.add(
@@ -102,123 +70,106 @@ export function validateRenderInput(
         'the AWSClusterControllerIdentity is always named default',
       );
     }
-    if (kind && refName) identityRef = { kind, name: refName };
+    if (kind && refName) return { kind, name: refName };
   }
 
-  // node pools
-  const nodePools: NodePoolSpec[] = [];
-  const rawPools = input.nodePools ?? [
-    { name: 'pool-0', instanceType: 'm6i.large', minSize: 2, maxSize: 4 },
-  ];
-  if (!Array.isArray(rawPools) || rawPools.length === 0) {
-    errors.add('nodePools', 'must list at least one node pool');
-  } else if (rawPools.length > MAX_NODE_POOLS) {
-    errors.add('nodePools', `at most ${MAX_NODE_POOLS} node pools`);
-  } else {
-    const seen = new Set<string>();
-    rawPools.forEach((p: any, i: number) => {
-      const f = `nodePools[${i}]`;
-      if (!p || typeof p !== 'object') {
-        errors.add(f, 'must be an object');
-        return;
-      }
-      const poolName = errors.dnsLabel(`${f}.name`, p.name ?? `pool-${i}`, {
-        max: 40,
-      });
-      const instanceType = errors.instanceType(
-        `${f}.instanceType`,
-        p.instanceType,
-      );
-      const minSize = errors.integer(`${f}.minSize`, p.minSize ?? 1, {
-        min: 0,
-        max: MAX_NODES,
-      });
-      const maxSize = errors.integer(
-        `${f}.maxSize`,
-        p.maxSize ?? p.minSize ?? 1,
-        { min: 1, max: MAX_NODES },
-      );
-      const diskSizeGiB = errors.integer(`${f}.diskSizeGiB`, p.diskSizeGiB, {
-        min: 8,
-        max: 16384,
-      });
-      if (minSize !== undefined && maxSize !== undefined && minSize > maxSize) {
-        errors.add(
-          `${f}.minSize`,
-          `${minSize} is greater than maxSize ${maxSize}`,
-        );
-      }
-      if (poolName && seen.has(poolName))
-        errors.add(`${f}.name`, `${poolName} is used twice`);
-      if (poolName) seen.add(poolName);
-      if (name && poolName) {
-        const objectName = poolObjectName(name, poolName);
-        const max = flavour === 'eks' ? MAX_EKS_NODEGROUP_NAME : MAX_NAME;
-        if (objectName.length > max) {
-          errors.add(
-            `${f}.name`,
-            `${objectName} (cluster name + pool name) is ${objectName.length} characters; at most ${max}`,
-          );
-        }
-      }
-      if (
-        poolName &&
-        instanceType &&
-        minSize !== undefined &&
-        maxSize !== undefined &&
-        minSize <= maxSize
-      ) {
-        nodePools.push({
-          name: poolName,
-          instanceType,
-          minSize,
-          maxSize,
-          ...(diskSizeGiB ? { diskSizeGiB } : {}),
-        });
-      }
-    });
-  }
+  return undefined;
+}
 
-  // control plane (kubeadm)
-  let controlPlane: ClusterSpec['controlPlane'];
-  if (flavour === 'kubeadm') {
-    const cp = (input.controlPlane ?? {}) as Record<string, unknown>;
-    const instanceType = errors.instanceType(
-      'controlPlane.instanceType',
-      cp.instanceType ?? 'm6i.large',
+/** One node pool, or undefined when it is not usable (its errors added); names must fit with the cluster's. */
+function readNodePool(
+  errors: FieldErrors,
+  p: any,
+  i: number,
+  seen: Set<string>,
+  name: string | undefined,
+  flavour: Flavour | undefined,
+): NodePoolSpec | undefined {
+  const f = `nodePools[${i}]`;
+  if (!p || typeof p !== 'object') {
+    errors.add(f, 'must be an object');
+    return undefined;
+  }
+  const poolName = errors.dnsLabel(`${f}.name`, p.name ?? `pool-${i}`, {
+    max: 40,
+  });
+  const instanceType = errors.instanceType(`${f}.instanceType`, p.instanceType);
+  const minSize = errors.integer(`${f}.minSize`, p.minSize ?? 1, {
+    min: 0,
+    max: MAX_NODES,
+  });
+  const maxSize = errors.integer(`${f}.maxSize`, p.maxSize ?? p.minSize ?? 1, {
+    min: 1,
+    max: MAX_NODES,
+  });
+  const diskSizeGiB = errors.integer(`${f}.diskSizeGiB`, p.diskSizeGiB, {
+    min: 8,
+    max: 16384,
+  });
+  if (minSize !== undefined && maxSize !== undefined && minSize > maxSize) {
+    errors.add(`${f}.minSize`, `${minSize} is greater than maxSize ${maxSize}`);
+  }
+  if (poolName && seen.has(poolName))
+    errors.add(`${f}.name`, `${poolName} is used twice`);
+  if (poolName) seen.add(poolName);
+  if (name && poolName) {
+    const objectName = poolObjectName(name, poolName);
+    const max = flavour === 'eks' ? MAX_EKS_NODEGROUP_NAME : MAX_NAME;
+    if (objectName.length > max) {
+      errors.add(
+        `${f}.name`,
+        `${objectName} (cluster name + pool name) is ${objectName.length} characters; at most ${max}`,
+      );
+    }
+  }
+  if (
+    poolName &&
+    instanceType &&
+    minSize !== undefined &&
+    maxSize !== undefined &&
+    minSize <= maxSize
+  ) {
+    return {
+      name: poolName,
+      instanceType,
+      minSize,
+      maxSize,
+      ...(diskSizeGiB ? { diskSizeGiB } : {}),
+    };
+  }
+  return undefined;
+}
+
+/** The kubeadm control plane: instance type and an odd number of replicas (etcd quorum). */
+function readControlPlane(
+  errors: FieldErrors,
+  input: Record<string, unknown>,
+): ClusterSpec['controlPlane'] {
+  const cp = (input.controlPlane ?? {}) as Record<string, unknown>;
+  const instanceType = errors.instanceType(
+    'controlPlane.instanceType',
+    cp.instanceType ?? 'm6i.large',
+  );
+  const replicas = errors.integer('controlPlane.replicas', cp.replicas ?? 3, {
+    min: 1,
+    max: 7,
+  });
+  if (replicas !== undefined && replicas % 2 === 0)
+    errors.add(
+      'controlPlane.replicas',
+      `${replicas}: use an odd number for etcd quorum (1, 3, 5, 7)`,
     );
-    const replicas = errors.integer('controlPlane.replicas', cp.replicas ?? 3, {
-      min: 1,
-      max: 7,
-    });
-    if (replicas !== undefined && replicas % 2 === 0)
-      errors.add(
-        'controlPlane.replicas',
-        `${replicas}: use an odd number for etcd quorum (1, 3, 5, 7)`,
-      );
-    if (instanceType && replicas !== undefined)
-      controlPlane = { instanceType, replicas };
-  }
-  if (name) {
-    const cpName = controlPlaneName(name);
-    if (cpName.length > MAX_NAME)
-      errors.add(
-        'name',
-        `${cpName} is ${
-          cpName.length
-        } characters; keep the cluster name at most ${
-          MAX_NAME - '-control-plane'.length
-        }`,
-      );
-    if (flavour === 'eks' && name.length > MAX_EKS_CLUSTER_NAME)
-      errors.add(
-        'name',
-        `EKS cluster names are at most ${MAX_EKS_CLUSTER_NAME} characters`,
-      );
-  }
+  if (instanceType && replicas !== undefined) return { instanceType, replicas };
+  return undefined;
+}
 
-  // the identity generated by capa:identity:resolve, when new
-  let identityManifest: KubeObject | undefined;
+/** The identity capa:identity:resolve generated, when new: it must be the identityRef and admit the namespace. */
+function readIdentityManifest(
+  errors: FieldErrors,
+  input: Record<string, unknown>,
+  identityRef: ClusterSpec['identityRef'] | undefined,
+  namespace: string | undefined,
+): KubeObject | undefined {
   if (
     input.identityManifest !== undefined &&
     input.identityManifest !== null &&
@@ -259,9 +210,92 @@ export function validateRenderInput(
         );
       }
       errors.roleArn('identityManifest.spec.roleARN', m.spec?.roleARN);
-      identityManifest = m;
+      return m;
     }
   }
+
+  return undefined;
+}
+
+export function validateRenderInput(
+  input: Record<string, unknown>,
+): RenderInput {
+  const errors = new FieldErrors();
+  const flavour = errors.oneOf('flavour', input.flavour ?? 'eks', FLAVOURS, {
+    required: true,
+  }) as Flavour | undefined;
+  const name = errors.dnsLabel('name', input.name);
+  const namespace = errors.dnsLabel('namespace', input.namespace);
+  const region = errors.region('region', input.region);
+  const kubernetesVersion = errors.kubernetesVersion(
+    'kubernetesVersion',
+    input.kubernetesVersion,
+  );
+  if (
+    kubernetesVersion &&
+    flavour === 'kubeadm' &&
+    !/^v?1\.\d+\.\d+$/.test(kubernetesVersion)
+  ) {
+    errors.add(
+      'kubernetesVersion',
+      `${JSON.stringify(
+        kubernetesVersion,
+      )}: kubeadm clusters need a patch version (like v1.33.6)`,
+    );
+  }
+  const owner = errors.entityRef('owner', input.owner);
+  const system = errors.entityRef('system', input.system);
+  const tags = errors.tags('tags', input.tags);
+  const sshKeyName = errors.string('sshKeyName', input.sshKeyName, {
+    max: 255,
+    pattern: /^[\w.-]+$/,
+    patternText: 'is not an EC2 key pair name',
+  });
+
+  const identityRef = readIdentityRef(errors, input);
+
+  const nodePools: NodePoolSpec[] = [];
+  const rawPools = input.nodePools ?? [
+    { name: 'pool-0', instanceType: 'm6i.large', minSize: 2, maxSize: 4 },
+  ];
+  if (!Array.isArray(rawPools) || rawPools.length === 0) {
+    errors.add('nodePools', 'must list at least one node pool');
+  } else if (rawPools.length > MAX_NODE_POOLS) {
+    errors.add('nodePools', `at most ${MAX_NODE_POOLS} node pools`);
+  } else {
+    const seen = new Set<string>();
+    rawPools.forEach((p: any, i: number) => {
+      const pool = readNodePool(errors, p, i, seen, name, flavour);
+      if (pool) nodePools.push(pool);
+    });
+  }
+
+  const controlPlane =
+    flavour === 'kubeadm' ? readControlPlane(errors, input) : undefined;
+  if (name) {
+    const cpName = controlPlaneName(name);
+    if (cpName.length > MAX_NAME)
+      errors.add(
+        'name',
+        `${cpName} is ${
+          cpName.length
+        } characters; keep the cluster name at most ${
+          MAX_NAME - '-control-plane'.length
+        }`,
+      );
+    if (flavour === 'eks' && name.length > MAX_EKS_CLUSTER_NAME)
+      errors.add(
+        'name',
+        `EKS cluster names are at most ${MAX_EKS_CLUSTER_NAME} characters`,
+      );
+  }
+
+  const identityManifest = readIdentityManifest(
+    errors,
+    input,
+    identityRef,
+    namespace,
+  );
 
   const outputPath =
     errors.workspacePath('outputPath', input.outputPath) ??

@@ -3,6 +3,7 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type {
   IdentityRef,
   KubeObject,
+  FleetReport,
   Verdict,
 } from '@capa-portal/plugin-capa-common';
 import {
@@ -17,6 +18,7 @@ import {
   findIdentity,
   problemLines,
   rankCandidates,
+  type IdentityCandidate,
   refText,
 } from '../lib/fleet';
 import {
@@ -171,6 +173,21 @@ export async function resolveIdentity(
     );
   }
 
+  return generateIdentity(report, input, candidates, refusals);
+}
+
+/**
+ * A new AWSClusterRoleIdentity for the account admitting the namespace: it reuses what an existing role identity
+ * for the account does (same role, source and external id), else defaults; it inherits the role's trust, so its
+ * verdict is that identity's without namespace-allowed.
+ */
+function generateIdentity(
+  report: FleetReport,
+  input: ReturnType<typeof validateResolveInput>,
+  candidates: IdentityCandidate[],
+  refusals: string[],
+): ResolveIdentityResult {
+  const { managementCluster, accountId, namespace } = input;
   // Reuse what an existing role identity for the account does (same role, source and external id); else defaults.
   const template = candidates.find(
     c => c.identity.kind === ROLE_IDENTITY_KIND && c.identity.roleArn,

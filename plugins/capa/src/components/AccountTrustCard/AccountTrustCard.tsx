@@ -1,10 +1,6 @@
 import type { ReactElement } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import {
-  InfoCard,
-  MissingAnnotationEmptyState,
-  Progress,
-} from '@backstage/core-components';
+import { MissingAnnotationEmptyState } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { Flex, Text } from '@backstage/ui';
@@ -15,8 +11,8 @@ import {
 } from '@capa-portal/plugin-capa-common';
 import { capaApiRef } from '../../api';
 import { getCapaEntityTarget } from '../../lib/entities';
-import { CARD_TITLE_PROPS, formatRelative } from '../../lib/format';
-import { CapaErrorPanel } from '../CapaErrorPanel';
+import { formatRelative } from '../../lib/format';
+import { CapaEntityCard } from '../CapaEntityCard';
 import { CheckList, collectChecks } from '../CheckList';
 import { VerdictChip } from '../VerdictChip';
 
@@ -179,25 +175,13 @@ export function AccountTrustCard(props: { title?: string }): ReactElement {
     return <MissingAnnotationEmptyState annotation={ANNOTATION_ACCOUNT_ID} />;
   }
 
-  let content: ReactElement;
-  if (state.loading && !state.value) {
-    content = <Progress />;
-  } else if (state.error) {
-    content = (
-      <CapaErrorPanel
-        title={`Could not load the trust report of account ${accountId}`}
-        error={state.error}
-        onRetry={state.retry}
-      />
-    );
-  } else if (state.value) {
-    content = <AccountTrustSummary data={state.value} />;
-  } else {
-    content = <Progress />;
-  }
   return (
-    <InfoCard title={title} titleTypographyProps={CARD_TITLE_PROPS}>
-      {content}
-    </InfoCard>
+    <CapaEntityCard
+      title={title}
+      state={state}
+      errorTitle={`Could not load the trust report of account ${accountId}`}
+    >
+      {data => <AccountTrustSummary data={data} />}
+    </CapaEntityCard>
   );
 }

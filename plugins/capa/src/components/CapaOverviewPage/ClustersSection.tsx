@@ -123,6 +123,55 @@ function withAll(options: Array<{ id: string; label: string }>, all: string) {
   return [{ id: ALL, label: all }, ...options];
 }
 
+/** The choices of the filter selects, each with an "all" entry first. */
+function useFilterOptions(
+  managementClusters: ManagementClusterStatus[],
+  accounts: AccountSummary[],
+) {
+  const managementOptions = useMemo(
+    () =>
+      withAll(
+        managementClusters.map(m => ({ id: m.name, label: m.name })),
+        'All management clusters',
+      ),
+    [managementClusters],
+  );
+  const accountOptions = useMemo(
+    () =>
+      withAll(
+        accounts.map(a => ({
+          id: a.accountId,
+          label: a.name ? `${a.name} (${a.accountId})` : a.accountId,
+        })),
+        'All accounts',
+      ),
+    [accounts],
+  );
+  const verdictOptions = useMemo(
+    () =>
+      withAll(
+        VERDICTS.map(v => ({ id: v, label: verdictInfo[v].label })),
+        'All verdicts',
+      ),
+    [],
+  );
+  const phaseOptions = useMemo(
+    () =>
+      withAll(
+        CLUSTER_PHASES.map(p => ({ id: p, label: p })),
+        'All phases',
+      ),
+    [],
+  );
+
+  return {
+    management: managementOptions,
+    account: accountOptions,
+    verdict: verdictOptions,
+    phase: phaseOptions,
+  };
+}
+
 /**
  * Workload clusters, filtered and paged by the backend (`GET /clusters` with `limit`/`offset`): only one
  * page of rows is ever in the DOM, however large the fleet.
@@ -181,41 +230,7 @@ export function ClustersSection(props: {
     300,
     [namespaceText],
   );
-  const managementOptions = useMemo(
-    () =>
-      withAll(
-        props.managementClusters.map(m => ({ id: m.name, label: m.name })),
-        'All management clusters',
-      ),
-    [props.managementClusters],
-  );
-  const accountOptions = useMemo(
-    () =>
-      withAll(
-        props.accounts.map(a => ({
-          id: a.accountId,
-          label: a.name ? `${a.name} (${a.accountId})` : a.accountId,
-        })),
-        'All accounts',
-      ),
-    [props.accounts],
-  );
-  const verdictOptions = useMemo(
-    () =>
-      withAll(
-        VERDICTS.map(v => ({ id: v, label: verdictInfo[v].label })),
-        'All verdicts',
-      ),
-    [],
-  );
-  const phaseOptions = useMemo(
-    () =>
-      withAll(
-        CLUSTER_PHASES.map(p => ({ id: p, label: p })),
-        'All phases',
-      ),
-    [],
-  );
+  const options = useFilterOptions(props.managementClusters, props.accounts);
 
   const onSelect = (key: keyof ClusterFilter) => (value: Key | null) => {
     const v = value === null || value === ALL ? undefined : String(value);
@@ -235,14 +250,14 @@ export function ClustersSection(props: {
         <Select
           selectionMode="single"
           label="Management cluster"
-          options={managementOptions}
+          options={options.management}
           value={current.managementCluster ?? ALL}
           onChange={onSelect('managementCluster')}
         />
         <Select
           selectionMode="single"
           label="Account"
-          options={accountOptions}
+          options={options.account}
           value={current.accountId ?? ALL}
           onChange={onSelect('accountId')}
         />
@@ -255,14 +270,14 @@ export function ClustersSection(props: {
         <Select
           selectionMode="single"
           label="Verdict"
-          options={verdictOptions}
+          options={options.verdict}
           value={(current.verdict as Verdict | undefined) ?? ALL}
           onChange={onSelect('verdict')}
         />
         <Select
           selectionMode="single"
           label="Phase"
-          options={phaseOptions}
+          options={options.phase}
           value={current.phase ?? ALL}
           onChange={onSelect('phase')}
         />

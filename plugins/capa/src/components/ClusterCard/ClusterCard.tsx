@@ -1,10 +1,6 @@
 import type { ReactElement, ReactNode } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import {
-  InfoCard,
-  MissingAnnotationEmptyState,
-  Progress,
-} from '@backstage/core-components';
+import { MissingAnnotationEmptyState } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { Flex, Text } from '@backstage/ui';
@@ -14,8 +10,8 @@ import {
 } from '@capa-portal/plugin-capa-common';
 import { capaApiRef } from '../../api';
 import { getCapaEntityTarget } from '../../lib/entities';
-import { CARD_TITLE_PROPS, flavourLabel } from '../../lib/format';
-import { CapaErrorPanel } from '../CapaErrorPanel';
+import { flavourLabel } from '../../lib/format';
+import { CapaEntityCard } from '../CapaEntityCard';
 import { VerdictChip } from '../VerdictChip';
 import { ConditionList } from './ConditionList';
 
@@ -129,23 +125,13 @@ export function ClusterCard(props: { title?: string }): ReactElement {
     );
   }
 
-  let content: ReactElement;
-  if (state.error) {
-    content = (
-      <CapaErrorPanel
-        title={`Could not load cluster ${ref.namespace}/${ref.name}`}
-        error={state.error}
-        onRetry={state.retry}
-      />
-    );
-  } else if (!state.value) {
-    content = <Progress />;
-  } else {
-    content = <ClusterSummaryView report={state.value} />;
-  }
   return (
-    <InfoCard title={title} titleTypographyProps={CARD_TITLE_PROPS}>
-      {content}
-    </InfoCard>
+    <CapaEntityCard
+      title={title}
+      state={state}
+      errorTitle={`Could not load cluster ${ref.namespace}/${ref.name}`}
+    >
+      {report => <ClusterSummaryView report={report} />}
+    </CapaEntityCard>
   );
 }

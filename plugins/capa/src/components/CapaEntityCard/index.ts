@@ -1,0 +1,1 @@
+export { CapaEntityCard } from './CapaEntityCard';
