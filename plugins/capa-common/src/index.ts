@@ -1,5 +1,5 @@
 /**
- * @capa-portal/plugin-capa-common: the contract shared by capa-portal's packages (API types, annotations, entity
+ * capa-portal's common package: the contract shared by capa-portal's packages (API types, annotations, entity
  * types, check ids, permissions) and the pure trust engine (`evaluateFleet`, `planEvidence`). Isomorphic: no fs,
  * net or process; imported by the browser too. What is not exported here (the engine's parts, the IAM evaluator's
  * internals, the object parsers) is internal and may change in any release.
@@ -28,9 +28,14 @@ export { splitApiVersion } from './model/apiVersions';
 
 export { evaluatePolicy } from './iam/evaluate';
 export type {
+  ContextValue,
+  PolicyDecision,
   PolicyEvaluation,
+  PolicyPrincipal,
   PolicyRequest,
   SourcedStatement,
+  StatementResult,
+  Tri,
 } from './iam/evaluate';
 export {
   parseArn,

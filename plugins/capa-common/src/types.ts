@@ -169,7 +169,7 @@ export interface LiveEvidence {
   simulations?: Record<string, SimulationResult>;
   /** STS AssumeRole along a chain, then GetCallerIdentity; keyed by chain key (see `chainKey`). */
   assumeResults?: Record<string, AssumeResult>;
-  /** IAM tags of principals (role ARN -> tags), for `aws:PrincipalTag/*` conditions. */
+  /** IAM tags of principals (role ARN to tags), for `aws:PrincipalTag/*` conditions. */
   principalTags?: Record<string, Record<string, string>>;
   /** EKS DescribeCluster per {@link EksClusterPlan.key}: the API server endpoint and CA, or why not. */
   eksClusters?: Record<string, EksClusterLookup>;

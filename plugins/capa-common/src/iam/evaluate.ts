@@ -19,9 +19,14 @@ import {
   roleArnOfAssumedRole,
 } from './arn';
 
-/** A request context value: a string / list of strings, or `null` when the key is known to be absent. */
+/**
+ * A request context value: a string / list of strings, or `null` when the key is known to be absent.
+ *
+ * @public
+ */
 export type ContextValue = string | string[] | null;
 
+/** @public */
 export interface PolicyPrincipal {
   /** `AWS` for IAM users / roles / sessions, `Service` for AWS services, `Federated` for OIDC / SAML. */
   type?: 'AWS' | 'Service' | 'Federated';
@@ -48,7 +53,9 @@ export interface PolicyRequest {
   context?: Record<string, ContextValue>;
 }
 
+/** @public */
 export type Tri = 'yes' | 'no' | 'unknown';
+/** @public */
 export type PolicyDecision =
   | 'allowed'
   | 'explicitDeny'
@@ -68,6 +75,7 @@ export interface SourcedStatement {
   index?: number;
 }
 
+/** @public */
 export interface StatementResult extends SourcedStatement {
   effect: 'Allow' | 'Deny';
   result: Tri;

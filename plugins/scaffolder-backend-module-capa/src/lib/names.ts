@@ -4,9 +4,12 @@ export const MANAGEMENT_CLUSTER_NAME_TEXT =
   'is not a management cluster name (letters, digits, . _ -; at most 63)';
 
 /** The target role names CAPA's guides use: clusterawsadm's `controllers` role, or the DKP guide's `control-plane` role. */
-export const NAMING_CONVENTIONS = ['controllers', 'control-plane'] as const;
+export const NAMING_CONVENTIONS = [
+  'controllers',
+  'control-plane',
+] as const satisfies readonly NamingConvention[];
 /** @public */
-export type NamingConvention = (typeof NAMING_CONVENTIONS)[number];
+export type NamingConvention = 'controllers' | 'control-plane';
 
 export function targetRoleName(convention: NamingConvention): string {
   return `${convention}.cluster-api-provider-aws.sigs.k8s.io`;

@@ -13,9 +13,13 @@ import {
 import { MANAGEMENT_CLUSTER_NAME, MANAGEMENT_CLUSTER_NAME_TEXT } from './names';
 
 /** AWS partitions CAPA supports. */
-export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'] as const;
+export const PARTITIONS = [
+  'aws',
+  'aws-cn',
+  'aws-us-gov',
+] as const satisfies readonly Partition[];
 /** @public */
-export type Partition = (typeof PARTITIONS)[number];
+export type Partition = 'aws' | 'aws-cn' | 'aws-us-gov';
 
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const DNS1123_SUBDOMAIN =
