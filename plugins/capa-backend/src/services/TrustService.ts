@@ -4,6 +4,7 @@ import { NotFoundError } from '@backstage/errors';
 import {
   accountOfArn,
   AccountReport,
+  capaConditionsForCluster,
   AccountSummary,
   AccountTrustResponse,
   Check,
@@ -329,12 +330,13 @@ export class TrustService {
     };
   }
 
+  /** One cluster's report, with CAPA's own conditions beside our verdict (`capaConditions`). */
   async cluster(
     managementCluster: string,
     namespace: string,
     name: string,
   ): Promise<ClusterReport> {
-    const { report } = await this.#current();
+    const { report, input } = await this.#current();
     const found = report.clusters.find(
       c =>
         c.managementCluster === managementCluster &&
@@ -346,7 +348,14 @@ export class TrustService {
         `No workload cluster ${namespace}/${name} in management cluster "${managementCluster}"`,
       );
     }
-    return found;
+    const objects =
+      input.managementClusters.find(m => m.name === managementCluster)
+        ?.objects ?? [];
+    const capaConditions = capaConditionsForCluster(
+      found,
+      objects.map(o => o.object),
+    );
+    return capaConditions ? { ...found, capaConditions } : found;
   }
 
   async identityChain(
