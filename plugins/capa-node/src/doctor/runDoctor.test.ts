@@ -170,6 +170,40 @@ describe('runDoctor', () => {
     expect(t.out()).not.toContain('\u001b[');
   });
 
+  it("shows CAPA's own conditions beside the verdict and flags a disagreement (JSON and table)", async () => {
+    // CAPA last wrote PrincipalUsageAllowed=True, but the identity does not admit namespace prod (broken).
+    const withStatus = `${manifests('prod')}status:
+  conditions:
+  - type: PrincipalUsageAllowed
+    status: "True"
+    lastTransitionTime: "2026-01-01T00:00:00Z"
+`;
+    const dir = await tempFleet({
+      'fleet.yaml': fleetYaml,
+      'clusters/all.yaml': withStatus,
+      ...iam,
+    });
+    const j = io();
+    expect(await runDoctor([dir, '--json'], j.io)).toBe(1);
+    const cluster = JSON.parse(j.out()).clusters[0];
+    expect(cluster.verdict).toBe('broken');
+    expect(cluster.capaConditions).toMatchObject({
+      object: { kind: 'AWSCluster', namespace: 'prod', name: 'web' },
+      agreement: 'capa-allows-we-broken',
+      conditions: [
+        {
+          type: 'PrincipalUsageAllowed',
+          status: 'True',
+          source: 'status.conditions',
+        },
+      ],
+    });
+    const t = io();
+    await runDoctor([dir], t.io);
+    expect(t.out()).toContain('CAPA disagrees');
+    expect(t.out()).toContain('namespace-allowed');
+  });
+
   it('colours only on a TTY without NO_COLOR', async () => {
     const dir = await tempFleet({
       'fleet.yaml': fleetYaml,

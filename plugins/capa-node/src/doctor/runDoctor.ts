@@ -8,9 +8,14 @@
  *   computed without part of the input cannot clear a gate. A malformed object in a readable manifest file is
  *   an input problem only (listed in `problems`), not exit 2.
  */
-import { evaluateFleet } from '@capa-portal/plugin-capa-common';
+import {
+  capaConditionsForCluster,
+  evaluateFleet,
+} from '@capa-portal/plugin-capa-common';
 import type {
   Check,
+  ClusterReport,
+  FleetInput,
   FleetReport,
   InputProblem,
   Verdict,
@@ -126,6 +131,46 @@ function checkLines(
   return out;
 }
 
+/** Each cluster with CAPA's own conditions beside our verdict (`capaConditions`), read from the manifests. */
+export function withCapaConditions(
+  report: FleetReport,
+  input: FleetInput,
+): FleetReport {
+  const objects = new Map(
+    input.managementClusters.map(m => [m.name, m.objects.map(o => o.object)]),
+  );
+  const clusters = report.clusters.map((c): ClusterReport => {
+    const capaConditions = capaConditionsForCluster(
+      c,
+      objects.get(c.managementCluster) ?? [],
+    );
+    return capaConditions ? { ...c, capaConditions } : c;
+  });
+  return { ...report, clusters };
+}
+
+/** The CAPA-conditions lines of one cluster: a disagreement with our verdict, stale conditions. */
+function capaConditionLines(
+  cl: ClusterReport,
+  c: ReturnType<typeof colours>,
+  indent: string,
+): string[] {
+  const cc = cl.capaConditions;
+  if (!cc) return [];
+  const out: string[] = [];
+  if (cc.disagreement)
+    out.push(`${indent}${c.yellow(`! CAPA disagrees`)}: ${cc.disagreement}`);
+  for (const cond of cc.conditions) {
+    if (cond.stale)
+      out.push(
+        `${indent}${c.dim(
+          `stale CAPA condition ${cond.type}=${cond.status}: ${cond.stale}`,
+        )}`,
+      );
+  }
+  return out;
+}
+
 function problemLine(p: InputProblem): string {
   return `${p.severity}: ${p.source}${p.line ? `:${p.line}` : ''}${
     p.object ? ` ${p.object}` : ''
@@ -199,7 +244,10 @@ export function renderTable(
     }
     lines.push(...table(rows, paints).map(l => `  ${l}`));
     for (const cl of report.clusters) {
-      const extra = checkLines(cl.checks, c, '    ');
+      const extra = [
+        ...checkLines(cl.checks, c, '    '),
+        ...capaConditionLines(cl, c, '    '),
+      ];
       if (extra.length)
         lines.push(
           `  ${cl.managementCluster} ${cl.namespace}/${cl.name}:`,
@@ -314,10 +362,13 @@ export async function runDoctor(argv: string[], io: DoctorIO): Promise<number> {
     );
     return 2;
   }
-  const report = evaluateFleet(
+  const report = withCapaConditions(
+    evaluateFleet(
+      loaded.input,
+      undefined,
+      io.now ? { now: io.now } : undefined,
+    ),
     loaded.input,
-    undefined,
-    io.now ? { now: io.now } : undefined,
   );
   const broken =
     report.accounts.some(a => a.verdict === 'broken') ||
