@@ -68,11 +68,8 @@ function errorBody(rule: CelRule, value: unknown, detail: string): string {
 
 /** `.spec.x`, `.items['a.b']`, `.list` -> path segments. */
 function fieldPathSegments(fieldPath: string): string[] {
-  const out: string[] = [];
   const re = /\.([A-Za-z_$][\w$-]*)|\[['"]([^'"]*)['"]\]|\[(\d+)\]/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(fieldPath)) !== null) out.push(m[1] ?? m[2] ?? m[3]);
-  return out;
+  return [...fieldPath.matchAll(re)].map(m => m[1] ?? m[2] ?? m[3]);
 }
 
 function formatPath(segments: string[]): string {
@@ -108,11 +105,14 @@ function runRules(
     const at = rule.fieldPath
       ? [...path, ...fieldPathSegments(rule.fieldPath)]
       : path;
-    const detail = isCelError(result)
-      ? `${result.message} evaluating rule: ${rule.rule}`
-      : result === false
-      ? failureDetail(rule, self)
-      : `rule did not evaluate to a bool (got ${String(result)}): ${rule.rule}`;
+    let detail: string;
+    if (isCelError(result))
+      detail = `${result.message} evaluating rule: ${rule.rule}`;
+    else if (result === false) detail = failureDetail(rule, self);
+    else
+      detail = `rule did not evaluate to a bool (got ${String(result)}): ${
+        rule.rule
+      }`;
     errors.push({
       path: formatPath(at),
       message: errorBody(rule, value, detail),
