@@ -13,7 +13,9 @@
 // A line that ends in `// check-deps: dev` counts as a development import (the doctor's monorepo fallback).
 // Exit 1 and one line per finding when something is off; exit 0 and a one-line summary otherwise.
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
@@ -153,8 +155,23 @@ export function checkPackage(dir) {
         )}); move it to devDependencies`,
       );
   }
+  // A dependency nothing imports is still needed when another dependency declares it as a peer
+  // (@bufbuild/cel needs @bufbuild/protobuf installed beside it).
+  const peerOfDeps = new Set(
+    [...deps].flatMap(dep => {
+      try {
+        const file = require.resolve(`${dep}/package.json`, { paths: [dir] });
+        return Object.keys(
+          JSON.parse(readFileSync(file, 'utf8')).peerDependencies ?? {},
+        );
+      } catch {
+        return [];
+      }
+    }),
+  );
   for (const name of deps)
-    if (!used(name)) findings.push(`unused dependency ${name}`);
+    if (!used(name) && !peerOfDeps.has(name))
+      findings.push(`unused dependency ${name}`);
   for (const name of devDeps)
     if (!used(name) && !peers.has(name))
       findings.push(`unused devDependency ${name}`);

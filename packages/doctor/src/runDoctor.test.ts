@@ -170,6 +170,40 @@ describe('runDoctor', () => {
     expect(t.out()).not.toContain('\u001b[');
   });
 
+  it("shows CAPA's own conditions beside the verdict and flags a disagreement (JSON and table)", async () => {
+    // CAPA last wrote PrincipalUsageAllowed=True, but the identity does not admit namespace prod (broken).
+    const withStatus = `${manifests('prod')}status:
+  conditions:
+  - type: PrincipalUsageAllowed
+    status: "True"
+    lastTransitionTime: "2026-01-01T00:00:00Z"
+`;
+    const dir = await tempFleet({
+      'fleet.yaml': fleetYaml,
+      'clusters/all.yaml': withStatus,
+      ...iam,
+    });
+    const j = io();
+    expect(await runDoctor([dir, '--json'], j.io)).toBe(1);
+    const cluster = JSON.parse(j.out()).clusters[0];
+    expect(cluster.verdict).toBe('broken');
+    expect(cluster.capaConditions).toMatchObject({
+      object: { kind: 'AWSCluster', namespace: 'prod', name: 'web' },
+      agreement: 'capa-allows-we-broken',
+      conditions: [
+        {
+          type: 'PrincipalUsageAllowed',
+          status: 'True',
+          source: 'status.conditions',
+        },
+      ],
+    });
+    const t = io();
+    await runDoctor([dir], t.io);
+    expect(t.out()).toContain('CAPA disagrees');
+    expect(t.out()).toContain('namespace-allowed');
+  });
+
   it('colours only on a TTY without NO_COLOR', async () => {
     const dir = await tempFleet({
       'fleet.yaml': fleetYaml,
@@ -221,6 +255,97 @@ describe('runDoctor', () => {
     const t = io();
     expect(await runDoctor([await mk()], t.io)).toBe(2);
     expect(t.err()).toMatch(/capa-doctor: /);
+  });
+
+  // DESIGN §6: 0 nothing broken, 1 a broken verdict, 2 unusable input. A manifests folder or an
+  // iamConfiguration file that fleet.yaml names must exist and parse, or the verdicts cover less than the fleet.
+  it.each([
+    [
+      'a manifests folder that does not exist',
+      {
+        'fleet.yaml': fleetYaml.replace(
+          'manifests: clusters',
+          'manifests: clusterz',
+        ),
+        ...iam,
+      },
+      'clusterz',
+    ],
+    [
+      "a management cluster's iamConfiguration file that does not exist",
+      {
+        'fleet.yaml': fleetYaml,
+        'clusters/all.yaml': manifests('staging'),
+        'iam/staging.yaml': iam['iam/staging.yaml'],
+      },
+      'iam/management.yaml',
+    ],
+    [
+      "an account's iamConfiguration file that does not exist",
+      {
+        'fleet.yaml': fleetYaml,
+        'clusters/all.yaml': manifests('staging'),
+        'iam/management.yaml': iam['iam/management.yaml'],
+      },
+      'iam/staging.yaml',
+    ],
+    [
+      'a manifest file that is not YAML',
+      {
+        'fleet.yaml': fleetYaml,
+        'clusters/all.yaml': manifests('staging'),
+        'clusters/broken.yaml': 'kind: [AWSCluster\nmetadata: {name: x\n',
+        ...iam,
+      },
+      'clusters/broken.yaml',
+    ],
+    [
+      'an iamConfiguration file that is not YAML',
+      {
+        'fleet.yaml': fleetYaml,
+        'clusters/all.yaml': manifests('staging'),
+        'iam/management.yaml': iam['iam/management.yaml'],
+        'iam/staging.yaml': 'spec: {clusterAPIControllers: [\n',
+      },
+      'iam/staging.yaml',
+    ],
+  ])(
+    'exits 2 on %s, still printing what it could evaluate, with unusableInput in the JSON',
+    async (_name, files: Record<string, string>, source) => {
+      const dir = await tempFleet(files);
+      const t = io();
+      expect(await runDoctor([dir], t.io)).toBe(2);
+      expect(t.err()).toContain(source);
+      expect(t.err()).toContain('capa-doctor: unusable input');
+      const j = io();
+      expect(await runDoctor([dir, '--json'], j.io)).toBe(2);
+      const json = JSON.parse(j.out());
+      expect(json.unusableInput.length).toBeGreaterThan(0);
+      for (const p of json.unusableInput)
+        expect(p).toMatchObject({ source, severity: 'error' });
+      expect(json.accounts).toEqual(expect.any(Array));
+    },
+  );
+
+  it('exits 2 rather than 1 when the input is unusable and a verdict is broken', async () => {
+    const dir = await tempFleet({
+      'fleet.yaml': fleetYaml,
+      'clusters/all.yaml': manifests('prod'),
+      'clusters/broken.yaml': '{{{',
+      ...iam,
+    });
+    expect(await runDoctor([dir], io().io)).toBe(2);
+  });
+
+  it('keeps unusableInput empty (exit 0) when everything named is read', async () => {
+    const dir = await tempFleet({
+      'fleet.yaml': fleetYaml,
+      'clusters/all.yaml': manifests('staging'),
+      ...iam,
+    });
+    const j = io();
+    expect(await runDoctor([dir, '--json'], j.io)).toBe(0);
+    expect(JSON.parse(j.out()).unusableInput).toEqual([]);
   });
 
   it('names the field of an invalid fleet.yaml', async () => {

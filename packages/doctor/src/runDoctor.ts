@@ -1,15 +1,22 @@
 /*
  * `capa-doctor <dir> [--json]` (docs/contracts.md §6, a stable contract):
  *   reads <dir>/fleet.yaml and everything it names, evaluates trust, prints a table or JSON.
- *   exit 0: no broken verdict; 1: some verdict is broken; 2: unusable input (missing dir / fleet.yaml,
- *   invalid fleet.yaml) or bad usage. A malformed object in the manifests is an input problem, not exit 2.
+ *   exit 0: no broken verdict; 1: some verdict is broken; 2: unusable input or bad usage. Unusable input:
+ *   a missing dir / fleet.yaml, an invalid fleet.yaml (nothing evaluated, JSON `{error, problems}`), or a
+ *   `manifests` / `iamConfiguration` that fleet.yaml names but that is missing, unreadable or not YAML (the
+ *   rest is evaluated and printed; JSON adds `unusableInput`, those problems). 2 wins over 1: a verdict
+ *   computed without part of the input cannot clear a gate. A malformed object in a readable manifest file is
+ *   an input problem only (listed in `problems`), not exit 2.
  */
 import {
+  capaConditionsForCluster,
   evaluateFleet,
   VERDICTS_WORST_FIRST,
 } from '@capa-portal/plugin-capa-common';
 import type {
   Check,
+  ClusterReport,
+  FleetInput,
   FleetReport,
   InputProblem,
   Verdict,
@@ -33,11 +40,12 @@ Reads <dir>/fleet.yaml (managementClusters, accounts; paths relative to it), the
 clusterawsadm AWSIAMConfiguration files it names, and reports the trust of every account, cluster and identity.
 
 Options:
-  --json       print the report as JSON (accounts, clusters, identities, problems)
+  --json       print the report as JSON (accounts, clusters, identities, problems, unusableInput)
   --no-color   never colour the table (colour is used only on a TTY and when NO_COLOR is unset)
   -h, --help   show this help
 
-Exit status: 0 nothing broken, 1 some verdict is broken, 2 unusable input.
+Exit status: 0 nothing broken, 1 some verdict is broken, 2 unusable input (fleet.yaml missing or invalid,
+or a manifests folder / iamConfiguration file it names missing, unreadable or not YAML; 2 wins over 1).
 `;
 
 const SYMBOL: Record<Check['status'], string> = {
@@ -127,6 +135,46 @@ function checkLines(
   return out;
 }
 
+/** Each cluster with CAPA's own conditions beside our verdict (`capaConditions`), read from the manifests. */
+export function withCapaConditions(
+  report: FleetReport,
+  input: FleetInput,
+): FleetReport {
+  const objects = new Map(
+    input.managementClusters.map(m => [m.name, m.objects.map(o => o.object)]),
+  );
+  const clusters = report.clusters.map((c): ClusterReport => {
+    const capaConditions = capaConditionsForCluster(
+      c,
+      objects.get(c.managementCluster) ?? [],
+    );
+    return capaConditions ? { ...c, capaConditions } : c;
+  });
+  return { ...report, clusters };
+}
+
+/** The CAPA-conditions lines of one cluster: a disagreement with our verdict, stale conditions. */
+function capaConditionLines(
+  cl: ClusterReport,
+  c: ReturnType<typeof colours>,
+  indent: string,
+): string[] {
+  const cc = cl.capaConditions;
+  if (!cc) return [];
+  const out: string[] = [];
+  if (cc.disagreement)
+    out.push(`${indent}${c.yellow(`! CAPA disagrees`)}: ${cc.disagreement}`);
+  for (const cond of cc.conditions) {
+    if (cond.stale)
+      out.push(
+        `${indent}${c.dim(
+          `stale CAPA condition ${cond.type}=${cond.status}: ${cond.stale}`,
+        )}`,
+      );
+  }
+  return out;
+}
+
 function problemLine(p: InputProblem): string {
   return `${p.severity}: ${p.source}${p.line ? `:${p.line}` : ''}${
     p.object ? ` ${p.object}` : ''
@@ -200,7 +248,10 @@ export function renderTable(
     }
     lines.push(...table(rows, paints).map(l => `  ${l}`));
     for (const cl of report.clusters) {
-      const extra = checkLines(cl.checks, c, '    ');
+      const extra = [
+        ...checkLines(cl.checks, c, '    '),
+        ...capaConditionLines(cl, c, '    '),
+      ];
       if (extra.length)
         lines.push(
           `  ${cl.managementCluster} ${cl.namespace}/${cl.name}:`,
@@ -314,22 +365,34 @@ export async function runDoctor(argv: string[], io: DoctorIO): Promise<number> {
     );
     return 2;
   }
-  const report = evaluateFleet(
+  const report = withCapaConditions(
+    evaluateFleet(
+      loaded.input,
+      undefined,
+      io.now ? { now: io.now } : undefined,
+    ),
     loaded.input,
-    undefined,
-    io.now ? { now: io.now } : undefined,
   );
   const broken =
     report.accounts.some(a => a.verdict === 'broken') ||
     report.clusters.some(c => c.verdict === 'broken') ||
     report.identities.some(i => i.verdict === 'broken');
+  const unusable = loaded.unusable;
   if (args.json) {
-    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ ...report, unusableInput: unusable }, null, 2)}\n`,
+    );
   } else {
     const colour =
       !!io.stdout.isTTY && env.NO_COLOR === undefined && !args.noColor;
     io.stdout.write(renderTable(report, args.dir, colour));
     for (const p of report.problems) io.stderr.write(`${problemLine(p)}\n`);
+  }
+  if (unusable.length > 0) {
+    io.stderr.write(
+      `capa-doctor: unusable input: ${unusable.length} named file(s) or folder(s) could not be read; the report above is incomplete\n`,
+    );
+    return 2;
   }
   return broken ? 1 : 0;
 }

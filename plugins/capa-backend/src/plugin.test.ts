@@ -236,6 +236,30 @@ describe('capa backend plugin', () => {
       kind: 'AWSClusterRoleIdentity',
       name: 'staging-identity',
     });
+    // CAPA's own conditions beside our verdict: the demo's experiments-dev AWSCluster carries
+    // PrincipalUsageAllowed=False (PrincipalUsageUnauthorized), and our namespace-allowed check fails too.
+    const refused = await request(server)
+      .get('/api/capa/clusters/mgmt-eu/dev-experiments/experiments-dev')
+      .set('Authorization', user);
+    expect(refused.status).toBe(200);
+    expect(refused.body.verdict).toBe('broken');
+    expect(refused.body.capaConditions).toMatchObject({
+      object: {
+        kind: 'AWSCluster',
+        namespace: 'dev-experiments',
+        name: 'experiments-dev',
+      },
+      agreement: 'agree',
+    });
+    expect(
+      refused.body.capaConditions.conditions.find(
+        (c: any) => c.type === 'PrincipalUsageAllowed',
+      ),
+    ).toMatchObject({
+      status: 'False',
+      reason: 'PrincipalUsageUnauthorized',
+      source: 'status.conditions',
+    });
     const missing = await request(server)
       .get('/api/capa/clusters/mgmt-eu/staging/nope')
       .set('Authorization', user);

@@ -51,3 +51,5 @@ export * from './manifests';
 export * from './api/types';
 export * from './catalog';
 export * from './permissions';
+
+export * from './conditions';

@@ -3,6 +3,7 @@
  * and the reports everything else (doctor, REST API, catalog, frontend) shows. These names are a contract
  * (docs/contracts.md §4 and §6): extend them, do not rename them.
  */
+import type { CapaConditionsReport } from './conditions/capaConditions';
 
 /**
  * A Kubernetes object as read from a management cluster or a GitOps folder. Unparsed beyond the envelope.
@@ -346,6 +347,11 @@ export interface ClusterReport {
   labels?: Record<string, string>;
   apiVersions: string[];
   location?: SourceLocation;
+  /**
+   * CAPA's own conditions on the object carrying identityRef, beside our verdict, with the disagreement and
+   * staleness flags (conditions/). Set by `GET /clusters/{mc}/{ns}/{name}` and the doctor, not by the engine.
+   */
+  capaConditions?: CapaConditionsReport;
 }
 
 /** @public */

@@ -295,7 +295,8 @@ export const spec = {
     '/clusters/{managementCluster}/{namespace}/{name}': {
       get: {
         operationId: 'getCluster',
-        description: "One workload cluster's report.",
+        description:
+          "One workload cluster's report, with CAPA's own conditions on the object that carries identityRef (capaConditions) beside our verdict, flagged when CAPA and we disagree or when a condition is stale.",
         parameters: [
           {
             name: 'managementCluster',
@@ -329,6 +330,36 @@ export const spec = {
               'application/json': {
                 schema: {
                   type: 'object',
+                  required: [
+                    'managementCluster',
+                    'namespace',
+                    'name',
+                    'verdict',
+                    'checks',
+                  ],
+                  properties: {
+                    managementCluster: {
+                      type: 'string',
+                    },
+                    namespace: {
+                      type: 'string',
+                    },
+                    name: {
+                      type: 'string',
+                    },
+                    verdict: {
+                      type: 'string',
+                    },
+                    checks: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                      },
+                    },
+                    capaConditions: {
+                      $ref: '#/components/schemas/CapaConditions',
+                    },
+                  },
                 },
               },
             },
@@ -438,6 +469,105 @@ export const spec = {
       },
     },
     schemas: {
+      CapaCondition: {
+        type: 'object',
+        required: ['type', 'status', 'source'],
+        properties: {
+          type: {
+            type: 'string',
+            description:
+              'e.g. PrincipalUsageAllowed, PrincipalCredentialRetrieved, VpcReady',
+          },
+          status: {
+            type: 'string',
+            description: 'True, False or Unknown',
+          },
+          reason: {
+            type: 'string',
+          },
+          message: {
+            type: 'string',
+          },
+          severity: {
+            type: 'string',
+          },
+          lastTransitionTime: {
+            type: 'string',
+            format: 'date-time',
+          },
+          observedGeneration: {
+            type: 'integer',
+          },
+          source: {
+            type: 'string',
+            enum: [
+              'status.conditions',
+              'status.v1beta2.conditions',
+              'status.deprecated.v1beta1.conditions',
+            ],
+          },
+          stale: {
+            type: 'string',
+            description:
+              'Why the condition may not reflect the current objects.',
+          },
+        },
+      },
+      CapaConditions: {
+        type: 'object',
+        required: ['object', 'conditions', 'agreement', 'stale'],
+        properties: {
+          object: {
+            type: 'object',
+            required: ['apiVersion', 'kind', 'name'],
+            properties: {
+              apiVersion: {
+                type: 'string',
+              },
+              kind: {
+                type: 'string',
+              },
+              namespace: {
+                type: 'string',
+              },
+              name: {
+                type: 'string',
+              },
+            },
+          },
+          generation: {
+            type: 'integer',
+          },
+          observedGeneration: {
+            type: 'integer',
+          },
+          lastChange: {
+            type: 'string',
+            format: 'date-time',
+          },
+          conditions: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/CapaCondition',
+            },
+          },
+          agreement: {
+            type: 'string',
+            enum: [
+              'agree',
+              'capa-allows-we-broken',
+              'capa-refuses-we-allow',
+              'no-capa-word',
+            ],
+          },
+          disagreement: {
+            type: 'string',
+          },
+          stale: {
+            type: 'boolean',
+          },
+        },
+      },
       ItemsResponse: {
         type: 'object',
         required: ['items'],

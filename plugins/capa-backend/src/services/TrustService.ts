@@ -4,6 +4,7 @@ import { NotFoundError } from '@backstage/errors';
 import {
   accountOfArn,
   AccountReport,
+  capaConditionsForCluster,
   AccountSummary,
   AccountTrustResponse,
   Check,
@@ -367,6 +368,7 @@ export class TrustService {
     };
   }
 
+  /** One cluster's report, with CAPA's own conditions beside our verdict (`capaConditions`). */
   async cluster(
     managementCluster: string,
     namespace: string,
@@ -374,6 +376,7 @@ export class TrustService {
     view?: ReportView,
   ): Promise<ClusterReport> {
     const current = await this.#current();
+    const { input } = current;
     const report = view ? view(current.report) : current.report;
     const found = report.clusters.find(
       c =>
@@ -386,7 +389,14 @@ export class TrustService {
         `No workload cluster ${namespace}/${name} in management cluster "${managementCluster}"`,
       );
     }
-    return found;
+    const objects =
+      input.managementClusters.find(m => m.name === managementCluster)
+        ?.objects ?? [];
+    const capaConditions = capaConditionsForCluster(
+      found,
+      objects.map(o => o.object),
+    );
+    return capaConditions ? { ...found, capaConditions } : found;
   }
 
   async identityChain(

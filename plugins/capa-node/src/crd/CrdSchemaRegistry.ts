@@ -5,7 +5,9 @@
  *
  * - Every CRD is parsed once; validators are compiled lazily, once per group/version/kind, and cached, so
  *   validating thousands of objects costs one compile per GVK.
- * - Static only: CEL rules (`x-kubernetes-validations`), admission webhooks and defaulting are not run.
+ * - CEL rules (`x-kubernetes-validations`) are evaluated too (./cel: compiled once per GVK, transition rules
+ *   and rules calling unsupported Kubernetes extension functions skipped with the reason, see `describe`).
+ *   Admission webhooks and defaulting are not run.
  */
 import fs from 'fs';
 import path from 'path';
@@ -19,6 +21,12 @@ import {
 } from './schemaConversion';
 import { registerFormats } from './formats';
 import { isRecord, splitApiVersion } from '@capa-portal/plugin-capa-common';
+import {
+  compileCelRules,
+  evaluateCelRules,
+  type CompiledCelRules,
+  type SkippedCelRule,
+} from './cel';
 
 /** @public */
 export type CrdScope = 'Namespaced' | 'Cluster';
@@ -64,6 +72,8 @@ export interface CrdValidationError {
   /** Dotted field path, e.g. `spec.identityRef.kind`, `spec.addons[0].name`, `metadata.name`. */
   path: string;
   message: string;
+  /** Set when a CEL rule (`x-kubernetes-validations`) of the CRD failed: the rule's expression. */
+  rule?: string;
 }
 
 /** @public */
@@ -254,6 +264,7 @@ export class CrdSchemaRegistry {
   private readonly byGk = new Map<string, Entry[]>();
   private readonly validators = new Map<string, ValidateFunction>();
   private readonly notes = new Map<string, ConversionNotes>();
+  private readonly celRules = new Map<string, CompiledCelRules>();
   private readonly ajv: Ajv;
 
   private constructor(crds: Array<{ crd: unknown; source?: string }>) {
@@ -371,21 +382,48 @@ export class CrdSchemaRegistry {
       .scope;
   }
 
-  /** CEL rules and patterns the validator for this GVK does not enforce (after it was compiled). */
+  /**
+   * What validation of this GVK enforces: the CEL rules evaluated, those skipped (each with its reason) and the
+   * patterns JavaScript cannot compile. Compiles the CEL rules if needed; `compiled` tells whether the schema
+   * validator was compiled yet (it is, lazily, by the first `validate`).
+   */
   describe(
     apiVersion: string,
     kind: string,
   ):
-    | { ignoredCelRules: number; droppedPatterns: string[]; compiled: boolean }
+    | {
+        celRulesEvaluated: number;
+        skippedCelRules: SkippedCelRule[];
+        /** Number of CEL rules not evaluated (= skippedCelRules.length). */
+        ignoredCelRules: number;
+        droppedPatterns: string[];
+        compiled: boolean;
+      }
     | undefined {
     const info = this.lookup(apiVersion, kind);
-    if (!info) return undefined;
+    const entry = this.byGk
+      .get(gk(info?.group ?? '', kind))
+      ?.find(e => e.info === info);
+    if (!info || !entry) return undefined;
     const n = this.notes.get(`${info.apiVersion}/${kind}`);
+    const cel = this.celRulesFor(entry);
     return {
-      ignoredCelRules: n?.ignoredCelRules ?? 0,
+      celRulesEvaluated: cel.evaluated,
+      skippedCelRules: cel.skipped,
+      ignoredCelRules: cel.skipped.length,
       droppedPatterns: n?.droppedPatterns ?? [],
       compiled: this.validators.has(`${info.apiVersion}/${kind}`),
     };
+  }
+
+  private celRulesFor(entry: Entry): CompiledCelRules {
+    const key = `${entry.info.apiVersion}/${entry.info.kind}`;
+    let compiled = this.celRules.get(key);
+    if (!compiled) {
+      compiled = compileCelRules(entry.openApiSchema ?? {});
+      this.celRules.set(key, compiled);
+    }
+    return compiled;
   }
 
   private validatorFor(
@@ -490,6 +528,8 @@ export class CrdSchemaRegistry {
       options.rejectUnknownFields !== false,
     );
     if (!validateFn(object)) addSchemaErrors(errors, validateFn.errors ?? []);
+    // The API server runs the CRD's CEL rules beside the schema and reports both.
+    errors.push(...evaluateCelRules(this.celRulesFor(entry).root, object));
 
     if (errors.length > 0) {
       const capped = errors.slice(0, maxErrors);

@@ -18,7 +18,8 @@ import {
 const registry = CrdSchemaRegistry.fromDirectory();
 
 /** Kinds the demo fleet uses that have no vendored CRD (the caller decides what they mean). */
-const KINDS_WITHOUT_CRD = new Set(['Namespace', 'AWSManagedCluster']);
+// AWSManagedCluster has a vendored CRD (crds/README.md) and is validated like the rest.
+const KINDS_WITHOUT_CRD = new Set(['Namespace']);
 const UNSERVED_VERSIONS = /\/(v1alpha[1-4])$/;
 const IDENTITY_KINDS = new Set([
   'AWSClusterControllerIdentity',

@@ -9,3 +9,4 @@ export type {
   CrdVersionInfo,
 } from './CrdSchemaRegistry';
 export { convertOpenApiSchema } from './schemaConversion';
+export type { SkippedCelRule } from './cel';

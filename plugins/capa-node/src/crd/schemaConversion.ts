@@ -7,8 +7,7 @@
  * - `x-kubernetes-preserve-unknown-fields` -> the object keeps unknown fields (no `additionalProperties: false`).
  * - `x-kubernetes-embedded-resource: true` -> `apiVersion`, `kind` and `metadata` are admitted (and typed).
  * - `x-kubernetes-list-type: set`          -> `uniqueItems: true`.
- * - `x-kubernetes-validations` (CEL)       -> ignored: counted and reported, never evaluated. The API server
- *                                             would still reject objects that only a CEL rule catches.
+ * - `x-kubernetes-validations` (CEL)       -> left out of the JSON Schema (counted); ./cel evaluates them.
  * - other `x-kubernetes-*` keys and `description` are dropped (smaller compiled validators).
  * - an object schema with `properties` and no `additionalProperties` gets `additionalProperties: false`,
  *   i.e. unknown fields are errors, as with `kubectl apply` (server-side field validation `Strict`). Objects with
@@ -21,7 +20,7 @@ import { isRecord } from '@capa-portal/plugin-capa-common';
 
 /** What the conversion met and could not carry over; reported by `CrdSchemaRegistry.describe`. */
 export interface ConversionNotes {
-  /** Number of CEL rules (`x-kubernetes-validations`) not evaluated. */
+  /** Number of CEL rules (`x-kubernetes-validations`) left out of the JSON Schema (./cel evaluates them). */
   ignoredCelRules: number;
   /** Patterns dropped because JavaScript's RegExp cannot compile them. */
   droppedPatterns: string[];

@@ -2,6 +2,11 @@
  * Reads a fleet directory for the doctor: `<dir>/fleet.yaml` (docs/contracts.md §5) and everything it names.
  * Paths are relative to the file that names them. Problems are collected, never thrown, except when the
  * input is unusable (no directory, no / invalid fleet.yaml): then a FleetLoadError.
+ *
+ * Problems that make a named input unusable (a `manifests` folder or `iamConfiguration` file that does not
+ * exist or cannot be read, a manifest file that is not YAML, a URL the doctor cannot read) are also returned
+ * as `unusable`: evaluating without them would report fewer clusters or weaker evidence than the fleet has,
+ * and a typo in fleet.yaml must not turn a CI gate green. A malformed object in a readable file is not.
  */
 import { promises as fs } from 'fs';
 import * as path from 'path';
@@ -407,27 +412,35 @@ async function readYamlFile(
   }
 }
 
+/**
+ * parseManifests (capa-common) reports a document it cannot parse as `invalid YAML: ...` (or `not YAML: ...`
+ * when the parser throws), without an object; a malformed object carries `object` / `skipped:`.
+ */
+function isUnparseable(p: InputProblem): boolean {
+  return p.severity === 'error' && /^(invalid YAML|not YAML)\b/.test(p.message);
+}
+
 async function readManifests(
   root: string,
   base: string,
   ref: string,
-): Promise<{ objects: LocatedObject[]; problems: InputProblem[] }> {
+): Promise<{
+  objects: LocatedObject[];
+  problems: InputProblem[];
+  unusable: InputProblem[];
+}> {
   const target = path.resolve(base, ref);
   const source = rel(root, target);
   let stat;
   try {
     stat = await fs.stat(target);
   } catch {
-    return {
-      objects: [],
-      problems: [
-        {
-          source,
-          message: `manifests ${source}: no such file or directory`,
-          severity: 'error',
-        },
-      ],
+    const missing: InputProblem = {
+      source,
+      message: `manifests ${source}: no such file or directory`,
+      severity: 'error',
     };
+    return { objects: [], problems: [missing], unusable: [missing] };
   }
   const files = stat.isDirectory() ? await walk(target) : [target];
   if (stat.isDirectory() && files.length === 0) {
@@ -440,28 +453,45 @@ async function readManifests(
           severity: 'warning',
         },
       ],
+      unusable: [],
     };
   }
   const objects: LocatedObject[] = [];
   const problems: InputProblem[] = [];
+  const unusable: InputProblem[] = [];
   for (const f of files) {
     const s = rel(root, f);
     let text: string;
     try {
       text = await fs.readFile(f, 'utf8');
     } catch (e: any) {
-      problems.push({
+      const unreadable: InputProblem = {
         source: s,
         message: `cannot read ${s}: ${e?.message ?? String(e)}`,
         severity: 'error',
-      });
+      };
+      problems.push(unreadable);
+      unusable.push(unreadable);
       continue;
     }
     const r = parseManifests(text, s);
     objects.push(...r.objects);
     problems.push(...r.problems);
+    unusable.push(...r.problems.filter(isUnparseable));
   }
-  return { objects, problems };
+  return { objects, problems, unusable };
+}
+
+/** A clusterawsadm AWSIAMConfiguration file named by fleet.yaml: every problem reading it is unusable input. */
+async function readIamConfiguration(
+  root: string,
+  base: string,
+  ref: string,
+): Promise<{ value?: unknown; source: string; problems: InputProblem[] }> {
+  const file = path.resolve(base, ref);
+  const source = rel(root, file);
+  const r = await readYamlFile(file, source);
+  return { value: r.value, source, problems: r.problems };
 }
 
 /**
@@ -470,9 +500,12 @@ async function readManifests(
  *
  * @public
  */
-export async function loadFleetFromDirectory(
-  dir: string,
-): Promise<{ input: FleetInput; problems: InputProblem[] }> {
+export async function loadFleetFromDirectory(dir: string): Promise<{
+  input: FleetInput;
+  problems: InputProblem[];
+  /** The subset of `problems` that makes the input unusable (the doctor exits 2). */
+  unusable: InputProblem[];
+}> {
   const root = path.resolve(dir);
   let st;
   try {
@@ -505,7 +538,13 @@ export async function loadFleetFromDirectory(
   if (fatal.length)
     throw new FleetLoadError(`${fleetSource} is invalid`, configProblems);
   const problems: InputProblem[] = [...configProblems];
+  const unusable: InputProblem[] = [];
   const base = path.dirname(fleetFile);
+  const notReadable = (message: string) => {
+    const p: InputProblem = { source: fleetSource, message, severity: 'error' };
+    problems.push(p);
+    unusable.push(p);
+  };
 
   const managementClusters: ManagementClusterInput[] = [];
   for (const m of config.managementClusters) {
@@ -525,15 +564,14 @@ export async function loadFleetFromDirectory(
     };
     if (m.manifests) {
       if (isUrl(m.manifests)) {
-        problems.push({
-          source: fleetSource,
-          message: `managementClusters ${m.name}: manifests URL ${m.manifests} is not supported by the doctor (the portal backend reads URLs); no objects read`,
-          severity: 'error',
-        });
+        notReadable(
+          `managementClusters ${m.name}: manifests URL ${m.manifests} is not supported by the doctor (the portal backend reads URLs); no objects read`,
+        );
       } else {
         const r = await readManifests(root, base, m.manifests);
         mc.objects = r.objects;
         problems.push(...r.problems);
+        unusable.push(...r.unusable);
       }
     } else if (m.kubernetes) {
       problems.push({
@@ -550,19 +588,16 @@ export async function loadFleetFromDirectory(
     }
     if (m.iamConfiguration) {
       if (isUrl(m.iamConfiguration)) {
-        problems.push({
-          source: fleetSource,
-          message: `managementClusters ${m.name}: iamConfiguration URL is not supported by the doctor`,
-          severity: 'error',
-        });
+        notReadable(
+          `managementClusters ${m.name}: iamConfiguration URL is not supported by the doctor`,
+        );
       } else {
-        const file = path.resolve(base, m.iamConfiguration);
-        const s = rel(root, file);
-        const r = await readYamlFile(file, s);
+        const r = await readIamConfiguration(root, base, m.iamConfiguration);
         problems.push(...r.problems);
+        unusable.push(...r.problems);
         if (r.value !== undefined) {
           mc.iamConfiguration = r.value;
-          mc.iamConfigurationSource = s;
+          mc.iamConfigurationSource = r.source;
         }
       }
     }
@@ -578,23 +613,24 @@ export async function loadFleetFromDirectory(
     };
     if (a.iamConfiguration) {
       if (isUrl(a.iamConfiguration)) {
-        problems.push({
-          source: fleetSource,
-          message: `accounts ${a.accountId}: iamConfiguration URL is not supported by the doctor`,
-          severity: 'error',
-        });
+        notReadable(
+          `accounts ${a.accountId}: iamConfiguration URL is not supported by the doctor`,
+        );
       } else {
-        const file = path.resolve(base, a.iamConfiguration);
-        const s = rel(root, file);
-        const r = await readYamlFile(file, s);
+        const r = await readIamConfiguration(root, base, a.iamConfiguration);
         problems.push(...r.problems);
+        unusable.push(...r.problems);
         if (r.value !== undefined) {
           acc.iamConfiguration = r.value;
-          acc.iamConfigurationSource = s;
+          acc.iamConfigurationSource = r.source;
         }
       }
     }
     accounts.push(acc);
   }
-  return { input: { managementClusters, accounts, problems }, problems };
+  return {
+    input: { managementClusters, accounts, problems },
+    problems,
+    unusable,
+  };
 }

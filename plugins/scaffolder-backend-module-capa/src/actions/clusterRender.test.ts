@@ -3,7 +3,7 @@ import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-
 import { CrdSchemaRegistry } from '@capa-portal/plugin-capa-node';
 import fs from 'fs';
 import path from 'path';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { createCapaClusterRenderAction, renderCluster } from './clusterRender';
 
 const registry = CrdSchemaRegistry.fromDirectory();
@@ -75,7 +75,7 @@ describe('capa:cluster:render', () => {
       return `${m.kind}: ${r.ok ? 'ok' : r.reason ?? 'invalid'}`;
     });
     expect(verdicts).toEqual([
-      'AWSManagedCluster: unknown-kind',
+      'AWSManagedCluster: ok',
       'AWSManagedControlPlane: ok',
       'Cluster: ok',
       'AWSManagedMachinePool: ok',
@@ -198,6 +198,56 @@ describe('capa:cluster:render', () => {
     expect(error.name).toBe('InputError');
     expect(error.message).toContain(
       'AWSManagedControlPlane/staging/web-control-plane: spec.roleName: is required',
+    );
+    expect(workspace.content()).toEqual({});
+  });
+
+  it('refuses a render whose object breaks a CRD CEL rule, naming the rule message and the field, and writes nothing', async () => {
+    // The vendored KubeadmControlPlane CRD says kubeletExtraArgs names must be unique (a CEL rule).
+    const crd = parse(
+      fs.readFileSync(
+        path.join(
+          CrdSchemaRegistry.defaultDirectory(),
+          'controlplane.cluster.x-k8s.io_kubeadmcontrolplanes.yaml',
+        ),
+        'utf8',
+      ),
+      { maxAliasCount: -1 },
+    );
+    const v1beta2 = crd.spec.versions.find((v: any) => v.name === 'v1beta2');
+    const [rule] =
+      v1beta2.schema.openAPIV3Schema.properties.spec.properties
+        .kubeadmConfigSpec.properties.initConfiguration.properties
+        .nodeRegistration.properties.kubeletExtraArgs[
+        'x-kubernetes-validations'
+      ];
+    const input = {
+      ...base,
+      flavour: 'kubeadm',
+      kubernetesVersion: 'v1.33.6',
+      controlPlane: { instanceType: 'm6i.large', replicas: 1 },
+    };
+    // a distinct flag renders
+    await expect(
+      renderCluster(
+        {
+          ...input,
+          kubeletExtraArgs: [{ name: 'node-labels', value: 'tier=web' }],
+        },
+        {},
+      ),
+    ).resolves.toBeDefined();
+    // cloud-provider is already set by the render: a second one breaks the rule
+    const error = await renderCluster(
+      {
+        ...input,
+        kubeletExtraArgs: [{ name: 'cloud-provider', value: 'aws' }],
+      },
+      { workspacePath: workspace.path },
+    ).catch(e => e);
+    expect(error.name).toBe('InputError');
+    expect(error.message).toContain(
+      `KubeadmControlPlane/staging/web-control-plane: spec.kubeadmConfigSpec.initConfiguration.nodeRegistration.kubeletExtraArgs: Invalid value: ${rule.message}`,
     );
     expect(workspace.content()).toEqual({});
   });

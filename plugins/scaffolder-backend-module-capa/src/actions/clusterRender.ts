@@ -296,6 +296,7 @@ export function validateRenderInput(
     identityRef,
     namespace,
   );
+  const kubeletExtraArgs = validateKubeletExtraArgs(errors, input);
 
   const outputPath =
     errors.workspacePath('outputPath', input.outputPath) ??
@@ -316,10 +317,41 @@ export function validateRenderInput(
     system,
     tags,
     sshKeyName,
+    ...(kubeletExtraArgs ? { kubeletExtraArgs } : {}),
     identityManifest,
     outputPath,
     writeFiles: input.writeFiles !== false,
   };
+}
+
+/** kubeadm only: `[{name, value}]` kubelet flags; each a safe string (uniqueness is the CRD's CEL rule). */
+function validateKubeletExtraArgs(
+  errors: FieldErrors,
+  input: Record<string, unknown>,
+): ClusterSpec['kubeletExtraArgs'] {
+  const raw = input.kubeletExtraArgs;
+  if (raw === undefined) return undefined;
+  if (input.flavour !== 'kubeadm') {
+    errors.add('kubeletExtraArgs', 'applies to the kubeadm flavour only');
+    return undefined;
+  }
+  if (!Array.isArray(raw)) {
+    errors.add('kubeletExtraArgs', 'must be a list of {name, value}');
+    return undefined;
+  }
+  return raw.map((a: any, i: number) => ({
+    name:
+      errors.string(`kubeletExtraArgs[${i}].name`, a?.name, {
+        required: true,
+        max: 256,
+        pattern: /^[a-z0-9][a-z0-9-]*$/,
+        patternText: 'is not a kubelet flag name',
+      }) ?? '',
+    value:
+      errors.string(`kubeletExtraArgs[${i}].value`, a?.value, {
+        max: 4096,
+      }) ?? '',
+  }));
 }
 
 /** @public */
@@ -479,6 +511,13 @@ export function createCapaClusterRenderAction(
           z.record(z.string()).optional().describe('AWS tags (additionalTags)'),
         sshKeyName: z =>
           z.string().optional().describe('kubeadm only: EC2 key pair name'),
+        kubeletExtraArgs: z =>
+          z
+            .array(z.object({ name: z.string(), value: z.string() }))
+            .optional()
+            .describe(
+              'kubeadm only: kubelet flags added after cloud-provider=external on every node (names must be unique)',
+            ),
         outputPath: z =>
           z
             .string()

@@ -30,7 +30,7 @@ export const AUTOSCALER_MAX =
 export const ROLE_SUFFIX = '.cluster-api-provider-aws.sigs.k8s.io';
 
 /** Kinds without a vendored CRD that the actions still produce (their envelope is checked here). */
-const UNVALIDATED_KINDS = new Set(['Namespace', 'AWSManagedCluster']);
+const UNVALIDATED_KINDS = new Set(['Namespace']);
 
 export type Flavour = 'eks' | 'kubeadm';
 
@@ -55,6 +55,8 @@ export interface ClusterSpec {
   system?: string;
   tags?: Record<string, string>;
   sshKeyName?: string;
+  /** kubeadm only: kubelet flags added after `cloud-provider: external` on every node. */
+  kubeletExtraArgs?: Array<{ name: string; value: string }>;
 }
 
 /** `v1.33.2` -> `v1.33.2`; `1.33` -> `v1.33`. */
@@ -217,7 +219,12 @@ export function buildClusterObjects(spec: ClusterSpec): KubeObject[] {
   const cp = spec.controlPlane ?? { instanceType: 'm6i.large', replicas: 3 };
   const ssh =
     spec.sshKeyName !== undefined ? { sshKeyName: spec.sshKeyName } : {};
-  const kubeletArgs = [{ name: 'cloud-provider', value: 'external' }];
+  // Names are not de-duplicated here: the KubeadmConfigSpec CRD's CEL rule (names must be unique) refuses
+  // a repeated flag, as the API server would.
+  const kubeletArgs = [
+    { name: 'cloud-provider', value: 'external' },
+    ...(spec.kubeletExtraArgs ?? []),
+  ];
   // A cloud-init (Jinja) expression CAPA's own templates use: a constant, never user input.
   const nodeName = '{{ ds.meta_data.local_hostname }}';
   const objects: KubeObject[] = [

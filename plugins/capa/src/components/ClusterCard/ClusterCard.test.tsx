@@ -1,7 +1,11 @@
 import { screen, within } from '@testing-library/react';
 import { ClusterCard } from './ClusterCard';
 import { renderCapa } from '../../__testUtils__/render';
-import { clusterEntity, createFakeCapaApi } from '../../__testUtils__/fixtures';
+import {
+  clusterEntity,
+  createFakeCapaApi,
+  webCluster,
+} from '../../__testUtils__/fixtures';
 
 describe('ClusterCard', () => {
   it('shows phase, flavour, version, region, account, identity chain, management cluster and conditions', async () => {
@@ -33,6 +37,68 @@ describe('ClusterCard', () => {
     ).toBeInTheDocument();
     expect(
       within(conditions).getByText('control plane is not ready'),
+    ).toBeInTheDocument();
+  });
+
+  it('says why a broken cluster is broken in one line (the failing check), linking to the Trust tab', async () => {
+    const api = createFakeCapaApi();
+    await renderCapa(<ClusterCard />, { api, entity: clusterEntity });
+    const line = await screen.findByLabelText('Why broken');
+    const failing = webCluster.checks.find(c => c.status === 'fail')!;
+    expect(line).toHaveTextContent(`${failing.id}: ${failing.message}`);
+    expect(
+      within(line).getByRole('link', { name: 'See the Trust tab' }),
+    ).toHaveAttribute(
+      'href',
+      `/catalog/default/resource/${clusterEntity.metadata.name}/trust`,
+    );
+  });
+
+  it("shows CAPA's own conditions and flags a disagreement and a stale condition", async () => {
+    const api = createFakeCapaApi();
+    api.getCluster.mockResolvedValueOnce({
+      ...webCluster,
+      capaConditions: {
+        object: {
+          apiVersion: 'controlplane.cluster.x-k8s.io/v1beta2',
+          kind: 'AWSManagedControlPlane',
+          namespace: 'staging',
+          name: 'web-control-plane',
+        },
+        generation: 3,
+        observedGeneration: 2,
+        conditions: [
+          {
+            type: 'PrincipalUsageAllowed',
+            status: 'True',
+            source: 'status.conditions',
+            stale: 'observedGeneration 2 is behind generation 3',
+          },
+        ],
+        agreement: 'capa-allows-we-broken',
+        disagreement:
+          'CAPA says PrincipalUsageAllowed=True, but our checks find the chain broken (target-trust)',
+        stale: true,
+      },
+    });
+    await renderCapa(<ClusterCard />, { api, entity: clusterEntity });
+    const section = await screen.findByRole('region', {
+      name: 'CAPA conditions',
+    });
+    expect(
+      within(section).getByText('CAPA and capa-portal disagree'),
+    ).toBeInTheDocument();
+    expect(
+      within(section).getByText(/our checks find the chain broken/),
+    ).toBeInTheDocument();
+    expect(
+      within(section).getByText(/Stale: PrincipalUsageAllowed=True/),
+    ).toBeInTheDocument();
+    const table = within(section).getByRole('table', {
+      name: 'CAPA conditions',
+    });
+    expect(
+      within(table).getByText('PrincipalUsageAllowed'),
     ).toBeInTheDocument();
   });
 

@@ -1,8 +1,9 @@
 import type { ReactElement, ReactNode } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { MissingAnnotationEmptyState } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
-import { useEntity } from '@backstage/plugin-catalog-react';
+import { Link, MissingAnnotationEmptyState } from '@backstage/core-components';
+import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import { entityRouteRef, useEntity } from '@backstage/plugin-catalog-react';
+import { getCompoundEntityRef } from '@backstage/catalog-model';
 import { Flex, Text } from '@backstage/ui';
 import {
   ANNOTATION_MANAGEMENT_CLUSTER,
@@ -14,6 +15,7 @@ import { flavourLabel } from '../../lib/format';
 import { CapaEntityCard } from '../CapaEntityCard';
 import { VerdictChip } from '../VerdictChip';
 import { ConditionList } from './ConditionList';
+import { CapaConditionsView } from './CapaConditionsView';
 
 function Row(props: { label: string; children: ReactNode }) {
   return (
@@ -35,11 +37,31 @@ export function chainSummary(report: ClusterReport): string {
     .join(' → ');
 }
 
+/** Why a broken cluster is broken, in one line: its first failing check, linking to the Trust tab. */
+export function BrokenReason(props: {
+  report: ClusterReport;
+  trustHref?: string;
+}): ReactElement | null {
+  const { report, trustHref } = props;
+  const failing = report.checks.find(c => c.status === 'fail');
+  if (report.verdict !== 'broken' || !failing) return null;
+  const more = report.checks.filter(c => c.status === 'fail').length - 1;
+  return (
+    <Text as="p" aria-label="Why broken">
+      <code>{failing.id}</code>: {failing.message}
+      {more > 0 ? ` (and ${more} more)` : ''}{' '}
+      {trustHref ? <Link to={trustHref}>See the Trust tab</Link> : null}
+    </Text>
+  );
+}
+
 /** The facts of a cluster report: the body of {@link ClusterCard}. */
 export function ClusterSummaryView(props: {
   report: ClusterReport;
+  /** Where the entity's Trust tab is (the broken line links to it). */
+  trustHref?: string;
 }): ReactElement {
-  const { report } = props;
+  const { report, trustHref } = props;
   return (
     <Flex direction="column" gap="3">
       <Flex gap="2" align="center" style={{ flexWrap: 'wrap' }}>
@@ -48,6 +70,7 @@ export function ClusterSummaryView(props: {
           {report.namespace}/{report.name}
         </Text>
       </Flex>
+      <BrokenReason report={report} trustHref={trustHref} />
       <dl
         style={{
           display: 'grid',
@@ -89,6 +112,14 @@ export function ClusterSummaryView(props: {
         </Text>
         <ConditionList conditions={report.conditions} />
       </section>
+      {report.capaConditions ? (
+        <section aria-label="CAPA conditions">
+          <Text as="h4" variant="title-x-small">
+            CAPA&apos;s own conditions
+          </Text>
+          <CapaConditionsView report={report.capaConditions} />
+        </section>
+      ) : null}
     </Flex>
   );
 }
@@ -104,7 +135,17 @@ export function ClusterCard(props: { title?: string }): ReactElement {
   const { title = 'CAPA cluster' } = props;
   const { entity } = useEntity();
   const capaApi = useApi(capaApiRef);
+  const entityRoute = useRouteRef(entityRouteRef);
   const target = getCapaEntityTarget(entity);
+  const entityRef = getCompoundEntityRef(entity);
+  // The Trust tab is the entity content at path `trust` (alpha.tsx, plugin.ts).
+  const trustHref = entityRoute
+    ? `${entityRoute({
+        kind: entityRef.kind.toLocaleLowerCase('en-US'),
+        namespace: entityRef.namespace,
+        name: entityRef.name,
+      })}/trust`
+    : undefined;
   const ref =
     target?.type === 'cluster'
       ? {
@@ -131,7 +172,7 @@ export function ClusterCard(props: { title?: string }): ReactElement {
       state={state}
       errorTitle={`Could not load cluster ${ref.namespace}/${ref.name}`}
     >
-      {report => <ClusterSummaryView report={report} />}
+      {report => <ClusterSummaryView report={report} trustHref={trustHref} />}
     </CapaEntityCard>
   );
 }

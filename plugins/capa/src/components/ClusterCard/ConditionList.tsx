@@ -43,14 +43,16 @@ function ConditionStatus(props: { condition: ClusterCondition }) {
  */
 export function ConditionList(props: {
   conditions: ClusterCondition[];
+  /** Accessible name of the table (default `Conditions`). */
+  label?: string;
 }): ReactElement {
-  const { conditions } = props;
+  const { conditions, label = 'Conditions' } = props;
   if (conditions.length === 0) {
     return <p style={{ margin: 0 }}>No conditions reported.</p>;
   }
   return (
     <table
-      aria-label="Conditions"
+      aria-label={label}
       style={{ borderCollapse: 'collapse', width: '100%', fontSize: '0.85rem' }}
     >
       <thead>

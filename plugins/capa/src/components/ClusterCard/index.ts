@@ -1,2 +1,8 @@
-export { ClusterCard, ClusterSummaryView, chainSummary } from './ClusterCard';
+export {
+  BrokenReason,
+  ClusterCard,
+  ClusterSummaryView,
+  chainSummary,
+} from './ClusterCard';
 export { ConditionList } from './ConditionList';
+export { CapaConditionsView } from './CapaConditionsView';
