@@ -13,9 +13,7 @@
 // A line that ends in `// check-deps: dev` counts as a development import (the doctor's monorepo fallback).
 // Exit 1 and one line per finding when something is off; exit 0 and a one-line summary otherwise.
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
-import { builtinModules, createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
+import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
@@ -160,7 +158,13 @@ export function checkPackage(dir) {
   const peerOfDeps = new Set(
     [...deps].flatMap(dep => {
       try {
-        const file = require.resolve(`${dep}/package.json`, { paths: [dir] });
+        // package.json files are not always in a package's exports: look for it in node_modules instead
+        let at = dir;
+        while (!existsSync(join(at, 'node_modules', dep, 'package.json'))) {
+          if (at === dirname(at)) return [];
+          at = dirname(at);
+        }
+        const file = join(at, 'node_modules', dep, 'package.json');
         return Object.keys(
           JSON.parse(readFileSync(file, 'utf8')).peerDependencies ?? {},
         );
