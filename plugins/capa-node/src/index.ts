@@ -77,6 +77,7 @@ export type {
   CrdValidationResult,
   CrdVersionInfo,
 } from './crd';
+export type { SkippedCelRule } from './crd/cel';
 
 // the capa backend, seen from the catalog and scaffolder modules
 export { CapaBackendClient, checkCapaBackendInstalled } from './client';

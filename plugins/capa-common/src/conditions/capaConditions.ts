@@ -22,15 +22,22 @@
  */
 import type { Check, ClusterCondition, KubeObject, Verdict } from '../types';
 
+/** @public */
 export const PRINCIPAL_USAGE_ALLOWED = 'PrincipalUsageAllowed';
+/** @public */
 export const PRINCIPAL_CREDENTIAL_RETRIEVED = 'PrincipalCredentialRetrieved';
 
+/** @public */
 export type CapaConditionSource =
   | 'status.conditions'
   | 'status.v1beta2.conditions'
   | 'status.deprecated.v1beta1.conditions';
 
-/** One condition CAPA wrote, where it was found, and why it may be stale. */
+/**
+ * One condition CAPA wrote, where it was found, and why it may be stale.
+ *
+ * @public
+ */
 export interface CapaCondition extends ClusterCondition {
   source: CapaConditionSource;
   observedGeneration?: number;
@@ -45,6 +52,8 @@ export interface CapaCondition extends ClusterCondition {
  * - `capa-refuses-we-allow`: CAPA says a Principal* condition is False, we say trusted / configured / degraded;
  * - `no-capa-word`: CAPA wrote no Principal* condition (not reconciled yet, or a GitOps manifest), or our
  *   verdict is `unknown`.
+ *
+ * @public
  */
 export type CapaAgreement =
   | 'agree'
@@ -52,6 +61,7 @@ export type CapaAgreement =
   | 'capa-refuses-we-allow'
   | 'no-capa-word';
 
+/** @public */
 export interface CapaConditionsReport {
   /** The object CAPA wrote the conditions on. */
   object: {
@@ -99,7 +109,11 @@ function readList(v: unknown, source: CapaConditionSource): CapaCondition[] {
   return out;
 }
 
-/** Every condition of the object, v1beta2 (metav1) first: for a type in both lists the newer contract wins. */
+/**
+ * Every condition of the object, v1beta2 (metav1) first: for a type in both lists the newer contract wins.
+ *
+ * @public
+ */
 export function readCapaConditions(object: KubeObject): CapaCondition[] {
   const status = isObj((object as any).status) ? (object as any).status : {};
   const lists = [
@@ -123,6 +137,8 @@ export function readCapaConditions(object: KubeObject): CapaCondition[] {
 /**
  * When the object's spec (or metadata) last changed: the newest `metadata.managedFields[].time` of a write that
  * was not to the status subresource, else `creationTimestamp`. GitOps manifests carry neither: undefined.
+ *
+ * @public
  */
 export function lastChangeOf(
   object: KubeObject | undefined,
@@ -219,6 +235,8 @@ function compare(
 /**
  * CAPA's conditions on `carrier` (the AWSCluster / AWSManagedControlPlane carrying identityRef), each flagged
  * when stale, and compared with our verdict and checks. `identities`: the chain's identity objects found.
+ *
+ * @public
  */
 export function capaConditionsReport(
   carrier: KubeObject,

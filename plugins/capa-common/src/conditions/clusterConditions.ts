@@ -13,6 +13,8 @@ function groupOf(apiVersion: string): string {
  * CAPA's conditions for one cluster of a report, read from the management cluster's objects: the object that
  * carries identityRef (`report.infrastructureRef`) and the identities of the chain. Undefined when that object
  * is not among `objects` (a cluster whose carrier is missing has no CAPA word to show).
+ *
+ * @public
  */
 export function capaConditionsForCluster(
   report: ClusterReport,

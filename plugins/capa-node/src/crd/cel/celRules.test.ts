@@ -7,7 +7,7 @@ import fs from 'fs';
 import path from 'path';
 import { parse } from 'yaml';
 import { CrdSchemaRegistry } from '../CrdSchemaRegistry';
-import { vendoredCrdDir } from '../testUtils';
+import { vendoredCrdDir } from '../../__testUtils__/crd';
 
 const registry = CrdSchemaRegistry.fromDirectory();
 

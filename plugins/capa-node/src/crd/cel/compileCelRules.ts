@@ -39,6 +39,7 @@ export interface CelSchemaNode {
   hasRules: boolean;
 }
 
+/** @public */
 export interface SkippedCelRule {
   /** Schema location, e.g. `spec.network.vpc.carrierGatewayId` or `spec.items[*]`. */
   path: string;
