@@ -9,7 +9,10 @@ import {
 } from '@capa-portal/plugin-capa-common';
 import { stringify } from 'yaml';
 import { createFleetSourcesFromConfig } from '@capa-portal/plugin-capa-node';
-import { describeWithKubeApiServer, uniqueName } from '@capa-portal/plugin-capa-node/testing';
+import {
+  describeWithKubeApiServer,
+  uniqueName,
+} from '@capa-portal/plugin-capa-node/testing';
 import { runDoctor } from './runDoctor';
 
 const MGMT = '111111111111';
