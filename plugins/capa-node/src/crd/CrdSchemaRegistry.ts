@@ -27,6 +27,7 @@ import {
   type CompiledCelRules,
   type SkippedCelRule,
 } from './cel';
+import { formatPath } from './fieldPath';
 
 /** @public */
 export type CrdScope = 'Namespaced' | 'Cluster';
@@ -132,16 +133,6 @@ function pointerToPath(pointer: string): string[] {
     .split('/')
     .slice(1)
     .map(p => p.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-function formatPath(segments: string[]): string {
-  let out = '';
-  for (const seg of segments) {
-    if (/^\d+$/.test(seg)) out += `[${seg}]`;
-    else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out ? `.${seg}` : seg;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out;
 }
 
 function show(value: unknown): string {

@@ -11,6 +11,7 @@
  */
 import { isCelError } from '@bufbuild/cel';
 import type { CelRule, CelSchemaNode } from './compileCelRules';
+import { formatPath } from '../fieldPath';
 
 export interface CelRuleError {
   /** Dotted path with list indexes, e.g. `spec.kubeadmConfigSpec.diskSetup.partitions[0]`. */
@@ -70,16 +71,6 @@ function errorBody(rule: CelRule, value: unknown, detail: string): string {
 function fieldPathSegments(fieldPath: string): string[] {
   const re = /\.([A-Za-z_$][\w$-]*)|\[['"]([^'"]*)['"]\]|\[(\d+)\]/g;
   return [...fieldPath.matchAll(re)].map(m => m[1] ?? m[2] ?? m[3]);
-}
-
-function formatPath(segments: string[]): string {
-  let out = '';
-  for (const seg of segments) {
-    if (/^\d+$/.test(seg)) out += `[${seg}]`;
-    else if (/^[A-Za-z_$][\w$-]*$/.test(seg)) out += out ? `.${seg}` : seg;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out;
 }
 
 function failureDetail(rule: CelRule, self: unknown): string {
