@@ -148,7 +148,7 @@ describeWithKubeApiServer(
       expect(applied.every((a: { created: boolean }) => !a.created)).toBe(true);
     });
 
-    it("kube-apiserver: the CRD's CEL rule refuses a carrierGatewayId our static validation lets through; the dry run fails and the Namespace is rolled back", async () => {
+    it("kube-apiserver: the CRD's CEL rule refuses a carrierGatewayId, with the message our validation gives too; the dry run fails and the Namespace is rolled back", async () => {
       const namespace = uniqueName('cel');
       const manifests = await kubeadmCluster(namespace);
       const awsCluster = manifests.find(o => o.kind === 'AWSCluster')!;
@@ -157,8 +157,17 @@ describeWithKubeApiServer(
       awsCluster.spec.network = {
         vpc: { carrierGatewayId: 'igw-0123456789abcdef0' },
       };
-      // capa-node validates the OpenAPI schema only (CEL rules are counted, not evaluated): it accepts this.
-      expect(registry.validate(awsCluster).ok).toBe(true);
+      // capa-node evaluates the CRD's CEL rules as the API server does: the same rule, the same message.
+      const ours = registry.validate(awsCluster);
+      expect(ours.ok).toBe(false);
+      expect(ours.ok ? [] : ours.errors).toContainEqual(
+        expect.objectContaining({
+          path: 'spec.network.vpc.carrierGatewayId',
+          message: expect.stringContaining(
+            "Carrier Gateway ID must start with 'cagw-'",
+          ),
+        }),
+      );
 
       const error = await run(manifests).catch(e => e);
       expect(error.name).toBe('InputError');
@@ -240,21 +249,17 @@ describeWithKubeApiServer(
       await expectRolledBack(kube(), namespace, manifests);
     });
 
-    it('kube-apiserver: the EKS flavour is refused when the management cluster lacks the AWSManagedCluster CRD', async () => {
-      // crds/ vendors no AWSManagedCluster CRD, so this server does not serve the kind (as a management cluster
-      // whose CAPA was installed without EKS support would not).
+    it('kube-apiserver: the EKS flavour applies, AWSManagedCluster served from the vendored CRD', async () => {
       const namespace = uniqueName('eks');
       const manifests = await kubeadmCluster(namespace, 'web', 'eks');
-      const error = await run(manifests).catch(e => e);
-      expect(error.message).toContain(
-        'dry run on mgmt-eu failed, nothing was applied',
-      );
-      expect(error.message).toContain(
-        'AWSManagedCluster is not served by management cluster "mgmt-eu" (CRD not installed?)',
-      );
-      expect(error.message).toContain(
-        `Rolled back what this run created: Namespace/${namespace}`,
-      );
+      const { output } = await run(manifests);
+      expect(output).toHaveBeenCalledWith('namespaceCreated', true);
+      for (const kind of ['AWSManagedCluster', 'AWSManagedControlPlane']) {
+        const object = manifests.find(o => o.kind === kind)!;
+        expect(object).toBeDefined();
+        const stored = await get(kube(), object);
+        expect(stored.body.kind).toBe(kind);
+      }
     });
   },
 );
