@@ -32,8 +32,11 @@ describe('management cluster connections', () => {
             url: 'https://k8s:6443',
             serviceAccountTokenEnv: 'CAPA_TEST_MGMT_TOKEN',
           }),
-        ).serviceAccountToken,
-      ).toBe('token-from-env');
+        ),
+      ).toEqual({
+        url: 'https://k8s:6443',
+        serviceAccountToken: 'token-from-env',
+      });
       delete process.env.CAPA_TEST_MGMT_TOKEN;
       expect(() =>
         readManagementClusterConnection(
