@@ -8,10 +8,15 @@
  * config (`CapaPermissionResource`, see ./resources.ts). Resources are filtered in memory, so a rule's query
  * form is the same predicate as its `apply`.
  */
+import type {
+  PermissionCriteria,
+  PermissionRuleParams,
+} from '@backstage/plugin-permission-common';
 import {
   createConditionExports,
   createPermissionResourceRef,
   createPermissionRule,
+  PermissionRule,
 } from '@backstage/plugin-permission-node';
 import {
   CAPA_RESOURCE_TYPE,
@@ -40,11 +45,33 @@ export const capaPermissionResourceRef = createPermissionResourceRef<
 
 const lower = (values: string[]) => values.map(v => v.toLowerCase());
 
-const isOwner = createPermissionRule({
+/**
+ * `createPermissionRule` for `capa-resource` with the params type given explicitly: letting TypeScript infer it
+ * from a zod v3 schema through createPermissionRule's overloads (Standard Schema first) instantiates types
+ * "excessively deep" and takes gigabytes. The schema is still checked at runtime by createPermissionRule.
+ */
+function capaRule<TParams extends PermissionRuleParams>(rule: {
+  name: string;
+  description: string;
+  paramsSchema: z.ZodTypeAny;
+  apply(resource: CapaPermissionResource, params: TParams): boolean;
+  toQuery(params: TParams): PermissionCriteria<CapaResourcePredicate>;
+}): PermissionRule<
+  CapaPermissionResource,
+  CapaResourcePredicate,
+  typeof CAPA_RESOURCE_TYPE,
+  TParams
+> {
+  return (createPermissionRule as any)({
+    ...rule,
+    resourceRef: capaPermissionResourceRef,
+  });
+}
+
+const isOwner = capaRule<{ claims: string[] }>({
   name: 'IS_OWNER',
   description:
     'Allow accounts, clusters and identities owned by one of the given entity refs (pass the user ownership claims)',
-  resourceRef: capaPermissionResourceRef,
   paramsSchema: z.object({
     claims: z
       .array(z.string())
@@ -62,11 +89,10 @@ const isOwner = createPermissionRule({
       lower(claims).includes(resource.owner.toLowerCase()),
 });
 
-const hasTier = createPermissionRule({
+const hasTier = capaRule<{ tiers: string[] }>({
   name: 'HAS_TIER',
   description:
     'Allow accounts whose tier (fleet config) is one of the given tiers; clusters and identities by the tier of the account they target',
-  resourceRef: capaPermissionResourceRef,
   paramsSchema: z.object({
     tiers: z.array(z.string()).describe('Tiers, e.g. sandbox, development'),
   }),
@@ -78,11 +104,10 @@ const hasTier = createPermissionRule({
       resource.tier !== undefined && lower(tiers).includes(resource.tier),
 });
 
-const inManagementCluster = createPermissionRule({
+const inManagementCluster = capaRule<{ managementClusters: string[] }>({
   name: 'IN_MANAGEMENT_CLUSTER',
   description:
     'Allow clusters and identities of the given management clusters, and accounts those management clusters reach (or run in)',
-  resourceRef: capaPermissionResourceRef,
   paramsSchema: z.object({
     managementClusters: z
       .array(z.string())
@@ -96,11 +121,10 @@ const inManagementCluster = createPermissionRule({
       resource.managementClusters.some(m => managementClusters.includes(m)),
 });
 
-const isKind = createPermissionRule({
+const isKind = capaRule<{ kinds: CapaPermissionResource['kind'][] }>({
   name: 'IS_KIND',
   description:
     'Allow resources of the given kinds: account, cluster, identity, management-cluster',
-  resourceRef: capaPermissionResourceRef,
   paramsSchema: z.object({
     kinds: z
       .array(z.enum(['account', 'cluster', 'identity', 'management-cluster']))
@@ -113,11 +137,10 @@ const isKind = createPermissionRule({
       kinds.includes(resource.kind),
 });
 
-const inAccount = createPermissionRule({
+const inAccount = capaRule<{ accountIds: string[] }>({
   name: 'IN_ACCOUNT',
   description:
     'Allow the given AWS accounts, and the clusters and identities that target them',
-  resourceRef: capaPermissionResourceRef,
   paramsSchema: z.object({
     accountIds: z.array(z.string()).describe('12-digit AWS account ids'),
   }),

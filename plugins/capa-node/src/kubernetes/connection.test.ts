@@ -27,15 +27,16 @@ describe('management cluster connections', () => {
       });
       process.env.CAPA_TEST_MGMT_TOKEN = 'token-from-env';
       expect(
-        (
-          readManagementClusterConnection(
-            new ConfigReader({
-              url: 'https://k8s:6443',
-              serviceAccountTokenEnv: 'CAPA_TEST_MGMT_TOKEN',
-            }),
-          ) as { serviceAccountToken?: string }
-        ).serviceAccountToken,
-      ).toBe('token-from-env');
+        readManagementClusterConnection(
+          new ConfigReader({
+            url: 'https://k8s:6443',
+            serviceAccountTokenEnv: 'CAPA_TEST_MGMT_TOKEN',
+          }),
+        ),
+      ).toEqual({
+        url: 'https://k8s:6443',
+        serviceAccountToken: 'token-from-env',
+      });
       delete process.env.CAPA_TEST_MGMT_TOKEN;
       expect(() =>
         readManagementClusterConnection(

@@ -13,7 +13,8 @@ export async function requireCapaPermission(
   permissions: PermissionsService | undefined,
   ctx: Pick<ActionContext<any, any, any>, 'getInitiatorCredentials'>,
   request: {
-    permission: ResourcePermission;
+    /** One of capa's permissions (all are resource permissions of `capa-resource`). */
+    permission: typeof capaClusterCreatePermission;
     resourceRef: string;
     what: string;
   },
