@@ -1,7 +1,7 @@
 import type { PermissionsService } from '@backstage/backend-plugin-api';
 import { NotAllowedError } from '@backstage/errors';
 import type { ActionContext } from '@backstage/plugin-scaffolder-node';
-import type { ResourcePermission } from '@backstage/plugin-permission-common';
+import type { capaClusterCreatePermission } from '@capa-portal/plugin-capa-common';
 
 /**
  * Asks the permission policy whether the user who runs the template may do `what` on one capa resource
