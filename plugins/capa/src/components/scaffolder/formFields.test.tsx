@@ -59,6 +59,9 @@ describe('capa scaffolder form fields (new frontend system)', () => {
 
   it('installs the three extensions into the scaffolder, attached to its form fields API', () => {
     expect(capaScaffolderFormFieldsModule.pluginId).toBe('scaffolder');
+    expect(capaScaffolderFormFieldsModule.$$type).toBe(
+      '@backstage/FrontendModule',
+    );
     for (const extension of [
       capaAccountPickerFormField,
       capaNamespacePickerFormField,
