@@ -22,6 +22,10 @@ const PLURALS: Record<string, string> = {
   Cluster: 'clusters',
   KubeadmConfigTemplate: 'kubeadmconfigtemplates',
   MachineDeployment: 'machinedeployments',
+  AWSManagedCluster: 'awsmanagedclusters',
+  AWSManagedControlPlane: 'awsmanagedcontrolplanes',
+  MachinePool: 'machinepools',
+  AWSManagedMachinePool: 'awsmanagedmachinepools',
 };
 
 /** A kubeadm cluster (every kind it renders has its CRD vendored) in `namespace`, under mgmt-eu's `default` controller identity. */
@@ -52,6 +56,10 @@ async function kubeadmCluster(
 }
 
 /** GET of one object as the admin: its status code and body. */
+function namespaceObject(name: string): KubeObject {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
+}
+
 function get(kube: RealKubeApiServer, o: KubeObject) {
   const plural = o.kind === 'Namespace' ? 'namespaces' : PLURALS[o.kind];
   return kube.request(
@@ -148,7 +156,7 @@ describeWithKubeApiServer(
       expect(applied.every((a: { created: boolean }) => !a.created)).toBe(true);
     });
 
-    it("kube-apiserver: the CRD's CEL rule refuses a carrierGatewayId, with the message our validation gives too; the dry run fails and the Namespace is rolled back", async () => {
+    it("kube-apiserver: the CRD's CEL rule refuses a carrierGatewayId, with the message our validation gives too; nothing is sent", async () => {
       const namespace = uniqueName('cel');
       const manifests = await kubeadmCluster(namespace);
       const awsCluster = manifests.find(o => o.kind === 'AWSCluster')!;
@@ -169,20 +177,30 @@ describeWithKubeApiServer(
         }),
       );
 
+      // The action refuses before it sends anything: not even the Namespace is created.
       const error = await run(manifests).catch(e => e);
       expect(error.name).toBe('InputError');
+      expect(error.message).toContain('failed CRD schema validation');
       expect(error.message).toContain(
-        'dry run on mgmt-eu failed, nothing was applied',
+        `AWSCluster/${namespace}/web: spec.network.vpc.carrierGatewayId`,
       );
-      expect(error.message).toContain(`AWSCluster/${namespace}/web`);
-      expect(error.message).toContain('HTTP 422');
-      expect(error.message).toContain(
+      expect((await get(kube(), namespaceObject(namespace))).status).toBe(404);
+
+      // The real server refuses the same object by the same rule (a create with dryRun=All).
+      await kube().create([namespaceObject(namespace)]);
+      const server = await kube().request(
+        'POST',
+        `${kube().collectionPath(awsCluster, 'awsclusters')}?dryRun=All`,
+        awsCluster,
+      );
+      expect(server.status).toBe(422);
+      expect(server.body.message).toContain(
+        'spec.network.vpc.carrierGatewayId',
+      );
+      expect(server.body.message).toContain(
         "Carrier Gateway ID must start with 'cagw-'",
       );
-      expect(error.message).toContain(
-        `Rolled back what this run created: Namespace/${namespace}`,
-      );
-      await expectRolledBack(kube(), namespace, manifests);
+      expect((await get(kube(), awsCluster)).status).toBe(404);
     });
 
     it('kube-apiserver: a refusal of the real apply after a passing dry run deletes what this run created', async () => {
