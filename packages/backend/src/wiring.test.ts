@@ -20,10 +20,17 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import type { JsonObject } from '@backstage/types';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import {
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
+import { parseAllDocuments } from 'yaml';
 import capaPlugin from '@capa-portal/plugin-capa-backend';
 import catalogModuleCapa from '@capa-portal/plugin-catalog-backend-module-capa';
 import scaffolderModuleCapa from '@capa-portal/plugin-scaffolder-backend-module-capa';
@@ -88,6 +95,25 @@ async function managementClusters(server: any) {
     lastSync?: string;
     error?: string;
   }>;
+}
+
+/**
+ * How many catalog entities a management cluster's manifests make, counted from the manifests themselves:
+ * docs/contracts.md §3 gives one entity per workload cluster (a CAPI `Cluster`) and one per identity.
+ */
+function entitiesInManifests(dir: string): number {
+  const kinds = new Set([
+    'Cluster',
+    'AWSClusterControllerIdentity',
+    'AWSClusterRoleIdentity',
+    'AWSClusterStaticIdentity',
+  ]);
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter(file => /\.ya?ml$/.test(file))
+    .flatMap(file =>
+      parseAllDocuments(readFileSync(path.join(dir, file), 'utf8')),
+    )
+    .filter(doc => kinds.has(doc.toJS()?.kind)).length;
 }
 
 const ofMgmtUs =
@@ -159,8 +185,13 @@ describe('capa backend, catalog module and scaffolder module wired together', ()
     // docs/contracts.md §3: a management cluster is a Resource of type kubernetes-cluster under its config
     // name; its workload clusters carry capa-portal.io/management-cluster. demo-fleet README: mgmt-us holds
     // retail, analytics, shared-services and data-exchange clusters.
+    // Wait for all of them: the catalog stitches entities in after the provider's mutation, one by one.
+    const expected = entitiesInManifests(
+      path.join(fleetDir, 'clusters/mgmt-us'),
+    );
+    expect(expected).toBeGreaterThanOrEqual(9);
     const before = await poll(
-      'mgmt-us and its workload clusters in the catalog',
+      'mgmt-us, its workload clusters and identities in the catalog',
       async () => {
         const mgmt = await catalogEntities(
           server,
@@ -170,7 +201,7 @@ describe('capa backend, catalog module and scaffolder module wired together', ()
           server,
           `kind=resource,${ofMgmtUs}`,
         );
-        return mgmt.length === 1 && workloads.length >= 4
+        return mgmt.length === 1 && workloads.length === expected
           ? workloads
           : undefined;
       },
