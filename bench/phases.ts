@@ -13,7 +13,6 @@ import type {
   FleetInput,
   InputProblem,
   ManagementClusterInput,
-  ManagementClusterStatus,
 } from '@capa-portal/plugin-capa-common';
 import { evaluateFleet, planEvidence } from '@capa-portal/plugin-capa-common';
 import {
@@ -22,12 +21,9 @@ import {
   MANAGEMENT_CLUSTER_KINDS,
 } from '@capa-portal/plugin-capa-node';
 import { TestKubernetesApiServer } from '@capa-portal/plugin-capa-node/testing';
-import {
-  accountEntities,
-  managementClusterEntities,
-} from '@capa-portal/plugin-catalog-backend-module-capa';
 import { startAwsDouble } from './awsDouble';
 import { benchGatherer } from './benchGatherer';
+import { catalogEntitiesOf } from './catalogEntities';
 import { FleetOptions, generateFleet } from './fleet';
 
 /** What the server phase hands to the others: where each management cluster is served, and the config. */
@@ -254,35 +250,10 @@ async function ingestPhase(fleet: ServedFleet) {
   const report = evaluateFleet(input);
   const t2 = performance.now();
   mem('evaluated');
-  const now = new Date().toISOString();
-  const sources: ManagementClusterStatus[] = fleet.managementClusters.map(m => {
-    const summary = report.managementClusters.find(s => s.name === m.name);
-    return {
-      name: m.name,
-      accountId: m.accountId,
-      controllerPrincipalArn: m.controllerPrincipalArn,
-      clusterCount: summary?.clusterCount ?? 0,
-      identityCount: summary?.identityCount ?? 0,
-      source: { type: 'kubernetes', target: m.url },
-      reachable: true,
-      lastSync: now,
-      lastAttempt: now,
-      stale: false,
-      objectCount: m.objects,
-      problemCount: 0,
-    };
-  });
-  const withSources = { ...report, sources };
-  const defaults = { owner: 'group:default/platform-team' };
-  let entities = accountEntities(report, defaults).length;
-  for (const m of fleet.managementClusters) {
-    entities += managementClusterEntities(
-      withSources,
-      m.name,
-      { owner: 'group:default/platform-team', system: 'capa-platform' },
-      defaults,
-    ).length;
-  }
+  const entities = catalogEntitiesOf(report, input, {
+    type: 'kubernetes',
+    at: new Date().toISOString(),
+  }).length;
   const t3 = performance.now();
   mem('entities');
   const verdicts: Record<string, number> = {};

@@ -23,22 +23,15 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type {
-  FleetInput,
-  FleetReport,
-  ManagementClusterStatus,
-} from '@capa-portal/plugin-capa-common';
+import type { FleetInput, FleetReport } from '@capa-portal/plugin-capa-common';
 import { evaluateFleet, planEvidence } from '@capa-portal/plugin-capa-common';
 import {
   loadFleetFromDirectory,
   MANAGEMENT_CLUSTER_KINDS,
 } from '@capa-portal/plugin-capa-node';
-import {
-  accountEntities,
-  managementClusterEntities,
-} from '@capa-portal/plugin-catalog-backend-module-capa';
 import { startAwsDouble } from '../bench/awsDouble';
 import { benchGatherer } from '../bench/benchGatherer';
+import { catalogEntitiesOf } from '../bench/catalogEntities';
 import { DEFAULT_FLEET_OPTIONS, generateFleet } from '../bench/fleet';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -55,39 +48,6 @@ function normaliseLive(text: string): string {
   return text
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, FIXED_TIME)
     .replace(/ASIA\d{16}/g, 'ASIA<session>');
-}
-
-function entitiesOf(report: FleetReport, input: FleetInput) {
-  const sources: ManagementClusterStatus[] = input.managementClusters.map(m => {
-    const summary = report.managementClusters.find(s => s.name === m.name);
-    return {
-      name: m.name,
-      accountId: m.accountId,
-      controllerPrincipalArn: m.controllerPrincipalArn,
-      clusterCount: summary?.clusterCount ?? 0,
-      identityCount: summary?.identityCount ?? 0,
-      source: { type: 'manifests', target: m.name },
-      reachable: true,
-      lastSync: FIXED_TIME,
-      lastAttempt: FIXED_TIME,
-      stale: false,
-      objectCount: m.objects.length,
-      problemCount: 0,
-    };
-  });
-  const defaults = { owner: 'group:default/platform-team' };
-  const withSources = { ...report, sources };
-  return [
-    ...accountEntities(report, defaults),
-    ...input.managementClusters.flatMap(m =>
-      managementClusterEntities(
-        withSources,
-        m.name,
-        { owner: m.owner, system: m.system },
-        defaults,
-      ),
-    ),
-  ];
 }
 
 async function liveRun(input: FleetInput) {
@@ -132,7 +92,9 @@ async function sections(name: string, input: FleetInput) {
   const report = evaluateFleet(input, undefined, { now: NOW });
   out[`${name}.report`] = JSON.stringify(report);
   out[`${name}.plan`] = JSON.stringify(planEvidence(input));
-  out[`${name}.entities`] = JSON.stringify(entitiesOf(report, input));
+  out[`${name}.entities`] = JSON.stringify(
+    catalogEntitiesOf(report, input, { type: 'manifests', at: FIXED_TIME }),
+  );
   const live = await liveRun(input);
   out[`${name}.live.evidence`] = JSON.stringify(live.evidence);
   out[`${name}.live.calls`] = JSON.stringify(live.calls);
