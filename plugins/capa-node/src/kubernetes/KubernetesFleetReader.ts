@@ -147,8 +147,12 @@ export class KubernetesFleetReader {
       listCalls: 0,
       kinds: [],
     };
-    for (const type of this.kinds) {
-      await this.readKind(clients, type, result);
+    try {
+      for (const type of this.kinds) {
+        await this.readKind(clients, type, result);
+      }
+    } finally {
+      clients.agents.close();
     }
     this.logger?.debug(
       `read ${result.objects.length} objects from management cluster "${

@@ -316,6 +316,7 @@ export class TestKubernetesApiServer {
   private server?: http.Server;
   private port = 0;
   private readonly sockets = new Map<Socket, number>();
+  private accepted = 0;
   private readonly doomed = new Set<Socket>();
   private readonly store = new Map<string, StoredObject>();
   private readonly resources: KubernetesResourceType[];
@@ -597,6 +598,16 @@ export class TestKubernetesApiServer {
   // Request log
 
   /** Requests received, oldest first, optionally filtered. */
+  /** TCP connections the server has accepted since it started (a keep-alive client opens few). */
+  connectionsAccepted(): number {
+    return this.accepted;
+  }
+
+  /** TCP connections open now. */
+  openConnections(): number {
+    return this.sockets.size;
+  }
+
   requests(filter?: {
     method?: string;
     verb?: TestRequestVerb;
@@ -658,6 +669,7 @@ export class TestKubernetesApiServer {
       });
     });
     server.on('connection', socket => {
+      this.accepted++;
       this.sockets.set(socket, 0);
       socket.on('close', () => {
         this.sockets.delete(socket);
