@@ -15,14 +15,16 @@ import {
 export function catalogEntitiesOf(
   report: FleetReport,
   input: FleetInput,
-  source: { type: string; at: string },
+  source: { type: ManagementClusterStatus['source']['type']; at: string },
 ) {
   const sources: ManagementClusterStatus[] = input.managementClusters.map(m => {
     const summary = report.managementClusters.find(s => s.name === m.name);
     return {
       name: m.name,
       accountId: m.accountId,
-      controllerPrincipalArn: m.controllerPrincipalArn,
+      // As the backend fills it (TrustService's management-cluster statuses).
+      controllerPrincipalArn:
+        summary?.controllerPrincipalArn ?? m.controllerPrincipalArn ?? '',
       clusterCount: summary?.clusterCount ?? 0,
       identityCount: summary?.identityCount ?? 0,
       source: { type: source.type, target: m.name },
