@@ -161,6 +161,7 @@ describe('KubernetesFleetReader against the test API server', () => {
     ).toEqual({
       resource: 'rosacontrolplanes.controlplane.cluster.x-k8s.io',
       items: 0,
+      problems: 1,
       pages: 0,
       restarts: 0,
     });
