@@ -29,6 +29,7 @@ export { loadFleetFromDirectory, FleetLoadError } from './fleet';
 export {
   DEFAULT_KUBERNETES_PAGE_SIZE,
   KubernetesFleetReader,
+  KubernetesFleetWatcher,
   KubernetesApplier,
   KubernetesApplyError,
   KubernetesRequestError,
@@ -43,6 +44,8 @@ export type {
   KubernetesStatus,
   KubernetesFleetReaderOptions,
   KubernetesFleetReadResult,
+  KubernetesFleetWatcherOptions,
+  KubernetesFleetWatcherStats,
   KubernetesRequestOptions,
   KubernetesResourceType,
   ManagementClusterConnection,

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { KubeObject } from '@capa-portal/plugin-capa-common';
+import { parseAllDocuments } from 'yaml';
 import { describeWithKubeApiServer, uniqueName } from '../testing';
 import { KubernetesFleetWatcher } from './KubernetesFleetWatcher';
 import { MANAGEMENT_CLUSTER_KINDS } from './kinds';
@@ -121,6 +124,37 @@ describeWithKubeApiServer(
       );
       expect(watcher.stats.listCalls).toBe(lists);
       expect(watcher.stats.relists).toBe(0);
+    });
+
+    it('kube-apiserver: the ClusterRole of docs/kubernetes-rbac.md is all the watcher needs', async () => {
+      const doc = readFileSync(
+        resolve(__dirname, '../../../../docs/kubernetes-rbac.md'),
+        'utf8',
+      );
+      const yamlBlock = /```yaml\n([\s\S]*?)```/.exec(doc)![1];
+      const role = parseAllDocuments(yamlBlock)
+        .map(d => d.toJS())
+        .find(o => o?.kind === 'ClusterRole');
+      const token = await kube().serviceAccountToken(
+        ns,
+        'documented-reader',
+        role.rules,
+      );
+      watcher = new KubernetesFleetWatcher({
+        name: 'mgmt-documented',
+        connection: kube().connection(token),
+        backoffMs: [0],
+      });
+      await watcher.read();
+      await kube().create([awsCluster('documented', 'eu-south-1')]);
+      await until(
+        'the AWSCluster created after the start',
+        async () => (await regionOf(watcher!, 'documented')) === 'eu-south-1',
+      );
+      // Every served kind's watch is running: none has failed.
+      expect(watcher.stats.watchRequests).toBe(
+        MANAGEMENT_CLUSTER_KINDS.length - 2,
+      );
     });
 
     it('kube-apiserver: a service account without "watch" makes reads fail after the retries, naming the verb to grant', async () => {

@@ -14,11 +14,23 @@ import {
   resourceName,
 } from './kinds';
 
-/** How long the server keeps one watch request open before it ends it (client-go picks 5 to 10 minutes). */
+/**
+ * How long the server keeps one watch request open before it ends it (client-go picks 5 to 10 minutes).
+ *
+ * @public
+ */
 export const DEFAULT_WATCH_SECONDS = 300;
-/** Waits before the next watch request after a failed one, the last repeated; a success starts over. */
+/**
+ * Waits before the next watch request after a failed one, the last repeated; a success starts over.
+ *
+ * @public
+ */
 export const WATCH_BACKOFF_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
-/** Failed watch requests of one kind in a row after which reads fail (the source goes stale). */
+/**
+ * Failed watch requests of one kind in a row after which reads fail (the source goes stale).
+ *
+ * @public
+ */
 export const WATCH_FAILURES_BEFORE_STALE = 3;
 
 /** @public */
@@ -37,7 +49,11 @@ export interface KubernetesFleetWatcherOptions {
   backoffMs?: readonly number[];
 }
 
-/** What a watcher has done since it started: counted work, for tests and the bench. */
+/**
+ * What a watcher has done since it started: counted work, for tests and the bench.
+ *
+ * @public
+ */
 export interface KubernetesFleetWatcherStats {
   /** LIST requests (the first read, and the relists after 410 Gone). */
   listCalls: number;

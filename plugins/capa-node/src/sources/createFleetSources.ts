@@ -20,6 +20,8 @@ import {
 import {
   describeConnection,
   KubernetesFleetReader,
+  KubernetesFleetWatcher,
+  KubernetesFleetWatcherOptions,
   ManagementClusterConnection,
   readManagementClusterConnection,
 } from '../kubernetes';
@@ -75,6 +77,49 @@ class KubernetesSource implements ManagementClusterSource {
 
   read(): Promise<SourceRead> {
     return this.reader.read();
+  }
+}
+
+/**
+ * Keeps a live management cluster's objects current with a {@link KubernetesFleetWatcher}: the first read lists
+ * every kind, later reads answer from the watches (no request), and subscribers hear of each change.
+ */
+class WatchedKubernetesSource implements ManagementClusterSource {
+  readonly type = 'kubernetes' as const;
+  readonly #listeners = new Set<() => void>();
+  readonly #watcher: KubernetesFleetWatcher;
+
+  constructor(
+    readonly name: string,
+    readonly target: string,
+    options: Omit<KubernetesFleetWatcherOptions, 'onChange'>,
+  ) {
+    this.#watcher = new KubernetesFleetWatcher({
+      ...options,
+      onChange: () => this.#listeners.forEach(listener => listener()),
+    });
+  }
+
+  async read(): Promise<SourceRead> {
+    try {
+      return await this.#watcher.read();
+    } catch (e) {
+      throw new InputError(
+        `${
+          (e as Error).message
+        } (set kubernetes.watch: false to list on every refresh instead)`,
+      );
+    }
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  close(): void {
+    this.#listeners.clear();
+    this.#watcher.stop();
   }
 }
 
@@ -338,19 +383,24 @@ function createSource(
       const connection = readManagementClusterConnection(kubernetes, {
         resolvePath: p => path.resolve(origin.baseDir, p),
       });
-      const reader = KubernetesFleetReader.create({
-        name: m.name,
-        connection,
-        logger,
-      });
-      return {
-        source: new KubernetesSource(
-          m.name,
-          describeConnection(connection),
-          reader,
-        ),
-        connection,
-      };
+      const target = describeConnection(connection);
+      const source =
+        kubernetes.getOptionalBoolean('watch') === false
+          ? new KubernetesSource(
+              m.name,
+              target,
+              KubernetesFleetReader.create({
+                name: m.name,
+                connection,
+                logger,
+              }),
+            )
+          : new WatchedKubernetesSource(m.name, target, {
+              name: m.name,
+              connection,
+              logger,
+            });
+      return { source, connection };
     } catch (e) {
       return {
         source: new BrokenSource(

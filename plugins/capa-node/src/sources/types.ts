@@ -30,6 +30,13 @@ export interface ManagementClusterSource {
   /** Where it reads from, for display (never holds credentials). */
   readonly target: string;
   read(): Promise<SourceRead>;
+  /**
+   * For a source that learns of changes by itself (a watched live cluster): calls `listener` after each change,
+   * so its owner can read again at once instead of waiting for its schedule. Returns the unsubscribe.
+   */
+  subscribe?(listener: () => void): () => void;
+  /** Releases what the source holds open (watches). A closed source is not read again. */
+  close?(): void;
 }
 
 /**
