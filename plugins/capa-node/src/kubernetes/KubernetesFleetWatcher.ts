@@ -14,23 +14,11 @@ import {
   resourceName,
 } from './kinds';
 
-/**
- * How long the server keeps one watch request open before it ends it (client-go picks 5 to 10 minutes).
- *
- * @public
- */
+/** How long the server keeps one watch request open before it ends it (client-go picks 5 to 10 minutes). */
 export const DEFAULT_WATCH_SECONDS = 300;
-/**
- * Waits before the next watch request after a failed one, the last repeated; a success starts over.
- *
- * @public
- */
+/** Waits before the next watch request after a failed one, the last repeated; a success starts over. */
 export const WATCH_BACKOFF_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
-/**
- * Failed watch requests of one kind in a row after which reads fail (the source goes stale).
- *
- * @public
- */
+/** Failed watch requests of one kind in a row after which reads fail (the source goes stale). */
 export const WATCH_FAILURES_BEFORE_STALE = 3;
 
 /** @public */
@@ -43,9 +31,9 @@ export interface KubernetesFleetWatcherOptions {
   kinds?: readonly KubernetesResourceType[];
   /** Called after events changed the objects (not for bookmarks). */
   onChange?: () => void;
-  /** `timeoutSeconds` of each watch request. Default {@link DEFAULT_WATCH_SECONDS}. */
+  /** `timeoutSeconds` of each watch request. Default `DEFAULT_WATCH_SECONDS` (300). */
   watchSeconds?: number;
-  /** Waits between failed watch requests. Default {@link WATCH_BACKOFF_MS}. */
+  /** Waits between failed watch requests. Default `WATCH_BACKOFF_MS`. */
   backoffMs?: readonly number[];
 }
 
@@ -112,7 +100,7 @@ function resourceVersionOf(object: unknown): string | undefined {
  * - 410 Gone (the resourceVersion is older than the server keeps: an ERROR event with a 410 Status, or a 410
  *   answer) lists that kind again and watches from the new list.
  * - A failed watch request (refused connection, 5xx, 403) is retried after a growing wait
- *   ({@link WATCH_BACKOFF_MS}); after {@link WATCH_FAILURES_BEFORE_STALE} failures in a row of any kind,
+ *   (`WATCH_BACKOFF_MS`); after `WATCH_FAILURES_BEFORE_STALE` failures in a row of any kind,
  *   `read()` throws naming the kind and the cause, so the caller keeps its last good snapshot and shows the
  *   management cluster stale, as for a failed LIST. The watch keeps retrying; its first success clears it.
  *
@@ -165,7 +153,7 @@ export class KubernetesFleetWatcher {
 
   /**
    * The objects as the watches last saw them (starting the watcher on the first call). Throws when a kind's
-   * watch has failed {@link WATCH_FAILURES_BEFORE_STALE} times in a row. `listCalls` counts the LISTs since the
+   * watch has failed `WATCH_FAILURES_BEFORE_STALE` times in a row. `listCalls` counts the LISTs since the
    * previous read.
    */
   async read(): Promise<{
