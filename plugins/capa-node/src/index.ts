@@ -22,6 +22,7 @@ export type {
   FleetSources,
   ManagementClusterSource,
   SourceRead,
+  SourceReadOptions,
 } from './sources';
 export { loadFleetFromDirectory, FleetLoadError } from './fleet';
 

@@ -40,6 +40,8 @@ export class FleetRefresher {
   readonly #sources = new Map<string, ManagementClusterSource>();
   readonly #scheduled = new Set<string>();
   readonly #unsubscribe = new Map<string, () => void>();
+  /** Management clusters whose next read must be full: their previous refresh failed. */
+  readonly #fullNext = new Set<string>();
   /** Management clusters with a change-triggered read waiting or running, and whether another is due after it. */
   readonly #changed = new Map<string, { again: boolean }>();
 
@@ -115,7 +117,19 @@ export class FleetRefresher {
   async refresh(source: ManagementClusterSource): Promise<boolean> {
     const started = Date.now();
     try {
-      const read = await source.read();
+      // After a failure (of the read or of storing it) the source's idea of "unchanged" may be ahead of the store.
+      let read = await source.read({ full: this.#fullNext.has(source.name) });
+      this.#fullNext.delete(source.name);
+      if (read.unchanged) {
+        if (await this.#store.saveUnchanged(source.name, this.#now())) {
+          this.#logger.debug(
+            `capa: management cluster "${source.name}" (${source.type}) unchanged`,
+          );
+          return true;
+        }
+        // Nothing of it is stored (a new database, a first read that failed): read it in full.
+        read = await source.read({ full: true });
+      }
       await this.#store.saveSuccess(
         source.name,
         read.objects,
@@ -131,6 +145,7 @@ export class FleetRefresher {
       );
       return true;
     } catch (e) {
+      this.#fullNext.add(source.name);
       const message = e instanceof Error ? e.message : String(e);
       this.#logger.warn(
         `capa: reading management cluster "${source.name}" failed, keeping its last good data: ${message}`,

@@ -31,7 +31,9 @@ import {
   FleetSources,
   ManagementClusterSource,
   SourceRead,
+  SourceReadOptions,
 } from './types';
+import { directoryFingerprint } from './fingerprint';
 import type { CapaFleetSourceFactory } from '../extensions';
 
 /** Reads a management cluster's manifests from a local folder (a GitOps checkout). */
@@ -43,12 +45,19 @@ class DirectorySource implements ManagementClusterSource {
     private readonly dir: string,
   ) {}
 
-  async read(): Promise<SourceRead> {
+  #fingerprint?: string;
+
+  async read(options?: SourceReadOptions): Promise<SourceRead> {
     // A folder that vanished is a failed read (keep the last good data), not an empty management cluster.
     const stat = await fs.stat(this.dir).catch(() => undefined);
     if (!stat)
       throw new InputError(`manifests folder ${this.target} does not exist`);
-    return readManifestsFromDirectory(this.dir, this.target);
+    const fingerprint = await directoryFingerprint(this.dir);
+    if (!options?.full && fingerprint === this.#fingerprint)
+      return { objects: [], problems: [], unchanged: true };
+    const read = await readManifestsFromDirectory(this.dir, this.target);
+    this.#fingerprint = fingerprint;
+    return read;
   }
 }
 
@@ -61,8 +70,21 @@ class UrlSource implements ManagementClusterSource {
     private readonly reader: UrlReaderService,
   ) {}
 
-  read(): Promise<SourceRead> {
-    return readManifestsFromUrl(this.reader, this.target);
+  #etag?: string;
+
+  async read(options?: SourceReadOptions): Promise<SourceRead> {
+    try {
+      const read = await readManifestsFromUrl(this.reader, this.target, {
+        etag: options?.full ? undefined : this.#etag,
+      });
+      this.#etag = read.etag;
+      return { objects: read.objects, problems: read.problems };
+    } catch (e) {
+      // The reader's own answer to a matching ETag (Backstage's UrlReaderService contract).
+      if ((e as Error)?.name === 'NotModifiedError')
+        return { objects: [], problems: [], unchanged: true };
+      throw e;
+    }
   }
 }
 
@@ -100,9 +122,17 @@ class WatchedKubernetesSource implements ManagementClusterSource {
     });
   }
 
-  async read(): Promise<SourceRead> {
+  #seen = -1;
+
+  async read(options?: SourceReadOptions): Promise<SourceRead> {
     try {
-      return await this.#watcher.read();
+      const read = await this.#watcher.read();
+      const { events, relists } = this.#watcher.stats;
+      const seen = events + relists;
+      if (!options?.full && seen === this.#seen)
+        return { objects: [], problems: [], listCalls: 0, unchanged: true };
+      this.#seen = seen;
+      return read;
     } catch (e) {
       throw new InputError(
         `${
