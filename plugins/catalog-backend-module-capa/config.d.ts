@@ -5,7 +5,10 @@ export interface Config {
   capa?: {
     /** The catalog entity provider. */
     catalog?: {
-      /** How often entities are re-emitted from the capa backend (default every 30 seconds). */
+      /**
+       * How often the providers ask the capa backend whether the report changed (default every 30 seconds); an
+       * unchanged report costs a 304 and applies nothing.
+       */
       schedule?: {
         frequency: HumanDuration;
         timeout: HumanDuration;
@@ -22,6 +25,11 @@ export interface Config {
        * account entities at all.
        */
       accountEntities?: 'emit' | 'attach' | 'none';
+      /**
+       * Between full mutations the provider applies deltas (what changed); a full mutation comes at least this
+       * often as a safety net (default one hour).
+       */
+      fullMutationEvery?: HumanDuration;
     };
   };
 }

@@ -3,6 +3,8 @@ import {
   createBackendModule,
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
 } from '@backstage/backend-plugin-api';
+import { readDurationFromConfig } from '@backstage/config';
+import { durationToMilliseconds } from '@backstage/types';
 import {
   catalogProcessingExtensionPoint,
   catalogServiceRef,
@@ -40,6 +42,7 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
         discovery: coreServices.discovery,
         instanceMetadata: coreServices.rootInstanceMetadata,
         auth: coreServices.auth,
+        cache: coreServices.cache,
         fleetService: capaFleetServiceRef,
         catalogService: catalogServiceRef,
       },
@@ -50,6 +53,7 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
         scheduler,
         discovery,
         auth,
+        cache,
         fleetService,
         catalogService,
         instanceMetadata,
@@ -71,6 +75,13 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
               timeout: { minutes: 2 },
               initialDelay: { seconds: 5 },
             };
+        const fullMutationIntervalMs = catalogConfig?.has('fullMutationEvery')
+          ? durationToMilliseconds(
+              readDurationFromConfig(catalogConfig, {
+                key: 'fullMutationEvery',
+              }),
+            )
+          : undefined;
         const defaults = {
           owner: catalogConfig?.getOptionalString('defaultOwner') ?? 'unknown',
           system: catalogConfig?.getOptionalString('defaultSystem'),
@@ -112,6 +123,8 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
               logger,
               taskRunner: scheduler.createScheduledTaskRunner(schedule),
               accountEntities,
+              cache,
+              fullMutationIntervalMs,
             }),
           ),
         );

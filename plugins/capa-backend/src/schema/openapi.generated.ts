@@ -43,7 +43,17 @@ export const spec = {
       get: {
         operationId: 'getFleetReport',
         description:
-          "The whole fleet report (accounts, clusters, identities, management clusters, input problems) with the\nhealth of every source. Used by capa-portal's catalog and scaffolder modules with service credentials.\n",
+          "The whole fleet report (accounts, clusters, identities, management clusters, input problems) with the\nhealth of every source. Used by capa-portal's catalog and scaffolder modules with service credentials.\nFor a caller who may read everything it carries a weak `ETag` that changes when the report's content or\na source's health (synced, failing) does, not with timestamps alone; `If-None-Match` with it answers\n`304 Not Modified` without a body.\n",
+        parameters: [
+          {
+            name: 'If-None-Match',
+            in: 'header',
+            required: false,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
         responses: {
           '200': {
             description: 'The fleet report.',
@@ -104,6 +114,9 @@ export const spec = {
                 },
               },
             },
+          },
+          '304': {
+            description: 'Not modified since the ETag given in If-None-Match.',
           },
           default: {
             $ref: '#/components/responses/ErrorResponse',

@@ -130,18 +130,19 @@ export class FleetRefresher {
         // Nothing of it is stored (a new database, a first read that failed): read it in full.
         read = await source.read({ full: true });
       }
-      await this.#store.saveSuccess(
+      const changed = await this.#store.saveSuccess(
         source.name,
         read.objects,
         read.problems,
         this.#now(),
       );
-      this.#logger.info(
+      (changed ? this.#logger.info : this.#logger.debug).call(
+        this.#logger,
         `capa: read ${read.objects.length} objects from management cluster "${
           source.name
         }" (${source.type}) in ${Date.now() - started} ms${
           read.problems.length ? `, ${read.problems.length} input problems` : ''
-        }`,
+        }${changed ? '' : ' (unchanged)'}`,
       );
       return true;
     } catch (e) {

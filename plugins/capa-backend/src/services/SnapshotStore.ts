@@ -6,6 +6,7 @@ import type {
   InputProblem,
   LocatedObject,
 } from '@capa-portal/plugin-capa-common';
+import { createHash } from 'node:crypto';
 import { Knex } from 'knex';
 
 const TABLE = 'capa_source_snapshots';
@@ -69,31 +70,49 @@ export class SnapshotStore {
     return new SnapshotStore(db);
   }
 
-  /** A read succeeded: replace the source's objects. */
+  /**
+   * A read succeeded: replace the source's objects. When they are exactly what is stored (the same JSON), only
+   * the sync is recorded and the generation stays, so nothing downstream is computed again. Returns whether the
+   * content changed.
+   */
   async saveSuccess(
     source: string,
     objects: LocatedObject[],
     problems: InputProblem[],
     at: Date,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const now = at.toISOString();
-    const values = {
-      objects: JSON.stringify(objects),
-      problems: JSON.stringify(problems),
-      object_count: objects.length,
-      synced_at: now,
-      attempted_at: now,
-      error: null,
-    };
-    await this.#db.transaction(async tx => {
+    const objectsJson = JSON.stringify(objects);
+    const problemsJson = JSON.stringify(problems);
+    const contentHash = createHash('sha256')
+      .update(objectsJson)
+      .update('\0')
+      .update(problemsJson)
+      .digest('hex');
+    const synced = { synced_at: now, attempted_at: now, error: null };
+    const changed = await this.#db.transaction(async tx => {
+      const same = await tx(TABLE)
+        .where({ source, content_hash: contentHash })
+        .andWhere('generation', '>', 0)
+        .update(synced);
+      if (same > 0) return false;
+      const values = {
+        ...synced,
+        objects: objectsJson,
+        problems: problemsJson,
+        object_count: objects.length,
+        content_hash: contentHash,
+      };
       const updated = await tx(TABLE)
         .where({ source })
         .update({ ...values, generation: tx.raw('generation + 1') });
       if (updated === 0) {
         await tx(TABLE).insert({ source, ...values, generation: 1 });
       }
+      return true;
     });
     this.#localWrites++;
+    return changed;
   }
 
   /**

@@ -438,6 +438,26 @@ export class TrustService {
   }
 
   /** The whole report, for the catalog module and the scaffolder (service-to-service). */
+  /**
+   * The weak ETag of the whole (unfiltered) fleet report: the report's inputs (every source's generation, the
+   * live evidence, the configuration) and every source's health (synced or not, its error). Timestamps alone do
+   * not change it: a client holding the report with this tag holds an equivalent one.
+   */
+  async fleetReportTag(): Promise<string> {
+    const current = await this.#current();
+    const health = this.#fleet.managementClusters
+      .map(({ cluster }) => {
+        const status = current.statuses.get(cluster.name);
+        return `${cluster.name}:${status?.syncedAt ? 'synced' : 'never'}:${
+          status?.error ?? ''
+        }`;
+      })
+      .join('\n');
+    return `W/"${createHash('sha1')
+      .update(`${current.key}\n${health}`)
+      .digest('base64url')}"`;
+  }
+
   async fleetReport(
     view?: ReportView,
   ): Promise<FleetReport & { sources: ManagementClusterStatus[] }> {

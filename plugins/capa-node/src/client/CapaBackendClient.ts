@@ -44,6 +44,26 @@ export class CapaBackendClient {
     return this.#request('GET', '/report');
   }
 
+  /**
+   * The fleet report unless it is still the one tagged `etag` (then only `{ etag }`, from a `304 Not Modified`
+   * without a body). Without `etag`, always the report. The tag is weak: equal tags mean equivalent reports
+   * (the same content and source health), not equal timestamps.
+   */
+  async fleetReportIfChanged(
+    etag?: string,
+  ): Promise<{ etag?: string; report?: FleetReportResponse }> {
+    const response = await this.#fetch(
+      'GET',
+      '/report',
+      etag ? { 'If-None-Match': etag } : {},
+    );
+    if (response.status === 304) return { etag };
+    return {
+      etag: response.headers.get('etag') ?? undefined,
+      report: (await response.json()) as FleetReportResponse,
+    };
+  }
+
   accountTrust(accountId: string): Promise<AccountTrustResponse> {
     return this.#request(
       'GET',
@@ -59,6 +79,15 @@ export class CapaBackendClient {
   }
 
   async #request<T>(method: string, path: string): Promise<T> {
+    return (await (await this.#fetch(method, path)).json()) as T;
+  }
+
+  /** A request with service credentials; a 2xx or a 304 answer, or a ResponseError. */
+  async #fetch(
+    method: string,
+    path: string,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     const baseUrl = await this.#discovery.getBaseUrl('capa');
     const { token } = await this.#auth.getPluginRequestToken({
       onBehalfOf: await this.#auth.getOwnServiceCredentials(),
@@ -66,9 +95,14 @@ export class CapaBackendClient {
     });
     const response = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' },
+      headers: {
+        ...headers,
+        Authorization: `Bearer ${token}`,
+        Accept: 'application/json',
+      },
     });
-    if (!response.ok) throw await ResponseError.fromResponse(response as any);
-    return (await response.json()) as T;
+    if (!response.ok && response.status !== 304)
+      throw await ResponseError.fromResponse(response as any);
+    return response;
   }
 }

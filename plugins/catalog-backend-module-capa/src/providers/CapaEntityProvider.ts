@@ -1,4 +1,5 @@
 import {
+  CacheService,
   LoggerService,
   SchedulerServiceTaskRunner,
 } from '@backstage/backend-plugin-api';
@@ -14,6 +15,7 @@ import {
   EntityDefaults,
   managementClusterEntities,
 } from '../entities/buildEntities';
+import { AppliedEntities } from './AppliedEntities';
 import type {
   AccountEntityMode,
   ExternalAccountEntitySource,
@@ -26,6 +28,13 @@ import type {
  */
 export interface FleetReportSource {
   fleetReport(): Promise<FleetReportResponse>;
+  /**
+   * The report unless it is still the one tagged `etag` (then `{ etag }` alone): what `CapaBackendClient`
+   * answers from the backend's ETag. Sources without it are asked for the whole report every time.
+   */
+  fleetReportIfChanged?(
+    etag?: string,
+  ): Promise<{ etag?: string; report?: FleetReportResponse }>;
 }
 
 /**
@@ -43,10 +52,15 @@ export type CapaProviderScope =
     };
 
 /**
- * Emits capa-portal's entities with a full mutation per source. One provider per management cluster, so a
- * failing management cluster never touches the others; one for the accounts. When the capa backend cannot be
- * reached, or a management cluster has never been read, nothing is applied: the catalog keeps what it had.
- * A management cluster whose last read failed is still emitted from its last good read (marked stale by the API).
+ * Emits capa-portal's entities. One provider per management cluster, so a failing management cluster never
+ * touches the others; one for the accounts. When the capa backend cannot be reached, or a management cluster has
+ * never been read, nothing is applied: the catalog keeps what it had. A management cluster whose last read failed
+ * is still emitted from its last good read (marked stale by the API).
+ *
+ * Each cycle asks for the report only if it changed (its ETag) and applies only what changed: a delta mutation
+ * of the entities whose content changed and the refs that went, nothing when none did, and a full mutation
+ * first, at least every `fullMutationIntervalMs`, and whenever another replica applied since (see
+ * `AppliedEntities`).
  *
  * @public
  */
@@ -58,6 +72,7 @@ export class CapaEntityProvider implements EntityProvider {
   readonly #taskRunner: SchedulerServiceTaskRunner;
   readonly #accountMode: AccountEntityMode;
   readonly #externalAccounts?: ExternalAccountEntitySource;
+  readonly #applied: AppliedEntities;
   #connection?: EntityProviderConnection;
 
   private constructor(options: {
@@ -70,6 +85,8 @@ export class CapaEntityProvider implements EntityProvider {
       mode: AccountEntityMode;
       external: ExternalAccountEntitySource;
     };
+    cache?: CacheService;
+    fullMutationIntervalMs?: number;
   }) {
     this.#scope = options.scope;
     this.#source = options.source;
@@ -78,6 +95,11 @@ export class CapaEntityProvider implements EntityProvider {
     this.#taskRunner = options.taskRunner;
     this.#accountMode = options.accountEntities?.mode ?? 'emit';
     this.#externalAccounts = options.accountEntities?.external;
+    this.#applied = new AppliedEntities({
+      provider: this.getProviderName(),
+      cache: options.cache,
+      fullMutationIntervalMs: options.fullMutationIntervalMs,
+    });
   }
 
   static create(options: {
@@ -91,6 +113,10 @@ export class CapaEntityProvider implements EntityProvider {
       mode: AccountEntityMode;
       external: ExternalAccountEntitySource;
     };
+    /** The shared cache, for the mark of the last apply across replicas (without it: a single replica). */
+    cache?: CacheService;
+    /** A full mutation at least this often (default one hour); deltas in between. */
+    fullMutationIntervalMs?: number;
   }): CapaEntityProvider {
     return new CapaEntityProvider(options);
   }
@@ -111,19 +137,24 @@ export class CapaEntityProvider implements EntityProvider {
     });
   }
 
-  /** Builds and applies this provider's entities once. Returns how many, or undefined when it applied nothing. */
+  /**
+   * Builds this provider's entities once and applies what changed. Returns how many entities it applied (all of
+   * them for a full mutation, the changed and removed ones for a delta), or undefined when it applied nothing.
+   */
   async refresh(): Promise<number | undefined> {
     if (!this.#connection)
       throw new Error(`${this.getProviderName()} is not connected`);
-    let report: FleetReportResponse;
+    let report: FleetReportResponse | undefined;
+    let etag: string | undefined;
     try {
-      report = await this.#source.fleetReport();
+      ({ report, etag } = await this.#fetchReport());
     } catch (e) {
       this.#logger.warn(
         `${this.getProviderName()}: capa backend unavailable, keeping the current entities: ${e}`,
       );
       return undefined;
     }
+    if (!report) return undefined; // the report this provider last applied
     let defaults = this.#defaults;
     let foreign = new Map<string, string>();
     if (this.#accountMode !== 'emit' && this.#externalAccounts) {
@@ -172,13 +203,24 @@ export class CapaEntityProvider implements EntityProvider {
       }
       entities = managementClusterEntities(report, name, this.#scope, defaults);
     }
-    await this.#connection.applyMutation({
-      type: 'full',
-      entities: entities.map(entity => ({
-        entity,
-        locationKey: this.getProviderName(),
-      })),
-    });
-    return entities.length;
+    const next = await this.#applied.mutation(entities, this.getProviderName());
+    if (!next) {
+      this.#applied.remember(etag);
+      return undefined;
+    }
+    await this.#connection.applyMutation(next.mutation);
+    await this.#applied.applied(next.mutation, next.hashes, etag);
+    return next.mutation.type === 'full'
+      ? next.mutation.entities.length
+      : next.mutation.added.length + next.mutation.removed.length;
+  }
+
+  async #fetchReport(): Promise<{
+    etag?: string;
+    report?: FleetReportResponse;
+  }> {
+    if (!this.#source.fleetReportIfChanged)
+      return { report: await this.#source.fleetReport() };
+    return this.#source.fleetReportIfChanged(await this.#applied.etag());
   }
 }

@@ -34,4 +34,31 @@ describe('SharedFleetReportSource', () => {
     await expect(shared.fleetReport()).rejects.toThrow('ECONNREFUSED');
     await expect(shared.fleetReport()).resolves.toEqual({ generatedAt: 'ok' });
   });
+
+  it('sends one conditional request per cycle; a provider holding another tag gets the whole report, fetched once more', async () => {
+    const report = { generatedAt: 'now' } as any;
+    const asked: Array<string | undefined> = [];
+    const shared = new SharedFleetReportSource(
+      {
+        fleetReport: async () => report,
+        fleetReportIfChanged: async etag => {
+          asked.push(etag);
+          return etag === 'W/"v2"' ? { etag } : { etag: 'W/"v2"', report };
+        },
+      },
+      { now: () => 0 },
+    );
+    // Three providers of one cycle: two hold the current tag, one an old one.
+    const [first, second, behind, alsoBehind] = await Promise.all([
+      shared.fleetReportIfChanged('W/"v2"'),
+      shared.fleetReportIfChanged('W/"v2"'),
+      shared.fleetReportIfChanged('W/"v1"'),
+      shared.fleetReportIfChanged(undefined),
+    ]);
+    expect(first).toEqual({ etag: 'W/"v2"' });
+    expect(second).toEqual({ etag: 'W/"v2"' });
+    expect(behind).toEqual({ etag: 'W/"v2"', report });
+    expect(alsoBehind).toBe(behind);
+    expect(asked).toEqual(['W/"v2"', undefined]);
+  });
 });
