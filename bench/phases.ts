@@ -24,6 +24,7 @@ import { TestKubernetesApiServer } from '@capa-portal/plugin-capa-node/testing';
 import { startAwsDouble } from './awsDouble';
 import { benchGatherer } from './benchGatherer';
 import { catalogEntitiesOf } from './catalogEntities';
+import { freshnessPhase } from './freshness';
 import { FleetOptions, generateFleet } from './fleet';
 
 /** What the server phase hands to the others: where each management cluster is served, and the config. */
@@ -135,7 +136,18 @@ async function serverPhase(options: FleetOptions) {
     kinds: fleet.kinds,
     generateSeconds,
   } satisfies ServedFleet);
-  await nextMessage(); // stop
+  // Until stop: answers `{ counts: true }` with the LIST requests the servers have answered so far.
+  for (;;) {
+    const message = await nextMessage<{ counts?: boolean; stop?: boolean }>();
+    if (!message?.counts) break;
+    await send({
+      lists: servers.reduce(
+        (n, s) => n + s.requests({ verb: 'list' }).length,
+        0,
+      ),
+      watches: servers.reduce((n, s) => n + s.openWatches(), 0),
+    });
+  }
   await Promise.all(servers.map(s => s.stop()));
 }
 
@@ -455,6 +467,18 @@ async function main() {
     case 'api':
       await apiPhase(input.fleet);
       return;
+    case 'freshness':
+      result = await freshnessPhase(
+        input.fleet,
+        { ...input.freshness, pageSize: PAGE_SIZE },
+        peakRssMb,
+        // The parent counts the servers' LISTs over a quiet window, then says go on.
+        async () => {
+          await send({ quiet: true });
+          await nextMessage();
+        },
+      );
+      break;
     default:
       throw new Error(`unknown phase ${phase}`);
   }

@@ -32,6 +32,10 @@ export const TARGETS = {
   ingestRatio: 1.5,
   peakRssMb: 400,
   apiP99Ms: 25,
+  freshnessP95Seconds: 10,
+  steadyListsPerMinute: 0,
+  initialLoadSeconds: 70,
+  backendPeakRssMb: 1600,
 };
 
 const argv = process.argv.slice(2);
@@ -56,7 +60,8 @@ function num(flag, fallback) {
 
 if (has('--help') || has('-h')) {
   process.stdout.write(
-    `Usage: ./portal bench [--json] [--check] [--phases ingest,trust,api] [--duration 10] [--connections 50]
+    `Usage: ./portal bench [--json] [--check] [--phases ingest,trust,api,freshness] [--duration 10] [--connections 50]
+       [--rounds 6]  freshness: rounds of 4 changes    [--quiet-seconds 60]  freshness: the steady LIST window
        [--latency 50] [--concurrency N] [--seed 42] [--management-clusters 5] [--accounts 1000]
        [--identities 1000] [--clusters 10000] [--eks-ratio 0.6] [--nested-ratio 0.3] [--all-kinds]
        [--cpu-prof-dir DIR]   write a V8 CPU profile of each measured phase there
@@ -69,7 +74,11 @@ if (has('--help') || has('-h')) {
 
 const json = has('--json');
 const check = has('--check');
-const phases = new Set(opt('--phases', 'ingest,trust,api').split(','));
+const phases = new Set(
+  opt('--phases', 'ingest,trust,api,freshness').split(','),
+);
+const rounds = num('--rounds', 6);
+const quietSeconds = num('--quiet-seconds', 60);
 const duration = num('--duration', 10);
 const connections = num('--connections', 50);
 const latencyMs = num('--latency', 50);
@@ -168,6 +177,69 @@ async function apiLoad(api) {
   await run(2); // warm-up (JIT, connections), not measured
   i = 0;
   return run(duration);
+}
+
+/** The served fleet's LIST requests so far (the server phase counts them). */
+async function serverLists(server) {
+  server.child.send({ counts: true });
+  return (await nextMessage(server.child)).lists;
+}
+
+/**
+ * freshness (bench/freshness.ts): the real backend with the catalog on PostgreSQL (scripts/services.mjs; SQLite
+ * in memory when it cannot be started, and the result says so) against the served fleet. The steady LIST rate
+ * is counted here, on the served fleet, over a quiet window after the changes.
+ */
+async function freshness(server, fleet) {
+  const { startDatabases } = await import('./services.mjs');
+  const services = await startDatabases();
+  const pgUrl = services.env.CAPA_TEST_PG_URL;
+  if (!pgUrl)
+    log(
+      `freshness: no PostgreSQL (${services.env.CAPA_TEST_SERVICES_SKIPPED}); the catalog runs on SQLite`,
+    );
+  try {
+    log(
+      `freshness: the backend with the catalog on ${
+        pgUrl ? 'PostgreSQL' : 'SQLite'
+      }: initial load, then ${rounds * 4} changes`,
+    );
+    const { child, first } = startPhase(
+      'freshness',
+      { fleet, freshness: { pgUrl, rounds } },
+      { profile: true },
+    );
+    const quiet = await first;
+    if (!quiet?.quiet)
+      throw new Error(`freshness said ${JSON.stringify(quiet).slice(0, 300)}`);
+    log(
+      `freshness: changes done; counting LISTs over ${quietSeconds} s of quiet`,
+    );
+    const before = await serverLists(server);
+    await new Promise(r => setTimeout(r, quietSeconds * 1000));
+    const after = await serverLists(server);
+    child.send({ go: true });
+    const measured = await nextMessage(child);
+    await new Promise(resolve =>
+      child.exitCode !== null ? resolve() : child.once('exit', resolve),
+    );
+    const perMgmt = fleet.managementClusters.length;
+    return {
+      clusters: measured.clusters,
+      initialLoadSeconds: round(measured.initialLoadSeconds, 1),
+      p50Seconds: round(measured.p50Seconds, 2),
+      p95Seconds: round(measured.p95Seconds, 2),
+      steadyListsPerMinute: round(
+        (after - before) / perMgmt / (quietSeconds / 60),
+        2,
+      ),
+      backendPeakRssMb: measured.backendPeakRssMb,
+      database: measured.database,
+      changes: measured.changes.length,
+    };
+  } finally {
+    await services.stop();
+  }
 }
 
 async function main() {
@@ -282,6 +354,9 @@ async function main() {
         ...tail,
       };
     }
+    if (phases.has('freshness')) {
+      result.freshness = await freshness(server, fleet);
+    }
   } finally {
     server.child.send({ stop: true });
   }
@@ -317,6 +392,30 @@ async function main() {
         details.api.non2xx === 0 &&
         details.api.errors === 0,
       `${result.api.p99Ms} ms ≤ ${TARGETS.apiP99Ms} ms (${details.api.non2xx} non-2xx, ${details.api.errors} errors)`,
+    );
+  }
+  if (result.freshness) {
+    const f = result.freshness;
+    mark(
+      'freshness p95',
+      f.p95Seconds <= TARGETS.freshnessP95Seconds,
+      `${f.p95Seconds} s ≤ ${TARGETS.freshnessP95Seconds} s`,
+    );
+    mark(
+      'steady LISTs',
+      f.steadyListsPerMinute <= TARGETS.steadyListsPerMinute,
+      `${f.steadyListsPerMinute} per minute per management cluster = ${TARGETS.steadyListsPerMinute}`,
+    );
+    mark(
+      'initial load',
+      f.database === 'postgresql' &&
+        f.initialLoadSeconds <= TARGETS.initialLoadSeconds,
+      `${f.initialLoadSeconds} s ≤ ${TARGETS.initialLoadSeconds} s on ${f.database}`,
+    );
+    mark(
+      'backend peak RSS',
+      f.backendPeakRssMb < TARGETS.backendPeakRssMb,
+      `${f.backendPeakRssMb} MB < ${TARGETS.backendPeakRssMb} MB`,
     );
   }
   const missed = verdicts.filter(v => !v.ok);
@@ -379,6 +478,18 @@ async function main() {
           .map(([k, v]) => `${k} ${v}`)
           .join(', ')})`,
       );
+    }
+    if (result.freshness) {
+      const f = result.freshness;
+      lines.push(
+        `freshness (the real backend, catalog on ${f.database}; ${f.changes} changes)`,
+      );
+      row('clusters', f.clusters);
+      row('initialLoadSeconds', f.initialLoadSeconds);
+      row('p50Seconds', f.p50Seconds);
+      row('p95Seconds', f.p95Seconds);
+      row('steadyListsPerMinute', f.steadyListsPerMinute);
+      row('backendPeakRssMb', f.backendPeakRssMb);
     }
     if (result.api) {
       const d = details.api;

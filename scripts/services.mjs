@@ -183,7 +183,7 @@ async function startRedis(dirs) {
  * Starts PostgreSQL and Redis. Resolves to `{ env, stop }`: `env` holds CAPA_TEST_PG_URL and CAPA_TEST_REDIS_URL,
  * or CAPA_TEST_SERVICES_SKIPPED when they cannot be provided (and CAPA_TEST_REQUIRE_SERVICES is not 1).
  */
-async function startDatabases() {
+export async function startDatabases() {
   const required = process.env.CAPA_TEST_REQUIRE_SERVICES === '1';
   const skip = reason => {
     const banner = '!'.repeat(100);

@@ -497,11 +497,12 @@ export class TestKubernetesApiServer {
     resource: KubernetesResourceType,
     object: KubeObject,
   ): void {
+    // Stored objects are replaced, never changed in place: the event can share the stored object.
     const event = {
       rv: Number(object.metadata.resourceVersion),
       type,
       resource,
-      object: clone(object),
+      object,
     };
     this.events.push(event);
     for (const watch of this.watches) this.sendEvent(watch, event);
