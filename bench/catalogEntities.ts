@@ -15,14 +15,15 @@ import {
 export function catalogEntitiesOf(
   report: FleetReport,
   input: FleetInput,
-  source: { type: string; at: string },
+  source: { type: ManagementClusterStatus['source']['type']; at: string },
 ) {
   const sources: ManagementClusterStatus[] = input.managementClusters.map(m => {
     const summary = report.managementClusters.find(s => s.name === m.name);
     return {
       name: m.name,
       accountId: m.accountId,
-      controllerPrincipalArn: m.controllerPrincipalArn,
+      // As TrustService reports it: the backend serves '' when the fleet names no controller principal.
+      controllerPrincipalArn: m.controllerPrincipalArn ?? '',
       clusterCount: summary?.clusterCount ?? 0,
       identityCount: summary?.identityCount ?? 0,
       source: { type: source.type, target: m.name },
