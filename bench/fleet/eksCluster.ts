@@ -12,7 +12,7 @@ import {
   kubeObject,
 } from './kubeObject';
 import { type Rng, time } from './random';
-import type { WorkloadClusterPlan } from './workloadCluster';
+import { ownedMeta, type WorkloadClusterPlan } from './workloadCluster';
 
 const ADDONS = ['vpc-cni', 'coredns', 'kube-proxy'];
 
@@ -116,13 +116,10 @@ function controlPlaneObject(r: Rng, c: WorkloadClusterPlan): KubeObject {
     r,
     CONTROL_PLANE,
     'AWSManagedControlPlane',
-    {
-      name: c.controlPlaneName,
-      namespace: c.namespace,
-      labels: { 'cluster.x-k8s.io/cluster-name': c.name },
-      ownerReferences: c.owner,
+    ownedMeta(c, c.controlPlaneName, {
+      labelled: true,
       finalizers: ['awsmanagedcontrolplane.controlplane.cluster.x-k8s.io'],
-    },
+    }),
     controlPlaneSpec(r, c),
     controlPlaneStatus(r, c),
     'manager',
@@ -131,14 +128,14 @@ function controlPlaneObject(r: Rng, c: WorkloadClusterPlan): KubeObject {
 
 /** The kinds the fleet reader does not list: the infrastructure cluster and one managed node group. */
 function workerObjects(r: Rng, c: WorkloadClusterPlan): KubeObject[] {
-  const { name, namespace, owner, healthy } = c;
+  const { name, healthy } = c;
   const pool = `${name}-pool-0`;
   return [
     kubeObject(
       r,
       INFRA,
       'AWSManagedCluster',
-      { name, namespace, ownerReferences: owner },
+      ownedMeta(c, name),
       { controlPlaneEndpoint: { host: c.host, port: 443 } },
       { ready: true, failureDomains: {} },
       'manager',
@@ -147,12 +144,7 @@ function workerObjects(r: Rng, c: WorkloadClusterPlan): KubeObject[] {
       r,
       CAPI,
       'MachinePool',
-      {
-        name: pool,
-        namespace,
-        labels: { 'cluster.x-k8s.io/cluster-name': name },
-        ownerReferences: owner,
-      },
+      ownedMeta(c, pool, { labelled: true }),
       {
         clusterName: name,
         replicas: 3,
@@ -181,7 +173,7 @@ function workerObjects(r: Rng, c: WorkloadClusterPlan): KubeObject[] {
       r,
       INFRA,
       'AWSManagedMachinePool',
-      { name: pool, namespace, ownerReferences: owner },
+      ownedMeta(c, pool),
       {
         eksNodegroupName: pool,
         instanceType: r.pick(['m6i.large', 'm6i.xlarge', 'c6i.2xlarge']),

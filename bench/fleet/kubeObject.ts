@@ -89,15 +89,19 @@ function controllerManagedFields(
   status: Record<string, unknown> | undefined,
   controllerManager: string,
 ): unknown[] {
+  const update = (fieldsV1: unknown, subresource?: 'status') => ({
+    manager: controllerManager,
+    operation: 'Update',
+    apiVersion,
+    time: time(r, Date.parse(created)),
+    fieldsType: 'FieldsV1',
+    fieldsV1,
+    ...(subresource ? { subresource } : {}),
+  });
   const entries: unknown[] = [];
   if (meta.finalizers || meta.ownerReferences) {
-    entries.push({
-      manager: controllerManager,
-      operation: 'Update',
-      apiVersion,
-      time: time(r, Date.parse(created)),
-      fieldsType: 'FieldsV1',
-      fieldsV1: {
+    entries.push(
+      update({
         'f:metadata': {
           ...(meta.finalizers
             ? {
@@ -111,20 +115,13 @@ function controllerManagedFields(
             ? { 'f:ownerReferences': fieldsOf(meta.ownerReferences) }
             : {}),
         },
-      },
-    });
+      }),
+    );
   }
-  if (status) {
-    entries.push({
-      manager: controllerManager,
-      operation: 'Update',
-      apiVersion,
-      time: time(r, Date.parse(created)),
-      fieldsType: 'FieldsV1',
-      fieldsV1: { 'f:status': { '.': {}, ...fieldsOf(status) } },
-      subresource: 'status',
-    });
-  }
+  if (status)
+    entries.push(
+      update({ 'f:status': { '.': {}, ...fieldsOf(status) } }, 'status'),
+    );
   return entries;
 }
 

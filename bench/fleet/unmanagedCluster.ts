@@ -13,7 +13,7 @@ import {
   kubeObject,
 } from './kubeObject';
 import type { Rng } from './random';
-import type { WorkloadClusterPlan } from './workloadCluster';
+import { ownedMeta, type WorkloadClusterPlan } from './workloadCluster';
 
 const AZS = [0, 1, 2];
 const zoneOf = (region: string, az: number) => `${region}${'abc'[az]}`;
@@ -192,13 +192,10 @@ function awsClusterObject(r: Rng, c: WorkloadClusterPlan): KubeObject {
     r,
     INFRA,
     'AWSCluster',
-    {
-      name: c.name,
-      namespace: c.namespace,
-      labels: { 'cluster.x-k8s.io/cluster-name': c.name },
-      ownerReferences: c.owner,
+    ownedMeta(c, c.name, {
+      labelled: true,
       finalizers: ['awscluster.infrastructure.cluster.x-k8s.io'],
-    },
+    }),
     awsClusterSpec(r, c, subnets),
     awsClusterStatus(r, c, subnets),
     'manager',
@@ -211,12 +208,7 @@ function kubeadmControlPlaneObject(r: Rng, c: WorkloadClusterPlan): KubeObject {
     r,
     CONTROL_PLANE,
     'KubeadmControlPlane',
-    {
-      name: c.controlPlaneName,
-      namespace: c.namespace,
-      labels: { 'cluster.x-k8s.io/cluster-name': name },
-      ownerReferences: c.owner,
-    },
+    ownedMeta(c, c.controlPlaneName, { labelled: true }),
     {
       replicas: 3,
       version,
@@ -260,12 +252,7 @@ function machineDeploymentObject(r: Rng, c: WorkloadClusterPlan): KubeObject {
     r,
     CAPI,
     'MachineDeployment',
-    {
-      name: `${name}-md-0`,
-      namespace: c.namespace,
-      labels: { 'cluster.x-k8s.io/cluster-name': name },
-      ownerReferences: c.owner,
-    },
+    ownedMeta(c, `${name}-md-0`, { labelled: true }),
     {
       clusterName: name,
       replicas: 6,
@@ -301,13 +288,13 @@ function machineDeploymentObject(r: Rng, c: WorkloadClusterPlan): KubeObject {
 
 /** The machine templates (control plane, workers) and the workers' bootstrap template. */
 function templateObjects(r: Rng, c: WorkloadClusterPlan): KubeObject[] {
-  const { name, namespace, owner } = c;
+  const { name } = c;
   const machineTemplates = ['control-plane', 'md-0'].map(t =>
     kubeObject(
       r,
       INFRA,
       'AWSMachineTemplate',
-      { name: `${name}-${t}`, namespace, ownerReferences: owner },
+      ownedMeta(c, `${name}-${t}`),
       {
         template: {
           spec: {
@@ -328,7 +315,7 @@ function templateObjects(r: Rng, c: WorkloadClusterPlan): KubeObject[] {
     r,
     BOOTSTRAP,
     'KubeadmConfigTemplate',
-    { name: `${name}-md-0`, namespace, ownerReferences: owner },
+    ownedMeta(c, `${name}-md-0`),
     {
       template: {
         spec: { joinConfiguration: { nodeRegistration: nodeRegistration() } },

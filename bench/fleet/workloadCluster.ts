@@ -6,7 +6,7 @@
 import type { KubeObject } from '@capa-portal/plugin-capa-common';
 import { tierOf } from './accounts';
 import type { IdentityPlan } from './identities';
-import { CAPI, conditions, kubeObject } from './kubeObject';
+import { CAPI, conditions, kubeObject, type Meta } from './kubeObject';
 import { type Rng, uuid } from './random';
 
 const REGIONS = [
@@ -91,6 +91,26 @@ export function planWorkloadCluster(
     owner,
     identityRef: { kind: identity.kind, name: identity.name },
     labels,
+  };
+}
+
+/**
+ * Metadata of an object the Cluster owns: in its namespace, with its owner reference, and the cluster-name
+ * label on the kinds that carry it here.
+ */
+export function ownedMeta(
+  c: WorkloadClusterPlan,
+  name: string,
+  extra: { labelled?: boolean; finalizers?: string[] } = {},
+): Meta {
+  return {
+    name,
+    namespace: c.namespace,
+    ...(extra.labelled
+      ? { labels: { 'cluster.x-k8s.io/cluster-name': c.name } }
+      : {}),
+    ownerReferences: c.owner,
+    ...(extra.finalizers ? { finalizers: extra.finalizers } : {}),
   };
 }
 

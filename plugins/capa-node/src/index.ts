@@ -33,6 +33,7 @@ export {
   KubernetesApplyError,
   KubernetesRequestError,
   MANAGEMENT_CLUSTER_KINDS,
+  objectRef,
 } from './kubernetes';
 export type {
   AppliedObject,

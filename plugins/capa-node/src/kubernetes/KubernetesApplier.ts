@@ -72,7 +72,12 @@ export class KubernetesApplyError extends KubernetesRequestError {
   }
 }
 
-/** `AWSCluster/team-a/web`, or `AWSClusterRoleIdentity/staging` for a cluster-scoped object. */
+/**
+ * `AWSCluster/team-a/web`, or `AWSClusterRoleIdentity/staging` for a cluster-scoped object: how the applier
+ * names an object in its errors (`KubernetesApplyError.object`) and the scaffolder names it to the user.
+ *
+ * @public
+ */
 export function objectRef(o: {
   kind?: string;
   metadata?: { name?: string; namespace?: string };

@@ -28,6 +28,7 @@ import {
   CrdSchemaRegistry,
   KubernetesApplier,
   KubernetesApplyError,
+  objectRef,
 } from '@capa-portal/plugin-capa-node';
 import {
   CapaFleetApi,
@@ -37,7 +38,7 @@ import {
   problemLines,
   refText,
 } from '../lib/fleet';
-import { assertValidObjects, objectLabel } from '../lib/manifests';
+import { assertValidObjects } from '../lib/manifests';
 import { requireCapaPermission } from '../lib/permissions';
 import { FieldErrors } from '../lib/validation';
 import { examples } from './clusterApply.examples';
@@ -177,7 +178,7 @@ export function planApply(
       newIdentity.metadata.name !== identityRef.name)
   ) {
     throw new InputError(
-      `the manifests hold ${objectLabel(
+      `the manifests hold ${objectRef(
         newIdentity,
       )} but the cluster uses ${refText(identityRef)}`,
     );
@@ -352,12 +353,12 @@ export async function applyPlan(
       return `${why}. Nothing was created, so nothing was rolled back.`;
     try {
       const deleted = await applier.delete(created);
-      const names = deleted.map(d => objectLabel(d.object));
+      const names = deleted.map(d => objectRef(d.object));
       logger.warn(`rolled back ${names.join(', ')}`);
       return `${why}. Rolled back what this run created: ${names.join(', ')}.`;
     } catch (e) {
       return `${why}. Rollback failed, delete these by hand: ${created
-        .map(objectLabel)
+        .map(objectRef)
         .join(', ')} (${describeApplyError(e)}).`;
     }
   };
@@ -397,7 +398,7 @@ export async function applyPlan(
       try {
         const applied = await applier.apply(plan.objects);
         return applied.map(a => ({
-          object: objectLabel(a.object),
+          object: objectRef(a.object),
           created: a.created,
         }));
       } catch (e) {
@@ -545,13 +546,13 @@ export function createCapaClusterApplyAction(deps: ApplyDependencies) {
       }.`;
       if (ctx.isDryRun) {
         const message = `dry run: would apply ${plan.objects
-          .map(objectLabel)
+          .map(objectRef)
           .join(', ')} to ${
           plan.managementCluster
         } (verdict ${verdict}); nothing was sent to the cluster.`;
         ctx.output(
           'applied',
-          plan.objects.map(o => ({ object: objectLabel(o), created: true })),
+          plan.objects.map(o => ({ object: objectRef(o), created: true })),
         );
         ctx.output('namespaceCreated', false);
         ctx.output('verdict', verdict);
