@@ -10,9 +10,8 @@ import {
   classifyFailure,
   ClassifiedFailure,
   describeCauses,
-  KubernetesFailureReason,
   KubernetesRequestError,
-  KubernetesStatus,
+  KubernetesRequestErrorOptions,
 } from './errors';
 
 /** The field manager capa-portal applies as, unless told otherwise. */
@@ -58,10 +57,7 @@ export class KubernetesApplyError extends KubernetesRequestError {
 
   constructor(
     message: string,
-    options: {
-      reason: KubernetesFailureReason;
-      statusCode?: number;
-      status?: KubernetesStatus;
+    options: KubernetesRequestErrorOptions & {
       applied: AppliedObject[];
       object: string;
     },

@@ -32,64 +32,48 @@ import {
 } from './types';
 import type { CapaFleetSourceFactory } from '../extensions';
 
-/** Reads a management cluster's manifests from a local folder (a GitOps checkout). */
-class DirectorySource implements ManagementClusterSource {
-  readonly type = 'manifests' as const;
-  constructor(
-    readonly name: string,
-    readonly target: string,
-    private readonly dir: string,
-  ) {}
+/** A source that shows `name` and `target` and reads with `read`. */
+function sourceOf(
+  type: ManagementClusterSource['type'],
+  name: string,
+  target: string,
+  read: () => Promise<SourceRead>,
+): ManagementClusterSource {
+  return { name, type, target, read };
+}
 
-  async read(): Promise<SourceRead> {
+/** Reads a management cluster's manifests from a local folder (a GitOps checkout). */
+function directorySource(name: string, target: string, dir: string) {
+  return sourceOf('manifests', name, target, async () => {
     // A folder that vanished is a failed read (keep the last good data), not an empty management cluster.
-    const stat = await fs.stat(this.dir).catch(() => undefined);
+    const stat = await fs.stat(dir).catch(() => undefined);
     if (!stat)
-      throw new InputError(`manifests folder ${this.target} does not exist`);
-    return readManifestsFromDirectory(this.dir, this.target);
-  }
+      throw new InputError(`manifests folder ${target} does not exist`);
+    return readManifestsFromDirectory(dir, target);
+  });
 }
 
 /** Reads a management cluster's manifests through Backstage's UrlReaderService (GitHub, GitLab, ...). */
-class UrlSource implements ManagementClusterSource {
-  readonly type = 'manifests' as const;
-  constructor(
-    readonly name: string,
-    readonly target: string,
-    private readonly reader: UrlReaderService,
-  ) {}
-
-  read(): Promise<SourceRead> {
-    return readManifestsFromUrl(this.reader, this.target);
-  }
+function urlSource(name: string, target: string, reader: UrlReaderService) {
+  return sourceOf('manifests', name, target, () =>
+    readManifestsFromUrl(reader, target),
+  );
 }
 
 /** Reads a live management cluster with one paginated LIST per kind. */
-class KubernetesSource implements ManagementClusterSource {
-  readonly type = 'kubernetes' as const;
-  constructor(
-    readonly name: string,
-    readonly target: string,
-    private readonly reader: KubernetesFleetReader,
-  ) {}
-
-  read(): Promise<SourceRead> {
-    return this.reader.read();
-  }
+function kubernetesSource(
+  name: string,
+  target: string,
+  reader: KubernetesFleetReader,
+) {
+  return sourceOf('kubernetes', name, target, () => reader.read());
 }
 
 /** A source for a management cluster whose configuration is unusable: every read fails with the reason. */
-class BrokenSource implements ManagementClusterSource {
-  readonly type = 'manifests' as const;
-  constructor(
-    readonly name: string,
-    readonly target: string,
-    private readonly reason: string,
-  ) {}
-
-  async read(): Promise<SourceRead> {
-    throw new InputError(this.reason);
-  }
+function brokenSource(name: string, target: string, reason: string) {
+  return sourceOf('manifests', name, target, async () => {
+    throw new InputError(reason);
+  });
 }
 
 /** Where the fleet's configuration came from: a fleet.yaml file, or app-config's `capa` block. */
@@ -324,8 +308,8 @@ function createSource(
   if (m.manifests) {
     const source =
       isUrl(m.manifests) && !m.manifests.startsWith('file://')
-        ? new UrlSource(m.name, m.manifests, urlReader)
-        : new DirectorySource(
+        ? urlSource(m.name, m.manifests, urlReader)
+        : directorySource(
             m.name,
             m.manifests,
             path.resolve(origin.baseDir, m.manifests.replace(/^file:\/\//, '')),
@@ -344,7 +328,7 @@ function createSource(
         logger,
       });
       return {
-        source: new KubernetesSource(
+        source: kubernetesSource(
           m.name,
           describeConnection(connection),
           reader,
@@ -353,7 +337,7 @@ function createSource(
       };
     } catch (e) {
       return {
-        source: new BrokenSource(
+        source: brokenSource(
           m.name,
           'kubernetes',
           `kubernetes: ${(e as Error).message}`,
@@ -364,7 +348,7 @@ function createSource(
   if (m.source)
     return { source: createModuleSource(m, origin, factories, deps) };
   return {
-    source: new BrokenSource(
+    source: brokenSource(
       m.name,
       '(none)',
       'neither manifests, kubernetes nor source is configured',
@@ -383,7 +367,7 @@ function createModuleSource(
   const factory = factories.get(type);
   if (!factory) {
     const known = [...factories.keys()];
-    return new BrokenSource(
+    return brokenSource(
       m.name,
       `source ${type}`,
       `source.type ${JSON.stringify(
@@ -409,7 +393,7 @@ function createModuleSource(
       );
     return source;
   } catch (e) {
-    return new BrokenSource(
+    return brokenSource(
       m.name,
       `source ${type}`,
       `source.type ${type}: ${(e as Error).message}`,

@@ -43,6 +43,24 @@ export type CapaProviderScope =
     };
 
 /**
+ * What a {@link CapaEntityProvider} is made from.
+ *
+ * @public
+ */
+export interface CapaEntityProviderOptions {
+  scope: CapaProviderScope;
+  source: FleetReportSource;
+  defaults: EntityDefaults;
+  logger: LoggerService;
+  taskRunner: SchedulerServiceTaskRunner;
+  /** `capa.catalog.accountEntities` and where other providers' account entities are found (default: emit). */
+  accountEntities?: {
+    mode: AccountEntityMode;
+    external: ExternalAccountEntitySource;
+  };
+}
+
+/**
  * Emits capa-portal's entities with a full mutation per source. One provider per management cluster, so a
  * failing management cluster never touches the others; one for the accounts. When the capa backend cannot be
  * reached, or a management cluster has never been read, nothing is applied: the catalog keeps what it had.
@@ -60,17 +78,7 @@ export class CapaEntityProvider implements EntityProvider {
   readonly #externalAccounts?: ExternalAccountEntitySource;
   #connection?: EntityProviderConnection;
 
-  private constructor(options: {
-    scope: CapaProviderScope;
-    source: FleetReportSource;
-    defaults: EntityDefaults;
-    logger: LoggerService;
-    taskRunner: SchedulerServiceTaskRunner;
-    accountEntities?: {
-      mode: AccountEntityMode;
-      external: ExternalAccountEntitySource;
-    };
-  }) {
+  private constructor(options: CapaEntityProviderOptions) {
     this.#scope = options.scope;
     this.#source = options.source;
     this.#defaults = options.defaults;
@@ -80,18 +88,7 @@ export class CapaEntityProvider implements EntityProvider {
     this.#externalAccounts = options.accountEntities?.external;
   }
 
-  static create(options: {
-    scope: CapaProviderScope;
-    source: FleetReportSource;
-    defaults: EntityDefaults;
-    logger: LoggerService;
-    taskRunner: SchedulerServiceTaskRunner;
-    /** `capa.catalog.accountEntities` and where other providers' account entities are found (default: emit). */
-    accountEntities?: {
-      mode: AccountEntityMode;
-      external: ExternalAccountEntitySource;
-    };
-  }): CapaEntityProvider {
+  static create(options: CapaEntityProviderOptions): CapaEntityProvider {
     return new CapaEntityProvider(options);
   }
 
