@@ -12,7 +12,11 @@ import {
   kubeObject,
 } from './kubeObject';
 import { type Rng, time } from './random';
-import { ownedMeta, type WorkloadClusterPlan } from './workloadCluster';
+import {
+  managedVpc,
+  ownedMeta,
+  type WorkloadClusterPlan,
+} from './workloadCluster';
 
 const ADDONS = ['vpc-cni', 'coredns', 'kube-proxy'];
 
@@ -33,12 +37,7 @@ function controlPlaneSpec(r: Rng, c: WorkloadClusterPlan) {
       scheduler: false,
     },
     network: {
-      vpc: {
-        id: `vpc-${r.hex(17)}`,
-        cidrBlock: '10.0.0.0/16',
-        availabilityZoneUsageLimit: 3,
-        availabilityZoneSelection: 'Ordered',
-      },
+      vpc: managedVpc(r),
       cni: { cniIngressRules: [] },
     },
     addons: [

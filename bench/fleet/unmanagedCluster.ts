@@ -13,7 +13,11 @@ import {
   kubeObject,
 } from './kubeObject';
 import type { Rng } from './random';
-import { ownedMeta, type WorkloadClusterPlan } from './workloadCluster';
+import {
+  managedVpc,
+  ownedMeta,
+  type WorkloadClusterPlan,
+} from './workloadCluster';
 
 const AZS = [0, 1, 2];
 const zoneOf = (region: string, az: number) => `${region}${'abc'[az]}`;
@@ -77,13 +81,7 @@ function awsClusterSpec(r: Rng, c: WorkloadClusterPlan, subnets: Subnet[]) {
       healthCheckProtocol: 'TCP',
     },
     network: {
-      vpc: {
-        id: `vpc-${r.hex(17)}`,
-        cidrBlock: '10.0.0.0/16',
-        availabilityZoneUsageLimit: 3,
-        availabilityZoneSelection: 'Ordered',
-        emptyRoutesDefaultVPCSecurityGroup: true,
-      },
+      vpc: { ...managedVpc(r), emptyRoutesDefaultVPCSecurityGroup: true },
       subnets: subnets.map(s => ({
         id: s.id,
         cidrBlock: s.cidrBlock,

@@ -114,6 +114,16 @@ export function ownedMeta(
   };
 }
 
+/** The VPC CAPA creates for a cluster (a managed VPC: no id given in the spec it was applied with). */
+export function managedVpc(r: Rng) {
+  return {
+    id: `vpc-${r.hex(17)}`,
+    cidrBlock: '10.0.0.0/16',
+    availabilityZoneUsageLimit: 3,
+    availabilityZoneSelection: 'Ordered',
+  };
+}
+
 /** Replica counts of a healthy cluster, and of one whose control plane and workers are still coming up. */
 function replicas(desired: number, ready: number) {
   return {
