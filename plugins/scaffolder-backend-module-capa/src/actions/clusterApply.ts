@@ -28,6 +28,7 @@ import {
   CrdSchemaRegistry,
   KubernetesApplier,
   KubernetesApplyError,
+  ManagementClusterConnection,
   objectRef,
 } from '@capa-portal/plugin-capa-node';
 import {
@@ -429,6 +430,74 @@ export function clusterEntityRef(
 }
 
 /**
+ * Who may apply and whether the identity can be trusted, before anything is sent: capa.cluster.create on the
+ * plan's account as seen from its management cluster, then the trust verdict of the identity for the namespace
+ * (broken refuses, problems are logged). Returns the verdict.
+ */
+async function authorizePlan(
+  deps: ApplyDependencies,
+  ctx: Pick<ActionContext<any, any, any>, 'getInitiatorCredentials' | 'logger'>,
+  plan: ApplyPlan,
+): Promise<ReturnType<typeof planVerdict>['verdict']> {
+  const report = await deps.api.fleetReport();
+  const accountId = planAccount(report, plan);
+  if (deps.permissions && !accountId) {
+    throw new NotAllowedError(
+      `refusing to apply ${plan.namespace}/${
+        plan.clusterName
+      }: the account of ${refText(plan.identityRef)} on ${
+        plan.managementCluster
+      } is not known, so capa.cluster.create cannot be checked; nothing was applied`,
+    );
+  }
+  if (accountId)
+    await requireCapaPermission(deps.permissions, ctx, {
+      permission: capaClusterCreatePermission,
+      resourceRef: capaResourceRef.account(accountId, plan.managementCluster),
+      what: `create cluster ${plan.namespace}/${plan.clusterName} in account ${accountId} from ${plan.managementCluster}`,
+    });
+  const { verdict, problems } = planVerdict(report, plan);
+  if (verdict === 'broken') {
+    throw new NotAllowedError(
+      `refusing to apply ${plan.namespace}/${
+        plan.clusterName
+      }: the trust verdict of ${refText(plan.identityRef)} for namespace ${
+        plan.namespace
+      } on ${plan.managementCluster} is broken: ${problems.join('; ')}`,
+    );
+  }
+  if (problems.length)
+    ctx.logger.warn(
+      `trust of ${refText(plan.identityRef)} (${verdict}): ${problems.join(
+        '; ',
+      )}`,
+    );
+  return verdict;
+}
+
+/** The live connection of a configured management cluster: one read from manifests cannot be applied to. */
+async function liveConnectionOf(
+  deps: ApplyDependencies,
+  managementCluster: string,
+): Promise<ManagementClusterConnection> {
+  const configured = await deps.getManagementClusters();
+  const mgmt = configured.find(m => m.cluster.name === managementCluster);
+  if (!mgmt) {
+    throw new InputError(
+      `management cluster ${managementCluster} is not configured; known: ${
+        configured.map(m => m.cluster.name).join(', ') || 'none'
+      }`,
+    );
+  }
+  if (!mgmt.connection) {
+    throw new InputError(
+      `management cluster ${managementCluster} is read from ${mgmt.source.target} (manifests, GitOps) and has no kubernetes: connection to apply to; deliver the manifests with a pull request instead`,
+    );
+  }
+  return mgmt.connection;
+}
+
+/**
  * `capa:cluster:apply`: server-side apply of rendered manifests to a live management cluster.
  *
  * @public
@@ -483,61 +552,8 @@ export function createCapaClusterApplyAction(deps: ApplyDependencies) {
         ctx.input as Record<string, unknown>,
         deps.registry,
       );
-      const report = await deps.api.fleetReport();
-      const accountId = planAccount(report, plan);
-      if (deps.permissions && !accountId) {
-        throw new NotAllowedError(
-          `refusing to apply ${plan.namespace}/${
-            plan.clusterName
-          }: the account of ${refText(plan.identityRef)} on ${
-            plan.managementCluster
-          } is not known, so capa.cluster.create cannot be checked; nothing was applied`,
-        );
-      }
-      if (accountId)
-        await requireCapaPermission(deps.permissions, ctx, {
-          permission: capaClusterCreatePermission,
-          resourceRef: capaResourceRef.account(
-            accountId,
-            plan.managementCluster,
-          ),
-          what: `create cluster ${plan.namespace}/${plan.clusterName} in account ${accountId} from ${plan.managementCluster}`,
-        });
-      const { verdict, problems } = planVerdict(report, plan);
-      if (verdict === 'broken') {
-        throw new NotAllowedError(
-          `refusing to apply ${plan.namespace}/${
-            plan.clusterName
-          }: the trust verdict of ${refText(plan.identityRef)} for namespace ${
-            plan.namespace
-          } on ${plan.managementCluster} is broken: ${problems.join('; ')}`,
-        );
-      }
-      if (problems.length)
-        ctx.logger.warn(
-          `trust of ${refText(plan.identityRef)} (${verdict}): ${problems.join(
-            '; ',
-          )}`,
-        );
-
-      const configured = await deps.getManagementClusters();
-      const mgmt = configured.find(
-        m => m.cluster.name === plan.managementCluster,
-      );
-      if (!mgmt) {
-        throw new InputError(
-          `management cluster ${
-            plan.managementCluster
-          } is not configured; known: ${
-            configured.map(m => m.cluster.name).join(', ') || 'none'
-          }`,
-        );
-      }
-      if (!mgmt.connection) {
-        throw new InputError(
-          `management cluster ${plan.managementCluster} is read from ${mgmt.source.target} (manifests, GitOps) and has no kubernetes: connection to apply to; deliver the manifests with a pull request instead`,
-        );
-      }
+      const verdict = await authorizePlan(deps, ctx, plan);
+      const connection = await liveConnectionOf(deps, plan.managementCluster);
       const entityRef = clusterEntityRef(plan);
       const catalogNote = `The cluster appears in the catalog${
         entityRef ? ` as ${entityRef}` : ''
@@ -560,7 +576,7 @@ export function createCapaClusterApplyAction(deps: ApplyDependencies) {
         return;
       }
       const applier = KubernetesApplier.create({
-        connection: mgmt.connection,
+        connection,
         fieldManager: deps.fieldManager ?? SCAFFOLDER_FIELD_MANAGER,
         name: plan.managementCluster,
         logger: ctx.logger,
