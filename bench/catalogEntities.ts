@@ -22,8 +22,9 @@ export function catalogEntitiesOf(
     return {
       name: m.name,
       accountId: m.accountId,
-      // As TrustService reports it: the backend serves '' when the fleet names no controller principal.
-      controllerPrincipalArn: m.controllerPrincipalArn ?? '',
+      // As the backend fills it (TrustService's management-cluster statuses).
+      controllerPrincipalArn:
+        summary?.controllerPrincipalArn ?? m.controllerPrincipalArn ?? '',
       clusterCount: summary?.clusterCount ?? 0,
       identityCount: summary?.identityCount ?? 0,
       source: { type: source.type, target: m.name },

@@ -52,6 +52,11 @@ export interface Config {
         timeoutMs?: number;
         /** LIST page size (default 500, as client-go). */
         pageSize?: number;
+        /**
+         * Keep the management cluster's objects current with watches (one LIST, then a WATCH per kind) instead of
+         * listing everything on every refresh. Default true; needs the `watch` verb besides `list`.
+         */
+        watch?: boolean;
       };
       /** The clusterawsadm AWSIAMConfiguration of the management account (file or URL). */
       iamConfiguration?: string;

@@ -53,6 +53,7 @@ export const capaPlugin = createBackendPlugin({
         logger: coreServices.logger,
         database: coreServices.database,
         scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
         cache: coreServices.cache,
         fleetService: capaFleetServiceRef,
         httpRouter: coreServices.httpRouter,
@@ -83,6 +84,8 @@ export const capaPlugin = createBackendPlugin({
         });
 
         const refresher = new FleetRefresher({ store, logger });
+        // Watched sources hold connections open: they end with the plugin.
+        deps.lifecycle.addShutdownHook(() => refresher.close());
         await refresher.schedule(
           scheduler,
           fleet.managementClusters.map(m => m.source),

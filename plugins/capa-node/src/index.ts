@@ -22,6 +22,7 @@ export type {
   FleetSources,
   ManagementClusterSource,
   SourceRead,
+  SourceReadOptions,
 } from './sources';
 export { loadFleetFromDirectory, FleetLoadError } from './fleet';
 
@@ -29,6 +30,7 @@ export { loadFleetFromDirectory, FleetLoadError } from './fleet';
 export {
   DEFAULT_KUBERNETES_PAGE_SIZE,
   KubernetesFleetReader,
+  KubernetesFleetWatcher,
   KubernetesApplier,
   KubernetesApplyError,
   KubernetesRequestError,
@@ -45,6 +47,8 @@ export type {
   KubernetesStatus,
   KubernetesFleetReaderOptions,
   KubernetesFleetReadResult,
+  KubernetesFleetWatcherOptions,
+  KubernetesFleetWatcherStats,
   KubernetesRequestOptions,
   KubernetesResourceType,
   ManagementClusterConnection,

@@ -23,6 +23,11 @@ export interface LiveFleetOptions {
   /** Extra management clusters (e.g. a manifests URL). */
   extraManagementClusters?: Array<Record<string, unknown>>;
   refresh?: Record<string, unknown>;
+  /**
+   * Keep the live sources current with watches (`kubernetes.watch`). Default false: the fault, security and
+   * scale-out suites inject their faults into the LISTs of every refresh.
+   */
+  watch?: boolean;
   /** Extra top-level config (backend.database, backend.cache, ...). */
   extra?: Record<string, unknown>;
 }
@@ -35,6 +40,7 @@ export function liveFleetConfig(options: LiveFleetOptions): any {
     skipTLSVerify: true,
     timeoutMs: options.timeoutMs ?? 1000,
     pageSize: options.pageSize ?? 2,
+    watch: options.watch ?? false,
     ...extra,
   });
   return {

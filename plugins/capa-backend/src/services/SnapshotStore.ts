@@ -96,6 +96,20 @@ export class SnapshotStore {
     this.#localWrites++;
   }
 
+  /**
+   * A read found the source unchanged: it is synced now, its objects stay (no new generation, so nothing is
+   * evaluated again). False when no snapshot of it is stored (then the caller needs a full read).
+   */
+  async saveUnchanged(source: string, at: Date): Promise<boolean> {
+    const now = at.toISOString();
+    const updated = await this.#db(TABLE)
+      .where({ source })
+      .andWhere('generation', '>', 0)
+      .update({ synced_at: now, attempted_at: now, error: null });
+    this.#localWrites++;
+    return updated > 0;
+  }
+
   /** A read failed: record why, keep the last good objects. */
   async saveFailure(source: string, error: string, at: Date): Promise<void> {
     const attempted_at = at.toISOString();

@@ -102,6 +102,7 @@ describeWithKubeApiServer(
         expect(result.kinds.find(k => k.resource === resource)).toEqual({
           resource,
           items: 0,
+          problems: 1,
           pages: 0,
           restarts: 0,
         });

@@ -93,6 +93,23 @@ describe('KubernetesFleetReader against the test API server', () => {
     expect(result.listCalls).toBe(lists.length);
   });
 
+  it('sends a whole read over one kept-alive connection, and leaves none open after it', async () => {
+    const before = server.connectionsAccepted();
+    const result = await KubernetesFleetReader.create({
+      name: 'mgmt',
+      connection: { ...server.connection(), pageSize: 1 },
+    }).read();
+    // One LIST per page of every kind, sent one after the other: Node's keep-alive agent reuses the free
+    // socket for each next request (node:http Agent, `keepAlive`), so one TCP connection carries them all.
+    expect(result.listCalls).toBeGreaterThan(MANAGEMENT_CLUSTER_KINDS.length);
+    expect(server.connectionsAccepted() - before).toBe(1);
+    // The reader closes its idle connection when the read is done; the server sees the close a few turns of
+    // the event loop later.
+    for (let i = 0; i < 100 && server.openConnections() > 0; i++)
+      await new Promise(r => setImmediate(r));
+    expect(server.openConnections()).toBe(0);
+  });
+
   it('names the missing verb and resource on 403', async () => {
     server.failNext({
       resource: 'awsclusterroleidentities.infrastructure.cluster.x-k8s.io',
@@ -144,6 +161,7 @@ describe('KubernetesFleetReader against the test API server', () => {
     ).toEqual({
       resource: 'rosacontrolplanes.controlplane.cluster.x-k8s.io',
       items: 0,
+      problems: 1,
       pages: 0,
       restarts: 0,
     });

@@ -14,6 +14,7 @@ import { LAST_APPLIED_ANNOTATION } from './ListBodyParser';
 import { streamList } from './streamList';
 import {
   apiVersionOf,
+  clusterWidePath,
   KubernetesResourceType,
   MANAGEMENT_CLUSTER_KINDS,
   resourceName,
@@ -43,7 +44,11 @@ export interface KubernetesFleetReadResult {
   kinds: Array<{
     resource: string;
     version?: string;
+    /** The list's `metadata.resourceVersion`: where a watch of the kind starts from. */
+    resourceVersion?: string;
     items: number;
+    /** How many of `problems` this kind added (they follow the previous kinds' problems). */
+    problems: number;
     pages: number;
     restarts: number;
   }>;
@@ -62,6 +67,58 @@ export interface KubernetesFleetReaderOptions {
 class NotServed extends Error {}
 
 export { LAST_APPLIED_ANNOTATION };
+
+/**
+ * One item of a list (or the object of a watch event) as the fleet reads it: slimmed (see slimListItem), with
+ * the list's apiVersion and kind when it lacks its own, located at `source`; or the problem that skips it.
+ */
+export function locateListItem(
+  source: string,
+  type: KubernetesResourceType,
+  version: string,
+  item: unknown,
+): { located: LocatedObject } | { problem: InputProblem } {
+  if (!isRecord(item)) {
+    return {
+      problem: {
+        source,
+        object: `${type.kind}/?`,
+        message: `skipped: a ${resourceName(type)} list item is not an object`,
+        severity: 'error',
+      },
+    };
+  }
+  // Items of a list response may lack apiVersion/kind: they are the list's. One copy per item, slimmed
+  // (see slimListItem) in the same copy: the raw item, managedFields and all, is garbage once its page is read.
+  const object: Record<string, unknown> = {
+    ...item,
+    ...(isRecord(item.metadata)
+      ? { metadata: slimMetadata(item.metadata) }
+      : {}),
+    apiVersion:
+      typeof item.apiVersion === 'string' && item.apiVersion
+        ? item.apiVersion
+        : apiVersionOf(type.group, version),
+    kind: typeof item.kind === 'string' && item.kind ? item.kind : type.kind,
+  };
+  const problem = envelopeProblem(object);
+  if (problem) {
+    const md = isRecord(object.metadata) ? object.metadata : {};
+    const name = typeof md.name === 'string' ? md.name : '?';
+    const ns = typeof md.namespace === 'string' ? `${md.namespace}/` : '';
+    return {
+      problem: {
+        source,
+        object: `${object.kind}/${ns}${name}`,
+        message: `skipped: ${problem}`,
+        severity: 'error',
+      },
+    };
+  }
+  return {
+    located: { object: object as unknown as KubeObject, location: { source } },
+  };
+}
 
 /**
  * A list item without what the API server adds for its own bookkeeping and nothing in capa-portal reads:
@@ -147,8 +204,12 @@ export class KubernetesFleetReader {
       listCalls: 0,
       kinds: [],
     };
-    for (const type of this.kinds) {
-      await this.readKind(clients, type, result);
+    try {
+      for (const type of this.kinds) {
+        await this.readKind(clients, type, result);
+      }
+    } finally {
+      clients.agents.close();
     }
     this.logger?.debug(
       `read ${result.objects.length} objects from management cluster "${
@@ -164,13 +225,14 @@ export class KubernetesFleetReader {
     result: KubernetesFleetReadResult,
   ) {
     const resource = resourceName(type);
+    const problemsBefore = result.problems.length;
     const tried: string[] = [];
     for (const version of type.versions) {
       tried.push(version);
       const stats = { pages: 0, restarts: 0 };
-      let count: number;
+      let listed: { count: number; resourceVersion?: string };
       try {
-        count = await this.listAll(clients, type, version, stats, result);
+        listed = await this.listAll(clients, type, version, stats, result);
       } catch (e) {
         if (e instanceof NotServed) continue;
         throw e;
@@ -178,7 +240,9 @@ export class KubernetesFleetReader {
       result.kinds.push({
         resource,
         version,
-        items: count,
+        resourceVersion: listed.resourceVersion,
+        items: listed.count,
+        problems: result.problems.length - problemsBefore,
         pages: stats.pages,
         restarts: stats.restarts,
       });
@@ -189,7 +253,13 @@ export class KubernetesFleetReader {
     )}: 404 Not Found; CRD not installed?): read as empty`;
     this.logger?.warn(`management cluster "${this.name}": ${message}`);
     result.problems.push({ source: this.source, message, severity: 'warning' });
-    result.kinds.push({ resource, items: 0, pages: 0, restarts: 0 });
+    result.kinds.push({
+      resource,
+      items: 0,
+      problems: result.problems.length - problemsBefore,
+      pages: 0,
+      restarts: 0,
+    });
   }
 
   private addItem(
@@ -198,45 +268,12 @@ export class KubernetesFleetReader {
     item: unknown,
     result: KubernetesFleetReadResult,
   ) {
-    if (!isRecord(item)) {
-      result.problems.push({
-        source: this.source,
-        object: `${type.kind}/?`,
-        message: `skipped: a ${resourceName(type)} list item is not an object`,
-        severity: 'error',
-      });
+    const read = locateListItem(this.source, type, version, item);
+    if ('problem' in read) {
+      result.problems.push(read.problem);
       return false;
     }
-    // Items of a list response may lack apiVersion/kind: they are the list's. One copy per item, slimmed
-    // (see slimListItem) in the same copy: the raw item, managedFields and all, is garbage once its page is read.
-    const object: Record<string, unknown> = {
-      ...item,
-      ...(isRecord(item.metadata)
-        ? { metadata: slimMetadata(item.metadata) }
-        : {}),
-      apiVersion:
-        typeof item.apiVersion === 'string' && item.apiVersion
-          ? item.apiVersion
-          : apiVersionOf(type.group, version),
-      kind: typeof item.kind === 'string' && item.kind ? item.kind : type.kind,
-    };
-    const problem = envelopeProblem(object);
-    if (problem) {
-      const md = isRecord(object.metadata) ? object.metadata : {};
-      const name = typeof md.name === 'string' ? md.name : '?';
-      const ns = typeof md.namespace === 'string' ? `${md.namespace}/` : '';
-      result.problems.push({
-        source: this.source,
-        object: `${object.kind}/${ns}${name}`,
-        message: `skipped: ${problem}`,
-        severity: 'error',
-      });
-      return false;
-    }
-    result.objects.push({
-      object: object as unknown as KubeObject,
-      location: { source: this.source },
-    });
+    result.objects.push(read.located);
     return true;
   }
 
@@ -246,7 +283,7 @@ export class KubernetesFleetReader {
     version: string,
     stats: { pages: number; restarts: number },
     result: KubernetesFleetReadResult,
-  ): Promise<number> {
+  ): Promise<{ count: number; resourceVersion?: string }> {
     // Items go to the result page by page (nothing of a page is kept but its slimmed objects); a restart takes
     // back what this kind added.
     const objectsBefore = result.objects.length;
@@ -310,7 +347,14 @@ export class KubernetesFleetReader {
         typeof metadata.continue === 'string' && metadata.continue
           ? metadata.continue
           : undefined;
-      if (!next) return count;
+      if (!next)
+        return {
+          count,
+          resourceVersion:
+            typeof metadata.resourceVersion === 'string'
+              ? metadata.resourceVersion
+              : undefined,
+        };
       if (next === token) {
         throw this.error(
           `list ${resourceName(
@@ -357,10 +401,9 @@ export class KubernetesFleetReader {
         `core resource ${type.plural}/${version} is not supported by the reader`,
       );
     }
-    const path = type.group
-      ? `/apis/${type.group}/${version}/${type.plural}`
-      : `/api/${version}/${type.plural}`;
-    const url = new URL(clients.server.replace(/\/+$/, '') + path);
+    const url = new URL(
+      clients.server.replace(/\/+$/, '') + clusterWidePath(type, version),
+    );
     url.searchParams.set('limit', String(clients.pageSize));
     if (token) url.searchParams.set('continue', token);
     return streamList(clients, url, onItem);

@@ -10,6 +10,7 @@ import {
   ResponseContext,
   ServerConfiguration,
 } from '@kubernetes/client-node';
+import { KeepAliveAgents } from './keepAlive';
 
 /** Default per-request timeout. */
 export const DEFAULT_KUBERNETES_TIMEOUT_MS = 10_000;
@@ -312,6 +313,10 @@ export interface KubernetesClients {
   timeoutMs: number;
   pageSize: number;
   server: string;
+  /** The keep-alive connections of the reader's streamed LISTs (see `streamList`). */
+  agents: KeepAliveAgents;
+  /** Whether the current cluster is reached through a proxy (then client-node's proxy agent is used). */
+  proxied: boolean;
 }
 
 export function makeKubernetesClients(
@@ -336,5 +341,7 @@ export function makeKubernetesClients(
     timeoutMs,
     pageSize,
     server: serverOf(kubeConfig),
+    agents: new KeepAliveAgents(),
+    proxied: Boolean(kubeConfig.getCurrentCluster()?.proxyUrl),
   };
 }

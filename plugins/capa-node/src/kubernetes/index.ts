@@ -21,6 +21,16 @@ export type {
   KubernetesFleetReaderOptions,
 } from './KubernetesFleetReader';
 export {
+  DEFAULT_WATCH_SECONDS,
+  KubernetesFleetWatcher,
+  WATCH_BACKOFF_MS,
+  WATCH_FAILURES_BEFORE_STALE,
+} from './KubernetesFleetWatcher';
+export type {
+  KubernetesFleetWatcherOptions,
+  KubernetesFleetWatcherStats,
+} from './KubernetesFleetWatcher';
+export {
   DEFAULT_FIELD_MANAGER,
   KubernetesApplier,
   KubernetesApplyError,

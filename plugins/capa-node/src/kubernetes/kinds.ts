@@ -23,6 +23,16 @@ export function resourceName(
   return type.group ? `${type.plural}.${type.group}` : type.plural;
 }
 
+/** The REST path of a kind across all namespaces: what the reader lists and the watcher watches. */
+export function clusterWidePath(
+  type: Pick<KubernetesResourceType, 'group' | 'plural'>,
+  version: string,
+): string {
+  return type.group
+    ? `/apis/${type.group}/${version}/${type.plural}`
+    : `/api/${version}/${type.plural}`;
+}
+
 /** `infrastructure.cluster.x-k8s.io/v1beta2`, or `v1` for the core group. */
 export function apiVersionOf(group: string, version: string): string {
   return group ? `${group}/${version}` : version;

@@ -75,7 +75,8 @@ function decoded(res: http.IncomingMessage): Readable {
  * element of `items` goes to `onItem` as soon as it is complete. Resolves with the list without its items.
  *
  * Connection, TLS and credentials come from the client-node KubeConfig (`applyToHTTPSOptions`, as client-node's
- * `Watch` does), so every kind of connection the generated clients support works here too. The whole exchange,
+ * `Watch` does), so every kind of connection the generated clients support works here too; the connection
+ * itself is kept alive between requests (`clients.agents`). The whole exchange,
  * body included, is bounded by `clients.timeoutMs`. Responses are requested gzip-compressed, as client-node's
  * fetch requests them (API servers compress large LIST responses).
  *
@@ -90,6 +91,7 @@ export async function streamList(
 ): Promise<unknown> {
   const options: https.RequestOptions = {};
   await clients.kubeConfig.applyToHTTPSOptions(options);
+  options.agent = clients.agents.agentFor(url, options, clients.proxied);
   const signal = AbortSignal.timeout(clients.timeoutMs);
   const transport = url.protocol === 'https:' ? https : http;
   let request: http.ClientRequest | undefined;
@@ -140,11 +142,11 @@ export async function streamList(
       });
     return parser.end();
   } catch (e) {
+    // A connection with an answer cut short or unread goes; a complete one stays open for the next request.
+    request?.destroy();
     // Whatever the transport says after the deadline (a reset, a premature close), it was the timeout; an
     // answer the server did give (a status) stands.
     if (signal.aborted && !(e instanceof ApiException)) throw signal.reason;
     throw e;
-  } finally {
-    request?.destroy();
   }
 }

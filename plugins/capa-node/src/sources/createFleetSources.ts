@@ -20,6 +20,8 @@ import {
 import {
   describeConnection,
   KubernetesFleetReader,
+  KubernetesFleetWatcher,
+  KubernetesFleetWatcherOptions,
   ManagementClusterConnection,
   readManagementClusterConnection,
 } from '../kubernetes';
@@ -29,51 +31,140 @@ import {
   FleetSources,
   ManagementClusterSource,
   SourceRead,
+  SourceReadOptions,
 } from './types';
+import { directoryFingerprint } from './fingerprint';
 import type { CapaFleetSourceFactory } from '../extensions';
 
-/** A source that shows `name` and `target` and reads with `read`. */
-function sourceOf(
-  type: ManagementClusterSource['type'],
-  name: string,
-  target: string,
-  read: () => Promise<SourceRead>,
-): ManagementClusterSource {
-  return { name, type, target, read };
-}
-
 /** Reads a management cluster's manifests from a local folder (a GitOps checkout). */
-function directorySource(name: string, target: string, dir: string) {
-  return sourceOf('manifests', name, target, async () => {
+class DirectorySource implements ManagementClusterSource {
+  readonly type = 'manifests' as const;
+  constructor(
+    readonly name: string,
+    readonly target: string,
+    private readonly dir: string,
+  ) {}
+
+  #fingerprint?: string;
+
+  async read(options?: SourceReadOptions): Promise<SourceRead> {
     // A folder that vanished is a failed read (keep the last good data), not an empty management cluster.
-    const stat = await fs.stat(dir).catch(() => undefined);
+    const stat = await fs.stat(this.dir).catch(() => undefined);
     if (!stat)
-      throw new InputError(`manifests folder ${target} does not exist`);
-    return readManifestsFromDirectory(dir, target);
-  });
+      throw new InputError(`manifests folder ${this.target} does not exist`);
+    const fingerprint = await directoryFingerprint(this.dir);
+    if (!options?.full && fingerprint === this.#fingerprint)
+      return { objects: [], problems: [], unchanged: true };
+    const read = await readManifestsFromDirectory(this.dir, this.target);
+    this.#fingerprint = fingerprint;
+    return read;
+  }
 }
 
 /** Reads a management cluster's manifests through Backstage's UrlReaderService (GitHub, GitLab, ...). */
-function urlSource(name: string, target: string, reader: UrlReaderService) {
-  return sourceOf('manifests', name, target, () =>
-    readManifestsFromUrl(reader, target),
-  );
+class UrlSource implements ManagementClusterSource {
+  readonly type = 'manifests' as const;
+  constructor(
+    readonly name: string,
+    readonly target: string,
+    private readonly reader: UrlReaderService,
+  ) {}
+
+  #etag?: string;
+
+  async read(options?: SourceReadOptions): Promise<SourceRead> {
+    try {
+      const read = await readManifestsFromUrl(this.reader, this.target, {
+        etag: options?.full ? undefined : this.#etag,
+      });
+      this.#etag = read.etag;
+      return { objects: read.objects, problems: read.problems };
+    } catch (e) {
+      // The reader's own answer to a matching ETag (Backstage's UrlReaderService contract).
+      if ((e as Error)?.name === 'NotModifiedError')
+        return { objects: [], problems: [], unchanged: true };
+      throw e;
+    }
+  }
 }
 
 /** Reads a live management cluster with one paginated LIST per kind. */
-function kubernetesSource(
-  name: string,
-  target: string,
-  reader: KubernetesFleetReader,
-) {
-  return sourceOf('kubernetes', name, target, () => reader.read());
+class KubernetesSource implements ManagementClusterSource {
+  readonly type = 'kubernetes' as const;
+  constructor(
+    readonly name: string,
+    readonly target: string,
+    private readonly reader: KubernetesFleetReader,
+  ) {}
+
+  read(): Promise<SourceRead> {
+    return this.reader.read();
+  }
+}
+
+/**
+ * Keeps a live management cluster's objects current with a {@link KubernetesFleetWatcher}: the first read lists
+ * every kind, later reads answer from the watches (no request), and subscribers hear of each change.
+ */
+class WatchedKubernetesSource implements ManagementClusterSource {
+  readonly type = 'kubernetes' as const;
+  readonly #listeners = new Set<() => void>();
+  readonly #watcher: KubernetesFleetWatcher;
+
+  constructor(
+    readonly name: string,
+    readonly target: string,
+    options: Omit<KubernetesFleetWatcherOptions, 'onChange'>,
+  ) {
+    this.#watcher = new KubernetesFleetWatcher({
+      ...options,
+      onChange: () => this.#listeners.forEach(listener => listener()),
+    });
+  }
+
+  #seen = -1;
+
+  async read(options?: SourceReadOptions): Promise<SourceRead> {
+    try {
+      const read = await this.#watcher.read();
+      const { events, relists } = this.#watcher.stats;
+      const seen = events + relists;
+      if (!options?.full && seen === this.#seen)
+        return { objects: [], problems: [], listCalls: 0, unchanged: true };
+      this.#seen = seen;
+      return read;
+    } catch (e) {
+      throw new InputError(
+        `${
+          (e as Error).message
+        } (set kubernetes.watch: false to list on every refresh instead)`,
+      );
+    }
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  close(): void {
+    this.#listeners.clear();
+    this.#watcher.stop();
+  }
 }
 
 /** A source for a management cluster whose configuration is unusable: every read fails with the reason. */
-function brokenSource(name: string, target: string, reason: string) {
-  return sourceOf('manifests', name, target, async () => {
-    throw new InputError(reason);
-  });
+class BrokenSource implements ManagementClusterSource {
+  readonly type = 'manifests' as const;
+  constructor(
+    readonly name: string,
+    readonly target: string,
+    private readonly reason: string,
+  ) {}
+
+  async read(): Promise<SourceRead> {
+    throw new InputError(this.reason);
+  }
 }
 
 /** Where the fleet's configuration came from: a fleet.yaml file, or app-config's `capa` block. */
@@ -308,8 +399,8 @@ function createSource(
   if (m.manifests) {
     const source =
       isUrl(m.manifests) && !m.manifests.startsWith('file://')
-        ? urlSource(m.name, m.manifests, urlReader)
-        : directorySource(
+        ? new UrlSource(m.name, m.manifests, urlReader)
+        : new DirectorySource(
             m.name,
             m.manifests,
             path.resolve(origin.baseDir, m.manifests.replace(/^file:\/\//, '')),
@@ -322,22 +413,27 @@ function createSource(
       const connection = readManagementClusterConnection(kubernetes, {
         resolvePath: p => path.resolve(origin.baseDir, p),
       });
-      const reader = KubernetesFleetReader.create({
-        name: m.name,
-        connection,
-        logger,
-      });
-      return {
-        source: kubernetesSource(
-          m.name,
-          describeConnection(connection),
-          reader,
-        ),
-        connection,
-      };
+      const target = describeConnection(connection);
+      const source =
+        kubernetes.getOptionalBoolean('watch') === false
+          ? new KubernetesSource(
+              m.name,
+              target,
+              KubernetesFleetReader.create({
+                name: m.name,
+                connection,
+                logger,
+              }),
+            )
+          : new WatchedKubernetesSource(m.name, target, {
+              name: m.name,
+              connection,
+              logger,
+            });
+      return { source, connection };
     } catch (e) {
       return {
-        source: brokenSource(
+        source: new BrokenSource(
           m.name,
           'kubernetes',
           `kubernetes: ${(e as Error).message}`,
@@ -348,7 +444,7 @@ function createSource(
   if (m.source)
     return { source: createModuleSource(m, origin, factories, deps) };
   return {
-    source: brokenSource(
+    source: new BrokenSource(
       m.name,
       '(none)',
       'neither manifests, kubernetes nor source is configured',
@@ -367,7 +463,7 @@ function createModuleSource(
   const factory = factories.get(type);
   if (!factory) {
     const known = [...factories.keys()];
-    return brokenSource(
+    return new BrokenSource(
       m.name,
       `source ${type}`,
       `source.type ${JSON.stringify(
@@ -393,7 +489,7 @@ function createModuleSource(
       );
     return source;
   } catch (e) {
-    return brokenSource(
+    return new BrokenSource(
       m.name,
       `source ${type}`,
       `source.type ${type}: ${(e as Error).message}`,

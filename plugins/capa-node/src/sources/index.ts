@@ -12,4 +12,5 @@ export type {
   FleetSources,
   ManagementClusterSource,
   SourceRead,
+  SourceReadOptions,
 } from './types';

@@ -16,6 +16,22 @@ export interface SourceRead {
   problems: InputProblem[];
   /** Kubernetes LIST calls made (0 for manifests). */
   listCalls?: number;
+  /**
+   * The source has not changed since this source's previous successful read (a folder with the same
+   * fingerprint, a URL whose ETag matched, watches that saw nothing): `objects` and `problems` are empty and the
+   * previous read's stand.
+   */
+  unchanged?: boolean;
+}
+
+/**
+ * How to read a source.
+ *
+ * @public
+ */
+export interface SourceReadOptions {
+  /** Return everything even when nothing changed since the previous read (never `unchanged`). */
+  full?: boolean;
 }
 
 /**
@@ -29,7 +45,14 @@ export interface ManagementClusterSource {
   readonly type: 'manifests' | 'kubernetes';
   /** Where it reads from, for display (never holds credentials). */
   readonly target: string;
-  read(): Promise<SourceRead>;
+  read(options?: SourceReadOptions): Promise<SourceRead>;
+  /**
+   * For a source that learns of changes by itself (a watched live cluster): calls `listener` after each change,
+   * so its owner can read again at once instead of waiting for its schedule. Returns the unsubscribe.
+   */
+  subscribe?(listener: () => void): () => void;
+  /** Releases what the source holds open (watches). A closed source is not read again. */
+  close?(): void;
 }
 
 /**

@@ -54,6 +54,7 @@ export interface TestKubernetesApiServerOptions {
 /** @public */
 export type TestRequestVerb =
   | 'list'
+  | 'watch'
   | 'get'
   | 'apply'
   | 'patch'
@@ -304,8 +305,8 @@ function decodeToken(
 /**
  * A **test double** of a Kubernetes API server: it speaks enough of the Kubernetes REST protocol over plain
  * HTTP on 127.0.0.1 (random port) for `@kubernetes/client-node` and capa-portal's readers and appliers to
- * run unmodified against it. It is not a Kubernetes API server: no watch, no real field-ownership
- * bookkeeping, no list-type-aware merge, no admission beyond the injected `validate` and Namespace existence.
+ * run unmodified against it. It is not a Kubernetes API server: no real field-ownership bookkeeping, no
+ * list-type-aware merge, no admission beyond the injected `validate` and Namespace existence.
  *
  * What it is for: **faults a real server will not produce on demand** (500s and 503s, garbage bodies,
  * connection resets and refusals, requests held past a timeout, continue tokens expiring with 410, a server
@@ -321,6 +322,11 @@ function decodeToken(
  *   core `/api/v1/namespaces` and `/api/v1/[namespaces/<ns>/]<plural>`, with `limit` and `continue` (an opaque
  *   token tied to the resourceVersion the list started at; `expireContinueTokens` makes every outstanding
  *   token answer 410 `Expired`, as after etcd compaction);
+ * - WATCH of those collections (`watch=true`): from `resourceVersion` the events after it (none given: an
+ *   ADDED event per existing object first), then every change as it is stored, one JSON event per line;
+ *   `timeoutSeconds` ends the stream; a resourceVersion from before `expireContinueTokens` gets an `ERROR`
+ *   event with a 410 `Expired` Status and the end of the stream, as kube-apiserver answers a too-old
+ *   resourceVersion; `bookmark()` sends a BOOKMARK to watches that allowed them, `endWatches()` ends them all;
  * - GET, POST (create), DELETE, and server-side apply PATCH (`application/apply-patch+yaml`, YAML or JSON body,
  *   `fieldManager` required, `force`, `dryRun=All`): creates or deep-merges (`applyMerge`), 409 when a
  *   field last applied by another manager would change (unless `force=true`), 422 `Invalid` with causes when
@@ -329,7 +335,7 @@ function decodeToken(
  * - Kubernetes `Status` bodies for every error.
  *
  * Faults on demand: `failNext`, `delay`, `garbage`, `down` / `up`,
- * `failAfterPages`, `expireContinueTokens`, `unserve`. Every request is recorded
+ * `failAfterPages`, `expireContinueTokens`, `unserve`, `endWatches`. Every request is recorded
  * (`requests`, `requestCounts`).
  *
  * @public
@@ -339,6 +345,20 @@ export class TestKubernetesApiServer {
   private server?: http.Server;
   private port = 0;
   private readonly sockets = new Map<Socket, number>();
+  private accepted = 0;
+  /** Every stored change, for watches: the resourceVersion it made, its event type, the object after it. */
+  private events: Array<{
+    rv: number;
+    type: 'ADDED' | 'MODIFIED' | 'DELETED';
+    resource: KubernetesResourceType;
+    object: KubeObject;
+  }> = [];
+  private watches = new Set<{
+    resource: KubernetesResourceType;
+    route: Route;
+    bookmarks: boolean;
+    res: http.ServerResponse;
+  }>();
   private readonly doomed = new Set<Socket>();
   private readonly store = new Map<string, StoredObject>();
   private readonly resources: KubernetesResourceType[];
@@ -470,12 +490,152 @@ export class TestKubernetesApiServer {
         object.metadata.namespace,
         object.metadata.name,
       );
-      this.store.set(key, {
+      this.storeObject(key, {
         type,
         object,
         owners: this.store.get(key)?.owners ?? new Map(),
       });
     }
+  }
+
+  /** Stores an object and tells the watches (ADDED or MODIFIED). */
+  private storeObject(key: string, entry: StoredObject): void {
+    const type = this.store.has(key) ? 'MODIFIED' : 'ADDED';
+    this.store.set(key, entry);
+    this.notify(type, entry.type, entry.object);
+  }
+
+  /** Deletes an object and tells the watches (DELETED, with the deletion's resourceVersion). */
+  private unstoreObject(key: string): void {
+    const stored = this.store.get(key);
+    if (!stored) return;
+    this.store.delete(key);
+    const object = clone(stored.object);
+    object.metadata.resourceVersion = String(++this.rv);
+    this.notify('DELETED', stored.type, object);
+  }
+
+  private notify(
+    type: 'ADDED' | 'MODIFIED' | 'DELETED',
+    resource: KubernetesResourceType,
+    object: KubeObject,
+  ): void {
+    const event = {
+      rv: Number(object.metadata.resourceVersion),
+      type,
+      resource,
+      object: clone(object),
+    };
+    this.events.push(event);
+    for (const watch of this.watches) this.sendEvent(watch, event);
+  }
+
+  private sendEvent(
+    watch: {
+      resource: KubernetesResourceType;
+      route: Route;
+      res: http.ServerResponse;
+    },
+    event: {
+      type: string;
+      resource: KubernetesResourceType;
+      object: KubeObject;
+    },
+  ): void {
+    if (event.resource !== watch.resource) return;
+    if (
+      watch.route.namespace &&
+      event.object.metadata.namespace !== watch.route.namespace
+    )
+      return;
+    watch.res.write(
+      `${JSON.stringify({
+        type: event.type,
+        object: this.present(event.object, watch.route.version),
+      })}\n`,
+    );
+  }
+
+  /** A WATCH request: events after `resourceVersion` (or the current objects as ADDED), then live ones. */
+  private watch(
+    route: Route,
+    params: URLSearchParams,
+    res: http.ServerResponse,
+    record: TestRequestRecord,
+  ): void {
+    const resource = route.type!;
+    const from = params.get('resourceVersion');
+    record.status = 200;
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    // kube-apiserver answers a watch at once (headers flushed) and sends events as they come.
+    res.flushHeaders();
+    if (from && from !== '0' && Number(from) <= this.compactedRv) {
+      // kube-apiserver's answer to a resourceVersion older than it keeps (storage.NewTooLargeResourceVersionError
+      // is for the future; for the past: "too old resource version: <rv> (<oldest>)", reason Expired, 410).
+      res.end(
+        `${JSON.stringify({
+          type: 'ERROR',
+          object: status(
+            410,
+            `too old resource version: ${from} (${this.compactedRv + 1})`,
+          ),
+        })}\n`,
+      );
+      return;
+    }
+    const watch = {
+      resource,
+      route,
+      bookmarks: params.get('allowWatchBookmarks') === 'true',
+      res,
+    };
+    if (!from || from === '0') {
+      for (const stored of this.store.values()) {
+        this.sendEvent(watch, {
+          type: 'ADDED',
+          resource: stored.type,
+          object: stored.object,
+        });
+      }
+    } else {
+      for (const event of this.events)
+        if (event.rv > Number(from)) this.sendEvent(watch, event);
+    }
+    this.watches.add(watch);
+    const seconds = Number(params.get('timeoutSeconds'));
+    const timer =
+      seconds > 0 ? setTimeout(() => res.end(), seconds * 1000) : undefined;
+    res.on('close', () => {
+      clearTimeout(timer);
+      this.watches.delete(watch);
+    });
+  }
+
+  /** A BOOKMARK at the current resourceVersion to every watch that allowed bookmarks. */
+  bookmark(): void {
+    for (const watch of this.watches) {
+      if (!watch.bookmarks) continue;
+      watch.res.write(
+        `${JSON.stringify({
+          type: 'BOOKMARK',
+          object: {
+            kind: watch.resource.kind,
+            apiVersion: apiVersionOf(watch.resource.group, watch.route.version),
+            metadata: { resourceVersion: String(this.rv) },
+          },
+        })}\n`,
+      );
+    }
+  }
+
+  /** Ends every open watch, as the server does when a watch's timeout passes or it restarts. */
+  endWatches(): void {
+    for (const watch of this.watches) watch.res.end();
+  }
+
+  /** Watches open now. */
+  openWatches(): number {
+    return this.watches.size;
   }
 
   /** Everything stored, as stored (deep copies), sorted by resource, namespace, name. */
@@ -506,7 +666,7 @@ export class TestKubernetesApiServer {
     for (const o of objects) {
       const type = this.typeForObject(o as KubeObject);
       if (type)
-        this.store.delete(
+        this.unstoreObject(
           this.key(
             type,
             type.namespaced ? o.metadata.namespace : undefined,
@@ -586,6 +746,8 @@ export class TestKubernetesApiServer {
    */
   down(mode: 'refuse' | 'reset' = 'refuse'): void {
     this.state = mode;
+    // A server that goes away cuts its open watches (their connections drop without an end).
+    for (const watch of this.watches) watch.res.destroy();
     if (mode === 'refuse' && this.server) {
       this.server.close();
       this.server = undefined;
@@ -602,9 +764,13 @@ export class TestKubernetesApiServer {
     if (!this.server) await this.listen(this.port);
   }
 
-  /** Every continue token issued so far answers 410 Expired from now on (as after etcd compaction). */
+  /**
+   * Every continue token issued so far, and every resourceVersion a watch could resume from, answers 410 Expired
+   * from now on (as after etcd compaction).
+   */
   expireContinueTokens(): void {
     this.compactedRv = this.rv;
+    this.events = [];
     this.rv++;
   }
 
@@ -620,6 +786,16 @@ export class TestKubernetesApiServer {
   // Request log
 
   /** Requests received, oldest first, optionally filtered. */
+  /** TCP connections the server has accepted since it started (a keep-alive client opens few). */
+  connectionsAccepted(): number {
+    return this.accepted;
+  }
+
+  /** TCP connections open now. */
+  openConnections(): number {
+    return this.sockets.size;
+  }
+
   requests(filter?: {
     method?: string;
     verb?: TestRequestVerb;
@@ -681,6 +857,7 @@ export class TestKubernetesApiServer {
       });
     });
     server.on('connection', socket => {
+      this.accepted++;
       this.sockets.set(socket, 0);
       socket.on('close', () => {
         this.sockets.delete(socket);
@@ -782,11 +959,15 @@ export class TestKubernetesApiServer {
     const target = `${url.pathname}${url.search}`;
     const query = Object.fromEntries(url.searchParams.entries());
     const route = this.route(url.pathname);
+    const verb = this.verbOf(method, route, req.headers['content-type']);
     const record: TestRequestRecord = {
       method,
       path: url.pathname,
       query,
-      verb: this.verbOf(method, route, req.headers['content-type']),
+      verb:
+        verb === 'list' && ['true', '1'].includes(query.watch ?? '')
+          ? 'watch'
+          : verb,
       resource: recordedResource(route),
       status: 0,
     };
@@ -837,6 +1018,10 @@ export class TestKubernetesApiServer {
       return;
     }
 
+    if (record.verb === 'watch' && route?.type && !route.name) {
+      this.watch(route, url.searchParams, res, record);
+      return;
+    }
     try {
       const [code, out] = await this.dispatch(
         method,
@@ -1476,7 +1661,7 @@ export class TestKubernetesApiServer {
     this.validated(type, next);
     if (!dryRun) {
       for (const path of applied.keys()) owners.set(path, fieldManager);
-      this.store.set(key, { type, object: clone(next), owners });
+      this.storeObject(key, { type, object: clone(next), owners });
     }
     return [stored ? 200 : 201, next];
   }
@@ -1504,7 +1689,7 @@ export class TestKubernetesApiServer {
       const manager = params.get('fieldManager');
       if (manager)
         for (const path of ownedFields(o).keys()) owners.set(path, manager);
-      this.store.set(key, { type, object: clone(next), owners });
+      this.storeObject(key, { type, object: clone(next), owners });
     }
     return [201, next];
   }
@@ -1517,7 +1702,7 @@ export class TestKubernetesApiServer {
     const dryRun = this.dryRun(params);
     const object = this.mustGet(type, route);
     if (!dryRun)
-      this.store.delete(this.key(type, route.namespace, route.name!));
+      this.unstoreObject(this.key(type, route.namespace, route.name!));
     return [
       200,
       {

@@ -1,0 +1,125 @@
+/*
+ * Watched live sources in the real capa backend (kubernetes.watch): after the first read, a change in a
+ * management cluster reaches /api/capa through the watch alone (the refresh schedule is hourly and never
+ * triggered again), with no further LIST; a source whose watches fail goes stale at its next refresh and keeps
+ * its last good data.
+ */
+import type { ClustersResponse } from '@capa-portal/plugin-capa-common';
+import {
+  smallCapaFleet,
+  TestKubernetesApiServer,
+} from '@capa-portal/plugin-capa-node/testing';
+import type { KubeObject } from '@capa-portal/plugin-capa-common';
+import request from 'supertest';
+import { startCapaBackend } from './__testUtils__/backend';
+import {
+  eventually,
+  managementClusters,
+  userHeader,
+} from './__testUtils__/harness';
+
+jest.setTimeout(60_000);
+
+async function clusterKeys(server: any): Promise<string[]> {
+  const res = await request(server)
+    .get('/api/capa/clusters?limit=1000')
+    .set('Authorization', userHeader());
+  expect(res.status).toBe(200);
+  return (res.body as ClustersResponse).items
+    .map(c => `${c.managementCluster}/${c.namespace}/${c.name}`)
+    .sort();
+}
+
+/** A new workload cluster in `staging`, the pair the engine reads (CAPI Cluster and its AWSCluster). */
+const newCluster = (name: string): KubeObject[] => {
+  const [cluster, awsCluster] = [
+    smallCapaFleet().find(
+      o => o.kind === 'Cluster' && o.metadata.name === 'web',
+    )!,
+    smallCapaFleet().find(
+      o => o.kind === 'AWSCluster' && o.metadata.name === 'web',
+    )!,
+  ];
+  return [
+    {
+      ...cluster,
+      metadata: { ...cluster.metadata, name },
+      spec: {
+        ...cluster.spec,
+        infrastructureRef: { ...cluster.spec.infrastructureRef, name },
+      },
+    },
+    { ...awsCluster, metadata: { ...awsCluster.metadata, name } },
+  ];
+};
+
+describe('capa backend with watched management clusters', () => {
+  let a: TestKubernetesApiServer;
+  let b: TestKubernetesApiServer;
+
+  beforeEach(async () => {
+    a = await TestKubernetesApiServer.start({ objects: smallCapaFleet() });
+    b = await TestKubernetesApiServer.start({ objects: smallCapaFleet() });
+  });
+  afterEach(async () => {
+    await a.stop();
+    await b.stop();
+  });
+
+  it('shows a created and a deleted cluster through the watch alone, with no LIST after the first read', async () => {
+    const { server, probe } = await startCapaBackend({
+      servers: { a, b },
+      watch: true,
+    });
+    await probe.refresh('mgmt-a', 'mgmt-b');
+    const before = await clusterKeys(server);
+    expect(before).toContain('mgmt-a/staging/web');
+    const lists = a.requests({ verb: 'list' }).length;
+    const listsB = b.requests({ verb: 'list' }).length;
+
+    a.addObjects(newCluster('fresh'));
+    await eventually(
+      'the new cluster in /api/capa/clusters',
+      () => clusterKeys(server),
+      keys => keys.includes('mgmt-a/staging/fresh'),
+    );
+    a.removeObjects(newCluster('fresh'));
+    await eventually(
+      'the deleted cluster gone',
+      () => clusterKeys(server),
+      keys => !keys.includes('mgmt-a/staging/fresh'),
+    );
+    expect(await clusterKeys(server)).toEqual(before);
+    expect(a.requests({ verb: 'list' })).toHaveLength(lists);
+    // mgmt-b changed nothing and was never listed again either.
+    expect(b.requests({ verb: 'list' })).toHaveLength(listsB);
+  });
+
+  it('marks a source stale at its next refresh when its watches fail, keeping its clusters', async () => {
+    const { server, probe } = await startCapaBackend({
+      servers: { a, b },
+      watch: true,
+    });
+    await probe.refresh('mgmt-a', 'mgmt-b');
+    const before = await clusterKeys(server);
+    a.down('refuse');
+    // The watcher retries with a growing wait (0.5 s, 1 s, ...) before it calls the source failed.
+    const stale = await eventually(
+      'mgmt-a stale',
+      async () => {
+        await probe.refresh('mgmt-a');
+        return (await managementClusters(server)).find(
+          m => m.name === 'mgmt-a',
+        );
+      },
+      m => Boolean(m?.stale),
+      { tries: 60, intervalMs: 250 },
+    );
+    expect(stale?.error).toMatch(/the watch of .* failed 3 times in a row/);
+    expect(stale?.error).toContain('kubernetes.watch: false');
+    expect(await clusterKeys(server)).toEqual(before);
+    expect(
+      (await managementClusters(server)).find(m => m.name === 'mgmt-b'),
+    ).toMatchObject({ stale: false, reachable: true });
+  });
+});
