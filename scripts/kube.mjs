@@ -9,9 +9,9 @@
 // Env vars for tests: CAPA_TEST_KUBE_URL, CAPA_TEST_KUBE_TOKEN (an admin token), CAPA_TEST_KUBE_CA_DATA,
 // CAPA_TEST_KUBE_VERSION; or CAPA_TEST_KUBE_SKIPPED=<reason> when the server cannot be provided (the suites then
 // skip, loudly), unless CAPA_TEST_REQUIRE_SERVICES=1 (CI): then it is a failure.
-import { spawn } from 'node:child_process';
 import { ensureKubeBinaries } from './kube/build.mjs';
 import { startKubeApiServer } from './kube/server.mjs';
+import { serveOrRun } from './net.mjs';
 
 const log = (...a) => console.log('[kube]', ...a);
 
@@ -69,29 +69,13 @@ async function main(argv) {
     );
     return 2;
   }
-  const { env, stop } = await startKube();
-  for (const [k, v] of Object.entries(env))
-    console.log(`export ${k}=${JSON.stringify(v)}`);
   const dash = rest.indexOf('--');
-  const command = dash >= 0 ? rest.slice(dash + 1) : [];
-  if (command.length) {
-    const child = spawn(command[0], command.slice(1), {
-      stdio: 'inherit',
-      env: { ...process.env, ...env },
-    });
-    const code = await new Promise(resolve =>
-      child.on('close', c => resolve(c ?? 1)),
-    );
-    await stop();
-    return code;
-  }
-  log('running; Ctrl-C stops it');
-  await new Promise(resolve => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await stop();
-  return 0;
+  return serveOrRun(
+    await startKube(),
+    dash >= 0 ? rest.slice(dash + 1) : [],
+    log,
+    'it',
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,4 +1,5 @@
 // Loopback helpers for the throwaway servers the scripts start (scripts/services.mjs, scripts/kube/server.mjs).
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 
 /** A TCP port free on 127.0.0.1 right now. */
@@ -33,4 +34,32 @@ export async function waitForPort(port, what, child, timeoutMs = 30_000) {
   throw new Error(
     `${what} did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`,
   );
+}
+
+/**
+ * The standalone use of started servers (`node scripts/kube.mjs start`, `node scripts/services.mjs`): prints
+ * their environment as `export` lines, then runs `command` with it, or waits for Ctrl-C / SIGTERM; stops them
+ * either way. Resolves to the command's exit code (0 after a signal).
+ */
+export async function serveOrRun({ env, stop }, command, log, what) {
+  for (const [k, v] of Object.entries(env))
+    console.log(`export ${k}=${JSON.stringify(v)}`);
+  if (command.length) {
+    const child = spawn(command[0], command.slice(1), {
+      stdio: 'inherit',
+      env: { ...process.env, ...env },
+    });
+    const code = await new Promise(resolve =>
+      child.on('close', c => resolve(c ?? 1)),
+    );
+    await stop();
+    return code;
+  }
+  log(`running; Ctrl-C stops ${what}`);
+  await new Promise(resolve => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await stop();
+  return 0;
 }

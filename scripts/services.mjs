@@ -22,7 +22,7 @@ import {
 import os from 'node:os';
 import { join } from 'node:path';
 import { startKube } from './kube.mjs';
-import { freePort, waitForPort } from './net.mjs';
+import { freePort, serveOrRun, waitForPort } from './net.mjs';
 
 const log = (...a) => console.log('[services]', ...a);
 const isRoot = process.getuid?.() === 0;
@@ -270,26 +270,5 @@ export async function startServices() {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const dash = process.argv.indexOf('--');
   const command = dash >= 0 ? process.argv.slice(dash + 1) : [];
-  const { env, stop } = await startServices();
-  for (const [k, v] of Object.entries(env))
-    console.log(`export ${k}=${JSON.stringify(v)}`);
-  if (command.length) {
-    const child = spawn(command[0], command.slice(1), {
-      stdio: 'inherit',
-      env: { ...process.env, ...env },
-    });
-    const code = await new Promise(resolve =>
-      child.on('close', c => resolve(c ?? 1)),
-    );
-    await stop();
-    process.exit(code);
-  } else {
-    log('running; Ctrl-C stops them');
-    const end = async () => {
-      await stop();
-      process.exit(0);
-    };
-    process.once('SIGINT', end);
-    process.once('SIGTERM', end);
-  }
+  process.exit(await serveOrRun(await startServices(), command, log, 'them'));
 }

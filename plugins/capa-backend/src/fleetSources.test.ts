@@ -4,57 +4,50 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import type {
-  ClustersResponse,
-  ManagementClustersResponse,
-} from '@capa-portal/plugin-capa-common';
-import { capaFleetSourcesExtensionPoint } from '@capa-portal/plugin-capa-node';
+import type { ClustersResponse } from '@capa-portal/plugin-capa-common';
+import {
+  type CapaFleetSourceFactory,
+  capaFleetSourcesExtensionPoint,
+} from '@capa-portal/plugin-capa-node';
 import { smallCapaFleet } from '@capa-portal/plugin-capa-node/testing';
 import request from 'supertest';
+import { everyManagementClusterRead } from './__testUtils__/harness';
 import { capaPlugin } from './plugin';
 
 const user = mockCredentials.user.header();
 
-/** A team's own fleet source, as a module of the capa plugin would add it (an Argo CD reader, say). */
-const gitopsSourceModule = createBackendModule({
-  pluginId: 'capa',
-  moduleId: 'team-gitops-source',
-  register(env) {
-    env.registerInit({
-      deps: { sources: capaFleetSourcesExtensionPoint },
-      async init({ sources }) {
-        sources.addSourceFactory({
-          type: 'team-gitops',
-          create: ({ name, config }) => ({
-            name,
-            type: 'manifests',
-            target: `team-gitops:${config.getString('application')}`,
-            read: async () => ({
-              objects: smallCapaFleet().map(object => ({
-                object,
-                location: { source: `team-gitops:${name}` },
-              })),
-              problems: [],
-            }),
-          }),
-        });
-      },
-    });
-  },
-});
-
-async function managementClusters(server: any) {
-  for (let i = 0; i < 100; i++) {
-    const res = await request(server)
-      .get('/api/capa/management-clusters')
-      .set('Authorization', user);
-    const body = res.body as ManagementClustersResponse;
-    if (res.status === 200 && body.items.every(m => m.lastAttempt))
-      return body.items;
-    await new Promise(r => setTimeout(r, 50));
-  }
-  throw new Error('management clusters were never read');
+/** A backend module of the capa plugin that adds a fleet source type, as adopters write one. */
+function sourceModule(moduleId: string, factory: CapaFleetSourceFactory) {
+  return createBackendModule({
+    pluginId: 'capa',
+    moduleId,
+    register(env) {
+      env.registerInit({
+        deps: { sources: capaFleetSourcesExtensionPoint },
+        async init({ sources }) {
+          sources.addSourceFactory(factory);
+        },
+      });
+    },
+  });
 }
+
+/** A team's own fleet source, as a module of the capa plugin would add it (an Argo CD reader, say). */
+const gitopsSourceModule = sourceModule('team-gitops-source', {
+  type: 'team-gitops',
+  create: ({ name, config }) => ({
+    name,
+    type: 'manifests',
+    target: `team-gitops:${config.getString('application')}`,
+    read: async () => ({
+      objects: smallCapaFleet().map(object => ({
+        object,
+        location: { source: `team-gitops:${name}` },
+      })),
+      problems: [],
+    }),
+  }),
+});
 
 describe('capaFleetSourcesExtensionPoint', () => {
   it('reads management clusters from the sources modules add, and names a source type nobody provides', async () => {
@@ -82,7 +75,7 @@ describe('capaFleetSourcesExtensionPoint', () => {
         }),
       ],
     });
-    const items = await managementClusters(server);
+    const items = await everyManagementClusterRead(server);
     const gitops = items.find(m => m.name === 'mgmt-gitops')!;
     const flux = items.find(m => m.name === 'mgmt-flux')!;
     expect(gitops.error).toBeUndefined();
@@ -106,21 +99,10 @@ describe('capaFleetSourcesExtensionPoint', () => {
   });
 
   it('refuses a module that replaces a built-in source type', async () => {
-    const replacing = createBackendModule({
-      pluginId: 'capa',
-      moduleId: 'replacing',
-      register(env) {
-        env.registerInit({
-          deps: { sources: capaFleetSourcesExtensionPoint },
-          async init({ sources }) {
-            sources.addSourceFactory({
-              type: 'kubernetes',
-              create: () => {
-                throw new Error('never');
-              },
-            });
-          },
-        });
+    const replacing = sourceModule('replacing', {
+      type: 'kubernetes',
+      create: () => {
+        throw new Error('never');
       },
     });
     await expect(

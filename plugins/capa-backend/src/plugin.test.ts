@@ -9,12 +9,12 @@ import type {
   AccountTrustResponse,
   ClustersResponse,
   IdentityChainResponse,
-  ManagementClustersResponse,
 } from '@capa-portal/plugin-capa-common';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
+import { everyManagementClusterRead } from './__testUtils__/harness';
 import { capaPlugin } from './plugin';
 
 const DEMO_FLEET = path.resolve(__dirname, '../../../examples/demo-fleet');
@@ -51,26 +51,6 @@ async function startCapa(options: {
 }
 
 const user = mockCredentials.user.header();
-
-/** Waits until every management cluster has been read once (the scheduler runs the tasks at start). */
-async function waitForSync(server: any, expectStale = false) {
-  for (let i = 0; i < 100; i++) {
-    const res = await request(server)
-      .get('/api/capa/management-clusters')
-      .set('Authorization', user);
-    const body = res.body as ManagementClustersResponse;
-    if (
-      res.status === 200 &&
-      body.items.length > 0 &&
-      body.items.every(m => m.lastAttempt) &&
-      (!expectStale || body.items.some(m => m.stale))
-    ) {
-      return body;
-    }
-    await new Promise(r => setTimeout(r, 50));
-  }
-  throw new Error('management clusters were never read');
-}
 
 describe('capa backend plugin', () => {
   let fleetDir: string;
@@ -138,8 +118,8 @@ describe('capa backend plugin', () => {
 
   it('serves the engine verdicts of the demo fleet', async () => {
     const server = await startCapa({ fleetDir });
-    const clusters = await waitForSync(server);
-    expect(clusters.items.map(m => [m.name, m.reachable, m.stale])).toEqual([
+    const clusters = await everyManagementClusterRead(server);
+    expect(clusters.map(m => [m.name, m.reachable, m.stale])).toEqual([
       ['mgmt-eu', true, false],
       ['mgmt-us', true, false],
     ]);
@@ -176,7 +156,7 @@ describe('capa backend plugin', () => {
 
   it('rejects a malformed account id with 400 and an unknown one with 404', async () => {
     const server = await startCapa({ fleetDir });
-    await waitForSync(server);
+    await everyManagementClusterRead(server);
     const bad = await request(server)
       .get('/api/capa/accounts/12345/trust')
       .set('Authorization', user);
@@ -190,7 +170,7 @@ describe('capa backend plugin', () => {
 
   it('filters and pages clusters, and serves one cluster and one identity chain', async () => {
     const server = await startCapa({ fleetDir });
-    await waitForSync(server);
+    await everyManagementClusterRead(server);
     const all = (
       await request(server).get('/api/capa/clusters').set('Authorization', user)
     ).body as ClustersResponse;

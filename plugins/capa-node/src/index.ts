@@ -35,6 +35,7 @@ export {
   KubernetesApplyError,
   KubernetesRequestError,
   MANAGEMENT_CLUSTER_KINDS,
+  objectRef,
 } from './kubernetes';
 export type {
   AppliedObject,
@@ -42,6 +43,7 @@ export type {
   KubeconfigFileConnection,
   KubernetesApplierOptions,
   KubernetesFailureReason,
+  KubernetesRequestErrorOptions,
   KubernetesStatus,
   KubernetesFleetReaderOptions,
   KubernetesFleetReadResult,
@@ -71,17 +73,7 @@ export type {
 } from './aws';
 
 // CRD validation of rendered manifests
-export { CrdSchemaRegistry } from './crd';
-export type {
-  CrdInfo,
-  CrdScope,
-  CrdValidateOptions,
-  CrdValidationError,
-  CrdValidationReason,
-  CrdValidationResult,
-  CrdVersionInfo,
-} from './crd';
-export type { SkippedCelRule } from './crd/cel';
+export * from './crd';
 
 // the capa backend, seen from the catalog and scaffolder modules
 export { CapaBackendClient, checkCapaBackendInstalled } from './client';

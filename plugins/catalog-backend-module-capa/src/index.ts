@@ -7,6 +7,7 @@
 export { catalogModuleCapaEntityProvider as default } from './module';
 export { CapaEntityProvider } from './providers/CapaEntityProvider';
 export type {
+  CapaEntityProviderOptions,
   CapaProviderScope,
   FleetReportSource,
 } from './providers/CapaEntityProvider';

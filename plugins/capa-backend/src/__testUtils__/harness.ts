@@ -132,6 +132,17 @@ export async function eventually<T>(
   );
 }
 
+/** Polls until every management cluster has been read once (the scheduler runs the read tasks at start). */
+export function everyManagementClusterRead(
+  server: any,
+): Promise<ManagementClustersResponse['items']> {
+  return eventually(
+    'every management cluster read',
+    () => managementClusters(server).catch(() => []),
+    items => items.length > 0 && items.every(m => m.lastAttempt),
+  );
+}
+
 // Recognisable fake secrets: none of them may appear in any response or log line.
 export const FAKE = {
   k8sTokenA: 'k8s-sa-token-FAKE-aaaaaaaaaaaaaaaaaaaaaaaaaaaa',

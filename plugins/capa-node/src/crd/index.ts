@@ -1,3 +1,4 @@
+// The public surface of CRD validation (the package index re-exports all of it).
 export { CrdSchemaRegistry } from './CrdSchemaRegistry';
 export type {
   CrdInfo,
@@ -8,5 +9,4 @@ export type {
   CrdValidationResult,
   CrdVersionInfo,
 } from './CrdSchemaRegistry';
-export { convertOpenApiSchema } from './schemaConversion';
 export type { SkippedCelRule } from './cel';

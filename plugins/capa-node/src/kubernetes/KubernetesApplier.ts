@@ -10,9 +10,8 @@ import {
   classifyFailure,
   ClassifiedFailure,
   describeCauses,
-  KubernetesFailureReason,
   KubernetesRequestError,
-  KubernetesStatus,
+  KubernetesRequestErrorOptions,
 } from './errors';
 
 /** The field manager capa-portal applies as, unless told otherwise. */
@@ -58,10 +57,7 @@ export class KubernetesApplyError extends KubernetesRequestError {
 
   constructor(
     message: string,
-    options: {
-      reason: KubernetesFailureReason;
-      statusCode?: number;
-      status?: KubernetesStatus;
+    options: KubernetesRequestErrorOptions & {
       applied: AppliedObject[];
       object: string;
     },
@@ -72,7 +68,12 @@ export class KubernetesApplyError extends KubernetesRequestError {
   }
 }
 
-/** `AWSCluster/team-a/web`, or `AWSClusterRoleIdentity/staging` for a cluster-scoped object. */
+/**
+ * `AWSCluster/team-a/web`, or `AWSClusterRoleIdentity/staging` for a cluster-scoped object: how the applier
+ * names an object in its errors (`KubernetesApplyError.object`) and the scaffolder names it to the user.
+ *
+ * @public
+ */
 export function objectRef(o: {
   kind?: string;
   metadata?: { name?: string; namespace?: string };

@@ -199,7 +199,7 @@ export class KubernetesFleetWatcher {
     if (!this.#snapshot) {
       this.#snapshot = this.#kinds.flatMap(k =>
         [...k.objects.entries()]
-          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .sort(([a], [b]) => (a < b ? -1 : Number(a > b)))
           .map(([, o]) => o),
       );
     }

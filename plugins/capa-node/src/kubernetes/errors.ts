@@ -19,6 +19,19 @@ export type KubernetesFailureReason =
   | 'bad-request';
 
 /**
+ * What a {@link KubernetesRequestError} says besides its message.
+ *
+ * @public
+ */
+export interface KubernetesRequestErrorOptions {
+  reason: KubernetesFailureReason;
+  /** HTTP status, when the server answered. */
+  statusCode?: number;
+  /** The Kubernetes Status body, when the server sent one. */
+  status?: KubernetesStatus;
+}
+
+/**
  * A failed request to a management cluster. The message names the cluster, the operation and the object or
  * resource, and carries the server's own message; never credentials.
  *
@@ -32,14 +45,7 @@ export class KubernetesRequestError extends CustomErrorBase {
   /** The Kubernetes Status body, when the server sent one. */
   readonly status?: KubernetesStatus;
 
-  constructor(
-    message: string,
-    options: {
-      reason: KubernetesFailureReason;
-      statusCode?: number;
-      status?: KubernetesStatus;
-    },
-  ) {
+  constructor(message: string, options: KubernetesRequestErrorOptions) {
     // No `cause`: CustomErrorBase would append the client's raw error text (response headers and body dumps).
     super(message);
     this.reason = options.reason;

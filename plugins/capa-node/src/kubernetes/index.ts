@@ -41,7 +41,11 @@ export type {
   KubernetesApplierOptions,
 } from './KubernetesApplier';
 export { KubernetesRequestError } from './errors';
-export type { KubernetesFailureReason, KubernetesStatus } from './errors';
+export type {
+  KubernetesFailureReason,
+  KubernetesRequestErrorOptions,
+  KubernetesStatus,
+} from './errors';
 export {
   KNOWN_RESOURCE_TYPES,
   MANAGEMENT_CLUSTER_KINDS,

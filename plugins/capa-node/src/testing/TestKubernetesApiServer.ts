@@ -167,6 +167,29 @@ function status(
   };
 }
 
+/** A failed request answered with a Status object, as the API server does. */
+function failure(
+  code: number,
+  message: string,
+  details?: Record<string, unknown>,
+): HttpFailure {
+  return new HttpFailure(code, status(code, message, details));
+}
+
+/** `<resource> "<name>" <what>` about one object (not found, already exists), with the details the API server gives. */
+function objectFailure(
+  code: number,
+  type: KubernetesResourceType,
+  name: string,
+  what: string,
+): HttpFailure {
+  return failure(code, `${resourceName(type)} "${name}" ${what}`, {
+    name,
+    group: type.group,
+    kind: type.plural,
+  });
+}
+
 function isPlainObject(v: unknown): v is Record<string, any> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -1311,14 +1334,7 @@ export class TestKubernetesApiServer {
   }
 
   private notFound(type: KubernetesResourceType, name: string): HttpFailure {
-    return new HttpFailure(
-      404,
-      status(404, `${resourceName(type)} "${name}" not found`, {
-        name,
-        group: type.group,
-        kind: type.plural,
-      }),
-    );
+    return objectFailure(404, type, name, 'not found');
   }
 
   private mustGet(type: KubernetesResourceType, route: Route): KubeObject {
@@ -1338,7 +1354,7 @@ export class TestKubernetesApiServer {
     const limitText = params.get('limit');
     const limit = limitText ? Number(limitText) : 0;
     if (limitText && (!Number.isInteger(limit) || limit < 0)) {
-      throw new HttpFailure(400, status(400, `invalid limit: ${limitText}`));
+      throw failure(400, `invalid limit: ${limitText}`);
     }
     let listRv = this.rv;
     let after = '';
@@ -1346,21 +1362,15 @@ export class TestKubernetesApiServer {
     if (cont) {
       const token = decodeToken(cont);
       if (!token || token.scope !== scope) {
-        throw new HttpFailure(
+        throw failure(
           400,
-          status(
-            400,
-            'continue key is not valid: incorrect encoded start resourceVersion',
-          ),
+          'continue key is not valid: incorrect encoded start resourceVersion',
         );
       }
       if (token.rv <= this.compactedRv) {
-        throw new HttpFailure(
+        throw failure(
           410,
-          status(
-            410,
-            'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
-          ),
+          'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
         );
       }
       listRv = token.rv;
@@ -1416,21 +1426,15 @@ export class TestKubernetesApiServer {
     try {
       value = yamlAllowed ? parseYaml(body) : JSON.parse(body);
     } catch (e) {
-      throw new HttpFailure(
+      throw failure(
         400,
-        status(
-          400,
-          `error decoding ${yamlAllowed ? 'YAML' : 'JSON'}: ${
-            (e as Error).message.split('\n')[0]
-          }`,
-        ),
+        `error decoding ${yamlAllowed ? 'YAML' : 'JSON'}: ${
+          (e as Error).message.split('\n')[0]
+        }`,
       );
     }
     if (!isPlainObject(value))
-      throw new HttpFailure(
-        400,
-        status(400, 'the body of the request is not an object'),
-      );
+      throw failure(400, 'the body of the request is not an object');
     return value;
   }
 
@@ -1444,17 +1448,14 @@ export class TestKubernetesApiServer {
       o.kind !== type.kind ||
       o.apiVersion !== apiVersionOf(type.group, route.version)
     ) {
-      throw new HttpFailure(
+      throw failure(
         400,
-        status(
-          400,
-          `the API version in the data (${o.apiVersion}) and kind (${
-            o.kind
-          }) do not match the request (${apiVersionOf(
-            type.group,
-            route.version,
-          )} ${type.kind})`,
-        ),
+        `the API version in the data (${o.apiVersion}) and kind (${
+          o.kind
+        }) do not match the request (${apiVersionOf(
+          type.group,
+          route.version,
+        )} ${type.kind})`,
       );
     }
     if (
@@ -1462,32 +1463,26 @@ export class TestKubernetesApiServer {
       typeof o.metadata.name !== 'string' ||
       !o.metadata.name
     ) {
-      throw new HttpFailure(
+      throw failure(
         422,
-        status(
-          422,
-          `${type.kind}.${type.group} "" is invalid: metadata.name: Required value: name or generateName is required`,
-          {
-            group: type.group,
-            kind: type.kind,
-            causes: [
-              {
-                reason: 'FieldValueRequired',
-                message: 'Required value: name or generateName is required',
-                field: 'metadata.name',
-              },
-            ],
-          },
-        ),
+        `${type.kind}.${type.group} "" is invalid: metadata.name: Required value: name or generateName is required`,
+        {
+          group: type.group,
+          kind: type.kind,
+          causes: [
+            {
+              reason: 'FieldValueRequired',
+              message: 'Required value: name or generateName is required',
+              field: 'metadata.name',
+            },
+          ],
+        },
       );
     }
     if (name !== undefined && o.metadata.name !== name) {
-      throw new HttpFailure(
+      throw failure(
         400,
-        status(
-          400,
-          `the name of the object (${o.metadata.name}) does not match the name on the URL (${name})`,
-        ),
+        `the name of the object (${o.metadata.name}) does not match the name on the URL (${name})`,
       );
     }
     if (type.namespaced) {
@@ -1495,12 +1490,9 @@ export class TestKubernetesApiServer {
         o.metadata.namespace !== undefined &&
         o.metadata.namespace !== route.namespace
       ) {
-        throw new HttpFailure(
+        throw failure(
           400,
-          status(
-            400,
-            'the namespace of the provided object does not match the namespace sent on the request',
-          ),
+          'the namespace of the provided object does not match the namespace sent on the request',
         );
       }
       if (!route.namespace) throw this.notFound(type, o.metadata.name);
@@ -1511,9 +1503,9 @@ export class TestKubernetesApiServer {
     const values = params.getAll('dryRun');
     for (const v of values) {
       if (v !== 'All')
-        throw new HttpFailure(
+        throw failure(
           400,
-          status(400, `Invalid dry run value: ${v}; only "All" is supported`),
+          `Invalid dry run value: ${v}; only "All" is supported`,
         );
     }
     return values.length > 0;
@@ -1528,13 +1520,10 @@ export class TestKubernetesApiServer {
       nsType &&
       !this.store.has(this.key(nsType, undefined, route.namespace!))
     ) {
-      throw new HttpFailure(
-        404,
-        status(404, `namespaces "${route.namespace}" not found`, {
-          name: route.namespace,
-          kind: 'namespaces',
-        }),
-      );
+      throw failure(404, `namespaces "${route.namespace}" not found`, {
+        name: route.namespace,
+        kind: 'namespaces',
+      });
     }
   }
 
@@ -1543,35 +1532,31 @@ export class TestKubernetesApiServer {
     const result = this.options.validate(clone(o));
     if (result.ok || result.reason === 'unknown-kind') return;
     if (result.reason === 'unserved-version') {
-      throw new HttpFailure(
+      throw failure(
         404,
-        status(404, 'the server could not find the requested resource', {}),
+        'the server could not find the requested resource',
+        {},
       );
     }
     const errors = result.errors ?? [{ path: '', message: 'invalid' }];
     const texts = errors.map(e =>
       e.path ? `${e.path}: ${e.message}` : e.message,
     );
-    throw new HttpFailure(
+    throw failure(
       422,
-      status(
-        422,
-        `${type.kind}.${type.group || 'core'} "${
-          o.metadata.name
-        }" is invalid: ${
-          texts.length === 1 ? texts[0] : `[${texts.join(', ')}]`
-        }`,
-        {
-          name: o.metadata.name,
-          group: type.group,
-          kind: type.kind,
-          causes: errors.map(e => ({
-            reason: 'FieldValueInvalid',
-            message: e.message,
-            field: e.path,
-          })),
-        },
-      ),
+      `${type.kind}.${type.group || 'core'} "${o.metadata.name}" is invalid: ${
+        texts.length === 1 ? texts[0] : `[${texts.join(', ')}]`
+      }`,
+      {
+        name: o.metadata.name,
+        group: type.group,
+        kind: type.kind,
+        causes: errors.map(e => ({
+          reason: 'FieldValueInvalid',
+          message: e.message,
+          field: e.path,
+        })),
+      },
     );
   }
 
@@ -1612,22 +1597,16 @@ export class TestKubernetesApiServer {
       ct !== 'application/apply-patch+yaml' &&
       ct !== 'application/apply-patch+cbor'
     ) {
-      throw new HttpFailure(
+      throw failure(
         415,
-        status(
-          415,
-          `the body of the request was in an unknown format - accepted media types include: application/apply-patch+yaml (this test double supports only server-side apply; got "${ct}")`,
-        ),
+        `the body of the request was in an unknown format - accepted media types include: application/apply-patch+yaml (this test double supports only server-side apply; got "${ct}")`,
       );
     }
     const fieldManager = params.get('fieldManager');
     if (!fieldManager) {
-      throw new HttpFailure(
+      throw failure(
         400,
-        status(
-          400,
-          'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
-        ),
+        'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
       );
     }
     const force = params.get('force') === 'true';
@@ -1656,26 +1635,23 @@ export class TestKubernetesApiServer {
         }
       }
       if (conflicts.length > 0) {
-        throw new HttpFailure(
+        throw failure(
           409,
-          status(
-            409,
-            `Apply failed with ${conflicts.length} conflict${
-              conflicts.length > 1 ? 's' : ''
-            }: ${conflicts
-              .map(c => `conflict with "${c.manager}": ${c.field}`)
-              .join(', ')}`,
-            {
-              name: route.name,
-              group: type.group,
-              kind: type.kind,
-              causes: conflicts.map(c => ({
-                reason: 'FieldManagerConflict',
-                message: `conflict with "${c.manager}"`,
-                field: c.field,
-              })),
-            },
-          ),
+          `Apply failed with ${conflicts.length} conflict${
+            conflicts.length > 1 ? 's' : ''
+          }: ${conflicts
+            .map(c => `conflict with "${c.manager}": ${c.field}`)
+            .join(', ')}`,
+          {
+            name: route.name,
+            group: type.group,
+            kind: type.kind,
+            causes: conflicts.map(c => ({
+              reason: 'FieldManagerConflict',
+              message: `conflict with "${c.manager}"`,
+              field: c.field,
+            })),
+          },
         );
       }
     }
@@ -1703,14 +1679,7 @@ export class TestKubernetesApiServer {
     const name = o.metadata.name as string;
     const key = this.key(type, route.namespace, name);
     if (this.store.has(key)) {
-      throw new HttpFailure(
-        409,
-        status(409, `${resourceName(type)} "${name}" already exists`, {
-          name,
-          group: type.group,
-          kind: type.plural,
-        }),
-      );
+      throw objectFailure(409, type, name, 'already exists');
     }
     this.admitNamespace(type, route);
     const next = clone(o) as KubeObject;

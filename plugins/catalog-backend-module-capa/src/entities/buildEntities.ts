@@ -66,13 +66,25 @@ export const capaAccountRef = (accountId: string) =>
 const accountRef = (defaults: EntityDefaults, accountId: string) =>
   (defaults.accountRef ?? capaAccountRef)(accountId);
 
-/** Adds the location annotations; the entity's annotations are always its own fresh object (or none). */
-function withLocation(entity: Entity, location: string): Entity {
-  const annotations = entity.metadata.annotations ?? {};
+/**
+ * A Resource entity with the location annotations added; the metadata's annotations are always its own fresh
+ * object (or none).
+ */
+function resourceEntity(
+  metadata: Entity['metadata'],
+  spec: NonNullable<Entity['spec']>,
+  location: string,
+): Entity {
+  const annotations = metadata.annotations ?? {};
   annotations[ANNOTATION_LOCATION] = location;
   annotations[ANNOTATION_ORIGIN_LOCATION] = location;
-  entity.metadata.annotations = annotations;
-  return entity;
+  metadata.annotations = annotations;
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata,
+    spec,
+  };
 }
 
 /** The non-empty string values of `o`, in order. */
@@ -114,39 +126,35 @@ export function accountEntity(
   defaults: EntityDefaults,
   location: string,
 ): Entity {
-  return withLocation(
+  return resourceEntity(
     {
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'Resource',
-      metadata: {
-        name: accountEntityName(account.accountId),
-        title: account.name
-          ? `${account.name} (${account.accountId})`
-          : `AWS account ${account.accountId}`,
-        description: `AWS account ${account.accountId}${
-          account.tier ? `, tier ${account.tier}` : ''
-        }${account.email ? `, ${account.email}` : ''}`,
-        annotations: prune({
-          [ANNOTATION_ACCOUNT_ID]: account.accountId,
-          [ANNOTATION_VERDICT]: account.verdict,
-        }),
-        labels: prune({
-          'capa-portal.io/tier': account.tier
-            ?.toLowerCase()
-            .replace(/[^a-z0-9-]/g, '-'),
-        }),
-        tags: tags(
-          'aws',
-          account.tier,
-          account.status === 'SUSPENDED' ? 'suspended' : undefined,
-        ),
-      },
-      spec: prune({
-        type: ENTITY_TYPE_ACCOUNT,
-        owner: account.owner ?? defaults.owner,
-        system: defaults.system,
+      name: accountEntityName(account.accountId),
+      title: account.name
+        ? `${account.name} (${account.accountId})`
+        : `AWS account ${account.accountId}`,
+      description: `AWS account ${account.accountId}${
+        account.tier ? `, tier ${account.tier}` : ''
+      }${account.email ? `, ${account.email}` : ''}`,
+      annotations: prune({
+        [ANNOTATION_ACCOUNT_ID]: account.accountId,
+        [ANNOTATION_VERDICT]: account.verdict,
       }),
+      labels: prune({
+        'capa-portal.io/tier': account.tier
+          ?.toLowerCase()
+          .replace(/[^a-z0-9-]/g, '-'),
+      }),
+      tags: tags(
+        'aws',
+        account.tier,
+        account.status === 'SUSPENDED' ? 'suspended' : undefined,
+      ),
     },
+    prune({
+      type: ENTITY_TYPE_ACCOUNT,
+      owner: account.owner ?? defaults.owner,
+      system: defaults.system,
+    }),
     location,
   );
 }
@@ -158,30 +166,26 @@ export function managementClusterEntity(
   defaults: EntityDefaults,
   location: string,
 ): Entity {
-  return withLocation(
+  return resourceEntity(
     {
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'Resource',
-      metadata: {
-        name: managementClusterEntityName(status.name),
-        title: status.name,
-        description: `CAPI/CAPA management cluster in AWS account ${status.accountId}; controllers run as ${status.controllerPrincipalArn}`,
-        labels: { [LABEL_ROLE]: 'management' },
-        annotations: prune({
-          [ANNOTATION_ACCOUNT_ID]: status.accountId,
-          'capa-portal.io/controller-principal': status.controllerPrincipalArn,
-          'capa-portal.io/source': `${status.source.type}:${status.source.target}`,
-        }),
-        tags: tags('capi', 'capa', 'management-cluster'),
-      },
-      spec: {
-        type: ENTITY_TYPE_CLUSTER,
-        owner: options.owner ?? defaults.owner,
-        ...(options.system ?? defaults.system
-          ? { system: options.system ?? defaults.system }
-          : {}),
-        dependsOn: [accountRef(defaults, status.accountId)],
-      },
+      name: managementClusterEntityName(status.name),
+      title: status.name,
+      description: `CAPI/CAPA management cluster in AWS account ${status.accountId}; controllers run as ${status.controllerPrincipalArn}`,
+      labels: { [LABEL_ROLE]: 'management' },
+      annotations: prune({
+        [ANNOTATION_ACCOUNT_ID]: status.accountId,
+        'capa-portal.io/controller-principal': status.controllerPrincipalArn,
+        'capa-portal.io/source': `${status.source.type}:${status.source.target}`,
+      }),
+      tags: tags('capi', 'capa', 'management-cluster'),
+    },
+    {
+      type: ENTITY_TYPE_CLUSTER,
+      owner: options.owner ?? defaults.owner,
+      ...(options.system ?? defaults.system
+        ? { system: options.system ?? defaults.system }
+        : {}),
+      dependsOn: [accountRef(defaults, status.accountId)],
     },
     location,
   );
@@ -219,30 +223,24 @@ export function identityEntity(
   };
   if (defaults.system) spec.system = defaults.system;
   spec.dependsOn = dependsOn;
-  return withLocation(
+  return resourceEntity(
     {
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'Resource',
-      metadata: {
-        name: identityEntityName(identity),
-        title: `${identity.name} (${identity.kind.replace(/^AWSCluster/, '')})`,
-        description: `${identity.kind} "${
-          identity.name
-        }" in management cluster ${identity.managementCluster}${
-          identity.roleArn ? `; assumes ${identity.roleArn}` : ''
-        }`,
-        annotations: prune({
-          [ANNOTATION_MANAGEMENT_CLUSTER]: identity.managementCluster,
-          [ANNOTATION_IDENTITY_KIND]: identity.kind,
-          [ANNOTATION_OBJECT_NAME]: identity.name,
-          [ANNOTATION_ROLE_ARN]: identity.roleArn,
-          [ANNOTATION_ACCOUNT_ID]: identity.accountId,
-          [ANNOTATION_VERDICT]: identity.verdict,
-        }),
-        tags: tags('capa', 'identity', KIND_SHORT[identity.kind]),
-      },
-      spec,
+      name: identityEntityName(identity),
+      title: `${identity.name} (${identity.kind.replace(/^AWSCluster/, '')})`,
+      description: `${identity.kind} "${identity.name}" in management cluster ${
+        identity.managementCluster
+      }${identity.roleArn ? `; assumes ${identity.roleArn}` : ''}`,
+      annotations: prune({
+        [ANNOTATION_MANAGEMENT_CLUSTER]: identity.managementCluster,
+        [ANNOTATION_IDENTITY_KIND]: identity.kind,
+        [ANNOTATION_OBJECT_NAME]: identity.name,
+        [ANNOTATION_ROLE_ARN]: identity.roleArn,
+        [ANNOTATION_ACCOUNT_ID]: identity.accountId,
+        [ANNOTATION_VERDICT]: identity.verdict,
+      }),
+      tags: tags('capa', 'identity', KIND_SHORT[identity.kind]),
     },
+    spec,
     location,
   );
 }
@@ -307,24 +305,20 @@ export function clusterEntity(
   const system = cluster.system ?? defaults.managementSystem ?? defaults.system;
   if (system) spec.system = system;
   spec.dependsOn = dependsOn;
-  return withLocation(
+  return resourceEntity(
     {
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'Resource',
-      metadata: {
-        name: clusterEntityName(cluster),
-        title: cluster.name,
-        description: `${FLAVOUR_TITLE[cluster.flavour] ?? 'CAPA'} cluster ${
-          cluster.namespace
-        }/${cluster.name}${cluster.region ? ` in ${cluster.region}` : ''}${
-          cluster.accountId ? `, account ${cluster.accountId}` : ''
-        }, managed by ${cluster.managementCluster}`,
-        annotations: prune(annotations),
-        labels: prune({ 'capa-portal.io/flavour': cluster.flavour }),
-        tags: tags('capa', cluster.flavour, cluster.region),
-      },
-      spec,
+      name: clusterEntityName(cluster),
+      title: cluster.name,
+      description: `${FLAVOUR_TITLE[cluster.flavour] ?? 'CAPA'} cluster ${
+        cluster.namespace
+      }/${cluster.name}${cluster.region ? ` in ${cluster.region}` : ''}${
+        cluster.accountId ? `, account ${cluster.accountId}` : ''
+      }, managed by ${cluster.managementCluster}`,
+      annotations: prune(annotations),
+      labels: prune({ 'capa-portal.io/flavour': cluster.flavour }),
+      tags: tags('capa', cluster.flavour, cluster.region),
     },
+    spec,
     location,
   );
 }

@@ -52,6 +52,28 @@ export type CapaProviderScope =
     };
 
 /**
+ * What a {@link CapaEntityProvider} is made from.
+ *
+ * @public
+ */
+export interface CapaEntityProviderOptions {
+  scope: CapaProviderScope;
+  source: FleetReportSource;
+  defaults: EntityDefaults;
+  logger: LoggerService;
+  taskRunner: SchedulerServiceTaskRunner;
+  /** `capa.catalog.accountEntities` and where other providers' account entities are found (default: emit). */
+  accountEntities?: {
+    mode: AccountEntityMode;
+    external: ExternalAccountEntitySource;
+  };
+  /** The shared cache, for the mark of the last apply across replicas (without it: a single replica). */
+  cache?: CacheService;
+  /** A full mutation at least this often (default one hour); deltas in between. */
+  fullMutationIntervalMs?: number;
+}
+
+/**
  * Emits capa-portal's entities. One provider per management cluster, so a failing management cluster never
  * touches the others; one for the accounts. When the capa backend cannot be reached, or a management cluster has
  * never been read, nothing is applied: the catalog keeps what it had. A management cluster whose last read failed
@@ -75,19 +97,7 @@ export class CapaEntityProvider implements EntityProvider {
   readonly #applied: AppliedEntities;
   #connection?: EntityProviderConnection;
 
-  private constructor(options: {
-    scope: CapaProviderScope;
-    source: FleetReportSource;
-    defaults: EntityDefaults;
-    logger: LoggerService;
-    taskRunner: SchedulerServiceTaskRunner;
-    accountEntities?: {
-      mode: AccountEntityMode;
-      external: ExternalAccountEntitySource;
-    };
-    cache?: CacheService;
-    fullMutationIntervalMs?: number;
-  }) {
+  private constructor(options: CapaEntityProviderOptions) {
     this.#scope = options.scope;
     this.#source = options.source;
     this.#defaults = options.defaults;
@@ -102,22 +112,7 @@ export class CapaEntityProvider implements EntityProvider {
     });
   }
 
-  static create(options: {
-    scope: CapaProviderScope;
-    source: FleetReportSource;
-    defaults: EntityDefaults;
-    logger: LoggerService;
-    taskRunner: SchedulerServiceTaskRunner;
-    /** `capa.catalog.accountEntities` and where other providers' account entities are found (default: emit). */
-    accountEntities?: {
-      mode: AccountEntityMode;
-      external: ExternalAccountEntitySource;
-    };
-    /** The shared cache, for the mark of the last apply across replicas (without it: a single replica). */
-    cache?: CacheService;
-    /** A full mutation at least this often (default one hour); deltas in between. */
-    fullMutationIntervalMs?: number;
-  }): CapaEntityProvider {
+  static create(options: CapaEntityProviderOptions): CapaEntityProvider {
     return new CapaEntityProvider(options);
   }
 

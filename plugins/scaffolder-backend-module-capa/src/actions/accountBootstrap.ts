@@ -177,6 +177,194 @@ function onboardTarget(input: Record<string, unknown>) {
 }
 
 /**
+ * The management principal the account will trust: the input's, or the controller principal of the named
+ * management cluster (read from the fleet report, which also says what that cluster already has for the account).
+ */
+async function managementPrincipal(
+  api: CapaFleetApi | undefined,
+  input: BootstrapInput,
+  notes: string[],
+): Promise<string | undefined> {
+  let principal = input.managementPrincipalArn;
+  if (!input.managementCluster) return principal;
+  if (!api)
+    throw new InputError(
+      'managementCluster needs the capa backend; give managementPrincipalArn instead',
+    );
+  const report = await api.fleetReport();
+  const mgmt = report.managementClusters.find(
+    m => m.name === input.managementCluster,
+  );
+  if (!mgmt) {
+    throw new InputError(
+      `management cluster ${JSON.stringify(
+        input.managementCluster,
+      )} is not configured; known: ${
+        report.managementClusters.map(m => m.name).join(', ') || 'none'
+      }`,
+    );
+  }
+  if (principal && principal !== mgmt.controllerPrincipalArn) {
+    notes.push(
+      `managementPrincipalArn ${principal} differs from ${mgmt.name}'s configured controllerPrincipalArn ${mgmt.controllerPrincipalArn}; using the input`,
+    );
+  }
+  principal ??= mgmt.controllerPrincipalArn;
+  const existing = identitiesForAccount(report, mgmt.name, input.accountId);
+  if (existing.length) {
+    notes.push(
+      `${mgmt.name} already has identities for ${input.accountId}: ${existing
+        .map(i => `${i.kind}/${i.name} (${i.verdict})`)
+        .join(', ')}`,
+    );
+  }
+  if (
+    input.identityName &&
+    findIdentity(report, mgmt.name, {
+      kind: ROLE_IDENTITY_KIND,
+      name: input.identityName,
+    })
+  ) {
+    throw new InputError(
+      `AWSClusterRoleIdentity/${input.identityName} already exists on ${mgmt.name}`,
+    );
+  }
+  return principal;
+}
+
+/**
+ * The target role's trust policy (the principal may assume it, with sts:ExternalId and aws:PrincipalTag
+ * conditions when asked) and the management principal's policy that lets it assume the target role.
+ */
+function bootstrapPolicies(
+  input: BootstrapInput,
+  principal: string,
+  roleArn: string,
+) {
+  const conditions: Record<string, string> = {};
+  if (input.externalId) conditions['sts:ExternalId'] = input.externalId;
+  for (const [k, v] of Object.entries(input.principalTags ?? {}))
+    conditions[`aws:PrincipalTag/${k}`] = v;
+  const trustStatement: PolicyStatement = {
+    Sid: 'CapaManagementAssumeRole',
+    Effect: 'Allow',
+    Principal: { AWS: [principal] },
+    Action: ['sts:AssumeRole'],
+    ...(Object.keys(conditions).length
+      ? { Condition: { StringEquals: conditions } }
+      : {}),
+  };
+  const assumeStatement: PolicyStatement = {
+    Sid: 'CapaAssumeTargetRole',
+    Effect: 'Allow',
+    Action: ['sts:AssumeRole'],
+    Resource: [roleArn],
+  };
+  const trustPolicy: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [trustStatement],
+  };
+  const managementPolicy: PolicyDocument = {
+    Version: '2012-10-17',
+    Statement: [assumeStatement],
+  };
+  return { trustStatement, trustPolicy, assumeStatement, managementPolicy };
+}
+
+/** An AWSIAMConfiguration (clusterawsadm) that adds `section` to one role's configuration. */
+function iamConfiguration(
+  partition: string,
+  role: string,
+  section: Record<string, unknown>,
+): Record<string, unknown> {
+  return {
+    apiVersion: IAM_CONFIGURATION_API_VERSION,
+    kind: 'AWSIAMConfiguration',
+    spec: {
+      ...(partition !== 'aws' ? { partition } : {}),
+      [role]: section,
+    },
+  };
+}
+
+/**
+ * The clusterawsadm configurations: the target account's trust statement, and (when the management principal
+ * is a clusterawsadm role) the management account's extra statement; with notes on what to do with them.
+ */
+function bootstrapIamConfigurations(
+  input: BootstrapInput,
+  partition: string,
+  principal: string,
+  policies: ReturnType<typeof bootstrapPolicies>,
+  notes: string[],
+) {
+  const targetSection =
+    input.namingConvention === 'controllers'
+      ? 'clusterAPIControllers'
+      : 'controlPlane';
+  // clusterawsadm decodes statements case-sensitively and drops Sid-less extras fine; keep the AWS casing.
+  const { Sid: _sid, ...clusterawsadmTrust } = policies.trustStatement;
+  const targetIamConfiguration = iamConfiguration(partition, targetSection, {
+    trustStatements: [clusterawsadmTrust],
+  });
+  const managementSection = clusterawsadmSectionOf(principal);
+  let managementIamConfiguration: Record<string, unknown> | undefined;
+  if (managementSection) {
+    const { Sid: _s, ...clusterawsadmAssume } = policies.assumeStatement;
+    managementIamConfiguration = iamConfiguration(
+      partition,
+      managementSection,
+      { extraStatements: [clusterawsadmAssume] },
+    );
+    notes.push(
+      `Merge spec.${managementSection}.extraStatements into the management account's AWSIAMConfiguration (it becomes an inline policy on ${
+        parseRoleArn(principal)!.name
+      }) and run clusterawsadm bootstrap iam create-cloudformation-stack there.`,
+    );
+  } else {
+    notes.push(
+      `${principal} is not a clusterawsadm role (IRSA / Pod Identity?): attach managementPolicy to it as an inline IAM policy.`,
+    );
+  }
+  return { targetIamConfiguration, managementIamConfiguration };
+}
+
+/** What `writeFiles` writes: the two policies as JSON, the clusterawsadm configurations and the identity as YAML. */
+function bootstrapFiles(
+  dir: string,
+  result: Omit<BootstrapResult, 'files' | 'notes' | 'roleArn'>,
+) {
+  const yaml = (o: unknown) =>
+    stringify(o, { aliasDuplicateObjects: false, lineWidth: 0 });
+  return [
+    {
+      path: `${dir}/trust-policy.json`,
+      content: `${JSON.stringify(result.trustPolicy, null, 2)}\n`,
+    },
+    {
+      path: `${dir}/management-policy.json`,
+      content: `${JSON.stringify(result.managementPolicy, null, 2)}\n`,
+    },
+    {
+      path: `${dir}/iam-target.yaml`,
+      content: yaml(result.targetIamConfiguration),
+    },
+    ...(result.managementIamConfiguration
+      ? [
+          {
+            path: `${dir}/iam-management-change.yaml`,
+            content: yaml(result.managementIamConfiguration),
+          },
+        ]
+      : []),
+    {
+      path: `${dir}/identity.yaml`,
+      content: toYaml([result.identityManifest]),
+    },
+  ];
+}
+
+/**
  * Generates everything an account needs to be trusted by a management cluster. Pure apart from reading the report.
  *
  * @public
@@ -187,51 +375,7 @@ export async function generateBootstrap(
 ): Promise<BootstrapResult> {
   const input = validateBootstrapInput(rawInput);
   const notes: string[] = [];
-  let principal = input.managementPrincipalArn;
-  if (input.managementCluster) {
-    if (!api)
-      throw new InputError(
-        'managementCluster needs the capa backend; give managementPrincipalArn instead',
-      );
-    const report = await api.fleetReport();
-    const mgmt = report.managementClusters.find(
-      m => m.name === input.managementCluster,
-    );
-    if (!mgmt) {
-      throw new InputError(
-        `management cluster ${JSON.stringify(
-          input.managementCluster,
-        )} is not configured; known: ${
-          report.managementClusters.map(m => m.name).join(', ') || 'none'
-        }`,
-      );
-    }
-    if (principal && principal !== mgmt.controllerPrincipalArn) {
-      notes.push(
-        `managementPrincipalArn ${principal} differs from ${mgmt.name}'s configured controllerPrincipalArn ${mgmt.controllerPrincipalArn}; using the input`,
-      );
-    }
-    principal ??= mgmt.controllerPrincipalArn;
-    const existing = identitiesForAccount(report, mgmt.name, input.accountId);
-    if (existing.length) {
-      notes.push(
-        `${mgmt.name} already has identities for ${input.accountId}: ${existing
-          .map(i => `${i.kind}/${i.name} (${i.verdict})`)
-          .join(', ')}`,
-      );
-    }
-    if (
-      input.identityName &&
-      findIdentity(report, mgmt.name, {
-        kind: ROLE_IDENTITY_KIND,
-        name: input.identityName,
-      })
-    ) {
-      throw new InputError(
-        `AWSClusterRoleIdentity/${input.identityName} already exists on ${mgmt.name}`,
-      );
-    }
-  }
+  const principal = await managementPrincipal(api, input, notes);
   const parsedPrincipal = parseRoleArn(principal);
   if (!principal || !parsedPrincipal)
     throw new InputError(
@@ -248,69 +392,14 @@ export async function generateBootstrap(
     input.accountId,
     input.namingConvention,
   );
-
-  const conditions: Record<string, string> = {};
-  if (input.externalId) conditions['sts:ExternalId'] = input.externalId;
-  for (const [k, v] of Object.entries(input.principalTags ?? {}))
-    conditions[`aws:PrincipalTag/${k}`] = v;
-  const trustStatement: PolicyStatement = {
-    Sid: 'CapaManagementAssumeRole',
-    Effect: 'Allow',
-    Principal: { AWS: [principal] },
-    Action: ['sts:AssumeRole'],
-    ...(Object.keys(conditions).length
-      ? { Condition: { StringEquals: conditions } }
-      : {}),
-  };
-  const trustPolicy: PolicyDocument = {
-    Version: '2012-10-17',
-    Statement: [trustStatement],
-  };
-  const assumeStatement: PolicyStatement = {
-    Sid: 'CapaAssumeTargetRole',
-    Effect: 'Allow',
-    Action: ['sts:AssumeRole'],
-    Resource: [roleArn],
-  };
-  const managementPolicy: PolicyDocument = {
-    Version: '2012-10-17',
-    Statement: [assumeStatement],
-  };
-
-  const targetSection =
-    input.namingConvention === 'controllers'
-      ? 'clusterAPIControllers'
-      : 'controlPlane';
-  // clusterawsadm decodes statements case-sensitively and drops Sid-less extras fine; keep the AWS casing.
-  const { Sid: _sid, ...clusterawsadmTrust } = trustStatement;
-  const targetIamConfiguration = {
-    apiVersion: IAM_CONFIGURATION_API_VERSION,
-    kind: 'AWSIAMConfiguration',
-    spec: {
-      ...(partition !== 'aws' ? { partition } : {}),
-      [targetSection]: { trustStatements: [clusterawsadmTrust] },
-    },
-  };
-  const managementSection = clusterawsadmSectionOf(principal);
-  let managementIamConfiguration: Record<string, unknown> | undefined;
-  if (managementSection) {
-    const { Sid: _s, ...clusterawsadmAssume } = assumeStatement;
-    managementIamConfiguration = {
-      apiVersion: IAM_CONFIGURATION_API_VERSION,
-      kind: 'AWSIAMConfiguration',
-      spec: {
-        ...(partition !== 'aws' ? { partition } : {}),
-        [managementSection]: { extraStatements: [clusterawsadmAssume] },
-      },
-    };
-    notes.push(
-      `Merge spec.${managementSection}.extraStatements into the management account's AWSIAMConfiguration (it becomes an inline policy on ${parsedPrincipal.name}) and run clusterawsadm bootstrap iam create-cloudformation-stack there.`,
-    );
-  } else {
-    notes.push(
-      `${principal} is not a clusterawsadm role (IRSA / Pod Identity?): attach managementPolicy to it as an inline IAM policy.`,
-    );
-  }
+  const policies = bootstrapPolicies(input, principal, roleArn);
+  const iam = bootstrapIamConfigurations(
+    input,
+    partition,
+    principal,
+    policies,
+    notes,
+  );
   if (input.principalTags && Object.keys(input.principalTags).length) {
     notes.push(
       `The trust policy requires the management principal's tags ${Object.entries(
@@ -337,47 +426,22 @@ export async function generateBootstrap(
     [identityManifest],
     'the generated AWSClusterRoleIdentity',
   );
-
-  const dir = input.outputDir ?? `accounts/${input.accountId}`;
-  const files = [
-    {
-      path: `${dir}/trust-policy.json`,
-      content: `${JSON.stringify(trustPolicy, null, 2)}\n`,
-    },
-    {
-      path: `${dir}/management-policy.json`,
-      content: `${JSON.stringify(managementPolicy, null, 2)}\n`,
-    },
-    {
-      path: `${dir}/iam-target.yaml`,
-      content: stringify(targetIamConfiguration, {
-        aliasDuplicateObjects: false,
-        lineWidth: 0,
-      }),
-    },
-    ...(managementIamConfiguration
-      ? [
-          {
-            path: `${dir}/iam-management-change.yaml`,
-            content: stringify(managementIamConfiguration, {
-              aliasDuplicateObjects: false,
-              lineWidth: 0,
-            }),
-          },
-        ]
-      : []),
-    { path: `${dir}/identity.yaml`, content: toYaml([identityManifest]) },
-  ];
+  const generated = {
+    managementPrincipalArn: principal,
+    trustStatement: policies.trustStatement,
+    trustPolicy: policies.trustPolicy,
+    managementPolicy: policies.managementPolicy,
+    targetIamConfiguration: iam.targetIamConfiguration,
+    managementIamConfiguration: iam.managementIamConfiguration,
+    identityManifest,
+  };
   return {
     roleArn,
-    managementPrincipalArn: principal,
-    trustStatement,
-    trustPolicy,
-    managementPolicy,
-    targetIamConfiguration,
-    managementIamConfiguration,
-    identityManifest,
-    files,
+    ...generated,
+    files: bootstrapFiles(
+      input.outputDir ?? `accounts/${input.accountId}`,
+      generated,
+    ),
     notes,
   };
 }

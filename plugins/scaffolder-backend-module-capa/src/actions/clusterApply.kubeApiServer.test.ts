@@ -1,13 +1,12 @@
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import type { KubeObject } from '@capa-portal/plugin-capa-common';
 import { CrdSchemaRegistry } from '@capa-portal/plugin-capa-node';
-// capa-node does not export ./testing as a package subpath yet (see the module README).
-// eslint-disable-next-line @backstage/no-relative-monorepo-imports
 import {
   describeWithKubeApiServer,
   RealKubeApiServer,
   uniqueName,
-} from '../../../capa-node/src/testing';
+} from '@capa-portal/plugin-capa-node/testing';
+import { liveMgmtEu } from '../__testUtils__/actions';
 import { fakeFleetApi } from '../__testUtils__/demoFleet';
 import { createCapaClusterApplyAction } from './clusterApply';
 import { renderCluster } from './clusterRender';
@@ -99,18 +98,7 @@ describeWithKubeApiServer(
       createCapaClusterApplyAction({
         api,
         registry,
-        getManagementClusters: async () => [
-          {
-            cluster: { name: 'mgmt-eu', accountId: '111111111111' },
-            source: {
-              name: 'mgmt-eu',
-              type: 'kubernetes',
-              target: kube().url,
-              read: jest.fn(),
-            },
-            connection: kube().connection(),
-          },
-        ],
+        getManagementClusters: async () => [liveMgmtEu(kube())],
       });
     async function run(manifests: KubeObject[]) {
       const ctx = createMockActionContext({

@@ -1,12 +1,10 @@
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import type { KubeObject } from '@capa-portal/plugin-capa-common';
 import { CrdSchemaRegistry } from '@capa-portal/plugin-capa-node';
-// capa-node does not export ./testing as a package subpath yet (see the module README).
-// eslint-disable-next-line @backstage/no-relative-monorepo-imports
 import { TestKubernetesApiServer } from '@capa-portal/plugin-capa-node/testing';
+import { liveMgmtEu, webInStagingManifests } from '../__testUtils__/actions';
 import { fakeFleetApi } from '../__testUtils__/demoFleet';
 import { createCapaClusterApplyAction } from './clusterApply';
-import { renderCluster } from './clusterRender';
 
 const registry = CrdSchemaRegistry.fromDirectory();
 const ns = (name: string): KubeObject => ({
@@ -15,25 +13,15 @@ const ns = (name: string): KubeObject => ({
   metadata: { name },
 });
 
-async function manifests(
+function manifests(
   overrides: Record<string, unknown> = {},
 ): Promise<KubeObject[]> {
-  const { manifests: m } = await renderCluster(
-    {
-      name: 'web',
-      namespace: 'staging',
-      region: 'eu-west-1',
-      kubernetesVersion: 'v1.33',
-      identityRef: { kind: 'AWSClusterRoleIdentity', name: 'staging-identity' },
-      nodePools: [
-        { name: 'general', instanceType: 'm6i.large', minSize: 1, maxSize: 3 },
-      ],
-      writeFiles: false,
-      ...overrides,
-    },
-    {},
-  );
-  return m;
+  return webInStagingManifests({
+    nodePools: [
+      { name: 'general', instanceType: 'm6i.large', minSize: 1, maxSize: 3 },
+    ],
+    ...overrides,
+  });
 }
 
 /** Objects as a comparable list: Kind/namespace/name. */
@@ -64,23 +52,17 @@ describe('capa:cluster:apply', () => {
       api,
       registry,
       getManagementClusters: async () => [
-        {
-          cluster: { name: 'mgmt-eu', accountId: '111111111111' },
-          source: connection
-            ? {
-                name: 'mgmt-eu',
-                type: 'kubernetes',
-                target: server.url,
-                read: jest.fn(),
-              }
-            : {
+        connection
+          ? liveMgmtEu(server)
+          : {
+              cluster: { name: 'mgmt-eu', accountId: '111111111111' },
+              source: {
                 name: 'mgmt-eu',
                 type: 'manifests',
                 target: 'clusters/mgmt-eu',
                 read: jest.fn(),
               },
-          ...(connection ? { connection: server.connection() } : {}),
-        },
+            },
       ],
     });
   }

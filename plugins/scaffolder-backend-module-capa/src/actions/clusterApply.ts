@@ -28,6 +28,8 @@ import {
   CrdSchemaRegistry,
   KubernetesApplier,
   KubernetesApplyError,
+  ManagementClusterConnection,
+  objectRef,
 } from '@capa-portal/plugin-capa-node';
 import {
   CapaFleetApi,
@@ -37,7 +39,7 @@ import {
   problemLines,
   refText,
 } from '../lib/fleet';
-import { assertValidObjects, objectLabel } from '../lib/manifests';
+import { assertValidObjects } from '../lib/manifests';
 import { requireCapaPermission } from '../lib/permissions';
 import { FieldErrors } from '../lib/validation';
 import { examples } from './clusterApply.examples';
@@ -177,7 +179,7 @@ export function planApply(
       newIdentity.metadata.name !== identityRef.name)
   ) {
     throw new InputError(
-      `the manifests hold ${objectLabel(
+      `the manifests hold ${objectRef(
         newIdentity,
       )} but the cluster uses ${refText(identityRef)}`,
     );
@@ -352,12 +354,12 @@ export async function applyPlan(
       return `${why}. Nothing was created, so nothing was rolled back.`;
     try {
       const deleted = await applier.delete(created);
-      const names = deleted.map(d => objectLabel(d.object));
+      const names = deleted.map(d => objectRef(d.object));
       logger.warn(`rolled back ${names.join(', ')}`);
       return `${why}. Rolled back what this run created: ${names.join(', ')}.`;
     } catch (e) {
       return `${why}. Rollback failed, delete these by hand: ${created
-        .map(objectLabel)
+        .map(objectRef)
         .join(', ')} (${describeApplyError(e)}).`;
     }
   };
@@ -397,7 +399,7 @@ export async function applyPlan(
       try {
         const applied = await applier.apply(plan.objects);
         return applied.map(a => ({
-          object: objectLabel(a.object),
+          object: objectRef(a.object),
           created: a.created,
         }));
       } catch (e) {
@@ -425,6 +427,74 @@ export function clusterEntityRef(
     .map(p => p.toLowerCase().replace(/[^a-z0-9._-]+/g, '-'))
     .join('.');
   return name.length <= 63 ? `resource:default/${name}` : undefined;
+}
+
+/**
+ * Who may apply and whether the identity can be trusted, before anything is sent: capa.cluster.create on the
+ * plan's account as seen from its management cluster, then the trust verdict of the identity for the namespace
+ * (broken refuses, problems are logged). Returns the verdict.
+ */
+async function authorizePlan(
+  deps: ApplyDependencies,
+  ctx: Pick<ActionContext<any, any, any>, 'getInitiatorCredentials' | 'logger'>,
+  plan: ApplyPlan,
+): Promise<ReturnType<typeof planVerdict>['verdict']> {
+  const report = await deps.api.fleetReport();
+  const accountId = planAccount(report, plan);
+  if (deps.permissions && !accountId) {
+    throw new NotAllowedError(
+      `refusing to apply ${plan.namespace}/${
+        plan.clusterName
+      }: the account of ${refText(plan.identityRef)} on ${
+        plan.managementCluster
+      } is not known, so capa.cluster.create cannot be checked; nothing was applied`,
+    );
+  }
+  if (accountId)
+    await requireCapaPermission(deps.permissions, ctx, {
+      permission: capaClusterCreatePermission,
+      resourceRef: capaResourceRef.account(accountId, plan.managementCluster),
+      what: `create cluster ${plan.namespace}/${plan.clusterName} in account ${accountId} from ${plan.managementCluster}`,
+    });
+  const { verdict, problems } = planVerdict(report, plan);
+  if (verdict === 'broken') {
+    throw new NotAllowedError(
+      `refusing to apply ${plan.namespace}/${
+        plan.clusterName
+      }: the trust verdict of ${refText(plan.identityRef)} for namespace ${
+        plan.namespace
+      } on ${plan.managementCluster} is broken: ${problems.join('; ')}`,
+    );
+  }
+  if (problems.length)
+    ctx.logger.warn(
+      `trust of ${refText(plan.identityRef)} (${verdict}): ${problems.join(
+        '; ',
+      )}`,
+    );
+  return verdict;
+}
+
+/** The live connection of a configured management cluster: one read from manifests cannot be applied to. */
+async function liveConnectionOf(
+  deps: ApplyDependencies,
+  managementCluster: string,
+): Promise<ManagementClusterConnection> {
+  const configured = await deps.getManagementClusters();
+  const mgmt = configured.find(m => m.cluster.name === managementCluster);
+  if (!mgmt) {
+    throw new InputError(
+      `management cluster ${managementCluster} is not configured; known: ${
+        configured.map(m => m.cluster.name).join(', ') || 'none'
+      }`,
+    );
+  }
+  if (!mgmt.connection) {
+    throw new InputError(
+      `management cluster ${managementCluster} is read from ${mgmt.source.target} (manifests, GitOps) and has no kubernetes: connection to apply to; deliver the manifests with a pull request instead`,
+    );
+  }
+  return mgmt.connection;
 }
 
 /**
@@ -482,61 +552,8 @@ export function createCapaClusterApplyAction(deps: ApplyDependencies) {
         ctx.input as Record<string, unknown>,
         deps.registry,
       );
-      const report = await deps.api.fleetReport();
-      const accountId = planAccount(report, plan);
-      if (deps.permissions && !accountId) {
-        throw new NotAllowedError(
-          `refusing to apply ${plan.namespace}/${
-            plan.clusterName
-          }: the account of ${refText(plan.identityRef)} on ${
-            plan.managementCluster
-          } is not known, so capa.cluster.create cannot be checked; nothing was applied`,
-        );
-      }
-      if (accountId)
-        await requireCapaPermission(deps.permissions, ctx, {
-          permission: capaClusterCreatePermission,
-          resourceRef: capaResourceRef.account(
-            accountId,
-            plan.managementCluster,
-          ),
-          what: `create cluster ${plan.namespace}/${plan.clusterName} in account ${accountId} from ${plan.managementCluster}`,
-        });
-      const { verdict, problems } = planVerdict(report, plan);
-      if (verdict === 'broken') {
-        throw new NotAllowedError(
-          `refusing to apply ${plan.namespace}/${
-            plan.clusterName
-          }: the trust verdict of ${refText(plan.identityRef)} for namespace ${
-            plan.namespace
-          } on ${plan.managementCluster} is broken: ${problems.join('; ')}`,
-        );
-      }
-      if (problems.length)
-        ctx.logger.warn(
-          `trust of ${refText(plan.identityRef)} (${verdict}): ${problems.join(
-            '; ',
-          )}`,
-        );
-
-      const configured = await deps.getManagementClusters();
-      const mgmt = configured.find(
-        m => m.cluster.name === plan.managementCluster,
-      );
-      if (!mgmt) {
-        throw new InputError(
-          `management cluster ${
-            plan.managementCluster
-          } is not configured; known: ${
-            configured.map(m => m.cluster.name).join(', ') || 'none'
-          }`,
-        );
-      }
-      if (!mgmt.connection) {
-        throw new InputError(
-          `management cluster ${plan.managementCluster} is read from ${mgmt.source.target} (manifests, GitOps) and has no kubernetes: connection to apply to; deliver the manifests with a pull request instead`,
-        );
-      }
+      const verdict = await authorizePlan(deps, ctx, plan);
+      const connection = await liveConnectionOf(deps, plan.managementCluster);
       const entityRef = clusterEntityRef(plan);
       const catalogNote = `The cluster appears in the catalog${
         entityRef ? ` as ${entityRef}` : ''
@@ -545,13 +562,13 @@ export function createCapaClusterApplyAction(deps: ApplyDependencies) {
       }.`;
       if (ctx.isDryRun) {
         const message = `dry run: would apply ${plan.objects
-          .map(objectLabel)
+          .map(objectRef)
           .join(', ')} to ${
           plan.managementCluster
         } (verdict ${verdict}); nothing was sent to the cluster.`;
         ctx.output(
           'applied',
-          plan.objects.map(o => ({ object: objectLabel(o), created: true })),
+          plan.objects.map(o => ({ object: objectRef(o), created: true })),
         );
         ctx.output('namespaceCreated', false);
         ctx.output('verdict', verdict);
@@ -559,7 +576,7 @@ export function createCapaClusterApplyAction(deps: ApplyDependencies) {
         return;
       }
       const applier = KubernetesApplier.create({
-        connection: mgmt.connection,
+        connection,
         fieldManager: deps.fieldManager ?? SCAFFOLDER_FIELD_MANAGER,
         name: plan.managementCluster,
         logger: ctx.logger,

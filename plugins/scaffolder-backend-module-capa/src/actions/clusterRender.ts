@@ -8,7 +8,10 @@ import {
   IDENTITY_KINDS,
   isNamespaceAllowed,
 } from '@capa-portal/plugin-capa-common';
-import type { CrdSchemaRegistry } from '@capa-portal/plugin-capa-node';
+import {
+  type CrdSchemaRegistry,
+  objectRef,
+} from '@capa-portal/plugin-capa-node';
 import {
   ClusterSpec,
   Flavour,
@@ -16,7 +19,6 @@ import {
   assertValidObjects,
   buildClusterObjects,
   controlPlaneName,
-  objectLabel,
   poolObjectName,
   toYaml,
   writeWorkspaceFiles,
@@ -396,7 +398,7 @@ export async function renderCluster(
       { path: input.outputPath, content: yaml },
     ]);
   }
-  return { manifests, yaml, files, objects: manifests.map(objectLabel) };
+  return { manifests, yaml, files, objects: manifests.map(objectRef) };
 }
 
 /** The account and management cluster the rendered cluster is for, when the input names both. */

@@ -1,62 +1,42 @@
-import type { TemplateExample } from '@backstage/plugin-scaffolder-node';
-import yaml from 'yaml';
+import { stepExamples } from '../lib/examples';
 
-export const examples: TemplateExample[] = [
+export const examples = stepExamples(
   {
-    description:
-      'Find the identity that admits namespace staging for account 222222222222 on mgmt-eu',
-    example: yaml.stringify({
-      steps: [
-        {
-          id: 'identity',
-          action: 'capa:identity:resolve',
-          name: 'Resolve the identityRef',
-          input: {
-            managementCluster: 'mgmt-eu',
-            accountId: '222222222222',
-            namespace: 'staging',
-          },
-        },
-      ],
-    }),
+    id: 'identity',
+    action: 'capa:identity:resolve',
+    name: 'Resolve the identityRef',
   },
-  {
-    description:
-      'A new namespace for an account: generate an AWSClusterRoleIdentity (same role as the existing identity) when none admits it',
-    example: yaml.stringify({
-      steps: [
-        {
-          id: 'identity',
-          action: 'capa:identity:resolve',
-          name: 'Resolve or create the identity',
-          input: {
-            managementCluster: 'mgmt-eu',
-            accountId: '222222222222',
-            namespace: 'staging-payments',
-            createIfMissing: true,
-            identityName: 'staging-payments-identity',
-          },
-        },
-      ],
-    }),
-  },
-  {
-    description:
-      'From template parameters (the pickers of the create-workload-cluster template)',
-    example: yaml.stringify({
-      steps: [
-        {
-          id: 'identity',
-          action: 'capa:identity:resolve',
-          name: 'Resolve the identityRef',
-          input: {
-            managementCluster: 'mgmt-us',
-            accountId: '101010101010',
-            namespace: 'data-exchange',
-            createIfMissing: false,
-          },
-        },
-      ],
-    }),
-  },
-];
+  [
+    {
+      description:
+        'Find the identity that admits namespace staging for account 222222222222 on mgmt-eu',
+      input: {
+        managementCluster: 'mgmt-eu',
+        accountId: '222222222222',
+        namespace: 'staging',
+      },
+    },
+    {
+      description:
+        'A new namespace for an account: generate an AWSClusterRoleIdentity (same role as the existing identity) when none admits it',
+      name: 'Resolve or create the identity',
+      input: {
+        managementCluster: 'mgmt-eu',
+        accountId: '222222222222',
+        namespace: 'staging-payments',
+        createIfMissing: true,
+        identityName: 'staging-payments-identity',
+      },
+    },
+    {
+      description:
+        'From template parameters (the pickers of the create-workload-cluster template)',
+      input: {
+        managementCluster: 'mgmt-us',
+        accountId: '101010101010',
+        namespace: 'data-exchange',
+        createIfMissing: false,
+      },
+    },
+  ],
+);

@@ -10,13 +10,16 @@ import {
 import type { PermissionsService } from '@backstage/backend-plugin-api';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { CrdSchemaRegistry } from '@capa-portal/plugin-capa-node';
-// capa-node does not export ./testing as a package subpath yet (see the module README).
-// eslint-disable-next-line @backstage/no-relative-monorepo-imports
-import { TestKubernetesApiServer } from '../../../capa-node/src/testing';
+import { TestKubernetesApiServer } from '@capa-portal/plugin-capa-node/testing';
+import {
+  liveMgmtEu,
+  WEB_IN_STAGING,
+  webInStagingManifests,
+} from '../__testUtils__/actions';
 import { fakeFleetApi } from '../__testUtils__/demoFleet';
 import { createCapaAccountBootstrapAction } from './accountBootstrap';
 import { createCapaClusterApplyAction } from './clusterApply';
-import { createCapaClusterRenderAction, renderCluster } from './clusterRender';
+import { createCapaClusterRenderAction } from './clusterRender';
 
 const registry = CrdSchemaRegistry.fromDirectory();
 const ML_USER = 'user:default/ml-engineer';
@@ -59,7 +62,7 @@ function mlContext(options: Parameters<typeof createMockActionContext>[0]) {
   return ctx;
 }
 
-// examples/demo-fleet/clusters/mgmt-eu/identities.yaml: staging-identity assumes a role in 222222222222.
+// WEB_IN_STAGING's identity, staging-identity, assumes a role in 222222222222.
 const STAGING_ON_EU = 'account:222222222222@mgmt-eu';
 
 describe('capa:cluster:apply checks capa.cluster.create', () => {
@@ -77,33 +80,9 @@ describe('capa:cluster:apply checks capa.cluster.create', () => {
       api: fakeFleetApi(),
       registry,
       permissions: permissions.service,
-      getManagementClusters: async () => [
-        {
-          cluster: { name: 'mgmt-eu', accountId: '111111111111' },
-          source: {
-            name: 'mgmt-eu',
-            type: 'kubernetes',
-            target: server.url,
-            read: jest.fn(),
-          },
-          connection: server.connection(),
-        },
-      ],
+      getManagementClusters: async () => [liveMgmtEu(server)],
     });
-    const { manifests } = await renderCluster(
-      {
-        name: 'web',
-        namespace: 'staging',
-        region: 'eu-west-1',
-        kubernetesVersion: 'v1.33',
-        identityRef: {
-          kind: 'AWSClusterRoleIdentity',
-          name: 'staging-identity',
-        },
-        writeFiles: false,
-      },
-      {},
-    );
+    const manifests = await webInStagingManifests();
     const ctx = mlContext({
       input: { managementCluster: 'mgmt-eu', manifests } as any,
     });
@@ -138,11 +117,7 @@ describe('capa:cluster:apply checks capa.cluster.create', () => {
 
 describe('capa:cluster:render checks capa.cluster.create before writing the file', () => {
   const input = {
-    name: 'web',
-    namespace: 'staging',
-    region: 'eu-west-1',
-    kubernetesVersion: 'v1.33',
-    identityRef: { kind: 'AWSClusterRoleIdentity', name: 'staging-identity' },
+    ...WEB_IN_STAGING,
     outputPath: 'clusters/mgmt-eu/staging/web.yaml',
   };
 

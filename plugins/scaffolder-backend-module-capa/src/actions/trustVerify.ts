@@ -1,6 +1,9 @@
 import type { PermissionsService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
-import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  type ActionContext,
+  createTemplateAction,
+} from '@backstage/plugin-scaffolder-node';
 import type {
   AccountTrustResponse,
   Check,
@@ -26,6 +29,132 @@ function summarize(checks: Check[], status: 'fail' | 'warn') {
         !seen.has(`${c.id}\u0000${c.message}`) &&
         !!seen.add(`${c.id}\u0000${c.message}`),
     );
+}
+
+interface VerifyTarget {
+  accountId?: string;
+  managementCluster?: string;
+  identityName?: string;
+}
+
+function validateVerifyInput(input: Record<string, unknown>): VerifyTarget {
+  const errors = new FieldErrors();
+  const accountId = errors.accountId('accountId', input.accountId, {
+    required: false,
+  });
+  const managementCluster = errors.managementCluster(
+    'managementCluster',
+    input.managementCluster,
+  );
+  const identityName = errors.dnsSubdomain('identityName', input.identityName, {
+    required: false,
+  });
+  if (
+    input.failOnBroken !== undefined &&
+    typeof input.failOnBroken !== 'boolean'
+  )
+    errors.add('failOnBroken', 'must be true or false');
+  if (!accountId && !(managementCluster && identityName) && errors.ok)
+    errors.add(
+      'accountId',
+      'give accountId, or managementCluster and identityName',
+    );
+  errors.throwIfAny('capa:trust:verify');
+  return { accountId, managementCluster, identityName };
+}
+
+/** The account an identity targets, from the fleet report. */
+async function accountOfIdentity(
+  api: CapaFleetApi,
+  { managementCluster, identityName }: VerifyTarget,
+): Promise<string> {
+  const report = await api.fleetReport();
+  const identity = report.identities.find(
+    i => i.managementCluster === managementCluster && i.name === identityName,
+  );
+  if (!identity)
+    throw new InputError(`no identity ${identityName} on ${managementCluster}`);
+  if (!identity.accountId)
+    throw new InputError(
+      `the account of ${identity.kind}/${identity.name} is not known`,
+    );
+  return identity.accountId;
+}
+
+/**
+ * A live verification, once per task (a checkpoint) and only with capa.trust.verify on the account; in a dry
+ * run the last report instead, when the backend offers it.
+ */
+async function verifyOrRead(
+  ctx: Pick<
+    ActionContext<any, any, any>,
+    'isDryRun' | 'logger' | 'checkpoint' | 'getInitiatorCredentials'
+  >,
+  options: { api: CapaFleetApi; permissions?: PermissionsService },
+  accountId: string,
+): Promise<AccountTrustResponse> {
+  if (ctx.isDryRun && options.api.accountTrust) {
+    ctx.logger.info(
+      `dry run: reading the last report of ${accountId} instead of verifying live`,
+    );
+    return options.api.accountTrust(accountId);
+  }
+  await requireCapaPermission(options.permissions, ctx, {
+    permission: capaTrustVerifyPermission,
+    resourceRef: capaResourceRef.account(accountId),
+    what: `verify the trust of account ${accountId} live`,
+  });
+  return ctx.checkpoint({
+    key: `capa.trust.verify:${accountId}`,
+    fn: async () =>
+      JSON.parse(JSON.stringify(await options.api.verifyAccount(accountId))),
+  });
+}
+
+/**
+ * The verdict and checks to report: the account's, its identities' and clusters' findings each with its
+ * subject (an account's verdict aggregates them); or, with identityName, that identity's alone.
+ */
+function findingsOf(
+  response: AccountTrustResponse,
+  accountId: string,
+  { managementCluster, identityName }: VerifyTarget,
+): { verdict: Verdict; checks: Check[]; subject: string } {
+  if (identityName) {
+    const identity = response.identities.find(
+      i =>
+        i.name === identityName &&
+        (!managementCluster || i.managementCluster === managementCluster),
+    );
+    if (!identity)
+      throw new InputError(
+        `identity ${identityName} does not target account ${accountId}`,
+      );
+    return {
+      verdict: identity.verdict,
+      checks: identity.checks,
+      subject: `${identity.kind}/${identity.name} on ${identity.managementCluster}`,
+    };
+  }
+  return {
+    verdict: response.account.verdict,
+    checks: [
+      ...response.account.checks,
+      ...response.identities.flatMap(i =>
+        i.checks.map(c => ({
+          ...c,
+          message: `${i.managementCluster}: ${i.kind}/${i.name}: ${c.message}`,
+        })),
+      ),
+      ...response.clusters.flatMap(c =>
+        c.checks.map(k => ({
+          ...k,
+          message: `${c.managementCluster}: ${c.namespace}/${c.name}: ${k.message}`,
+        })),
+      ),
+    ],
+    subject: `account ${accountId}`,
+  };
 }
 
 /**
@@ -88,103 +217,16 @@ export function createCapaTrustVerifyAction(options: {
       },
     },
     async handler(ctx) {
-      const errors = new FieldErrors();
       const input = ctx.input as Record<string, unknown>;
-      let accountId = errors.accountId('accountId', input.accountId, {
-        required: false,
-      });
-      const managementCluster = errors.managementCluster(
-        'managementCluster',
-        input.managementCluster,
+      const target = validateVerifyInput(input);
+      const accountId =
+        target.accountId ?? (await accountOfIdentity(options.api, target));
+      const response = await verifyOrRead(ctx, options, accountId);
+      const { verdict, checks, subject } = findingsOf(
+        response,
+        accountId,
+        target,
       );
-      const identityName = errors.dnsSubdomain(
-        'identityName',
-        input.identityName,
-        { required: false },
-      );
-      if (
-        input.failOnBroken !== undefined &&
-        typeof input.failOnBroken !== 'boolean'
-      )
-        errors.add('failOnBroken', 'must be true or false');
-      if (!accountId && !(managementCluster && identityName) && errors.ok)
-        errors.add(
-          'accountId',
-          'give accountId, or managementCluster and identityName',
-        );
-      errors.throwIfAny('capa:trust:verify');
-
-      if (!accountId) {
-        const report = await options.api.fleetReport();
-        const identity = report.identities.find(
-          i =>
-            i.managementCluster === managementCluster &&
-            i.name === identityName,
-        );
-        if (!identity)
-          throw new InputError(
-            `no identity ${identityName} on ${managementCluster}`,
-          );
-        if (!identity.accountId)
-          throw new InputError(
-            `the account of ${identity.kind}/${identity.name} is not known`,
-          );
-        accountId = identity.accountId;
-      }
-
-      let response: AccountTrustResponse;
-      if (ctx.isDryRun && options.api.accountTrust) {
-        ctx.logger.info(
-          `dry run: reading the last report of ${accountId} instead of verifying live`,
-        );
-        response = await options.api.accountTrust(accountId);
-      } else {
-        await requireCapaPermission(options.permissions, ctx, {
-          permission: capaTrustVerifyPermission,
-          resourceRef: capaResourceRef.account(accountId!),
-          what: `verify the trust of account ${accountId} live`,
-        });
-        response = await ctx.checkpoint({
-          key: `capa.trust.verify:${accountId}`,
-          fn: async () =>
-            JSON.parse(
-              JSON.stringify(await options.api.verifyAccount(accountId!)),
-            ),
-        });
-      }
-
-      let verdict: Verdict = response.account.verdict;
-      // An account's verdict aggregates its identities and clusters: list their findings, each with its subject.
-      let checks: Check[] = [
-        ...response.account.checks,
-        ...response.identities.flatMap(i =>
-          i.checks.map(c => ({
-            ...c,
-            message: `${i.managementCluster}: ${i.kind}/${i.name}: ${c.message}`,
-          })),
-        ),
-        ...response.clusters.flatMap(c =>
-          c.checks.map(k => ({
-            ...k,
-            message: `${c.managementCluster}: ${c.namespace}/${c.name}: ${k.message}`,
-          })),
-        ),
-      ];
-      let subject = `account ${accountId}`;
-      if (identityName) {
-        const identity = response.identities.find(
-          i =>
-            i.name === identityName &&
-            (!managementCluster || i.managementCluster === managementCluster),
-        );
-        if (!identity)
-          throw new InputError(
-            `identity ${identityName} does not target account ${accountId}`,
-          );
-        verdict = identity.verdict;
-        checks = identity.checks;
-        subject = `${identity.kind}/${identity.name} on ${identity.managementCluster}`;
-      }
       const failing = summarize(checks, 'fail');
       const warning = summarize(checks, 'warn');
       // What the verification could not do (refused AWS credentials, live verification off): in the task log.

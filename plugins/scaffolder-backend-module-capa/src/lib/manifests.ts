@@ -11,7 +11,7 @@ import {
   OBJECT_ANNOTATION_OWNER,
   OBJECT_ANNOTATION_SYSTEM,
 } from '@capa-portal/plugin-capa-common';
-import { CrdSchemaRegistry } from '@capa-portal/plugin-capa-node';
+import { CrdSchemaRegistry, objectRef } from '@capa-portal/plugin-capa-node';
 import { stringify } from 'yaml';
 
 export const CAPI_GROUP = 'cluster.x-k8s.io';
@@ -114,120 +114,202 @@ export function poolObjectName(clusterName: string, pool: string): string {
   return `${clusterName}-${pool}`;
 }
 
-/** Builds the objects of one workload cluster, in dependency order (referenced objects first, Cluster, then workers). */
-export function buildClusterObjects(spec: ClusterSpec): KubeObject[] {
-  const annotations: Record<string, string> = {};
-  if (spec.owner) annotations[OBJECT_ANNOTATION_OWNER] = spec.owner;
-  if (spec.system) annotations[OBJECT_ANNOTATION_SYSTEM] = spec.system;
-  const tags =
-    spec.tags && Object.keys(spec.tags).length ? { ...spec.tags } : undefined;
-  const cpName = controlPlaneName(spec.name);
-  const clusterLabels = { 'capa-portal.io/flavour': spec.flavour };
+/** What every object of a cluster shares: the Cluster's annotations and labels, the tags, the control plane's name. */
+interface ClusterParts {
+  annotations: Record<string, string>;
+  labels: Record<string, string>;
+  tags?: Record<string, string>;
+  controlPlaneName: string;
+}
 
-  if (spec.flavour === 'eks') {
-    const version = eksVersion(spec.kubernetesVersion);
-    const objects: KubeObject[] = [
-      {
-        apiVersion: INFRA_V1BETA2,
-        kind: 'AWSManagedCluster',
-        metadata: meta(spec, spec.name),
-        spec: {},
+function identityRefOf(spec: ClusterSpec) {
+  return { kind: spec.identityRef.kind, name: spec.identityRef.name };
+}
+
+/** The CAPI Cluster, pointing at the flavour's infrastructure cluster and control plane. */
+function clusterObject(
+  spec: ClusterSpec,
+  parts: ClusterParts,
+  infrastructureKind: string,
+  controlPlaneKind: string,
+): KubeObject {
+  return {
+    apiVersion: CAPI_V1BETA2,
+    kind: 'Cluster',
+    metadata: meta(spec, spec.name, {
+      annotations: parts.annotations,
+      labels: parts.labels,
+    }),
+    spec: {
+      clusterNetwork: { pods: { cidrBlocks: ['192.168.0.0/16'] } },
+      infrastructureRef: ref(INFRA_GROUP, infrastructureKind, spec.name),
+      controlPlaneRef: ref(
+        CONTROLPLANE_GROUP,
+        controlPlaneKind,
+        parts.controlPlaneName,
+      ),
+    },
+  };
+}
+
+/** An EKS node group: AWSManagedMachinePool and the MachinePool that scales it. */
+function eksPoolObjects(
+  spec: ClusterSpec,
+  parts: ClusterParts,
+  pool: NodePoolSpec,
+  version: string,
+): KubeObject[] {
+  const name = poolObjectName(spec.name, pool.name);
+  return [
+    {
+      apiVersion: INFRA_V1BETA2,
+      kind: 'AWSManagedMachinePool',
+      metadata: meta(spec, name),
+      spec: {
+        eksNodegroupName: name,
+        instanceType: pool.instanceType,
+        capacityType: 'onDemand',
+        scaling: { minSize: pool.minSize, maxSize: pool.maxSize },
+        ...(pool.diskSizeGiB ? { diskSize: pool.diskSizeGiB } : {}),
+        ...(parts.tags ? { additionalTags: parts.tags } : {}),
       },
-      {
-        apiVersion: CONTROLPLANE_V1BETA2,
-        kind: 'AWSManagedControlPlane',
-        metadata: meta(spec, cpName),
-        spec: {
-          eksClusterName: spec.name,
-          region: spec.region,
-          version,
-          identityRef: {
-            kind: spec.identityRef.kind,
-            name: spec.identityRef.name,
-          },
-          associateOIDCProvider: true,
-          endpointAccess: { public: true, private: true },
-          logging: {
-            apiServer: true,
-            audit: true,
-            authenticator: true,
-            controllerManager: false,
-            scheduler: false,
-          },
-          ...(tags ? { additionalTags: tags } : {}),
-        },
-      },
-      {
-        apiVersion: CAPI_V1BETA2,
-        kind: 'Cluster',
-        metadata: meta(spec, spec.name, { annotations, labels: clusterLabels }),
-        spec: {
-          clusterNetwork: { pods: { cidrBlocks: ['192.168.0.0/16'] } },
-          infrastructureRef: ref(INFRA_GROUP, 'AWSManagedCluster', spec.name),
-          controlPlaneRef: ref(
-            CONTROLPLANE_GROUP,
-            'AWSManagedControlPlane',
-            cpName,
-          ),
-        },
-      },
-    ];
-    for (const pool of spec.nodePools) {
-      const name = poolObjectName(spec.name, pool.name);
-      objects.push(
-        {
-          apiVersion: INFRA_V1BETA2,
-          kind: 'AWSManagedMachinePool',
-          metadata: meta(spec, name),
-          spec: {
-            eksNodegroupName: name,
-            instanceType: pool.instanceType,
-            capacityType: 'onDemand',
-            scaling: { minSize: pool.minSize, maxSize: pool.maxSize },
-            ...(pool.diskSizeGiB ? { diskSize: pool.diskSizeGiB } : {}),
-            ...(tags ? { additionalTags: tags } : {}),
-          },
-        },
-        {
-          apiVersion: CAPI_V1BETA2,
-          kind: 'MachinePool',
-          metadata: scalableMeta(spec, name, pool),
+    },
+    {
+      apiVersion: CAPI_V1BETA2,
+      kind: 'MachinePool',
+      metadata: scalableMeta(spec, name, pool),
+      spec: {
+        clusterName: spec.name,
+        replicas: pool.minSize,
+        template: {
           spec: {
             clusterName: spec.name,
-            replicas: pool.minSize,
-            template: {
-              spec: {
-                clusterName: spec.name,
-                version,
-                bootstrap: { dataSecretName: '' },
-                infrastructureRef: ref(
-                  INFRA_GROUP,
-                  'AWSManagedMachinePool',
-                  name,
-                ),
-              },
-            },
+            version,
+            bootstrap: { dataSecretName: '' },
+            infrastructureRef: ref(INFRA_GROUP, 'AWSManagedMachinePool', name),
           },
         },
-      );
-    }
-    return objects;
-  }
-
-  // kubeadm
-  const version = withV(spec.kubernetesVersion);
-  const cp = spec.controlPlane ?? { instanceType: 'm6i.large', replicas: 3 };
-  const ssh =
-    spec.sshKeyName !== undefined ? { sshKeyName: spec.sshKeyName } : {};
-  // Names are not de-duplicated here: the KubeadmConfigSpec CRD's CEL rule (names must be unique) refuses
-  // a repeated flag, as the API server would.
-  const kubeletArgs = [
-    { name: 'cloud-provider', value: 'external' },
-    ...(spec.kubeletExtraArgs ?? []),
+      },
+    },
   ];
-  // A cloud-init (Jinja) expression CAPA's own templates use: a constant, never user input.
-  const nodeName = '{{ ds.meta_data.local_hostname }}';
-  const objects: KubeObject[] = [
+}
+
+function eksObjects(spec: ClusterSpec, parts: ClusterParts): KubeObject[] {
+  const version = eksVersion(spec.kubernetesVersion);
+  return [
+    {
+      apiVersion: INFRA_V1BETA2,
+      kind: 'AWSManagedCluster',
+      metadata: meta(spec, spec.name),
+      spec: {},
+    },
+    {
+      apiVersion: CONTROLPLANE_V1BETA2,
+      kind: 'AWSManagedControlPlane',
+      metadata: meta(spec, parts.controlPlaneName),
+      spec: {
+        eksClusterName: spec.name,
+        region: spec.region,
+        version,
+        identityRef: identityRefOf(spec),
+        associateOIDCProvider: true,
+        endpointAccess: { public: true, private: true },
+        logging: {
+          apiServer: true,
+          audit: true,
+          authenticator: true,
+          controllerManager: false,
+          scheduler: false,
+        },
+        ...(parts.tags ? { additionalTags: parts.tags } : {}),
+      },
+    },
+    clusterObject(spec, parts, 'AWSManagedCluster', 'AWSManagedControlPlane'),
+    ...spec.nodePools.flatMap(pool =>
+      eksPoolObjects(spec, parts, pool, version),
+    ),
+  ];
+}
+
+/** What kubeadm needs on every node of a kubeadm cluster, and the cluster's version and SSH key. */
+interface KubeadmParts extends ClusterParts {
+  version: string;
+  ssh: { sshKeyName?: string };
+  nodeRegistration: () => Record<string, unknown>;
+}
+
+/** A worker pool: its AWSMachineTemplate, KubeadmConfigTemplate and the MachineDeployment using both. */
+function kubeadmPoolObjects(
+  spec: ClusterSpec,
+  parts: KubeadmParts,
+  pool: NodePoolSpec,
+): KubeObject[] {
+  const name = poolObjectName(spec.name, pool.name);
+  const selectorLabels = () => ({
+    [CLUSTER_NAME_LABEL]: spec.name,
+    'cluster.x-k8s.io/deployment-name': name,
+  });
+  return [
+    {
+      apiVersion: INFRA_V1BETA2,
+      kind: 'AWSMachineTemplate',
+      metadata: meta(spec, name),
+      spec: {
+        template: {
+          spec: {
+            instanceType: pool.instanceType,
+            iamInstanceProfile: `nodes${ROLE_SUFFIX}`,
+            ...parts.ssh,
+            ...(pool.diskSizeGiB
+              ? { rootVolume: { size: pool.diskSizeGiB } }
+              : {}),
+          },
+        },
+      },
+    },
+    {
+      apiVersion: BOOTSTRAP_V1BETA2,
+      kind: 'KubeadmConfigTemplate',
+      metadata: meta(spec, name),
+      spec: {
+        template: {
+          spec: {
+            joinConfiguration: { nodeRegistration: parts.nodeRegistration() },
+          },
+        },
+      },
+    },
+    {
+      apiVersion: CAPI_V1BETA2,
+      kind: 'MachineDeployment',
+      metadata: scalableMeta(spec, name, pool),
+      spec: {
+        clusterName: spec.name,
+        replicas: pool.minSize,
+        selector: { matchLabels: selectorLabels() },
+        template: {
+          metadata: { labels: selectorLabels() },
+          spec: {
+            clusterName: spec.name,
+            version: parts.version,
+            bootstrap: {
+              configRef: ref(BOOTSTRAP_GROUP, 'KubeadmConfigTemplate', name),
+            },
+            infrastructureRef: ref(INFRA_GROUP, 'AWSMachineTemplate', name),
+          },
+        },
+      },
+    },
+  ];
+}
+
+function kubeadmControlPlaneObjects(
+  spec: ClusterSpec,
+  parts: KubeadmParts,
+): KubeObject[] {
+  const cp = spec.controlPlane ?? { instanceType: 'm6i.large', replicas: 3 };
+  const cpName = parts.controlPlaneName;
+  return [
     {
       apiVersion: INFRA_V1BETA2,
       kind: 'AWSMachineTemplate',
@@ -237,7 +319,7 @@ export function buildClusterObjects(spec: ClusterSpec): KubeObject[] {
           spec: {
             instanceType: cp.instanceType,
             iamInstanceProfile: `control-plane${ROLE_SUFFIX}`,
-            ...ssh,
+            ...parts.ssh,
           },
         },
       },
@@ -248,16 +330,13 @@ export function buildClusterObjects(spec: ClusterSpec): KubeObject[] {
       metadata: meta(spec, spec.name),
       spec: {
         region: spec.region,
-        identityRef: {
-          kind: spec.identityRef.kind,
-          name: spec.identityRef.name,
-        },
+        identityRef: identityRefOf(spec),
         controlPlaneLoadBalancer: {
           loadBalancerType: 'nlb',
           healthCheckProtocol: 'HTTPS',
         },
-        ...ssh,
-        ...(tags ? { additionalTags: tags } : {}),
+        ...parts.ssh,
+        ...(parts.tags ? { additionalTags: parts.tags } : {}),
       },
     },
     {
@@ -266,7 +345,7 @@ export function buildClusterObjects(spec: ClusterSpec): KubeObject[] {
       metadata: meta(spec, cpName),
       spec: {
         replicas: cp.replicas,
-        version,
+        version: parts.version,
         machineTemplate: {
           spec: {
             infrastructureRef: ref(INFRA_GROUP, 'AWSMachineTemplate', cpName),
@@ -278,103 +357,53 @@ export function buildClusterObjects(spec: ClusterSpec): KubeObject[] {
               extraArgs: [{ name: 'cloud-provider', value: 'external' }],
             },
           },
-          initConfiguration: {
-            nodeRegistration: {
-              name: nodeName,
-              kubeletExtraArgs: [...kubeletArgs],
-            },
-          },
-          joinConfiguration: {
-            nodeRegistration: {
-              name: nodeName,
-              kubeletExtraArgs: [...kubeletArgs],
-            },
-          },
+          initConfiguration: { nodeRegistration: parts.nodeRegistration() },
+          joinConfiguration: { nodeRegistration: parts.nodeRegistration() },
         },
-      },
-    },
-    {
-      apiVersion: CAPI_V1BETA2,
-      kind: 'Cluster',
-      metadata: meta(spec, spec.name, { annotations, labels: clusterLabels }),
-      spec: {
-        clusterNetwork: { pods: { cidrBlocks: ['192.168.0.0/16'] } },
-        infrastructureRef: ref(INFRA_GROUP, 'AWSCluster', spec.name),
-        controlPlaneRef: ref(CONTROLPLANE_GROUP, 'KubeadmControlPlane', cpName),
       },
     },
   ];
-  for (const pool of spec.nodePools) {
-    const name = poolObjectName(spec.name, pool.name);
-    objects.push(
-      {
-        apiVersion: INFRA_V1BETA2,
-        kind: 'AWSMachineTemplate',
-        metadata: meta(spec, name),
-        spec: {
-          template: {
-            spec: {
-              instanceType: pool.instanceType,
-              iamInstanceProfile: `nodes${ROLE_SUFFIX}`,
-              ...ssh,
-              ...(pool.diskSizeGiB
-                ? { rootVolume: { size: pool.diskSizeGiB } }
-                : {}),
-            },
-          },
-        },
-      },
-      {
-        apiVersion: BOOTSTRAP_V1BETA2,
-        kind: 'KubeadmConfigTemplate',
-        metadata: meta(spec, name),
-        spec: {
-          template: {
-            spec: {
-              joinConfiguration: {
-                nodeRegistration: {
-                  name: nodeName,
-                  kubeletExtraArgs: [...kubeletArgs],
-                },
-              },
-            },
-          },
-        },
-      },
-      {
-        apiVersion: CAPI_V1BETA2,
-        kind: 'MachineDeployment',
-        metadata: scalableMeta(spec, name, pool),
-        spec: {
-          clusterName: spec.name,
-          replicas: pool.minSize,
-          selector: {
-            matchLabels: {
-              [CLUSTER_NAME_LABEL]: spec.name,
-              'cluster.x-k8s.io/deployment-name': name,
-            },
-          },
-          template: {
-            metadata: {
-              labels: {
-                [CLUSTER_NAME_LABEL]: spec.name,
-                'cluster.x-k8s.io/deployment-name': name,
-              },
-            },
-            spec: {
-              clusterName: spec.name,
-              version,
-              bootstrap: {
-                configRef: ref(BOOTSTRAP_GROUP, 'KubeadmConfigTemplate', name),
-              },
-              infrastructureRef: ref(INFRA_GROUP, 'AWSMachineTemplate', name),
-            },
-          },
-        },
-      },
-    );
-  }
-  return objects;
+}
+
+function kubeadmObjects(spec: ClusterSpec, clusterParts: ClusterParts) {
+  // Names are not de-duplicated here: the KubeadmConfigSpec CRD's CEL rule (names must be unique) refuses
+  // a repeated flag, as the API server would.
+  const kubeletArgs = [
+    { name: 'cloud-provider', value: 'external' },
+    ...(spec.kubeletExtraArgs ?? []),
+  ];
+  const parts: KubeadmParts = {
+    ...clusterParts,
+    version: withV(spec.kubernetesVersion),
+    ssh: spec.sshKeyName !== undefined ? { sshKeyName: spec.sshKeyName } : {},
+    nodeRegistration: () => ({
+      // A cloud-init (Jinja) expression CAPA's own templates use: a constant, never user input.
+      name: '{{ ds.meta_data.local_hostname }}',
+      kubeletExtraArgs: [...kubeletArgs],
+    }),
+  };
+  return [
+    ...kubeadmControlPlaneObjects(spec, parts),
+    clusterObject(spec, parts, 'AWSCluster', 'KubeadmControlPlane'),
+    ...spec.nodePools.flatMap(pool => kubeadmPoolObjects(spec, parts, pool)),
+  ];
+}
+
+/** Builds the objects of one workload cluster, in dependency order (referenced objects first, Cluster, then workers). */
+export function buildClusterObjects(spec: ClusterSpec): KubeObject[] {
+  const annotations: Record<string, string> = {};
+  if (spec.owner) annotations[OBJECT_ANNOTATION_OWNER] = spec.owner;
+  if (spec.system) annotations[OBJECT_ANNOTATION_SYSTEM] = spec.system;
+  const parts: ClusterParts = {
+    annotations,
+    labels: { 'capa-portal.io/flavour': spec.flavour },
+    tags:
+      spec.tags && Object.keys(spec.tags).length ? { ...spec.tags } : undefined,
+    controlPlaneName: controlPlaneName(spec.name),
+  };
+  return spec.flavour === 'eks'
+    ? eksObjects(spec, parts)
+    : kubeadmObjects(spec, parts);
 }
 
 export interface RoleIdentitySpec {
@@ -423,14 +452,6 @@ export function defaultCrdRegistry(): CrdSchemaRegistry {
   return sharedRegistry;
 }
 
-export function objectLabel(o: {
-  kind?: string;
-  metadata?: { name?: string; namespace?: string };
-}): string {
-  const ns = o.metadata?.namespace ? `${o.metadata.namespace}/` : '';
-  return `${o.kind ?? '?'}/${ns}${o.metadata?.name ?? '?'}`;
-}
-
 /** Every object's schema errors as `Kind/ns/name: path: message`. Empty when all pass. */
 export function schemaErrors(
   objects: unknown[],
@@ -446,11 +467,11 @@ export function schemaErrors(
     if (result.ok) continue;
     if (result.reason === 'unknown-kind' && UNVALIDATED_KINDS.has(obj?.kind)) {
       if (typeof obj.metadata?.name !== 'string' || !obj.metadata.name)
-        errors.push(`${objectLabel(obj)}: metadata.name: is required`);
+        errors.push(`${objectRef(obj)}: metadata.name: is required`);
       continue;
     }
     for (const e of result.errors)
-      errors.push(`${objectLabel(obj)}: ${e.path || '(object)'}: ${e.message}`);
+      errors.push(`${objectRef(obj)}: ${e.path || '(object)'}: ${e.message}`);
   }
   return errors;
 }

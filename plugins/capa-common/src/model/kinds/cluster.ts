@@ -1,4 +1,3 @@
-/* eslint-disable no-nested-ternary */
 /*
  * CAPI Cluster, v1beta1 and v1beta2: v1beta1 status has infrastructureReady / controlPlaneReady and its
  * conditions (v1beta2 ones under status.v1beta2); v1beta2 has initialization and its old ones under
@@ -15,6 +14,13 @@ import {
 } from '../parseHelpers';
 import { isRecord } from '../../records';
 
+/** The first of `values` of the type (the v1beta1 field, then its v1beta2 successor), or undefined. */
+function firstOf(type: 'string', ...values: unknown[]): string | undefined;
+function firstOf(type: 'boolean', ...values: unknown[]): boolean | undefined;
+function firstOf(type: 'string' | 'boolean', ...values: unknown[]) {
+  return values.find(v => typeof v === type);
+}
+
 /** A CAPI Cluster: refs, topology (ClusterClass), phase, and conditions of both styles. */
 export function parseCluster(o: ObjectEnvelope, out: ParsedObjects) {
   const { name, namespace, apiVersion, location, meta, spec, status } = o;
@@ -22,18 +28,14 @@ export function parseCluster(o: ObjectEnvelope, out: ParsedObjects) {
   let topology: ParsedCluster['topology'];
   if (topo !== undefined && topo !== null) {
     if (!isRecord(topo)) fail('spec.topology must be an object');
-    const className =
-      typeof topo.class === 'string'
-        ? topo.class
-        : isRecord(topo.classRef) && typeof topo.classRef.name === 'string'
-        ? topo.classRef.name
-        : undefined;
-    const classNamespace =
-      typeof topo.classNamespace === 'string'
-        ? topo.classNamespace
-        : isRecord(topo.classRef) && typeof topo.classRef.namespace === 'string'
-        ? topo.classRef.namespace
-        : undefined;
+    // v1beta1 names the ClusterClass in class / classNamespace, v1beta2 in classRef.
+    const classRef = isRecord(topo.classRef) ? topo.classRef : {};
+    const className = firstOf('string', topo.class, classRef.name);
+    const classNamespace = firstOf(
+      'string',
+      topo.classNamespace,
+      classRef.namespace,
+    );
     const variables = Array.isArray(topo.variables)
       ? topo.variables.filter(
           (v: unknown) => isRecord(v) && typeof (v as any).name === 'string',
@@ -77,17 +79,15 @@ export function parseCluster(o: ObjectEnvelope, out: ParsedObjects) {
     conditions: mergeConditions(parseConditions(status.conditions), v1b2, dep),
     labels: strMap(meta.labels),
     annotations: strMap(meta.annotations),
-    infrastructureReady:
-      typeof status.infrastructureReady === 'boolean'
-        ? status.infrastructureReady
-        : init && typeof init.infrastructureProvisioned === 'boolean'
-        ? init.infrastructureProvisioned
-        : undefined,
-    controlPlaneReady:
-      typeof status.controlPlaneReady === 'boolean'
-        ? status.controlPlaneReady
-        : init && typeof init.controlPlaneInitialized === 'boolean'
-        ? init.controlPlaneInitialized
-        : undefined,
+    infrastructureReady: firstOf(
+      'boolean',
+      status.infrastructureReady,
+      init?.infrastructureProvisioned,
+    ),
+    controlPlaneReady: firstOf(
+      'boolean',
+      status.controlPlaneReady,
+      init?.controlPlaneInitialized,
+    ),
   });
 }
