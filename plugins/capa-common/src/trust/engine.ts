@@ -12,6 +12,7 @@
  */
 import type {
   AccountReport,
+  Check,
   ClusterReport,
   FleetInput,
   FleetReport,
@@ -62,6 +63,8 @@ function evaluateManagementCluster(
   mgmt: MgmtContext,
   out: {
     clusters: ClusterReport[];
+    /** Each cluster's own checks (reachability.ts), beside its report. */
+    own: Map<ClusterReport, Check[]>;
     identities: IdentityReport[];
     problems: InputProblem[];
   },
@@ -69,8 +72,9 @@ function evaluateManagementCluster(
   const usage: IdentityUsers = { users: new Map(), direct: new Map() };
   for (const unit of mgmt.units) {
     try {
-      const report = clusterReport(engine, mgmt, unit);
+      const { report, own } = clusterReport(engine, mgmt, unit);
       out.clusters.push(report);
+      out.own.set(report, own);
       if (unit.identityRef) {
         push(usage.direct, identityKey(unit.identityRef), unit);
         for (const l of report.chain)
@@ -135,6 +139,7 @@ export function evaluateFleet(
   const fleet = engine.fleet;
   const out = {
     clusters: [] as ClusterReport[],
+    own: new Map<ClusterReport, Check[]>(),
     identities: [] as IdentityReport[],
     problems: [...fleet.problems],
   };
@@ -151,7 +156,7 @@ export function evaluateFleet(
   }
   let accounts: AccountReport[] = [];
   try {
-    accounts = accountReports(fleet, out.clusters, out.identities);
+    accounts = accountReports(fleet, out.clusters, out.identities, out.own);
   } catch (e) {
     out.problems.push({
       source: 'accounts',

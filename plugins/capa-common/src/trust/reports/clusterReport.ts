@@ -5,6 +5,7 @@
  */
 import type {
   Check,
+  CheckId,
   ClusterReport,
   EksClusterPlan,
   SourceLocation as ObjectLocation,
@@ -143,27 +144,51 @@ function addEksEndpoint(
   if (!facts.apiServer && found.endpoint) facts.apiServer = found.endpoint;
 }
 
-/** The chain's checks with this cluster's own ones in their place, in the contract's order. */
-function clusterChecks(
+/**
+ * The checks that depend on this cluster rather than on its chain (reachability.ts): namespace-allowed for its
+ * namespace, api-version of its own manifests, static-credentials of a CAPI Operator provider that selects it.
+ */
+function ownChecks(
   engine: Engine,
   mgmt: MgmtContext,
   unit: ClusterUnit,
   ev: ChainEvaluation,
+): Partial<Record<CheckId, Check>> {
+  const own: Partial<Record<CheckId, Check>> = {
+    'namespace-allowed': namespaceCheck(engine, mgmt, ev, unit.namespace),
+    'api-version': objectApiVersionCheck(
+      objectApiVersions(unit),
+      undefined,
+      engine.apiCheckMemo,
+    ),
+  };
+  const operator =
+    ev.chain.root === 'controller'
+      ? operatorStaticCredentialsCheck(
+          mgmt.parsed.infrastructureProviders,
+          unit.cluster,
+          unit.carrier,
+        )
+      : undefined;
+  if (operator) own['static-credentials'] = operator;
+  return own;
+}
+
+/** The chain's checks with this cluster's own ones in their place, in the contract's order. */
+function clusterChecks(
+  engine: Engine,
+  unit: ClusterUnit,
+  ev: ChainEvaluation,
+  own: Partial<Record<CheckId, Check>>,
 ): Check[] {
-  const own: Partial<Record<string, Check>> = {
+  const merged: Partial<Record<CheckId, Check>> = {
     'identity-exists': withIdentityRefNote(
       ev.checks.get('identity-exists')!,
       unit.identityRefNote,
     ),
-    'namespace-allowed': namespaceCheck(engine, mgmt, ev, unit.namespace),
-    'static-credentials':
-      (ev.chain.root === 'controller'
-        ? operatorStaticCredentialsCheck(
-            mgmt.parsed.infrastructureProviders,
-            unit.cluster,
-            unit.carrier,
-          )
-        : undefined) ?? ev.staticCheck,
+    'namespace-allowed': own['namespace-allowed'],
+    'static-credentials': own['static-credentials'] ?? ev.staticCheck,
+    // The cluster's objects and its chain's identities in one check, as before the split.
     'api-version': objectApiVersionCheck(
       objectApiVersions(unit),
       ev.apiVersionCheck,
@@ -172,7 +197,7 @@ function clusterChecks(
   };
   const checks: Check[] = [];
   for (const id of CHECK_IDS) {
-    const c = id in own ? own[id] : ev.checks.get(id);
+    const c = id in merged ? merged[id] : ev.checks.get(id);
     if (c) checks.push(c);
   }
   return checks;
@@ -198,30 +223,41 @@ function namespaceCheck(
   return c;
 }
 
+/** A cluster's report and its own checks (those that are not its chain's: reachability.ts). */
+export interface ClusterAssessment {
+  report: ClusterReport;
+  own: Check[];
+}
+
 export function clusterReport(
   engine: Engine,
   mgmt: MgmtContext,
   unit: ClusterUnit,
-): ClusterReport {
+): ClusterAssessment {
   const facts = clusterFacts(mgmt, unit);
   const objects = objectApiVersions(unit);
   if (!unit.identityRef) {
+    // No identityRef could be read (no carrier, or an unreadable one): no chain, so every check is the cluster's.
     const checks: Check[] = [
       identityRefUnknownCheck(unit.missingCarrier),
       objectApiVersionCheck(objects, undefined, engine.apiCheckMemo),
     ];
     return {
-      ...facts,
-      identityRef: { kind: 'unknown', name: '' },
-      verdict: verdictOf(checks),
-      checks,
-      chain: [],
-      apiVersions: [...new Set(objects.map(o => o.apiVersion))],
+      report: {
+        ...facts,
+        identityRef: { kind: 'unknown', name: '' },
+        verdict: verdictOf(checks),
+        checks,
+        chain: [],
+        apiVersions: [...new Set(objects.map(o => o.apiVersion))],
+      },
+      own: checks,
     };
   }
   const ev = evaluateChain(engine, mgmt, unit.identityRef);
   addEksEndpoint(engine, facts, eksLookupOf(unit, ev));
-  const checks = clusterChecks(engine, mgmt, unit, ev);
+  const own = ownChecks(engine, mgmt, unit, ev);
+  const checks = clusterChecks(engine, unit, ev, own);
   const report: ClusterReport = {
     ...facts,
     accountId: ev.accountId,
@@ -234,5 +270,9 @@ export function clusterReport(
     ],
   };
   if (unit.identityRefDefaulted) report.identityRefDefaulted = true;
-  return report;
+  const ownList = Object.values(own).filter((c): c is Check => !!c);
+  // The identityRef itself names nothing: CAPA's k8sClient.Get of it fails for this cluster, there is no chain.
+  if (ev.chain.links[0]?.missing)
+    ownList.unshift(checks.find(c => c.id === 'identity-exists')!);
+  return { report, own: ownList };
 }
