@@ -7,8 +7,8 @@ import { clusterKey, identityKey } from './resources';
  * - accounts and workload clusters the caller may read (`capa.account.read` and the catalog entity);
  * - identities the caller may read, or that target a readable account, or that a readable cluster uses (an
  *   account's report and a cluster's chain show those identities anyway);
- * - an account's own `clusters` and `identities` lists hold only the readable ones, so every count is of what
- *   the caller sees;
+ * - an account's own `clusters`, `identities` and `clusterProblems` lists hold only the readable ones, so every
+ *   count (and each reachability chain's `clusterCount`) is of what the caller sees;
  * - management clusters the caller may read, or that manage a readable cluster or identity (with counts of the
  *   readable ones); input problems only of management clusters the caller may read.
  */
@@ -37,13 +37,44 @@ export function filterReport(
       access.canRead(index.identity(i)),
   );
   const identityKeys = new Set(identities.map(identityKey));
+  // Readable clusters per chain (management cluster + the identity their identityRef names).
+  const chainKey = (x: {
+    managementCluster: string;
+    kind: string;
+    name: string;
+  }) => `${x.managementCluster}\u0000${x.kind}/${x.name}`;
+  const usersOf = new Map<string, number>();
+  for (const c of clusters) {
+    const key = chainKey({
+      managementCluster: c.managementCluster,
+      ...c.identityRef,
+    });
+    usersOf.set(key, (usersOf.get(key) ?? 0) + 1);
+  }
   const accounts = report.accounts
     .filter(a => accountIds.has(a.accountId))
-    .map(a => ({
-      ...a,
-      clusters: a.clusters.filter(c => clusterKeys.has(clusterKey(c))),
-      identities: a.identities.filter(i => identityKeys.has(identityKey(i))),
-    }));
+    .map(a => {
+      const readable = a.clusters.filter(c => clusterKeys.has(clusterKey(c)));
+      const clusterProblems = a.clusterProblems.filter(p =>
+        clusterKeys.has(clusterKey(p)),
+      );
+      return {
+        ...a,
+        clusters: readable,
+        identities: a.identities.filter(i => identityKeys.has(identityKey(i))),
+        // The chains stay (identities targeting a readable account are readable); their counts and the
+        // cluster problems are of readable clusters only.
+        reachability: {
+          ...a.reachability,
+          chains: a.reachability.chains.map(ch => ({
+            ...ch,
+            clusterCount: usersOf.get(chainKey(ch)) ?? 0,
+          })),
+        },
+        clusterProblems,
+        clusterProblemCount: clusterProblems.length,
+      };
+    });
   const readableMgmt = new Set(
     report.managementClusters
       .filter(m => access.canRead(index.managementCluster(m.name)))
