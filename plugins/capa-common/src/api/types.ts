@@ -107,6 +107,17 @@ export interface NamespaceReach {
   message: string;
 }
 
+/**
+ * Query of `GET /accounts`: with `namespace`, every account answers for a cluster in that namespace
+ * (`forNamespace`); `managementCluster` narrows the identities that count to one management cluster.
+ *
+ * @public
+ */
+export interface AccountsQuery {
+  namespace?: string;
+  managementCluster?: string;
+}
+
 /** @public */
 export interface AccountsResponse {
   items: AccountSummary[];
