@@ -386,8 +386,13 @@ export interface ReachabilityChain {
   /** Ids of the reachability checks that fail / warn. */
   failing: CheckId[];
   warning: CheckId[];
-  /** Clusters of the account whose identityRef names this identity. */
+  /** Clusters of the account whose identityRef names this identity (and, with `via`, that provider selects). */
   clusterCount: number;
+  /**
+   * `namespace/name` of the CAPI Operator InfrastructureProvider whose static credentials CAPA runs with for these
+   * clusters (its watch-filter selects them): the chain starts from those keys, not the controller's.
+   */
+  via?: string;
 }
 
 /**
@@ -403,8 +408,8 @@ export interface AccountReachability {
 
 /**
  * A cluster of an account with problems of its own: checks that depend on the cluster rather than on the chain
- * it uses (its namespace against allowedNamespaces, its identityRef, its manifests' API versions, a CAPI
- * Operator provider's static credentials). Listed beside the account's reachability, not folded into it.
+ * it uses (its namespace against allowedNamespaces, its identityRef, its manifests' API versions). Listed beside
+ * the account's reachability, not folded into it.
  *
  * @public
  */

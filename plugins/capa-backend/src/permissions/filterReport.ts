@@ -1,4 +1,7 @@
-import type { FleetReport } from '@capa-portal/plugin-capa-common';
+import type {
+  ClusterReport,
+  FleetReport,
+} from '@capa-portal/plugin-capa-common';
 import type { CallerAccess } from './CapaAccess';
 import { clusterKey, identityKey } from './resources';
 
@@ -37,17 +40,20 @@ export function filterReport(
       access.canRead(index.identity(i)),
   );
   const identityKeys = new Set(identities.map(identityKey));
-  // Readable clusters per chain (management cluster + the identity their identityRef names).
+  // Readable clusters per chain: management cluster, the identity their identityRef names, and the CAPI Operator
+  // provider CAPA runs as for them (named by their static-credentials evidence), as the engine keys its chains.
   const chainKey = (x: {
     managementCluster: string;
     kind: string;
     name: string;
-  }) => `${x.managementCluster}\u0000${x.kind}/${x.name}`;
+    via?: string;
+  }) => `${x.managementCluster}\u0000${x.kind}/${x.name}\u0000${x.via ?? ''}`;
   const usersOf = new Map<string, number>();
   for (const c of clusters) {
     const key = chainKey({
       managementCluster: c.managementCluster,
       ...c.identityRef,
+      via: operatorProviderOf(c),
     });
     usersOf.set(key, (usersOf.get(key) ?? 0) + 1);
   }
@@ -103,4 +109,15 @@ export function filterReport(
     managementClusters,
     problems,
   };
+}
+
+const PROVIDER_EVIDENCE = 'InfrastructureProvider/';
+
+/** `namespace/name` of the CAPI Operator provider a cluster's static-credentials check names, if any. */
+function operatorProviderOf(c: ClusterReport): string | undefined {
+  const source = c.checks.find(k => k.id === 'static-credentials')
+    ?.evidence?.[0]?.source;
+  return source?.startsWith(PROVIDER_EVIDENCE)
+    ? source.slice(PROVIDER_EVIDENCE.length)
+    : undefined;
 }

@@ -12,7 +12,6 @@
  */
 import type {
   AccountReport,
-  Check,
   ClusterReport,
   FleetInput,
   FleetReport,
@@ -24,7 +23,7 @@ import type {
 import { identityKey } from '../model/objects';
 import type { ClusterUnit, MgmtContext } from './context';
 import { newEngine } from './newEngine';
-import { accountReports } from './reports/accountReports';
+import { accountReports, ClusterOwn } from './reports/accountReports';
 import { clusterReport } from './reports/clusterReport';
 import { identityReport, IdentityUsers } from './reports/identityReport';
 import type { Engine } from './types';
@@ -63,8 +62,8 @@ function evaluateManagementCluster(
   mgmt: MgmtContext,
   out: {
     clusters: ClusterReport[];
-    /** Each cluster's own checks (reachability.ts), beside its report. */
-    own: Map<ClusterReport, Check[]>;
+    /** Each cluster's own checks and CAPI Operator provider (reachability.ts), beside its report. */
+    own: Map<ClusterReport, ClusterOwn>;
     identities: IdentityReport[];
     problems: InputProblem[];
   },
@@ -72,9 +71,9 @@ function evaluateManagementCluster(
   const usage: IdentityUsers = { users: new Map(), direct: new Map() };
   for (const unit of mgmt.units) {
     try {
-      const { report, own } = clusterReport(engine, mgmt, unit);
+      const { report, own, via } = clusterReport(engine, mgmt, unit);
       out.clusters.push(report);
-      out.own.set(report, own);
+      out.own.set(report, via ? { own, via } : { own });
       if (unit.identityRef) {
         push(usage.direct, identityKey(unit.identityRef), unit);
         for (const l of report.chain)
@@ -139,7 +138,7 @@ export function evaluateFleet(
   const fleet = engine.fleet;
   const out = {
     clusters: [] as ClusterReport[],
-    own: new Map<ClusterReport, Check[]>(),
+    own: new Map<ClusterReport, ClusterOwn>(),
     identities: [] as IdentityReport[],
     problems: [...fleet.problems],
   };

@@ -203,6 +203,41 @@ describe('account reachability and cluster problems', () => {
     expect(identityOld.clusterProblems).toEqual([]);
   });
 
+  it('a CAPI Operator provider selecting a cluster runs CAPA with static keys: a chain of its own, degraded, not a cluster problem', () => {
+    // One InfrastructureProvider per account with static credentials and a watch-filter (docs/contracts.md §1):
+    // for the clusters it selects, CAPA's credentials are that provider's keys, not the controller role.
+    const provider = {
+      apiVersion: 'operator.cluster.x-k8s.io/v1alpha2',
+      kind: 'InfrastructureProvider',
+      metadata: { name: 'aws-staging', namespace: 'capa-staging' },
+      spec: {
+        configSecret: { name: 'staging-creds' },
+        manager: { additionalArgs: { 'watch-filter': 'env=staging' } },
+      },
+    };
+    const web = awsCluster('staging', 'web', ref('staging'));
+    web[0].metadata.labels = { 'cluster.x-k8s.io/watch-filter': 'env=staging' };
+    const a = account(
+      fleet([controllerIdentity(), staging(), provider as never, ...web]),
+    );
+    expect(a.reachability.chains).toEqual([
+      expect.objectContaining({
+        name: 'staging',
+        verdict: 'configured',
+        clusterCount: 0,
+      }),
+      expect.objectContaining({
+        name: 'staging',
+        via: 'capa-staging/aws-staging',
+        verdict: 'degraded',
+        warning: ['static-credentials'],
+        clusterCount: 1,
+      }),
+    ]);
+    expect(a.verdict).toBe('degraded');
+    expect(a.clusterProblems).toEqual([]);
+  });
+
   it('the worst chain decides: a broken identity into the account breaks it beside a working one', () => {
     const broken = roleIdentity('other', controllersArn(STAGING, 'x-'), {
       allowedNamespaces: {},

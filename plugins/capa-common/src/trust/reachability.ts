@@ -15,10 +15,12 @@
  *   (static-credentials of a static identity, api-version of the identity objects themselves: an identity
  *   manifest the API server refuses is an identity CAPA cannot read). These are an identity report's checks
  *   except namespace-allowed.
+ *   A CAPI Operator InfrastructureProvider whose watch-filter selects a cluster runs CAPA for it with that
+ *   provider's static credentials: the chain then starts from those keys, so its static-credentials warning is
+ *   reachability too, of a chain listed apart (`via` the provider).
  * - **Cluster problems** depend on one cluster: namespace-allowed (its namespace against every link), identity-exists
- *   when its own identityRef names nothing (there is no chain to judge), api-version of its own Cluster /
- *   AWSCluster / AWSManagedControlPlane manifests, and static-credentials of a CAPI Operator provider whose
- *   watch-filter selects it.
+ *   when its own identityRef names nothing (there is no chain to judge), and api-version of its own Cluster /
+ *   AWSCluster / AWSManagedControlPlane manifests.
  *
  * An account's verdict is its reachability; its clusters' own problems are listed and counted beside it.
  */
@@ -85,6 +87,7 @@ export function reachabilityChainOfCluster(
   cluster: ClusterReport,
   own: readonly Check[],
   clusterCount: number,
+  via?: string,
 ): ReachabilityChain {
   const ownIds = new Set(own.map(c => c.id));
   const checks = cluster.checks.filter(
@@ -98,6 +101,7 @@ export function reachabilityChainOfCluster(
     failing: checks.filter(c => c.status === 'fail').map(c => c.id),
     warning: checks.filter(c => c.status === 'warn').map(c => c.id),
     clusterCount,
+    ...(via ? { via } : {}),
   };
 }
 

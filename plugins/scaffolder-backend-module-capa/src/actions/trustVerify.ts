@@ -154,7 +154,8 @@ export function createCapaTrustVerifyAction(options: {
       }
 
       let verdict: Verdict = response.account.verdict;
-      // An account's verdict aggregates its identities and clusters: list their findings, each with its subject.
+      // An account's verdict is its reachability (can CAPA assume into it); the findings still list every failing or
+      // warning check of its identities and clusters (cluster problems too), each with its subject.
       let checks: Check[] = [
         ...response.account.checks,
         ...response.identities.flatMap(i =>

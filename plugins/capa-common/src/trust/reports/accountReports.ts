@@ -60,20 +60,32 @@ function accountSources(
   return ids;
 }
 
-const chainKey = (mgmt: string, kind: string, name: string) =>
-  `${mgmt}\u0000${kind}/${name}`;
+/** What a cluster adds to its report for its account: its own checks, and the CAPI Operator provider CAPA runs as. */
+export interface ClusterOwn {
+  own: Check[];
+  via?: string;
+}
+
+const chainKey = (mgmt: string, kind: string, name: string, via?: string) =>
+  `${mgmt}\u0000${kind}/${name}${via ? `\u0000${via}` : ''}`;
 
 /**
  * The chains that land in an account: one per identity report targeting it, plus one per identityRef its clusters
- * name that has no identity report (CAPA's auto-created controller identity).
+ * name that has no identity report (CAPA's auto-created controller identity), or that CAPA uses with a CAPI
+ * Operator provider's static credentials instead of the controller's (`via`).
  */
 function chainsOf(
   identities: IdentityReport[],
   clusters: ClusterReport[],
-  own: Map<ClusterReport, Check[]>,
+  own: Map<ClusterReport, ClusterOwn>,
 ): ReachabilityChain[] {
   const users = groupBy(clusters, c =>
-    chainKey(c.managementCluster, c.identityRef.kind, c.identityRef.name),
+    chainKey(
+      c.managementCluster,
+      c.identityRef.kind,
+      c.identityRef.name,
+      own.get(c)?.via,
+    ),
   );
   const chains: ReachabilityChain[] = [];
   const seen = new Set<string>();
@@ -84,8 +96,14 @@ function chainsOf(
   }
   for (const [key, list] of users) {
     if (seen.has(key)) continue;
+    const first = own.get(list[0]);
     chains.push(
-      reachabilityChainOfCluster(list[0], own.get(list[0]) ?? [], list.length),
+      reachabilityChainOfCluster(
+        list[0],
+        first?.own ?? [],
+        list.length,
+        first?.via,
+      ),
     );
   }
   return chains;
@@ -95,7 +113,7 @@ export function accountReports(
   fleet: FleetContext,
   clusters: ClusterReport[],
   identities: IdentityReport[],
-  own: Map<ClusterReport, Check[]>,
+  own: Map<ClusterReport, ClusterOwn>,
 ): AccountReport[] {
   // Role identities land in their role's account, the controller identity in the management account, static
   // identities in the account of their access keys (known from the `amazonaws.com/account-id` annotation).
@@ -115,7 +133,7 @@ export function accountReports(
     const reachability = accountReachability(chainsOf(is, cs, own), known);
     const clusterProblems = sortClusterProblems(
       cs
-        .map(c => clusterProblem(c, own.get(c) ?? []))
+        .map(c => clusterProblem(c, own.get(c)?.own ?? []))
         .filter((p): p is ClusterProblem => !!p),
     );
     out.push({

@@ -26,7 +26,10 @@ import {
   withIdentityRefNote,
 } from '../checks/identityExists';
 import { chainNamespaceCheck } from '../checks/namespaceAllowed';
-import { operatorStaticCredentialsCheck } from '../checks/staticCredentials';
+import {
+  operatorProviderFor,
+  operatorStaticCredentialsCheck,
+} from '../checks/staticCredentials';
 
 type ClusterFacts = Omit<
   ClusterReport,
@@ -146,7 +149,8 @@ function addEksEndpoint(
 
 /**
  * The checks that depend on this cluster rather than on its chain (reachability.ts): namespace-allowed for its
- * namespace, api-version of its own manifests, static-credentials of a CAPI Operator provider that selects it.
+ * namespace and api-version of its own manifests. (A CAPI Operator provider's static credentials are how CAPA
+ * reaches the account for the clusters its watch-filter selects: reachability, see `operatorCheck`.)
  */
 function ownChecks(
   engine: Engine,
@@ -154,7 +158,7 @@ function ownChecks(
   unit: ClusterUnit,
   ev: ChainEvaluation,
 ): Partial<Record<CheckId, Check>> {
-  const own: Partial<Record<CheckId, Check>> = {
+  return {
     'namespace-allowed': namespaceCheck(engine, mgmt, ev, unit.namespace),
     'api-version': objectApiVersionCheck(
       objectApiVersions(unit),
@@ -162,16 +166,32 @@ function ownChecks(
       engine.apiCheckMemo,
     ),
   };
-  const operator =
-    ev.chain.root === 'controller'
-      ? operatorStaticCredentialsCheck(
-          mgmt.parsed.infrastructureProviders,
-          unit.cluster,
-          unit.carrier,
-        )
-      : undefined;
-  if (operator) own['static-credentials'] = operator;
-  return own;
+}
+
+/**
+ * The CAPI Operator provider whose static credentials CAPA runs with for this cluster (its chain starts from the
+ * controller's credentials, which are then that provider's), with its static-credentials check; or undefined.
+ */
+function operatorOf(
+  mgmt: MgmtContext,
+  unit: ClusterUnit,
+  ev: ChainEvaluation,
+): { check: Check; via: string } | undefined {
+  if (ev.chain.root !== 'controller') return undefined;
+  const { infrastructureProviders } = mgmt.parsed;
+  const provider = operatorProviderFor(
+    infrastructureProviders,
+    unit.cluster,
+    unit.carrier,
+  );
+  const check = operatorStaticCredentialsCheck(
+    infrastructureProviders,
+    unit.cluster,
+    unit.carrier,
+  );
+  return provider && check
+    ? { check, via: `${provider.namespace}/${provider.name}` }
+    : undefined;
 }
 
 /** The chain's checks with this cluster's own ones in their place, in the contract's order. */
@@ -180,6 +200,7 @@ function clusterChecks(
   unit: ClusterUnit,
   ev: ChainEvaluation,
   own: Partial<Record<CheckId, Check>>,
+  operator: Check | undefined,
 ): Check[] {
   const merged: Partial<Record<CheckId, Check>> = {
     'identity-exists': withIdentityRefNote(
@@ -187,7 +208,7 @@ function clusterChecks(
       unit.identityRefNote,
     ),
     'namespace-allowed': own['namespace-allowed'],
-    'static-credentials': own['static-credentials'] ?? ev.staticCheck,
+    'static-credentials': operator ?? ev.staticCheck,
     // The cluster's objects and its chain's identities in one check, as before the split.
     'api-version': objectApiVersionCheck(
       objectApiVersions(unit),
@@ -227,6 +248,8 @@ function namespaceCheck(
 export interface ClusterAssessment {
   report: ClusterReport;
   own: Check[];
+  /** `namespace/name` of the CAPI Operator InfrastructureProvider whose static credentials CAPA uses for it. */
+  via?: string;
 }
 
 export function clusterReport(
@@ -257,7 +280,8 @@ export function clusterReport(
   const ev = evaluateChain(engine, mgmt, unit.identityRef);
   addEksEndpoint(engine, facts, eksLookupOf(unit, ev));
   const own = ownChecks(engine, mgmt, unit, ev);
-  const checks = clusterChecks(engine, unit, ev, own);
+  const operator = operatorOf(mgmt, unit, ev);
+  const checks = clusterChecks(engine, unit, ev, own, operator?.check);
   const report: ClusterReport = {
     ...facts,
     accountId: ev.accountId,
@@ -274,5 +298,7 @@ export function clusterReport(
   // The identityRef itself names nothing: CAPA's k8sClient.Get of it fails for this cluster, there is no chain.
   if (ev.chain.links[0]?.missing)
     ownList.unshift(checks.find(c => c.id === 'identity-exists')!);
-  return { report, own: ownList };
+  return operator
+    ? { report, own: ownList, via: operator.via }
+    : { report, own: ownList };
 }
