@@ -105,6 +105,12 @@ export function reachabilityChainOfCluster(
   };
 }
 
+/** What account-known alone says about an account, when it does not pass. */
+const KNOWN_VERDICT: Partial<Record<Check['status'], Verdict>> = {
+  fail: 'broken',
+  warn: 'degraded',
+};
+
 /**
  * The account's reachability: the worst of its chains and of account-known. Worst, not best: every chain that
  * lands in the account is a way CAPA is configured to reach it, and a broken one breaks the clusters that name it.
@@ -114,12 +120,7 @@ export function accountReachability(
   chains: ReachabilityChain[],
   accountKnown: Pick<Check, 'status'>,
 ): AccountReachability {
-  const known: Verdict | undefined =
-    accountKnown.status === 'fail'
-      ? 'broken'
-      : accountKnown.status === 'warn'
-      ? 'degraded'
-      : undefined;
+  const known = KNOWN_VERDICT[accountKnown.status];
   const verdict = chains.length
     ? aggregateVerdicts([
         ...chains.map(c => c.verdict),

@@ -13,11 +13,11 @@ import {
 } from '@capa-portal/plugin-capa-common';
 import { capaApiRef } from '../../api';
 import { getCapaEntityTarget } from '../../lib/entities';
-import { formatRelative } from '../../lib/format';
+import { clusterProblemsText, formatRelative } from '../../lib/format';
 import { CapaEntityCard } from '../CapaEntityCard';
 import { CheckList, collectChecks } from '../CheckList';
 import { VerdictChip } from '../VerdictChip';
-import { ClusterProblems, clusterProblemsText } from './ClusterProblems';
+import { ClusterProblems } from './ClusterProblems';
 
 /** Subject labels used in check lists. */
 export function identityLabel(i: {

@@ -9,12 +9,6 @@ import {
 } from '@capa-portal/plugin-capa-common';
 import { VerdictChip } from '../VerdictChip';
 
-/** "with 1 cluster problem", or '' when there is none. */
-export function clusterProblemsText(count: number | undefined): string {
-  if (!count) return '';
-  return `with ${count} cluster problem${count === 1 ? '' : 's'}`;
-}
-
 /**
  * The clusters of an account with problems of their own (a namespace their identity does not admit, unserved
  * manifests, ...), each linking to its catalog entity. They do not change the account's verdict, which says

@@ -17,9 +17,8 @@ import {
   type AccountSummary,
   type Verdict,
 } from '@capa-portal/plugin-capa-common';
-import { VERDICTS } from '../../lib/format';
+import { clusterProblemsText, VERDICTS } from '../../lib/format';
 import { VerdictChip } from '../VerdictChip';
-import { clusterProblemsText } from '../AccountTrustCard/ClusterProblems';
 
 type Row = AccountSummary & { id: string };
 

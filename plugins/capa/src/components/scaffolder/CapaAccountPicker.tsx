@@ -8,6 +8,7 @@ import type {
   AccountSummary,
 } from '@capa-portal/plugin-capa-common';
 import { capaApiRef } from '../../api';
+import { clusterProblemsText } from '../../lib/format';
 import { VerdictChip } from '../VerdictChip';
 import { formValue, verdictLabel } from './helpers';
 import { PickerSelect } from './PickerSelect';
@@ -88,8 +89,8 @@ export function refusal(
 }
 
 function problems(a: AccountSummary): string {
-  const n = a.clusterProblemCount ?? 0;
-  return n ? ` with ${n} cluster problem${n === 1 ? '' : 's'}` : '';
+  const text = clusterProblemsText(a.clusterProblemCount);
+  return text ? ` ${text}` : '';
 }
 
 function label(a: AccountSummary): string {
@@ -99,9 +100,11 @@ function label(a: AccountSummary): string {
 }
 
 /**
- * Scaffolder field: an AWS account of the fleet with its trust verdict. The list holds the accounts the user
- * may read (`capa.account.read`); those the user may not create clusters in (`capa.cluster.create`) and broken
- * ones are listed but cannot be picked, and say why. The value is the 12-digit account id.
+ * Scaffolder field: an AWS account of the fleet with its verdict (reachability) and cluster-problem count. The
+ * list holds the accounts the user may read (`capa.account.read`); those the user may not create clusters in
+ * (`capa.cluster.create`), those CAPA cannot reach along any chain, and, once the form's namespace is known
+ * (`namespaceField`), those where no identity admits that namespace and reaches the account are listed but cannot
+ * be picked, and say why. The value is the 12-digit account id.
  *
  * @public
  */
