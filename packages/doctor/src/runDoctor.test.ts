@@ -170,6 +170,42 @@ describe('runDoctor', () => {
     expect(t.out()).not.toContain('\u001b[');
   });
 
+  it('keeps the reachable account apart from its cluster refused by namespace-allowed, and still exits 1', async () => {
+    // CAPA refuses cluster prod/web (the identity admits only namespace staging) but reaches the account.
+    const dir = await tempFleet({
+      'fleet.yaml': fleetYaml,
+      'clusters/all.yaml': manifests('prod'),
+      ...iam,
+    });
+    const j = io();
+    expect(await runDoctor([dir, '--json'], j.io)).toBe(1);
+    const account = JSON.parse(j.out()).accounts.find(
+      (a: any) => a.accountId === STAGING,
+    );
+    expect(account).toMatchObject({
+      verdict: 'configured',
+      reachability: { verdict: 'configured' },
+      clusterProblemCount: 1,
+      clusterProblems: [
+        {
+          namespace: 'prod',
+          name: 'web',
+          verdict: 'broken',
+          checks: [{ id: 'namespace-allowed', status: 'fail' }],
+        },
+      ],
+    });
+    const t = io();
+    expect(await runDoctor([dir], t.io)).toBe(1);
+    expect(t.out()).toContain('CLUSTER PROBLEMS');
+    expect(t.out()).toContain(
+      'reachability configured, with 1 cluster problem:',
+    );
+    expect(t.out()).toContain(
+      'broken mgmt-eu prod/web: namespace-allowed fail',
+    );
+  });
+
   it("shows CAPA's own conditions beside the verdict and flags a disagreement (JSON and table)", async () => {
     // CAPA last wrote PrincipalUsageAllowed=True, but the identity does not admit namespace prod (broken).
     const withStatus = `${manifests('prod')}status:

@@ -14,6 +14,7 @@ import {
   VERDICTS_WORST_FIRST,
 } from '@capa-portal/plugin-capa-common';
 import type {
+  AccountReport,
   Check,
   ClusterReport,
   FleetInput,
@@ -175,6 +176,32 @@ function capaConditionLines(
   return out;
 }
 
+/**
+ * An account's verdict is its reachability (can CAPA assume into it); the clusters with problems of their own
+ * (a namespace the identity does not admit, unserved manifests) are listed under it, each with its own checks.
+ */
+function clusterProblemLines(
+  a: AccountReport,
+  c: ReturnType<typeof colours>,
+  indent: string,
+): string[] {
+  const problems = a.clusterProblems ?? [];
+  if (!problems.length) return [];
+  return [
+    `${indent}reachability ${a.verdict}, with ${
+      problems.length
+    } cluster problem${problems.length === 1 ? '' : 's'}:`,
+    ...problems.map(
+      p =>
+        `${indent}  ${verdictColour(c, p.verdict)(p.verdict)} ${
+          p.managementCluster
+        } ${p.namespace}/${p.name}: ${p.checks
+          .map(k => `${k.id} ${k.status}`)
+          .join(', ')}`,
+    ),
+  ];
+}
+
 function problemLine(p: InputProblem): string {
   return `${p.severity}: ${p.source}${p.line ? `:${p.line}` : ''}${
     p.object ? ` ${p.object}` : ''
@@ -206,7 +233,15 @@ export function renderTable(
   if (!report.accounts.length) lines.push('  (none)');
   else {
     const rows = [
-      ['VERDICT', 'ACCOUNT', 'NAME', 'TIER', 'CLUSTERS', 'IDENTITIES'],
+      [
+        'VERDICT',
+        'ACCOUNT',
+        'NAME',
+        'TIER',
+        'CLUSTERS',
+        'IDENTITIES',
+        'CLUSTER PROBLEMS',
+      ],
     ];
     const paints: Array<((s: string) => string) | undefined> = [undefined];
     for (const a of report.accounts) {
@@ -217,12 +252,16 @@ export function renderTable(
         a.tier ?? '',
         String(a.clusters.length),
         String(a.identities.length),
+        String(a.clusterProblemCount ?? 0),
       ]);
       paints.push(verdictColour(c, a.verdict));
     }
     lines.push(...table(rows, paints).map(l => `  ${l}`));
     for (const a of report.accounts) {
-      const extra = checkLines(a.checks, c, '    ');
+      const extra = [
+        ...checkLines(a.checks, c, '    '),
+        ...clusterProblemLines(a, c, '    '),
+      ];
       if (extra.length) lines.push(`  ${a.accountId}:`, ...extra);
     }
   }

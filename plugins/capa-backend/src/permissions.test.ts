@@ -354,6 +354,37 @@ describe('tenancy: capa.account.read per account and cluster', () => {
     ]);
   });
 
+  it("narrows an account's cluster problems and its chains' cluster counts to the clusters the caller may read", async () => {
+    // The catalog shows this user the dev account and payments-dev, not experiments-dev (dev's cluster problem).
+    const capaAllows: TestPolicy = permission =>
+      permission.name === 'catalog.entity.read'
+        ? CATALOG_CONDITIONAL
+        : { result: AuthorizeResult.ALLOW };
+    const { server } = await startCapa(capaAllows, {
+      [ML_USER]: [
+        'resource:default/aws-121212121212',
+        'resource:default/payments-dev.dev-payments.mgmt-eu',
+      ],
+    });
+    const mine = (await get(server, '/accounts', ML_USER))
+      .body as AccountsResponse;
+    expect(mine.items).toHaveLength(1);
+    expect(mine.items[0]).toMatchObject({
+      name: 'dev',
+      verdict: 'configured',
+      clusterProblemCount: 0,
+      reachability: {
+        chains: [
+          expect.objectContaining({ name: 'dev-identity', clusterCount: 1 }),
+        ],
+      },
+    });
+    // Unfiltered, dev has 1 cluster problem and dev-identity 2 clusters (plugin.test.ts).
+    const trust = await get(server, '/accounts/121212121212/trust', ML_USER);
+    expect(trust.status).toBe(200);
+    expect(trust.body.account.clusterProblems).toEqual([]);
+  });
+
   it('answers 403 naming capa.account.read on every route when the policy denies it outright', async () => {
     const { server } = await startCapa(() => ({
       result: AuthorizeResult.DENY,

@@ -134,12 +134,19 @@ describe('capa backend plugin', () => {
       staging: 'configured',
       live: 'configured',
       'ml-sandbox': 'broken',
-      dev: 'broken',
+      // CAPA reaches dev (dev-payments provisions); experiments-dev's namespace is its own problem.
+      dev: 'configured',
       'analytics-dkp': 'degraded',
     });
     expect(
       accounts.items.find(a => a.name === 'ml-sandbox')!.failing,
     ).toContain('target-trust');
+    const dev = accounts.items.find(a => a.name === 'dev')!;
+    expect(dev.clusterProblemCount).toBe(1);
+    expect(dev.reachability.chains.map(c => [c.name, c.verdict])).toEqual([
+      ['dev-identity', 'configured'],
+    ]);
+    expect(dev.forNamespace).toBeUndefined();
 
     const trust = await request(server)
       .get('/api/capa/accounts/444444444444/trust')
@@ -152,6 +159,59 @@ describe('capa backend plugin', () => {
     expect(failing).toMatchObject({ status: 'fail' });
     expect(body.live).toBe(false);
     expect(body.stale).toBe(false);
+  });
+
+  it('answers per namespace: dev is usable for dev-payments and refused for dev-experiments, with the reason', async () => {
+    const server = await startCapa({ fleetDir });
+    await everyManagementClusterRead(server);
+    const ask = async (query: string) => {
+      const res = await request(server)
+        .get(`/api/capa/accounts?${query}`)
+        .set('Authorization', user);
+      expect(res.status).toBe(200);
+      return (res.body as AccountsResponse).items.find(a => a.name === 'dev')!
+        .forNamespace!;
+    };
+    // Namespace dev-payments is labelled capa-portal.io/environment=dev: dev-identity's selector matches it.
+    const payments = await ask(
+      'namespace=dev-payments&managementCluster=mgmt-eu',
+    );
+    expect(payments).toMatchObject({
+      namespace: 'dev-payments',
+      managementCluster: 'mgmt-eu',
+      usable: true,
+      identity: {
+        kind: 'AWSClusterRoleIdentity',
+        name: 'dev-identity',
+        admits: 'yes',
+        reachability: 'configured',
+      },
+    });
+    // dev-experiments is labelled environment=experiments: the selector does not match (CAPA rule 5).
+    const experiments = await ask('namespace=dev-experiments');
+    expect(experiments.usable).toBe(false);
+    expect(experiments.message).toContain(
+      'no identity admits namespace dev-experiments for account 121212121212',
+    );
+    expect(experiments.message).toContain(
+      'AWSClusterRoleIdentity/dev-identity',
+    );
+    // No identity of mgmt-us targets dev.
+    expect(
+      (await ask('namespace=dev-payments&managementCluster=mgmt-us')).usable,
+    ).toBe(false);
+
+    const bad = await request(server)
+      .get('/api/capa/accounts?namespace=Not_A_Namespace')
+      .set('Authorization', user);
+    expect(bad.status).toBe(400);
+    const orphan = await request(server)
+      .get('/api/capa/accounts?managementCluster=mgmt-eu')
+      .set('Authorization', user);
+    expect(orphan.status).toBe(400);
+    expect(orphan.body.error.message).toContain(
+      'managementCluster needs namespace',
+    );
   });
 
   it('rejects a malformed account id with 400 and an unknown one with 404', async () => {

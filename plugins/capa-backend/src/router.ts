@@ -110,7 +110,18 @@ export async function createRouter(
       capaTrustVerifyPermission,
       capaClusterCreatePermission,
     ]);
-    const { items, generatedAt } = await trust.accounts(caller.view);
+    const namespace =
+      typeof req.query.namespace === 'string' ? req.query.namespace : undefined;
+    const managementCluster =
+      typeof req.query.managementCluster === 'string'
+        ? req.query.managementCluster
+        : undefined;
+    if (managementCluster !== undefined && namespace === undefined)
+      throw new InputError('managementCluster needs namespace');
+    const { items, generatedAt } = await trust.accounts(
+      caller.view,
+      namespace ? { namespace, managementCluster } : undefined,
+    );
     res.json({
       generatedAt,
       items: items.map(a => {

@@ -16,6 +16,9 @@ export {
   VERDICTS_WORST_FIRST,
 } from './trust/verdict';
 
+export { reachabilityChecks, reachabilityVerdict } from './trust/reachability';
+export { namespaceReach, chainAdmission } from './trust/namespaceReach';
+
 export { isNamespaceAllowed } from './model/allowedNamespaces';
 export type { NamespaceDecision } from './model/allowedNamespaces';
 export {

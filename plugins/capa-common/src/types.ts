@@ -370,6 +370,60 @@ export interface IdentityReport {
   location?: SourceLocation;
 }
 
+/**
+ * One identity chain that lands in an account, judged by its reachability checks only: can CAPA, starting
+ * from the management cluster's controllers, assume into the account along this chain (docs/contracts.md §4).
+ *
+ * @public
+ */
+export interface ReachabilityChain {
+  managementCluster: string;
+  /** The identity the chain starts from (what a cluster's identityRef names). */
+  kind: string;
+  name: string;
+  /** verdictOf the chain's reachability checks (every check of the identity except namespace-allowed). */
+  verdict: Verdict;
+  /** Ids of the reachability checks that fail / warn. */
+  failing: CheckId[];
+  warning: CheckId[];
+  /** Clusters of the account whose identityRef names this identity (and, with `via`, that provider selects). */
+  clusterCount: number;
+  /**
+   * `namespace/name` of the CAPI Operator InfrastructureProvider whose static credentials CAPA runs with for these
+   * clusters (its watch-filter selects them): the chain starts from those keys, not the controller's.
+   */
+  via?: string;
+}
+
+/**
+ * Whether CAPA can reach an account at all: the chains that land in it and account-known.
+ *
+ * @public
+ */
+export interface AccountReachability {
+  /** Worst of the chains' verdicts and account-known's; `unknown` when no chain lands in the account. */
+  verdict: Verdict;
+  chains: ReachabilityChain[];
+}
+
+/**
+ * A cluster of an account with problems of its own: checks that depend on the cluster rather than on the chain
+ * it uses (its namespace against allowedNamespaces, its identityRef, its manifests' API versions). Listed beside
+ * the account's reachability, not folded into it.
+ *
+ * @public
+ */
+export interface ClusterProblem {
+  managementCluster: string;
+  namespace: string;
+  name: string;
+  identityRef: IdentityRef;
+  /** The cluster's own verdict (it also covers its chain). */
+  verdict: Verdict;
+  /** The cluster's own checks that fail or warn. */
+  checks: Array<Pick<Check, 'id' | 'status' | 'message'>>;
+}
+
 /** @public */
 export interface AccountReport {
   accountId: string;
@@ -378,8 +432,16 @@ export interface AccountReport {
   owner?: string;
   email?: string;
   status?: string;
+  /**
+   * The account's reachability verdict (`reachability.verdict`): can CAPA assume into it. A cluster that may not
+   * use its identity does not make the account broken; it is listed in `clusterProblems`.
+   */
   verdict: Verdict;
   checks: Check[];
+  reachability: AccountReachability;
+  /** Clusters of the account with problems of their own (worst first), and how many. */
+  clusterProblems: ClusterProblem[];
+  clusterProblemCount: number;
   /** Where the account is known from. */
   sources: Array<'identity' | 'config' | 'organizations' | 'management'>;
   /** Management clusters that live in this account. */

@@ -128,14 +128,50 @@ export const spec = {
       get: {
         operationId: 'listAccounts',
         description:
-          'Every AWS account known from identities, config and Organizations that the caller may read, with its\nverdict, and `allowed: { verify, createCluster }`: whether the policy lets the caller verify it\n(`capa.trust.verify`) and create clusters in it (`capa.cluster.create`).\n',
+          "Every AWS account known from identities, config and Organizations that the caller may read, with its\nverdict, and `allowed: { verify, createCluster }`: whether the policy lets the caller verify it\n(`capa.trust.verify`) and create clusters in it (`capa.cluster.create`). The verdict is the account's\nreachability (`reachability`: can CAPA assume into it along the identity chains that land in it);\n`clusterProblemCount` counts its clusters with problems of their own (docs/contracts.md §4).\nWith `namespace` (and optionally `managementCluster`), each item also has `forNamespace`: whether an\nidentity of the account admits that namespace on every link of its chain and reaches the account.\n",
+        parameters: [
+          {
+            name: 'namespace',
+            in: 'query',
+            required: false,
+            description:
+              'Answer for a cluster in this namespace (`forNamespace` on every item).',
+            schema: {
+              type: 'string',
+              pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+              maxLength: 63,
+            },
+          },
+          {
+            name: 'managementCluster',
+            in: 'query',
+            required: false,
+            description:
+              'With `namespace`, only identities of this management cluster count.',
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
         responses: {
           '200': {
             description: 'Accounts.',
             content: {
               'application/json': {
                 schema: {
-                  $ref: '#/components/schemas/ItemsResponse',
+                  type: 'object',
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/AccountSummary',
+                      },
+                    },
+                    generatedAt: {
+                      type: 'string',
+                    },
+                  },
                 },
               },
             },
@@ -593,6 +629,239 @@ export const spec = {
           },
         },
       },
+      ReachabilityChain: {
+        type: 'object',
+        description:
+          'One identity chain landing in the account, judged by its reachability checks (every check of the identity except namespace-allowed).',
+        required: [
+          'managementCluster',
+          'kind',
+          'name',
+          'verdict',
+          'failing',
+          'warning',
+          'clusterCount',
+        ],
+        properties: {
+          managementCluster: {
+            type: 'string',
+          },
+          kind: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+          verdict: {
+            $ref: '#/components/schemas/Verdict',
+          },
+          failing: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          warning: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          clusterCount: {
+            type: 'integer',
+          },
+        },
+      },
+      AccountReachability: {
+        type: 'object',
+        required: ['verdict', 'chains'],
+        properties: {
+          verdict: {
+            $ref: '#/components/schemas/Verdict',
+          },
+          chains: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ReachabilityChain',
+            },
+          },
+        },
+      },
+      ClusterProblem: {
+        type: 'object',
+        description:
+          "A cluster of the account whose own checks (namespace-allowed, its identityRef, its manifests' api-version, CAPI Operator static credentials) fail or warn.",
+        required: [
+          'managementCluster',
+          'namespace',
+          'name',
+          'identityRef',
+          'verdict',
+          'checks',
+        ],
+        properties: {
+          managementCluster: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+          identityRef: {
+            type: 'object',
+            required: ['kind', 'name'],
+            properties: {
+              kind: {
+                type: 'string',
+              },
+              name: {
+                type: 'string',
+              },
+            },
+          },
+          verdict: {
+            $ref: '#/components/schemas/Verdict',
+          },
+          checks: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['id', 'status', 'message'],
+              properties: {
+                id: {
+                  type: 'string',
+                },
+                status: {
+                  type: 'string',
+                  enum: ['pass', 'warn', 'fail', 'skip'],
+                },
+                message: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+        },
+      },
+      NamespaceCandidate: {
+        type: 'object',
+        required: [
+          'managementCluster',
+          'kind',
+          'name',
+          'admits',
+          'reasons',
+          'reachability',
+        ],
+        properties: {
+          managementCluster: {
+            type: 'string',
+          },
+          kind: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+          admits: {
+            type: 'string',
+            enum: ['yes', 'no', 'unknown'],
+          },
+          reasons: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          reachability: {
+            $ref: '#/components/schemas/Verdict',
+          },
+        },
+      },
+      NamespaceReach: {
+        type: 'object',
+        required: ['namespace', 'usable', 'candidates', 'message'],
+        properties: {
+          namespace: {
+            type: 'string',
+          },
+          managementCluster: {
+            type: 'string',
+          },
+          usable: {
+            type: 'boolean',
+          },
+          identity: {
+            $ref: '#/components/schemas/NamespaceCandidate',
+          },
+          candidates: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/NamespaceCandidate',
+            },
+          },
+          message: {
+            type: 'string',
+          },
+        },
+      },
+      Verdict: {
+        type: 'string',
+        enum: ['broken', 'degraded', 'trusted', 'configured', 'unknown'],
+      },
+      AccountSummary: {
+        type: 'object',
+        required: ['accountId', 'verdict'],
+        properties: {
+          accountId: {
+            type: 'string',
+          },
+          verdict: {
+            $ref: '#/components/schemas/Verdict',
+          },
+          reachability: {
+            $ref: '#/components/schemas/AccountReachability',
+          },
+          clusterProblemCount: {
+            type: 'integer',
+          },
+          forNamespace: {
+            $ref: '#/components/schemas/NamespaceReach',
+          },
+        },
+      },
+      AccountReport: {
+        type: 'object',
+        required: ['accountId', 'verdict', 'checks'],
+        properties: {
+          accountId: {
+            type: 'string',
+          },
+          verdict: {
+            $ref: '#/components/schemas/Verdict',
+          },
+          checks: {
+            type: 'array',
+            items: {
+              type: 'object',
+            },
+          },
+          reachability: {
+            $ref: '#/components/schemas/AccountReachability',
+          },
+          clusterProblems: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ClusterProblem',
+            },
+          },
+          clusterProblemCount: {
+            type: 'integer',
+          },
+        },
+      },
       AccountTrustResponse: {
         type: 'object',
         required: [
@@ -605,7 +874,7 @@ export const spec = {
         ],
         properties: {
           account: {
-            type: 'object',
+            $ref: '#/components/schemas/AccountReport',
           },
           clusters: {
             type: 'array',

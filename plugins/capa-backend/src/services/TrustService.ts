@@ -20,6 +20,7 @@ import {
   IdentityReport,
   LiveEvidence,
   ManagementClusterStatus,
+  namespaceReach,
   planEvidence,
 } from '@capa-portal/plugin-capa-common';
 import type {
@@ -54,6 +55,8 @@ interface Computed {
   live: boolean;
   /** Per-account index of the report, built on first use (instead of filtering 10,000 clusters per request). */
   byAccount?: Map<string, AccountIndexEntry>;
+  /** Namespace labels per management cluster (for `forNamespace`), built on first use. */
+  namespaces?: Map<string, Map<string, Record<string, string>>>;
   /** Serialised `GET /accounts/{id}/trust` bodies of this report, by `accountId|stale`. */
   responses: Map<string, SerializedResponse>;
 }
@@ -202,11 +205,41 @@ export class TrustService {
     });
   }
 
+  /**
+   * The accounts with their verdicts (reachability) and counts. With `forNamespace`, each also answers whether a
+   * cluster in that namespace (on that management cluster, when given) has an identity that admits it and reaches
+   * the account (`namespaceReach`, with the Namespace's labels from the management cluster's objects).
+   */
   async accounts(
     view?: ReportView,
+    forNamespace?: { namespace: string; managementCluster?: string },
   ): Promise<{ items: AccountSummary[]; generatedAt: string }> {
     const current = await this.#current();
     const report = view ? view(current.report) : current.report;
+    const identitiesBy = new Map<string, IdentityReport[]>();
+    for (const i of report.identities) {
+      if (!i.accountId) continue;
+      const list = identitiesBy.get(i.accountId) ?? [];
+      list.push(i);
+      identitiesBy.set(i.accountId, list);
+    }
+    const reach = (accountId: string) =>
+      forNamespace
+        ? {
+            forNamespace: namespaceReach(
+              accountId,
+              identitiesBy.get(accountId) ?? [],
+              forNamespace.namespace,
+              {
+                managementCluster: forNamespace.managementCluster,
+                namespaceLabels: mgmt =>
+                  this.#namespaceIndex(current)
+                    .get(mgmt)
+                    ?.get(forNamespace.namespace),
+              },
+            ),
+          }
+        : {};
     // An account's failing and warning checks include those of the clusters and identities that target it.
     const targeting = new Map<string, Check[][]>();
     for (const r of [...report.clusters, ...report.identities]) {
@@ -223,7 +256,7 @@ export class TrustService {
       ),
     ];
     const items = report.accounts.map(
-      ({ checks, clusters, identities, ...account }) => {
+      ({ checks, clusters, identities, clusterProblems, ...account }) => {
         const lists = [checks, ...(targeting.get(account.accountId) ?? [])];
         return {
           ...account,
@@ -231,6 +264,7 @@ export class TrustService {
           identityCount: identities.length,
           failing: ids(lists, 'fail'),
           warning: ids(lists, 'warn'),
+          ...reach(account.accountId),
         };
       },
     );
@@ -467,6 +501,24 @@ export class TrustService {
   }
 
   // ---------------------------------------------------------------------------------------------------------
+
+  /** The labels of every Namespace object per management cluster, built once per report. */
+  #namespaceIndex(
+    computed: Computed & { input: FleetInput },
+  ): Map<string, Map<string, Record<string, string>>> {
+    if (computed.namespaces) return computed.namespaces;
+    const index = new Map<string, Map<string, Record<string, string>>>();
+    for (const m of computed.input.managementClusters) {
+      const labels = new Map<string, Record<string, string>>();
+      for (const { object } of m.objects) {
+        if (object.kind === 'Namespace' && object.metadata?.name)
+          labels.set(object.metadata.name, object.metadata.labels ?? {});
+      }
+      index.set(m.name, labels);
+    }
+    computed.namespaces = index;
+    return index;
+  }
 
   /** Clusters and identities per target account, built once per report. */
   #accountIndex(computed: Computed): Map<string, AccountIndexEntry> {

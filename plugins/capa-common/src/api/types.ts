@@ -44,16 +44,78 @@ export interface ManagementClustersResponse {
  * @public
  */
 export interface AccountSummary
-  extends Omit<AccountReport, 'checks' | 'clusters' | 'identities'> {
+  extends Omit<
+    AccountReport,
+    'checks' | 'clusters' | 'identities' | 'clusterProblems'
+  > {
   clusterCount: number;
   identityCount: number;
+  /**
+   * Ids of the failing and warning checks of everything that targets the account: its reachability checks and
+   * its clusters' own checks (`reachability.chains[].failing` holds the reachability part alone).
+   */
   failing: CheckId[];
   warning: CheckId[];
+  /**
+   * Only with `GET /accounts?namespace=N`: whether a cluster in namespace N (on `managementCluster` when given)
+   * would have an identity that admits N and reaches this account.
+   */
+  forNamespace?: NamespaceReach;
   /**
    * What the caller may do with this account, as the permission policy decides (`GET /accounts` fills it):
    * `capa.trust.verify` and `capa.cluster.create`. Counts and lists above hold only what the caller may read.
    */
   allowed?: { verify: boolean; createCluster: boolean };
+}
+
+/**
+ * One identity targeting an account, asked about one namespace: does its whole chain admit the namespace
+ * (CAPA's allowedNamespaces rules on every link), and can it reach the account.
+ *
+ * @public
+ */
+export interface NamespaceCandidate {
+  managementCluster: string;
+  kind: string;
+  name: string;
+  /** `yes` / `no`; `unknown` when a selector decides and the Namespace's labels are not known. */
+  admits: 'yes' | 'no' | 'unknown';
+  /** Why, link by link ("AWSClusterRoleIdentity/dev-identity: ..."). */
+  reasons: string[];
+  /** The chain's reachability verdict (its checks except namespace-allowed). */
+  reachability: Verdict;
+}
+
+/**
+ * The answer for one namespace (`AccountSummary.forNamespace`).
+ *
+ * @public
+ */
+export interface NamespaceReach {
+  namespace: string;
+  managementCluster?: string;
+  /**
+   * An identity admits the namespace (or may: `unknown`) and its chain's reachability is not `broken`: a cluster
+   * in the namespace can be created in this account.
+   */
+  usable: boolean;
+  /** The identity such a cluster would use: the best usable candidate. */
+  identity?: NamespaceCandidate;
+  /** Every identity of the account on the management cluster(s), best first. */
+  candidates: NamespaceCandidate[];
+  /** One sentence: "a cluster in namespace N would use I, whose chain ..." or why no identity can be used. */
+  message: string;
+}
+
+/**
+ * Query of `GET /accounts`: with `namespace`, every account answers for a cluster in that namespace
+ * (`forNamespace`); `managementCluster` narrows the identities that count to one management cluster.
+ *
+ * @public
+ */
+export interface AccountsQuery {
+  namespace?: string;
+  managementCluster?: string;
 }
 
 /** @public */

@@ -23,7 +23,7 @@ import type {
 import { identityKey } from '../model/objects';
 import type { ClusterUnit, MgmtContext } from './context';
 import { newEngine } from './newEngine';
-import { accountReports } from './reports/accountReports';
+import { accountReports, ClusterOwn } from './reports/accountReports';
 import { clusterReport } from './reports/clusterReport';
 import { identityReport, IdentityUsers } from './reports/identityReport';
 import type { Engine } from './types';
@@ -62,6 +62,8 @@ function evaluateManagementCluster(
   mgmt: MgmtContext,
   out: {
     clusters: ClusterReport[];
+    /** Each cluster's own checks and CAPI Operator provider (reachability.ts), beside its report. */
+    own: Map<ClusterReport, ClusterOwn>;
     identities: IdentityReport[];
     problems: InputProblem[];
   },
@@ -69,8 +71,9 @@ function evaluateManagementCluster(
   const usage: IdentityUsers = { users: new Map(), direct: new Map() };
   for (const unit of mgmt.units) {
     try {
-      const report = clusterReport(engine, mgmt, unit);
+      const { report, own, via } = clusterReport(engine, mgmt, unit);
       out.clusters.push(report);
+      out.own.set(report, via ? { own, via } : { own });
       if (unit.identityRef) {
         push(usage.direct, identityKey(unit.identityRef), unit);
         for (const l of report.chain)
@@ -135,6 +138,7 @@ export function evaluateFleet(
   const fleet = engine.fleet;
   const out = {
     clusters: [] as ClusterReport[],
+    own: new Map<ClusterReport, ClusterOwn>(),
     identities: [] as IdentityReport[],
     problems: [...fleet.problems],
   };
@@ -151,7 +155,7 @@ export function evaluateFleet(
   }
   let accounts: AccountReport[] = [];
   try {
-    accounts = accountReports(fleet, out.clusters, out.identities);
+    accounts = accountReports(fleet, out.clusters, out.identities, out.own);
   } catch (e) {
     out.problems.push({
       source: 'accounts',

@@ -125,6 +125,22 @@ export const stagingTrust: AccountTrustResponse = {
         message: 'Listed in config.',
       },
     ],
+    reachability: {
+      verdict: 'broken',
+      chains: [
+        {
+          managementCluster: 'mgmt-eu',
+          kind: 'AWSClusterRoleIdentity',
+          name: 'staging',
+          verdict: 'broken',
+          failing: ['target-trust'],
+          warning: ['session-duration'],
+          clusterCount: 1,
+        },
+      ],
+    },
+    clusterProblems: [],
+    clusterProblemCount: 0,
     sources: ['identity', 'config'],
     managementClusters: [],
     clusters: [
@@ -216,6 +232,21 @@ export const accounts: AccountSummary[] = [
     name: 'staging',
     tier: 'staging',
     verdict: 'broken',
+    reachability: {
+      verdict: 'broken',
+      chains: [
+        {
+          managementCluster: 'mgmt-eu',
+          kind: 'AWSClusterRoleIdentity',
+          name: 'staging',
+          verdict: 'broken',
+          failing: ['target-trust'],
+          warning: ['session-duration'],
+          clusterCount: 2,
+        },
+      ],
+    },
+    clusterProblemCount: 0,
     sources: ['identity', 'config'],
     managementClusters: [],
     clusterCount: 2,
@@ -228,11 +259,27 @@ export const accounts: AccountSummary[] = [
     name: 'production',
     tier: 'production',
     verdict: 'trusted',
+    reachability: {
+      verdict: 'trusted',
+      chains: [
+        {
+          managementCluster: 'mgmt-eu',
+          kind: 'AWSClusterRoleIdentity',
+          name: 'production',
+          verdict: 'trusted',
+          failing: [],
+          warning: [],
+          clusterCount: 2,
+        },
+      ],
+    },
+    // One of its clusters is in a namespace the identity does not admit.
+    clusterProblemCount: 1,
     sources: ['identity', 'config'],
     managementClusters: [],
     clusterCount: 2,
     identityCount: 1,
-    failing: [],
+    failing: ['namespace-allowed'],
     warning: [],
   },
 ];

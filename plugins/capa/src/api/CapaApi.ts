@@ -1,5 +1,6 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import type {
+  AccountsQuery,
   AccountsResponse,
   AccountTrustResponse,
   ClusterReport,
@@ -17,8 +18,11 @@ import type {
 export interface CapaApi {
   /** `GET /management-clusters`: every management cluster with the health of its source. */
   getManagementClusters(): Promise<ManagementClustersResponse>;
-  /** `GET /accounts`: every account with its verdict. */
-  getAccounts(): Promise<AccountsResponse>;
+  /**
+   * `GET /accounts`: every account with its verdict (reachability). With `query.namespace`, each account also
+   * answers whether a cluster in that namespace has an identity that admits it and reaches the account.
+   */
+  getAccounts(query?: AccountsQuery): Promise<AccountsResponse>;
   /** `GET /accounts/{accountId}/trust`: one account's full report. */
   getAccountTrust(accountId: string): Promise<AccountTrustResponse>;
   /** `POST /accounts/{accountId}/trust/verify`: re-verify live with AWS now (permission `capa.trust.verify`). */

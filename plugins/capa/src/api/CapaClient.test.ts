@@ -67,6 +67,27 @@ describe('CapaClient', () => {
     });
   });
 
+  it('asks the accounts for one namespace (and management cluster) only when a namespace is given', async () => {
+    const urls: URL[] = [];
+    server.use(
+      http.get(`${baseUrl}/accounts`, ({ request }) => {
+        urls.push(new URL(request.url));
+        return HttpResponse.json({ items: [], generatedAt: '' });
+      }),
+    );
+    await client.getAccounts();
+    await client.getAccounts({
+      namespace: 'dev-payments',
+      managementCluster: 'mgmt-eu',
+    });
+    await client.getAccounts({ managementCluster: 'mgmt-eu' });
+    expect(urls.map(u => Object.fromEntries(u.searchParams))).toEqual([
+      {},
+      { namespace: 'dev-payments', managementCluster: 'mgmt-eu' },
+      {},
+    ]);
+  });
+
   it('encodes path segments of clusters and identities', async () => {
     const seen: string[] = [];
     server.use(

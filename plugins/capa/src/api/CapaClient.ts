@@ -1,6 +1,7 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import type {
+  AccountsQuery,
   AccountsResponse,
   AccountTrustResponse,
   ClusterReport,
@@ -29,8 +30,15 @@ export class CapaClient implements CapaApi {
     return this.#request('/management-clusters');
   }
 
-  getAccounts(): Promise<AccountsResponse> {
-    return this.#request('/accounts');
+  getAccounts(query: AccountsQuery = {}): Promise<AccountsResponse> {
+    const params = new URLSearchParams();
+    if (query.namespace) {
+      params.set('namespace', query.namespace);
+      if (query.managementCluster)
+        params.set('managementCluster', query.managementCluster);
+    }
+    const qs = params.toString();
+    return this.#request(`/accounts${qs ? `?${qs}` : ''}`);
   }
 
   getAccountTrust(accountId: string): Promise<AccountTrustResponse> {

@@ -86,3 +86,9 @@ export function formatEvidenceValue(value: unknown): string | undefined {
  * `getByRole('heading')` find each card by its title.
  */
 export const CARD_TITLE_PROPS = { component: 'h3' } as const;
+
+/** "with 1 cluster problem" / "with 2 cluster problems", or '' when there is none. */
+export function clusterProblemsText(count: number | undefined): string {
+  if (!count) return '';
+  return `with ${count} cluster problem${count === 1 ? '' : 's'}`;
+}

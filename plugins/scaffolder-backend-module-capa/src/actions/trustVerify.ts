@@ -112,8 +112,9 @@ async function verifyOrRead(
 }
 
 /**
- * The verdict and checks to report: the account's, its identities' and clusters' findings each with its
- * subject (an account's verdict aggregates them); or, with identityName, that identity's alone.
+ * The verdict and checks to report: the account's verdict (its reachability: can CAPA assume into it) with every
+ * failing or warning check of its identities and clusters (cluster problems too), each with its subject; or, with
+ * identityName, that identity's alone.
  */
 function findingsOf(
   response: AccountTrustResponse,

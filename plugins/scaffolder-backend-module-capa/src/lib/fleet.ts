@@ -1,7 +1,7 @@
 /*
  * What the actions need to know about the fleet, computed from the backend's FleetReport (never by importing
  * capa-backend): which identity admits a namespace for an account, and the trust verdict of an identity for
- * one namespace. CAPA's rules come from capa-common (`isNamespaceAllowed`, `verdictOf`), not re-implemented.
+ * one namespace. CAPA's rules come from capa-common (`chainAdmission`, `verdictOf`), not re-implemented.
  */
 import type {
   AccountTrustResponse,
@@ -15,7 +15,7 @@ import type {
 import {
   CONTROLLER_IDENTITY_KIND,
   ROLE_IDENTITY_KIND,
-  isNamespaceAllowed,
+  chainAdmission,
   verdictOf,
 } from '@capa-portal/plugin-capa-common';
 
@@ -41,6 +41,12 @@ export interface NamespaceAdmission {
   reasons: string[];
 }
 
+const ADMISSION_STATUS = {
+  yes: 'pass',
+  no: 'fail',
+  unknown: 'warn',
+} as const;
+
 /**
  * Whether every identity of a chain admits `namespace` (CAPA checks each link). `observed`: the result of
  * the engine's own namespace-allowed check for a cluster in that namespace using that chain, which knows the
@@ -55,20 +61,8 @@ export function chainAdmits(
   if (observed && (observed.status === 'pass' || observed.status === 'fail')) {
     return { status: observed.status, reasons: [observed.message] };
   }
-  const reasons: string[] = [];
-  let status: NamespaceAdmission['status'] = 'pass';
-  for (const link of chain) {
-    if (link.missing) continue;
-    const d = isNamespaceAllowed(
-      link.allowedNamespaces,
-      namespace,
-      namespaceLabels,
-    );
-    reasons.push(`${link.kind}/${link.name}: ${d.reason}`);
-    if (!d.allowed && !d.unknown) status = 'fail';
-    else if (d.unknown && status !== 'fail') status = 'warn';
-  }
-  return { status, reasons };
+  const { admits, reasons } = chainAdmission(chain, namespace, namespaceLabels);
+  return { status: ADMISSION_STATUS[admits], reasons };
 }
 
 function observedNamespaceCheck(

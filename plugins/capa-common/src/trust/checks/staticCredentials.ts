@@ -51,18 +51,25 @@ export function chainStaticCredentialsCheck(chain: ResolvedChain): Check {
  * For a cluster whose chain ends in the controller: the first CAPI Operator provider that reconciles it (no
  * watch-filter, or the cluster's own) runs with static credentials; undefined when none does.
  */
+/** The CAPI Operator provider whose watch-filter selects the cluster (or that watches every cluster), if any. */
+export function operatorProviderFor(
+  providers: ParsedInfrastructureProvider[],
+  cluster: { labels?: Record<string, string> } | undefined,
+  carrier: { labels?: Record<string, string> } | undefined,
+): ParsedInfrastructureProvider | undefined {
+  if (!providers.length) return undefined;
+  const watchFilter =
+    cluster?.labels?.[WATCH_FILTER_LABEL] ??
+    carrier?.labels?.[WATCH_FILTER_LABEL];
+  return providers.find(x => !x.watchFilter || x.watchFilter === watchFilter);
+}
+
 export function operatorStaticCredentialsCheck(
   providers: ParsedInfrastructureProvider[],
   cluster: { labels?: Record<string, string> } | undefined,
   carrier: { labels?: Record<string, string> } | undefined,
 ): Check | undefined {
-  if (!providers.length) return undefined;
-  const watchFilter =
-    cluster?.labels?.[WATCH_FILTER_LABEL] ??
-    carrier?.labels?.[WATCH_FILTER_LABEL];
-  const p = providers.find(
-    x => !x.watchFilter || x.watchFilter === watchFilter,
-  );
+  const p = operatorProviderFor(providers, cluster, carrier);
   if (!p) return undefined;
   return check('static-credentials', {
     status: 'warn',

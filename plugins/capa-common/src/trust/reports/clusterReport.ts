@@ -5,6 +5,7 @@
  */
 import type {
   Check,
+  CheckId,
   ClusterReport,
   EksClusterPlan,
   SourceLocation as ObjectLocation,
@@ -25,7 +26,10 @@ import {
   withIdentityRefNote,
 } from '../checks/identityExists';
 import { chainNamespaceCheck } from '../checks/namespaceAllowed';
-import { operatorStaticCredentialsCheck } from '../checks/staticCredentials';
+import {
+  operatorProviderFor,
+  operatorStaticCredentialsCheck,
+} from '../checks/staticCredentials';
 
 type ClusterFacts = Omit<
   ClusterReport,
@@ -143,27 +147,69 @@ function addEksEndpoint(
   if (!facts.apiServer && found.endpoint) facts.apiServer = found.endpoint;
 }
 
-/** The chain's checks with this cluster's own ones in their place, in the contract's order. */
-function clusterChecks(
+/**
+ * The checks that depend on this cluster rather than on its chain (reachability.ts): namespace-allowed for its
+ * namespace and api-version of its own manifests. (A CAPI Operator provider's static credentials are how CAPA
+ * reaches the account for the clusters its watch-filter selects: reachability, see `operatorCheck`.)
+ */
+function ownChecks(
   engine: Engine,
   mgmt: MgmtContext,
   unit: ClusterUnit,
   ev: ChainEvaluation,
+): Partial<Record<CheckId, Check>> {
+  return {
+    'namespace-allowed': namespaceCheck(engine, mgmt, ev, unit.namespace),
+    'api-version': objectApiVersionCheck(
+      objectApiVersions(unit),
+      undefined,
+      engine.apiCheckMemo,
+    ),
+  };
+}
+
+/**
+ * The CAPI Operator provider whose static credentials CAPA runs with for this cluster (its chain starts from the
+ * controller's credentials, which are then that provider's), with its static-credentials check; or undefined.
+ */
+function operatorOf(
+  mgmt: MgmtContext,
+  unit: ClusterUnit,
+  ev: ChainEvaluation,
+): { check: Check; via: string } | undefined {
+  if (ev.chain.root !== 'controller') return undefined;
+  const { infrastructureProviders } = mgmt.parsed;
+  const provider = operatorProviderFor(
+    infrastructureProviders,
+    unit.cluster,
+    unit.carrier,
+  );
+  const check = operatorStaticCredentialsCheck(
+    infrastructureProviders,
+    unit.cluster,
+    unit.carrier,
+  );
+  return provider && check
+    ? { check, via: `${provider.namespace}/${provider.name}` }
+    : undefined;
+}
+
+/** The chain's checks with this cluster's own ones in their place, in the contract's order. */
+function clusterChecks(
+  engine: Engine,
+  unit: ClusterUnit,
+  ev: ChainEvaluation,
+  own: Partial<Record<CheckId, Check>>,
+  operator: Check | undefined,
 ): Check[] {
-  const own: Partial<Record<string, Check>> = {
+  const merged: Partial<Record<CheckId, Check>> = {
     'identity-exists': withIdentityRefNote(
       ev.checks.get('identity-exists')!,
       unit.identityRefNote,
     ),
-    'namespace-allowed': namespaceCheck(engine, mgmt, ev, unit.namespace),
-    'static-credentials':
-      (ev.chain.root === 'controller'
-        ? operatorStaticCredentialsCheck(
-            mgmt.parsed.infrastructureProviders,
-            unit.cluster,
-            unit.carrier,
-          )
-        : undefined) ?? ev.staticCheck,
+    'namespace-allowed': own['namespace-allowed'],
+    'static-credentials': operator ?? ev.staticCheck,
+    // The cluster's objects and its chain's identities in one check, as before the split.
     'api-version': objectApiVersionCheck(
       objectApiVersions(unit),
       ev.apiVersionCheck,
@@ -172,7 +218,7 @@ function clusterChecks(
   };
   const checks: Check[] = [];
   for (const id of CHECK_IDS) {
-    const c = id in own ? own[id] : ev.checks.get(id);
+    const c = id in merged ? merged[id] : ev.checks.get(id);
     if (c) checks.push(c);
   }
   return checks;
@@ -198,30 +244,44 @@ function namespaceCheck(
   return c;
 }
 
+/** A cluster's report and its own checks (those that are not its chain's: reachability.ts). */
+export interface ClusterAssessment {
+  report: ClusterReport;
+  own: Check[];
+  /** `namespace/name` of the CAPI Operator InfrastructureProvider whose static credentials CAPA uses for it. */
+  via?: string;
+}
+
 export function clusterReport(
   engine: Engine,
   mgmt: MgmtContext,
   unit: ClusterUnit,
-): ClusterReport {
+): ClusterAssessment {
   const facts = clusterFacts(mgmt, unit);
   const objects = objectApiVersions(unit);
   if (!unit.identityRef) {
+    // No identityRef could be read (no carrier, or an unreadable one): no chain, so every check is the cluster's.
     const checks: Check[] = [
       identityRefUnknownCheck(unit.missingCarrier),
       objectApiVersionCheck(objects, undefined, engine.apiCheckMemo),
     ];
     return {
-      ...facts,
-      identityRef: { kind: 'unknown', name: '' },
-      verdict: verdictOf(checks),
-      checks,
-      chain: [],
-      apiVersions: [...new Set(objects.map(o => o.apiVersion))],
+      report: {
+        ...facts,
+        identityRef: { kind: 'unknown', name: '' },
+        verdict: verdictOf(checks),
+        checks,
+        chain: [],
+        apiVersions: [...new Set(objects.map(o => o.apiVersion))],
+      },
+      own: checks,
     };
   }
   const ev = evaluateChain(engine, mgmt, unit.identityRef);
   addEksEndpoint(engine, facts, eksLookupOf(unit, ev));
-  const checks = clusterChecks(engine, mgmt, unit, ev);
+  const own = ownChecks(engine, mgmt, unit, ev);
+  const operator = operatorOf(mgmt, unit, ev);
+  const checks = clusterChecks(engine, unit, ev, own, operator?.check);
   const report: ClusterReport = {
     ...facts,
     accountId: ev.accountId,
@@ -234,5 +294,11 @@ export function clusterReport(
     ],
   };
   if (unit.identityRefDefaulted) report.identityRefDefaulted = true;
-  return report;
+  const ownList = Object.values(own).filter((c): c is Check => !!c);
+  // The identityRef itself names nothing: CAPA's k8sClient.Get of it fails for this cluster, there is no chain.
+  if (ev.chain.links[0]?.missing)
+    ownList.unshift(checks.find(c => c.id === 'identity-exists')!);
+  return operator
+    ? { report, own: ownList, via: operator.via }
+    : { report, own: ownList };
 }

@@ -5,6 +5,7 @@ import { renderCapa } from '../../__testUtils__/render';
 import {
   accountEntity,
   createFakeCapaApi,
+  stagingIdentity,
   stagingTrust,
 } from '../../__testUtils__/fixtures';
 
@@ -44,6 +45,86 @@ describe('AccountTrustCard', () => {
       screen.getByTestId('capa-check-session-duration'),
     ).toBeInTheDocument();
     expect(screen.queryByTestId('capa-check-account-known')).toBeNull();
+  });
+
+  it('shows reachability as the verdict and the clusters with problems of their own apart, linking to them', async () => {
+    // The demo's dev account: CAPA reaches it through dev-identity; experiments-dev's namespace is not admitted.
+    const api = createFakeCapaApi({
+      getAccountTrust: async () => ({
+        ...stagingTrust,
+        account: {
+          ...stagingTrust.account,
+          verdict: 'configured',
+          reachability: {
+            verdict: 'configured',
+            chains: [
+              {
+                managementCluster: 'mgmt-eu',
+                kind: 'AWSClusterRoleIdentity',
+                name: 'staging',
+                verdict: 'configured',
+                failing: [],
+                warning: [],
+                clusterCount: 2,
+              },
+            ],
+          },
+          clusterProblems: [
+            {
+              managementCluster: 'mgmt-eu',
+              namespace: 'dev-experiments',
+              name: 'experiments-dev',
+              identityRef: { kind: 'AWSClusterRoleIdentity', name: 'staging' },
+              verdict: 'broken',
+              checks: [
+                {
+                  id: 'namespace-allowed',
+                  status: 'fail',
+                  message:
+                    'AWSClusterRoleIdentity/staging does not allow namespace dev-experiments',
+                },
+              ],
+            },
+          ],
+          clusterProblemCount: 1,
+        },
+        // The identity's own verdict covers its users' namespaces: broken, while its chain reaches the account.
+        identities: [{ ...stagingIdentity, verdict: 'broken', checks: [] }],
+        clusters: [],
+      }),
+    });
+    await renderCapa(<AccountTrustCard />, { api, entity: accountEntity });
+
+    expect(
+      (await screen.findAllByLabelText('Verdict: Configured'))[0],
+    ).toBeInTheDocument();
+    expect(
+      screen.getByTestId('capa-account-cluster-problems'),
+    ).toHaveTextContent('with 1 cluster problem');
+    const targeted = screen.getByRole('region', { name: 'Targeted by' });
+    expect(
+      within(targeted).getByLabelText('Verdict: Configured'),
+    ).toBeInTheDocument();
+
+    const problems = screen.getByRole('region', { name: 'Cluster problems' });
+    expect(
+      within(problems).getByText('Cluster problems (1)'),
+    ).toBeInTheDocument();
+    // docs/contracts.md §3: a workload cluster's entity is `<name>.<namespace>.<management cluster>`.
+    expect(
+      within(problems).getByRole('link', {
+        name: 'mgmt-eu: dev-experiments/experiments-dev',
+      }),
+    ).toHaveAttribute(
+      'href',
+      '/catalog/default/resource/experiments-dev.dev-experiments.mgmt-eu',
+    );
+    expect(
+      within(problems).getByText('namespace-allowed fail'),
+    ).toBeInTheDocument();
+    expect(
+      within(problems).getByLabelText('Verdict: Broken'),
+    ).toBeInTheDocument();
   });
 
   it('shows a readable error with Retry when the backend is down, and recovers', async () => {

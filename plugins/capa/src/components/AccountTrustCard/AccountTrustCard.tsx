@@ -6,15 +6,18 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import { Flex, Text } from '@backstage/ui';
 import {
   ANNOTATION_ACCOUNT_ID,
+  type AccountReport,
   type AccountTrustResponse,
   type IdentityReport,
+  type Verdict,
 } from '@capa-portal/plugin-capa-common';
 import { capaApiRef } from '../../api';
 import { getCapaEntityTarget } from '../../lib/entities';
-import { formatRelative } from '../../lib/format';
+import { clusterProblemsText, formatRelative } from '../../lib/format';
 import { CapaEntityCard } from '../CapaEntityCard';
 import { CheckList, collectChecks } from '../CheckList';
 import { VerdictChip } from '../VerdictChip';
+import { ClusterProblems } from './ClusterProblems';
 
 /** Subject labels used in check lists. */
 export function identityLabel(i: {
@@ -57,7 +60,28 @@ function groupByManagementCluster(
   return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b));
 }
 
-/** The account's verdict, who targets it, and what is wrong: the body of {@link AccountTrustCard}. */
+/**
+ * How far an identity's chain reaches the account: its reachability verdict (the identity's own verdict also
+ * covers the namespaces of the clusters using it), falling back to the identity's verdict.
+ */
+function chainVerdict(
+  account: AccountReport,
+  identity: IdentityReport,
+): Verdict {
+  return (
+    account.reachability?.chains.find(
+      c =>
+        c.managementCluster === identity.managementCluster &&
+        c.kind === identity.kind &&
+        c.name === identity.name,
+    )?.verdict ?? identity.verdict
+  );
+}
+
+/**
+ * The account's verdict (can CAPA reach it), who targets it, its clusters' own problems and what is wrong: the
+ * body of {@link AccountTrustCard}.
+ */
 export function AccountTrustSummary(props: {
   data: AccountTrustResponse;
 }): ReactElement {
@@ -65,10 +89,14 @@ export function AccountTrustSummary(props: {
   const { account } = data;
   const groups = groupByManagementCluster(data.identities);
   const findings = accountFindings(data);
+  const problemText = clusterProblemsText(account.clusterProblemCount);
   return (
     <Flex direction="column" gap="3">
       <Flex gap="2" align="center" style={{ flexWrap: 'wrap' }}>
         <VerdictChip verdict={account.verdict} size="medium" />
+        {problemText ? (
+          <Text data-testid="capa-account-cluster-problems">{problemText}</Text>
+        ) : null}
         <Text weight="bold">{account.name ?? account.accountId}</Text>
         <Text color="secondary">
           <code>{account.accountId}</code>
@@ -81,6 +109,8 @@ export function AccountTrustSummary(props: {
         ) : null}
       </Flex>
       <Text as="p" variant="body-small" color="secondary">
+        The verdict says whether CAPA can reach the account along the identity
+        chains that target it.{' '}
         {data.live
           ? 'Includes live AWS evidence (IAM, STS).'
           : 'Static evidence only (manifests, clusterawsadm configuration).'}{' '}
@@ -110,7 +140,9 @@ export function AccountTrustSummary(props: {
                         <Text>
                           {identity.kind}/{identity.name}
                         </Text>
-                        <VerdictChip verdict={identity.verdict} />
+                        <VerdictChip
+                          verdict={chainVerdict(account, identity)}
+                        />
                         {identity.roleArn ? (
                           <Text variant="body-small" color="secondary">
                             <code>{identity.roleArn}</code>
@@ -139,6 +171,8 @@ export function AccountTrustSummary(props: {
           {data.clusters.length === 1 ? '' : 's'} in this account.
         </Text>
       </section>
+
+      <ClusterProblems account={account} />
 
       <section aria-label="Findings">
         <Text as="h4" variant="title-x-small">

@@ -17,7 +17,7 @@ import {
   type AccountSummary,
   type Verdict,
 } from '@capa-portal/plugin-capa-common';
-import { VERDICTS } from '../../lib/format';
+import { clusterProblemsText, VERDICTS } from '../../lib/format';
 import { VerdictChip } from '../VerdictChip';
 
 type Row = AccountSummary & { id: string };
@@ -78,11 +78,31 @@ export function AccountsSection(props: {
       },
       {
         id: 'verdict',
-        label: 'Verdict',
+        label: 'Reachability',
         cell: a => (
           <Cell>
             <VerdictChip verdict={a.verdict} />
           </Cell>
+        ),
+      },
+      {
+        // Clusters with problems of their own do not change the account's verdict; the account's card lists them.
+        id: 'clusterProblems',
+        label: 'Cluster problems',
+        cell: a => (
+          <CellText
+            title={clusterProblemsText(a.clusterProblemCount) || 'none'}
+            color={a.clusterProblemCount ? undefined : 'secondary'}
+            href={
+              a.clusterProblemCount
+                ? entityRoute?.({
+                    kind: 'resource',
+                    namespace: 'default',
+                    name: accountEntityName(a.accountId),
+                  })
+                : undefined
+            }
+          />
         ),
       },
       {

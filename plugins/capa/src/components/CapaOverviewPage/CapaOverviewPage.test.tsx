@@ -56,6 +56,28 @@ describe('CapaOverviewPage', () => {
     ).toBeInTheDocument();
   });
 
+  it("shows each account's reachability with its cluster-problem count apart, linking to the account", async () => {
+    const api = createFakeCapaApi();
+    await renderCapa(<CapaOverviewPage />, { api });
+    const section = await screen.findByRole('region', { name: 'AWS accounts' });
+    await within(section).findByRole('link', { name: 'production' });
+    expect(
+      within(section).getByRole('columnheader', { name: 'Reachability' }),
+    ).toBeInTheDocument();
+    // production is trusted with one cluster problem; staging has none.
+    const row = (name: string) =>
+      within(section).getByRole('link', { name }).closest('tr')!;
+    expect(
+      within(row('production')).getByLabelText('Verdict: Trusted'),
+    ).toBeInTheDocument();
+    expect(
+      within(row('production')).getByRole('link', {
+        name: 'with 1 cluster problem',
+      }),
+    ).toHaveAttribute('href', '/catalog/default/resource/aws-444444444444');
+    expect(within(row('staging')).getByText('none')).toBeInTheDocument();
+  });
+
   it('narrows the clusters table with the filters, asking the backend', async () => {
     const api = createFakeCapaApi();
     await renderCapa(<CapaOverviewPage />, { api });

@@ -1,6 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import type {
+  AccountsQuery,
   AccountSummary,
   AccountTrustResponse,
   IdentityReport,
@@ -17,16 +18,35 @@ import { namespaceChoices } from './helpers';
 
 const account = (
   a: Partial<AccountSummary> & { accountId: string },
-): AccountSummary => ({
-  verdict: 'configured',
-  sources: ['config'],
-  managementClusters: [],
-  clusterCount: 1,
-  identityCount: 1,
-  failing: [],
-  warning: [],
-  ...a,
-});
+): AccountSummary => {
+  const verdict = a.verdict ?? 'configured';
+  return {
+    verdict,
+    // One chain into the account, as reachable as the account.
+    reachability: {
+      verdict,
+      chains: [
+        {
+          managementCluster: 'mgmt-eu',
+          kind: 'AWSClusterRoleIdentity',
+          name: `${a.name ?? a.accountId}-identity`,
+          verdict,
+          failing: a.failing ?? [],
+          warning: a.warning ?? [],
+          clusterCount: 1,
+        },
+      ],
+    },
+    clusterProblemCount: 0,
+    sources: ['config'],
+    managementClusters: [],
+    clusterCount: 1,
+    identityCount: 1,
+    failing: [],
+    warning: [],
+    ...a,
+  };
+};
 
 const accounts = [
   account({ accountId: '222222222222', name: 'staging', tier: 'staging' }),
@@ -153,7 +173,7 @@ describe('CapaAccountPicker', () => {
     });
     expect(staging).not.toBeDisabled();
     const broken = within(select).getByRole('option', {
-      name: /ml-sandbox \(444444444444\).*Broken — cannot be picked: trust is broken \(target-trust\)/,
+      name: /ml-sandbox \(444444444444\).*Broken — cannot be picked: CAPA cannot reach this account: every identity chain into it is broken \(target-trust\)/,
     });
     expect(broken).toBeDisabled();
     expect(
@@ -165,7 +185,9 @@ describe('CapaAccountPicker', () => {
     ).toBeNull();
     expect(
       screen.getByRole('note', { name: 'Accounts that cannot be picked' }),
-    ).toHaveTextContent('ml-sandbox (444444444444): trust is broken');
+    ).toHaveTextContent(
+      'ml-sandbox (444444444444): CAPA cannot reach this account',
+    );
 
     fireEvent.change(select, { target: { value: '222222222222' } });
     expect(props.onChange).toHaveBeenCalledWith('222222222222');
@@ -244,7 +266,7 @@ describe('CapaAccountPicker', () => {
       { apiHolder },
     );
     expect(addError).toHaveBeenCalledWith(
-      expect.stringContaining('ml-sandbox: trust is broken'),
+      expect.stringContaining('ml-sandbox: CAPA cannot reach this account'),
     );
     addError.mockClear();
     await capaAccountPickerValidation(
@@ -253,6 +275,181 @@ describe('CapaAccountPicker', () => {
       { apiHolder },
     );
     expect(addError).not.toHaveBeenCalled();
+  });
+});
+
+describe('CapaAccountPicker for the namespace the template creates the cluster in', () => {
+  // The demo's dev account (121212121212): dev-identity admits namespaces labelled capa-portal.io/environment=dev.
+  // dev-payments is labelled dev, dev-experiments is labelled experiments (examples/demo-fleet/README.md).
+  const devIdentity = {
+    managementCluster: 'mgmt-eu',
+    kind: 'AWSClusterRoleIdentity',
+    name: 'dev-identity',
+    reachability: 'configured' as const,
+  };
+  const refusedMessage =
+    'no identity on mgmt-eu admits namespace dev-experiments for account 121212121212: AWSClusterRoleIdentity/dev-identity: Namespace dev-experiments does not match allowedNamespaces.selector';
+  const dev = (query?: AccountsQuery) =>
+    account({
+      accountId: '121212121212',
+      name: 'dev',
+      tier: 'development',
+      clusterProblemCount: 1,
+      failing: ['namespace-allowed'],
+      ...(query?.namespace === 'dev-payments'
+        ? {
+            forNamespace: {
+              namespace: 'dev-payments',
+              managementCluster: query.managementCluster,
+              usable: true,
+              identity: { ...devIdentity, admits: 'yes', reasons: [] },
+              candidates: [{ ...devIdentity, admits: 'yes', reasons: [] }],
+              message:
+                'a cluster in namespace dev-payments on mgmt-eu would use AWSClusterRoleIdentity/dev-identity, whose chain admits dev-payments and reaches account 121212121212 (configured)',
+            },
+          }
+        : {}),
+      ...(query?.namespace === 'dev-experiments'
+        ? {
+            forNamespace: {
+              namespace: 'dev-experiments',
+              managementCluster: query.managementCluster,
+              usable: false,
+              candidates: [{ ...devIdentity, admits: 'no', reasons: [] }],
+              message: refusedMessage,
+            },
+          }
+        : {}),
+    });
+  const devApi = () =>
+    fakeApi({
+      getAccounts: jest.fn(async (query?: AccountsQuery) => ({
+        items: [dev(query)],
+        generatedAt: '',
+      })),
+    });
+  const uiSchema = {
+    'ui:options': {
+      namespaceField: 'namespace',
+      managementClusterField: 'managementCluster',
+    },
+  };
+  const form = (namespace?: string) => ({
+    formData: { managementCluster: 'mgmt-eu', namespace },
+  });
+
+  it('without a namespace yet, a reachable account with a cluster problem can be picked and shows the count', async () => {
+    const api = devApi();
+    await render(
+      <CapaAccountPicker
+        {...fieldProps({ uiSchema, formContext: form(undefined) })}
+      />,
+      api,
+    );
+    const select = await screen.findByTestId('capa-account-picker');
+    await waitFor(() => expect(select).not.toBeDisabled());
+    expect(
+      within(select).getByRole('option', {
+        name: 'dev (121212121212) · development · Configured with 1 cluster problem',
+      }),
+    ).not.toBeDisabled();
+    expect(api.getAccounts).toHaveBeenCalledWith(undefined);
+  });
+
+  it('asks for the form namespace: dev is pickable for dev-payments and says which identity it would use', async () => {
+    const api = devApi();
+    await render(
+      <CapaAccountPicker
+        {...fieldProps({
+          formData: '121212121212',
+          uiSchema,
+          formContext: form('dev-payments'),
+        })}
+      />,
+      api,
+    );
+    const select = await screen.findByTestId('capa-account-picker');
+    await waitFor(() => expect(select).not.toBeDisabled());
+    expect(api.getAccounts).toHaveBeenCalledWith({
+      namespace: 'dev-payments',
+      managementCluster: 'mgmt-eu',
+    });
+    expect(
+      within(select).getByRole('option', { name: /^dev \(121212121212\)/ }),
+    ).not.toBeDisabled();
+    expect(screen.getByTestId('capa-account-for-namespace')).toHaveTextContent(
+      'would use AWSClusterRoleIdentity/dev-identity, whose chain admits dev-payments',
+    );
+  });
+
+  it('refuses dev for dev-experiments with the reason, in the list and at submit time', async () => {
+    const api = devApi();
+    await render(
+      <CapaAccountPicker
+        {...fieldProps({ uiSchema, formContext: form('dev-experiments') })}
+      />,
+      api,
+    );
+    const select = await screen.findByTestId('capa-account-picker');
+    await waitFor(() => expect(select).not.toBeDisabled());
+    const option = within(select).getByRole('option', {
+      name: /^dev \(121212121212\).*cannot be picked: not for namespace dev-experiments: no identity on mgmt-eu admits namespace dev-experiments/,
+    });
+    expect(option).toBeDisabled();
+    expect(
+      screen.getByRole('note', { name: 'Accounts that cannot be picked' }),
+    ).toHaveTextContent('does not match allowedNamespaces.selector');
+
+    const addError = jest.fn();
+    await capaAccountPickerValidation(
+      '121212121212',
+      { addError },
+      {
+        apiHolder: { get: () => api } as any,
+        formData: form('dev-experiments').formData,
+        uiSchema,
+      },
+    );
+    expect(addError).toHaveBeenCalledWith(
+      `dev: not for namespace dev-experiments: ${refusedMessage}`,
+    );
+    addError.mockClear();
+    await capaAccountPickerValidation(
+      '121212121212',
+      { addError },
+      {
+        apiHolder: { get: () => api } as any,
+        formData: form('dev-payments').formData,
+        uiSchema,
+      },
+    );
+    expect(addError).not.toHaveBeenCalled();
+  });
+
+  it('without a namespace, refuses only an account no chain reaches: one broken chain beside a working one is pickable', async () => {
+    const mixed = account({ accountId: '222222222222', name: 'staging' });
+    mixed.verdict = 'broken';
+    mixed.reachability = {
+      verdict: 'broken',
+      chains: [
+        { ...mixed.reachability.chains[0], verdict: 'configured' },
+        {
+          ...mixed.reachability.chains[0],
+          name: 'stale-identity',
+          verdict: 'broken',
+          failing: ['target-trust'],
+        },
+      ],
+    };
+    const api = fakeApi({
+      getAccounts: jest.fn(async () => ({ items: [mixed], generatedAt: '' })),
+    });
+    await render(<CapaAccountPicker {...fieldProps()} />, api);
+    const select = await screen.findByTestId('capa-account-picker');
+    await waitFor(() => expect(select).not.toBeDisabled());
+    expect(
+      within(select).getByRole('option', { name: /^staging/ }),
+    ).not.toBeDisabled();
   });
 });
 
