@@ -105,6 +105,7 @@ async function accountTags(
           );
           return { items: r.Tags ?? [], nextToken: r.NextToken };
         });
+        if (denied) return; // answered empty once denied: not the account's tags
         tags.set(
           id,
           Object.fromEntries(
