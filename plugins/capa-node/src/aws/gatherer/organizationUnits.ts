@@ -100,10 +100,16 @@ async function accountTags(
       try {
         const list = await allPages(ctx, async NextToken => {
           if (denied) return { items: [] };
-          const r = await client.send(
-            new ListTagsForResourceCommand({ ResourceId: id, NextToken }),
-          );
-          return { items: r.Tags ?? [], nextToken: r.NextToken };
+          try {
+            const r = await client.send(
+              new ListTagsForResourceCommand({ ResourceId: id, NextToken }),
+            );
+            return { items: r.Tags ?? [], nextToken: r.NextToken };
+          } catch (e) {
+            // Noted here, inside the limiter's slot, so the request queued next already sees it.
+            if (classifyAwsError(e) === 'denied') denied = e;
+            throw e;
+          }
         });
         if (denied) return; // answered empty once denied: not the account's tags
         tags.set(
@@ -113,8 +119,7 @@ async function accountTags(
           ),
         );
       } catch (e) {
-        if (classifyAwsError(e) === 'denied') denied = e;
-        else
+        if (classifyAwsError(e) !== 'denied')
           ctx.logger.warn(
             `capa: AWS Organizations ListTagsForResource ${id} failed: ${describeAwsError(
               e,
