@@ -26,7 +26,8 @@ function Section(props: { title: string; children: ReactElement }) {
 
 /**
  * The body of the `/capa` page, without a page header: management clusters with health, the fleet trust map,
- * accounts by verdict, onboarding gaps (AWS Organizations reconciled), and a filterable clusters table. The new frontend system's page supplies the header.
+ * accounts by verdict, onboarding gaps (AWS Organizations reconciled), and a filterable clusters table. The
+ * new frontend system's page supplies the header.
  *
  * @public
  */

@@ -118,8 +118,12 @@ const HEALTHY: ReadonlySet<Verdict> = new Set<Verdict>([
 ]);
 const groupLimit = (v: Verdict) => (HEALTHY.has(v) ? 8 : 40);
 const rank = (v: Verdict) => VERDICTS_WORST_FIRST.indexOf(v);
+/** `AWSClusterRoleIdentity` -> `role`, as in the identity's entity name. */
 const shortKind = (kind: string) =>
-  kind.replace(/^AWSCluster/, '').replace(/Identity$/, '') || kind;
+  kind
+    .replace(/^AWSCluster/, '')
+    .replace(/Identity$/, '')
+    .toLowerCase() || kind;
 
 export const identityNodeId = (i: MapIdentity) =>
   `i:${i.managementCluster}/${i.kind}/${i.name}`;

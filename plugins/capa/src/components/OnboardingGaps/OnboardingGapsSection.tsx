@@ -101,7 +101,6 @@ function AccountsTable(props: { items: OnboardingGapAccount[] }) {
   });
   return (
     <Table<AccountRow>
-      aria-label="Accounts not onboarded"
       columnConfig={columns}
       {...tableProps}
       emptyState={<p>Every account is onboarded.</p>}
@@ -181,7 +180,6 @@ function IdentitiesTable(props: { items: OnboardingGapIdentity[] }) {
   });
   return (
     <Table<IdentityRow>
-      aria-label="Identities to unknown or suspended accounts"
       columnConfig={columns}
       {...tableProps}
       emptyState={<p>Every identity targets a known, active account.</p>}
@@ -252,17 +250,25 @@ export function OnboardingGapsSection(): ReactElement {
           }}
         />
       </Flex>
-      <Text as="h3" variant="body-medium" weight="bold">
-        Not onboarded: {gaps.accountsWithoutIdentity.length} account
-        {gaps.accountsWithoutIdentity.length === 1 ? '' : 's'} no identity
-        targets
-      </Text>
-      <AccountsTable items={gaps.accountsWithoutIdentity} />
-      <Text as="h3" variant="body-medium" weight="bold">
-        Identities to unknown or suspended accounts:{' '}
-        {gaps.identitiesToUnknownAccounts.length}
-      </Text>
-      <IdentitiesTable items={gaps.identitiesToUnknownAccounts} />
+      <section aria-label="Accounts not onboarded">
+        <Flex direction="column" gap="2">
+          <Text as="h3" variant="body-medium" weight="bold">
+            Not onboarded: {gaps.accountsWithoutIdentity.length} account
+            {gaps.accountsWithoutIdentity.length === 1 ? '' : 's'} no identity
+            targets
+          </Text>
+          <AccountsTable items={gaps.accountsWithoutIdentity} />
+        </Flex>
+      </section>
+      <section aria-label="Identities to unknown or suspended accounts">
+        <Flex direction="column" gap="2">
+          <Text as="h3" variant="body-medium" weight="bold">
+            Identities to unknown or suspended accounts:{' '}
+            {gaps.identitiesToUnknownAccounts.length}
+          </Text>
+          <IdentitiesTable items={gaps.identitiesToUnknownAccounts} />
+        </Flex>
+      </section>
     </Flex>
   );
 }
