@@ -50,10 +50,11 @@ describe('the /capa overview page', () => {
 
       const accounts = p.getByRole('region', { name: 'AWS accounts' });
       await accounts.getByRole('link', { name: 'ml-sandbox' }).waitFor();
-      // Counts per verdict: the demo fleet has two broken accounts (ml-sandbox, dev).
+      // Counts per verdict: the demo fleet has three broken accounts (ml-sandbox, dev, and sandbox-2023, which
+      // AWS Organizations lists as suspended).
       const broken = accounts.getByRole('button', { name: /Broken · \d+/ });
       await broken.waitFor();
-      assert.match(await broken.innerText(), /Broken · 2/);
+      assert.match(await broken.innerText(), /Broken · 3/);
       const total = await bodyRows(accounts).count();
       assert.ok(
         total >= 10,
@@ -62,9 +63,9 @@ describe('the /capa overview page', () => {
 
       // The verdict buttons filter the accounts.
       await broken.click();
-      await accounts.getByText(/Showing 2 of \d+ accounts/).waitFor();
+      await accounts.getByText(/Showing 3 of \d+ accounts/).waitFor();
       const shown = await bodyRows(accounts).allInnerTexts();
-      assert.equal(shown.length, 2);
+      assert.equal(shown.length, 3);
       assert.ok(shown.some(r => r.includes('ml-sandbox')));
       assert.ok(shown.every(r => r.includes('Broken')));
       await broken.click();
