@@ -48,7 +48,7 @@ describe('onboarding gaps on the /capa page', () => {
       const accounts = gaps.getByRole('region', {
         name: 'Accounts not onboarded',
       });
-      await accounts.getByText('payments-sandbox').waitFor();
+      await accounts.getByText('payments-sandbox', { exact: true }).waitFor();
       await expectNames(p, accounts, NOT_ONBOARDED);
       const identities = gaps.getByRole('region', {
         name: 'Identities to unknown or suspended accounts',
