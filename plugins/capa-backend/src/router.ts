@@ -213,7 +213,9 @@ function parseOnboardingGapsQuery(
   const { ou, tag } = query;
   if (ou !== undefined && typeof ou !== 'string')
     throw new InputError('query parameter ou must be given once');
-  const tags = tag === undefined ? [] : Array.isArray(tag) ? tag : [tag];
+  let tags: unknown[] = [];
+  if (Array.isArray(tag)) tags = tag;
+  else if (tag !== undefined) tags = [tag];
   for (const t of tags) {
     if (typeof t !== 'string' || !t || t.startsWith('='))
       throw new InputError(

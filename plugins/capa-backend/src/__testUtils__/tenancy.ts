@@ -29,7 +29,7 @@ import {
   ENTITY_TYPE_ACCOUNT,
   type ManagementClustersResponse,
 } from '@capa-portal/plugin-capa-common';
-import request from 'supertest';
+import supertest from 'supertest';
 import { capaPlugin } from '../plugin';
 import {
   capaConditions,
@@ -208,7 +208,7 @@ export async function startTenancyBackend(
     ],
   });
   for (let i = 0; i < 100; i++) {
-    const res = await request(server)
+    const res = await supertest(server)
       .get('/api/capa/management-clusters')
       .set('Authorization', mockCredentials.service.header());
     const body = res.body as ManagementClustersResponse;
@@ -224,4 +224,3 @@ export async function startTenancyBackend(
   catalog.calls.length = 0;
   return { server, permissions, catalog };
 }
-

@@ -40,7 +40,9 @@ export interface CapaApi {
     name: string;
   }): Promise<IdentityChainResponse>;
   /** `GET /onboarding-gaps`: accounts not onboarded and identities to unknown or suspended accounts. */
-  getOnboardingGaps(query?: OnboardingGapsQuery): Promise<OnboardingGapsResponse>;
+  getOnboardingGaps(
+    query?: OnboardingGapsQuery,
+  ): Promise<OnboardingGapsResponse>;
   /** `GET /trust-map`: management clusters, identities and accounts with verdicts, for the fleet trust map. */
   getTrustMap(): Promise<TrustMapResponse>;
 }

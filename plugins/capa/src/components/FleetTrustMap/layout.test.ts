@@ -110,22 +110,18 @@ describe('layoutTrustMap at the demo size', () => {
 
 describe('edgeVerdict', () => {
   it.each([
-    [['account-known'], [], 'configured', 'broken'],
-    [['source-permission'], [], 'broken', 'configured'],
-    [[], ['external-id'], 'configured', 'degraded'],
-    [[], [], 'trusted', 'trusted'],
+    [['account-known'], [], 'broken', 'configured', 'broken'],
+    [['source-permission'], [], 'broken', 'broken', 'configured'],
+    [[], ['external-id'], 'degraded', 'configured', 'degraded'],
+    [[], [], 'trusted', 'trusted', 'trusted'],
   ] as const)(
-    'failing %j warning %j -> source %s, target %s',
-    (failing, warning, source, target) => {
+    'failing %j warning %j (identity %s) -> source %s, target %s',
+    (failing, warning, verdict, source, target) => {
       const identity = {
         ...trustMapData.identities[0],
         failing: [...failing],
         warning: [...warning],
-        verdict: (failing.length
-          ? 'broken'
-          : warning.length
-          ? 'degraded'
-          : 'trusted') as Verdict,
+        verdict: verdict as Verdict,
       };
       expect(edgeVerdict(identity, 'source')).toBe(source);
       expect(edgeVerdict(identity, 'target')).toBe(target);

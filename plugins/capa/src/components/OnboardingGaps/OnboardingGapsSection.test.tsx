@@ -92,15 +92,18 @@ describe('templateAccountName', () => {
   it.each([
     ['Payments Sandbox', 'payments-sandbox'],
     ['team_ml--prod', 'team-ml-prod'],
-    ['  ', undefined],
-    [undefined, undefined],
     ['x'.repeat(60), 'x'.repeat(50)],
   ])(
     '%j -> %j (the template pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$, 50 at most)',
     (name, expected) => {
-      const slug = templateAccountName(name);
-      expect(slug).toBe(expected);
-      if (slug) expect(slug).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+      expect(templateAccountName(name)).toBe(expected);
+      expect(expected).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+    },
+  );
+  it.each([['  '], ['---'], [undefined]])(
+    '%j -> nothing usable: the user types one',
+    name => {
+      expect(templateAccountName(name)).toBeUndefined();
     },
   );
 });
