@@ -64,17 +64,20 @@ describe('onboarding gaps on the /capa page', () => {
         )
         .waitFor();
 
+      await scrollToTop(gaps.getByRole('heading', { name: 'Onboarding gaps' }));
+      await p.mouse.move(0, 0);
+      await saveScreenshot(p, 'onboarding-gaps');
+
       // Only the workload OUs' sandbox.
       await gaps.getByRole('button', { name: /All OUs/ }).click();
       await p
         .getByRole('option', { name: 'Root/Workloads/Sandbox', exact: true })
         .click();
       await expectNames(p, accounts, ['payments-sandbox']);
-      await expectNames(p, identities, []);
-
-      await scrollToTop(gaps.getByRole('heading', { name: 'Onboarding gaps' }));
-      await p.mouse.move(0, 0);
-      await saveScreenshot(p, 'onboarding-gaps');
+      // The suspended account is in Root/Suspended: its identity is filtered out (the table's empty state).
+      await identities
+        .getByText('Every identity targets a known, active account.')
+        .waitFor();
 
       await gaps
         .getByRole('button', { name: /Root\/Workloads\/Sandbox/ })
