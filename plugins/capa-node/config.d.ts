@@ -11,6 +11,11 @@ export interface Config {
     fleetFile?: string;
     /** Folder that relative paths of the inline configuration resolve from (default: the working directory). */
     baseDir?: string;
+    /**
+     * A snapshot of AWS Organizations (a YAML file relative to `baseDir`, or a URL): `accounts: [{ accountId, name,
+     * email, status, ouPath, tags }]`. Used when Organizations is not asked live (live ListAccounts wins).
+     */
+    organization?: string;
     /** Management clusters, listed inline (the shape of fleet.yaml). */
     managementClusters?: Array<{
       /** Unique name; also the catalog entity name of the management cluster. */

@@ -7,8 +7,10 @@ import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   capaClusterCreatePermission,
+  capaResourceRef,
   capaTrustVerifyPermission,
   ClustersQuery,
+  OnboardingGapsQuery,
   Verdict,
 } from '@capa-portal/plugin-capa-common';
 import express from 'express';
@@ -199,7 +201,52 @@ export async function createRouter(
     );
   });
 
+  router.get('/onboarding-gaps', async (req, res) => {
+    const query = parseOnboardingGapsQuery(req.query);
+    const caller = await callerAccess(req, () => 'all');
+    res.json(
+      await trust.onboardingGaps(query, {
+        view: caller.view,
+        // An account no identity targets: its configured owner and tier when it is in config, else a resource with
+        // none (and no catalog entity), which only an unconditional read (or IS_KIND / IN_ACCOUNT) lets through.
+        mayList: a =>
+          caller.canRead(
+            caller.index.account(a.accountId) ??
+              caller.index.resolve(capaResourceRef.account(a.accountId)),
+          ),
+      }),
+    );
+  });
+
+  router.get('/trust-map', async (req, res) => {
+    const caller = await callerAccess(req, () => 'all');
+    res.json(await trust.trustMap(caller.view));
+  });
+
   return router;
+}
+
+function parseOnboardingGapsQuery(
+  query: Record<string, unknown>,
+): OnboardingGapsQuery {
+  const { ou, tag } = query;
+  if (ou !== undefined && typeof ou !== 'string')
+    throw new InputError('query parameter ou must be given once');
+  let tags: unknown[] = [];
+  if (Array.isArray(tag)) tags = tag;
+  else if (tag !== undefined) tags = [tag];
+  for (const t of tags) {
+    if (typeof t !== 'string' || !t || t.startsWith('='))
+      throw new InputError(
+        `query parameter tag must be key or key=value, got ${JSON.stringify(
+          t,
+        )}`,
+      );
+  }
+  return {
+    ...(ou ? { ou } : {}),
+    ...(tags.length ? { tag: tags as string[] } : {}),
+  };
 }
 
 function parseClustersQuery(query: Record<string, unknown>): ClustersQuery {

@@ -51,6 +51,12 @@ export type { ParsedArn, ParsedRoleArn } from './iam/arn';
 export { ROLE_SESSION_NAME_PATTERN, EXTERNAL_ID_PATTERN } from './iam/sts';
 
 export * from './manifests';
+export { parseOrganizationSnapshot } from './organizations/parseOrganizationSnapshot';
+export {
+  onboardingGaps,
+  matchesOnboardingFilter,
+} from './views/onboardingGaps';
+export { trustMap } from './views/trustMap';
 export * from './api/types';
 export * from './catalog';
 export * from './permissions';

@@ -141,6 +141,22 @@ export interface FleetInput {
   accounts: AccountInput[];
   /** Problems found while reading (bad YAML, unreadable files); carried into the report. */
   problems?: InputProblem[];
+  /**
+   * A snapshot of AWS Organizations from a file (fleet.yaml's `organization`): used when no live
+   * `organizations:ListAccounts` answer is at hand (live evidence wins).
+   */
+  organization?: OrganizationSnapshot;
+}
+
+/**
+ * AWS Organizations' accounts as read from a file or from AWS, with where they come from.
+ *
+ * @public
+ */
+export interface OrganizationSnapshot {
+  accounts: OrganizationAccount[];
+  /** The file it was read from (relative to the fleet file), or `organizations:ListAccounts` when live. */
+  source: string;
 }
 
 /**
@@ -153,6 +169,13 @@ export interface OrganizationAccount {
   name?: string;
   email?: string;
   status?: 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE' | string;
+  /**
+   * The account's organizational unit as a path of names from the root, e.g. `Root/Workloads/Sandbox`
+   * (`organizations:ListRoots`, `ListOrganizationalUnitsForParent`, `ListAccountsForParent`), when read.
+   */
+  ouPath?: string;
+  /** The account's tags in Organizations (`organizations:ListTagsForResource`), when read. */
+  tags?: Record<string, string>;
 }
 
 /**

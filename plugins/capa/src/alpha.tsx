@@ -28,7 +28,7 @@ import {
   isCapaEntity,
   isCapaIdentityEntity,
 } from './lib/entities';
-import { rootRouteRef } from './routes';
+import { rootRouteRef, scaffolderTemplateRouteRef } from './routes';
 import { capaScaffolderFormFieldsModule } from './components/scaffolder/formFields';
 
 /** @alpha */
@@ -114,6 +114,9 @@ export const capaPlugin = createFrontendPlugin({
   icon: <CloudIcon fontSize="inherit" />,
   routes: {
     root: rootRouteRef,
+  },
+  externalRoutes: {
+    scaffolderTemplate: scaffolderTemplateRouteRef,
   },
   extensions: [
     capaApi,

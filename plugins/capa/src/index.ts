@@ -16,7 +16,7 @@ export {
   EntityCapaIdentityChainCard,
   EntityCapaTrustContent,
 } from './plugin';
-export { rootRouteRef } from './routes';
+export { rootRouteRef, scaffolderTemplateRouteRef } from './routes';
 export { capaApiRef, CapaClient } from './api';
 export type { CapaApi } from './api';
 export {

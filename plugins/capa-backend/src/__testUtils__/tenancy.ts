@@ -14,13 +14,27 @@ import {
   createServiceFactory,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { mockCredentials } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   AuthorizeResult,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
-import { ENTITY_TYPE_ACCOUNT } from '@capa-portal/plugin-capa-common';
+import {
+  capaPermissions,
+  ENTITY_TYPE_ACCOUNT,
+  type ManagementClustersResponse,
+} from '@capa-portal/plugin-capa-common';
+import supertest from 'supertest';
+import { capaPlugin } from '../plugin';
+import {
+  capaConditions,
+  createCapaConditionalDecision,
+} from '../permissions/rules';
 
 export const PLATFORM_USER = 'user:default/platform-engineer';
 export const ML_USER = 'user:default/ml-engineer';
@@ -149,4 +163,64 @@ export function visibilityCatalog(visible: Record<string, string[]>) {
       factory: () => service as any,
     }),
   };
+}
+
+export const capaPermission = (name: string) =>
+  capaPermissions.find(p => p.name === name);
+
+/** The demo's rule: platform-team sees and does everything, others what their groups own. */
+export const ownerPolicy: TestPolicy = (permission, claims) => {
+  if (claims.includes('group:default/platform-team'))
+    return { result: AuthorizeResult.ALLOW };
+  const capa = capaPermission(permission.name);
+  if (capa)
+    return createCapaConditionalDecision(
+      capa,
+      capaConditions.isOwner({ claims }),
+    );
+  if (permission.name === 'catalog.entity.read') return CATALOG_CONDITIONAL;
+  return { result: AuthorizeResult.ALLOW };
+};
+
+/**
+ * The real capa plugin on a fleet file with the policy and catalog doubles above, once every management cluster
+ * has been read (the calls made while starting are forgotten).
+ */
+export async function startTenancyBackend(
+  policy: TestPolicy,
+  options: { fleetFile: string; catalogVisible?: Record<string, string[]> },
+) {
+  const permissions = policyPermissions(policy);
+  const catalog = visibilityCatalog(
+    options.catalogVisible ?? { [ML_USER]: ML_ENTITIES },
+  );
+  const { server } = await startTestBackend({
+    features: [
+      capaPlugin,
+      mockServices.rootConfig.factory({
+        data: { capa: { fleetFile: options.fleetFile } },
+      }),
+      permissions.factory,
+      catalog.factory,
+      mockServices.httpAuth.factory({
+        defaultCredentials: mockCredentials.none(),
+      }),
+    ],
+  });
+  for (let i = 0; i < 100; i++) {
+    const res = await supertest(server)
+      .get('/api/capa/management-clusters')
+      .set('Authorization', mockCredentials.service.header());
+    const body = res.body as ManagementClustersResponse;
+    if (
+      res.status === 200 &&
+      body.items.length === 2 &&
+      body.items.every(m => m.lastSync)
+    )
+      break;
+    await new Promise(r => setTimeout(r, 50));
+  }
+  permissions.calls.length = 0;
+  catalog.calls.length = 0;
+  return { server, permissions, catalog };
 }

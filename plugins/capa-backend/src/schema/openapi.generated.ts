@@ -492,6 +492,239 @@ export const spec = {
         },
       },
     },
+    '/onboarding-gaps': {
+      get: {
+        operationId: 'getOnboardingGaps',
+        description:
+          "The fleet reconciled with AWS Organizations (live `organizations:ListAccounts` when gathered, else the\nsnapshot file fleet.yaml's `organization` names). `accountsWithoutIdentity`: active accounts (from\nOrganizations, or listed in config) that no identity targets and no management cluster runs in; whether\nan account is targeted is decided on the whole fleet. An account known only from Organizations has no\nowner, tier or catalog entity: it is listed only to callers whose policy allows `capa.account.read` on it\nas such (an unconditional allow, or conditions like `IS_KIND account` / `IN_ACCOUNT`) and, with catalog\nvisibility on, whose catalog read is unconditional. `identitiesToUnknownAccounts`: the identities the\ncaller may read whose `account-known` check fails (account suspended or closing) or warns (unknown).\n",
+        parameters: [
+          {
+            name: 'ou',
+            in: 'query',
+            required: false,
+            description:
+              "An OU path from the root (the OU and below), or one OU's name.",
+            schema: {
+              type: 'string',
+              maxLength: 1000,
+            },
+          },
+          {
+            name: 'tag',
+            in: 'query',
+            required: false,
+            description:
+              '`key` or `key=value`; repeat for several (all must match).',
+            schema: {
+              type: 'array',
+              items: {
+                type: 'string',
+                maxLength: 300,
+              },
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Onboarding gaps.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: [
+                    'accountsWithoutIdentity',
+                    'identitiesToUnknownAccounts',
+                    'organization',
+                    'filters',
+                    'generatedAt',
+                  ],
+                  properties: {
+                    accountsWithoutIdentity: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        required: ['accountId', 'tags', 'sources'],
+                        properties: {
+                          accountId: {
+                            type: 'string',
+                          },
+                          name: {
+                            type: 'string',
+                          },
+                          email: {
+                            type: 'string',
+                          },
+                          status: {
+                            type: 'string',
+                          },
+                          ouPath: {
+                            type: 'string',
+                          },
+                          tags: {
+                            type: 'object',
+                          },
+                          tier: {
+                            type: 'string',
+                          },
+                          owner: {
+                            type: 'string',
+                          },
+                          sources: {
+                            type: 'array',
+                            items: {
+                              type: 'string',
+                            },
+                          },
+                        },
+                      },
+                    },
+                    identitiesToUnknownAccounts: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        required: [
+                          'managementCluster',
+                          'kind',
+                          'name',
+                          'accountId',
+                          'reason',
+                          'message',
+                          'verdict',
+                        ],
+                        properties: {
+                          managementCluster: {
+                            type: 'string',
+                          },
+                          kind: {
+                            type: 'string',
+                          },
+                          name: {
+                            type: 'string',
+                          },
+                          roleArn: {
+                            type: 'string',
+                          },
+                          accountId: {
+                            type: 'string',
+                          },
+                          accountName: {
+                            type: 'string',
+                          },
+                          accountStatus: {
+                            type: 'string',
+                          },
+                          ouPath: {
+                            type: 'string',
+                          },
+                          reason: {
+                            type: 'string',
+                            enum: ['inactive', 'unknown'],
+                          },
+                          message: {
+                            type: 'string',
+                          },
+                          verdict: {
+                            type: 'string',
+                          },
+                          clusterCount: {
+                            type: 'integer',
+                          },
+                        },
+                      },
+                    },
+                    organization: {
+                      type: 'object',
+                      properties: {
+                        source: {
+                          type: 'string',
+                        },
+                        accountCount: {
+                          type: 'integer',
+                        },
+                      },
+                    },
+                    filters: {
+                      type: 'object',
+                      properties: {
+                        ouPaths: {
+                          type: 'array',
+                          items: {
+                            type: 'string',
+                          },
+                        },
+                        tags: {
+                          type: 'array',
+                          items: {
+                            type: 'string',
+                          },
+                        },
+                      },
+                    },
+                    generatedAt: {
+                      type: 'string',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/trust-map': {
+      get: {
+        operationId: 'getTrustMap',
+        description:
+          'What the fleet trust map draws, for what the caller may read: management clusters (stale when their last\nread failed), the identities they hold (verdict, failing and warning check ids, clusters using them) and\nthe accounts those reach (verdict, Organizations status).\n',
+        responses: {
+          '200': {
+            description: 'The trust map.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: [
+                    'managementClusters',
+                    'identities',
+                    'accounts',
+                    'generatedAt',
+                  ],
+                  properties: {
+                    managementClusters: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                      },
+                    },
+                    identities: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                      },
+                    },
+                    accounts: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                      },
+                    },
+                    generatedAt: {
+                      type: 'string',
+                    },
+                  },
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
   },
   components: {
     parameters: {

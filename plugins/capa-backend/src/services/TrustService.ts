@@ -21,7 +21,14 @@ import {
   LiveEvidence,
   ManagementClusterStatus,
   namespaceReach,
+  OnboardingGapAccount,
+  onboardingGaps,
+  OnboardingGapsQuery,
+  OnboardingGapsResponse,
+  OrganizationSnapshot,
   planEvidence,
+  trustMap,
+  TrustMapResponse,
 } from '@capa-portal/plugin-capa-common';
 import type {
   AwsEvidenceGatherer,
@@ -471,6 +478,44 @@ export class TrustService {
     };
   }
 
+  /**
+   * The fleet reconciled with AWS Organizations (live `ListAccounts` when gathered, else the configuration's
+   * snapshot file). Which accounts are targeted is decided on the whole report; `view` narrows the identities
+   * shown and `mayList` the gap accounts (see permissions/onboardingAccess.ts).
+   */
+  async onboardingGaps(
+    query: OnboardingGapsQuery,
+    access: {
+      view?: ReportView;
+      mayList: (account: OnboardingGapAccount) => boolean;
+    },
+  ): Promise<OnboardingGapsResponse> {
+    const current = await this.#current();
+    const live = (await this.#storedEvidence())?.evidence.organizationAccounts;
+    const organization: OrganizationSnapshot | undefined = live
+      ? { accounts: live, source: 'organizations:ListAccounts' }
+      : current.input.organization;
+    return onboardingGaps({
+      report: current.report,
+      visible: access.view ? access.view(current.report) : current.report,
+      organization,
+      mayList: access.mayList,
+      query,
+    });
+  }
+
+  /** What the fleet trust map draws: management clusters, identities, accounts, with verdicts. */
+  async trustMap(view?: ReportView): Promise<TrustMapResponse> {
+    const current = await this.#current();
+    const report = view ? view(current.report) : current.report;
+    const stale = new Set(
+      [...current.statuses.values()]
+        .filter(s => Boolean(s.error))
+        .map(s => s.source),
+    );
+    return trustMap(report, stale);
+  }
+
   /** The whole report, for the catalog module and the scaffolder (service-to-service). */
   /**
    * The weak ETag of the whole (unfiltered) fleet report: the report's inputs (every source's generation, the
@@ -749,6 +794,9 @@ export class TrustService {
         ),
         accounts: this.#fleet.accounts,
         problems,
+        ...(this.#fleet.organization
+          ? { organization: this.#fleet.organization }
+          : {}),
       };
       this.#lastInput = { key: inputKey, input };
     }

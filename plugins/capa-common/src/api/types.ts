@@ -194,3 +194,111 @@ export interface IdentityChainResponse {
   controllerPrincipalArn?: string;
   controllerAccountId?: string;
 }
+
+/**
+ * An AWS account no identity targets: known from AWS Organizations (active) or listed in the configuration, but
+ * not onboarded. `GET /onboarding-gaps`.
+ *
+ * @public
+ */
+export interface OnboardingGapAccount {
+  accountId: string;
+  name?: string;
+  email?: string;
+  /** Organizations' status (`ACTIVE`); absent when the account is known from the configuration only. */
+  status?: string;
+  /** Organizational unit path from the root (`Root/Workloads/Sandbox`), when Organizations told it. */
+  ouPath?: string;
+  tags: Record<string, string>;
+  /** Configuration's tier and owner, when the account is listed there. */
+  tier?: string;
+  owner?: string;
+  sources: Array<'organizations' | 'config'>;
+}
+
+/**
+ * An identity whose target account AWS Organizations does not know or has not active (the `account-known`
+ * check failing or warning). `GET /onboarding-gaps`.
+ *
+ * @public
+ */
+export interface OnboardingGapIdentity {
+  managementCluster: string;
+  kind: string;
+  name: string;
+  roleArn?: string;
+  accountId: string;
+  accountName?: string;
+  /** Organizations' status of the account (`SUSPENDED`, `PENDING_CLOSURE`); absent when it is unknown. */
+  accountStatus?: string;
+  ouPath?: string;
+  /** `inactive`: Organizations lists the account but not as ACTIVE; `unknown`: neither it nor config knows it. */
+  reason: 'inactive' | 'unknown';
+  /** The `account-known` check's message. */
+  message: string;
+  verdict: Verdict;
+  /** Clusters whose identityRef names the identity. */
+  clusterCount: number;
+}
+
+/**
+ * `GET /onboarding-gaps`: the fleet reconciled with AWS Organizations.
+ *
+ * @public
+ */
+export interface OnboardingGapsResponse {
+  accountsWithoutIdentity: OnboardingGapAccount[];
+  identitiesToUnknownAccounts: OnboardingGapIdentity[];
+  /**
+   * Where the Organizations evidence comes from (`organizations:ListAccounts`, or the snapshot file named by
+   * fleet.yaml's `organization`); absent when there is none (then only configured accounts can be gaps).
+   */
+  organization: { source?: string; accountCount: number };
+  /** The OU paths and tags (`key=value`) of the listed accounts before filtering, to offer as filters. */
+  filters: { ouPaths: string[]; tags: string[] };
+  generatedAt: string;
+}
+
+/**
+ * Query of `GET /onboarding-gaps`: `ou` keeps accounts in that OU or below it (a path from the root, or an OU
+ * name); each `tag` (`key` or `key=value`) must match.
+ *
+ * @public
+ */
+export interface OnboardingGapsQuery {
+  ou?: string;
+  tag?: string[];
+}
+
+/**
+ * `GET /trust-map`: what the fleet trust map draws. Management clusters hold identities; an identity reaches the
+ * account of its role (or of its static keys).
+ *
+ * @public
+ */
+export interface TrustMapResponse {
+  managementClusters: Array<{
+    name: string;
+    accountId: string;
+    /** Its last read failed: what is drawn is its last good read. */
+    stale: boolean;
+  }>;
+  identities: Array<{
+    managementCluster: string;
+    kind: string;
+    name: string;
+    accountId?: string;
+    verdict: Verdict;
+    failing: CheckId[];
+    warning: CheckId[];
+    /** Clusters whose identityRef names the identity. */
+    clusterCount: number;
+  }>;
+  accounts: Array<{
+    accountId: string;
+    name?: string;
+    status?: string;
+    verdict: Verdict;
+  }>;
+  generatedAt: string;
+}

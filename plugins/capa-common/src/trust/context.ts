@@ -10,6 +10,7 @@ import type {
   LiveEvidence,
   ManagementClusterInput,
   OrganizationAccount,
+  OrganizationSnapshot,
 } from '../types';
 import { isAccountId } from '../iam/arn';
 import {
@@ -75,6 +76,8 @@ export interface FleetContext {
   accounts: Map<string, AccountInput>;
   managementAccounts: Map<string, string[]>;
   organization?: Map<string, OrganizationAccount>;
+  /** Where `organization` comes from: `organizations:ListAccounts` (live) or the snapshot file's name. */
+  organizationSource?: string;
   live: LiveEvidence;
   problems: InputProblem[];
 }
@@ -484,10 +487,24 @@ export function buildFleetContext(
       if (!iamConfigs.has(a.accountId)) iamConfigs.set(a.accountId, cfg);
     }
   }
+  // Live ListAccounts wins over a snapshot file: it is what AWS says now.
+  const snapshot = isRecord(inp.organization)
+    ? (inp.organization as OrganizationSnapshot)
+    : undefined;
+  const orgAccounts = Array.isArray(liveEv.organizationAccounts)
+    ? liveEv.organizationAccounts
+    : Array.isArray(snapshot?.accounts)
+    ? snapshot!.accounts
+    : undefined;
+  const organizationSource = Array.isArray(liveEv.organizationAccounts)
+    ? 'organizations:ListAccounts'
+    : orgAccounts
+    ? String(snapshot?.source ?? 'organization')
+    : undefined;
   let organization: Map<string, OrganizationAccount> | undefined;
-  if (Array.isArray(liveEv.organizationAccounts)) {
+  if (orgAccounts) {
     organization = new Map();
-    for (const o of liveEv.organizationAccounts)
+    for (const o of orgAccounts)
       if (isRecord(o) && typeof o.accountId === 'string')
         organization.set(o.accountId, o);
   }
@@ -497,6 +514,7 @@ export function buildFleetContext(
     accounts,
     managementAccounts,
     organization,
+    organizationSource,
     live: liveEv,
     problems,
   };

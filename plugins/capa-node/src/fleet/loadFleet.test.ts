@@ -150,6 +150,51 @@ describe('loadFleetFromDirectory', () => {
       iamConfigurationSource: 'iam/staging.yaml',
     });
   });
+  it('reads the Organizations snapshot fleet.yaml names; a missing or malformed one is unusable input', async () => {
+    const good = await tempFleet({
+      'fleet.yaml': `${FLEET}organization: org/accounts.yaml\n`,
+      'clusters/mgmt-eu/identities.yaml': '',
+      'iam/management.yaml': 'spec: {}\n',
+      'iam/staging.yaml': 'spec: {}\n',
+      'org/accounts.yaml':
+        "accounts:\n  - accountId: '151515151515'\n    status: ACTIVE\n    ouPath: Root/Sandbox\n    tags: { team: payments }\n",
+    });
+    const read = await loadFleetFromDirectory(good);
+    expect(read.unusable).toEqual([]);
+    expect(read.input.organization).toEqual({
+      source: 'org/accounts.yaml',
+      accounts: [
+        {
+          accountId: '151515151515',
+          status: 'ACTIVE',
+          ouPath: 'Root/Sandbox',
+          tags: { team: 'payments' },
+        },
+      ],
+    });
+
+    const missing = await tempFleet({
+      'fleet.yaml': `${FLEET}organization: org/accounts.yaml\n`,
+      'clusters/mgmt-eu/identities.yaml': '',
+      'iam/management.yaml': 'spec: {}\n',
+      'iam/staging.yaml': 'spec: {}\n',
+    });
+    const noFile = await loadFleetFromDirectory(missing);
+    expect(noFile.input.organization).toBeUndefined();
+    expect(noFile.unusable.map(p => p.source)).toEqual(['org/accounts.yaml']);
+
+    const malformed = await tempFleet({
+      'fleet.yaml': `${FLEET}organization: org/accounts.yaml\n`,
+      'clusters/mgmt-eu/identities.yaml': '',
+      'iam/management.yaml': 'spec: {}\n',
+      'iam/staging.yaml': 'spec: {}\n',
+      'org/accounts.yaml': 'accounts:\n  - accountId: 151515151515\n',
+    });
+    const bad = await loadFleetFromDirectory(malformed);
+    expect(bad.unusable.map(p => `${p.source}: ${p.message}`)).toEqual([
+      'org/accounts.yaml: accounts[0].accountId: must be a 12-digit string (quote it), got 151515151515',
+    ]);
+  });
   it('reports missing manifests folders, unreadable iam files and URLs as problems', async () => {
     const dir = await tempFleet({
       'fleet.yaml': FLEET.replace(

@@ -11,7 +11,10 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import { LineCounter, parseDocument } from 'yaml';
-import { parseManifests } from '@capa-portal/plugin-capa-common';
+import {
+  parseManifests,
+  parseOrganizationSnapshot,
+} from '@capa-portal/plugin-capa-common';
 import type {
   AccountInput,
   FleetInput,
@@ -61,6 +64,11 @@ export interface FleetConfigAccount {
 export interface FleetConfig {
   managementClusters: FleetConfigManagementCluster[];
   accounts: FleetConfigAccount[];
+  /**
+   * A snapshot of AWS Organizations (a file relative to the config file, or a URL the portal reads): the
+   * accounts with status, OU path and tags, used when Organizations is not asked live.
+   */
+  organization?: string;
 }
 
 /** @public */
@@ -124,10 +132,10 @@ export function parseFleetConfig(
     return { config, problems };
   }
   for (const key of Object.keys(obj)) {
-    if (key !== 'managementClusters' && key !== 'accounts')
+    if (!['managementClusters', 'accounts', 'organization'].includes(key))
       err(
         key,
-        'unknown field (expected managementClusters, accounts)',
+        'unknown field (expected managementClusters, accounts, organization)',
         'warning',
       );
   }
@@ -344,6 +352,8 @@ export function parseFleetConfig(
   if (!Array.isArray(mcs) && !Array.isArray(accts)) {
     err('(root)', 'neither managementClusters nor accounts is set');
   }
+  const organization = str(obj.organization, 'organization');
+  if (organization) config.organization = organization;
   return { config, problems };
 }
 
@@ -628,8 +638,31 @@ export async function loadFleetFromDirectory(dir: string): Promise<{
     }
     accounts.push(acc);
   }
+  let organization: FleetInput['organization'];
+  if (config.organization) {
+    if (isUrl(config.organization)) {
+      notReadable(
+        `organization: URL ${config.organization} is not supported by the doctor`,
+      );
+    } else {
+      const file = path.resolve(base, config.organization);
+      const source = rel(root, file);
+      const r = await readYamlFile(file, source);
+      const parsed = r.problems.length
+        ? { problems: r.problems }
+        : parseOrganizationSnapshot(r.value, source);
+      problems.push(...parsed.problems);
+      unusable.push(...parsed.problems);
+      organization = parsed.snapshot;
+    }
+  }
   return {
-    input: { managementClusters, accounts, problems },
+    input: {
+      managementClusters,
+      accounts,
+      problems,
+      ...(organization ? { organization } : {}),
+    },
     problems,
     unusable,
   };

@@ -6,9 +6,11 @@ import type {
 } from '@backstage/backend-plugin-api';
 import { Config, ConfigReader } from '@backstage/config';
 import { InputError } from '@backstage/errors';
-import type {
-  AccountInput,
-  InputProblem,
+import {
+  parseOrganizationSnapshot,
+  type AccountInput,
+  type InputProblem,
+  type OrganizationSnapshot,
 } from '@capa-portal/plugin-capa-common';
 import { parse } from 'yaml';
 import {
@@ -221,6 +223,9 @@ async function readFleetConfig(
   const inline = {
     managementClusters: capa.getOptional('managementClusters') ?? [],
     accounts: capa.getOptional('accounts') ?? [],
+    ...(capa.has('organization')
+      ? { organization: capa.getOptional('organization') }
+      : {}),
   };
   const { config: parsed, problems } = parseFleetConfig(
     inline,
@@ -264,6 +269,7 @@ export interface FleetConfiguration {
   }>;
   accounts: AccountInput[];
   problems: InputProblem[];
+  organization?: OrganizationSnapshot;
   origin?: FleetConfigOrigin;
 }
 
@@ -337,7 +343,39 @@ export async function readFleetConfiguration(
     }
     accounts.push(account);
   }
-  return { managementClusters, accounts, problems, origin };
+  let organization: OrganizationSnapshot | undefined;
+  if (origin.config.organization) {
+    // The same reader as the iamConfiguration files: a path relative to the fleet file, or a URL.
+    const read = await readIamConfiguration(
+      origin.baseDir,
+      origin.config.organization,
+      urlReader,
+    );
+    const parsed = read.problem
+      ? {
+          snapshot: undefined,
+          problems: [
+            {
+              source: 'organization: config',
+              message: read.problem.replace(
+                /^iamConfiguration/,
+                'organization',
+              ),
+              severity: 'error' as const,
+            },
+          ],
+        }
+      : parseOrganizationSnapshot(read.value, origin.config.organization);
+    problems.push(...parsed.problems);
+    organization = parsed.snapshot;
+  }
+  return {
+    managementClusters,
+    accounts,
+    problems,
+    ...(organization ? { organization } : {}),
+    origin,
+  };
 }
 
 /**
@@ -363,6 +401,7 @@ export function buildFleetSources(
     })),
     accounts: fleet.accounts,
     problems: fleet.problems,
+    ...(fleet.organization ? { organization: fleet.organization } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import type {
   InputProblem,
   LocatedObject,
   ManagementClusterInput,
+  OrganizationSnapshot,
 } from '@capa-portal/plugin-capa-common';
 
 /**
@@ -77,4 +78,6 @@ export interface FleetSources {
   accounts: AccountInput[];
   /** Problems in the configuration itself (bad iamConfiguration file, ...). */
   problems: InputProblem[];
+  /** The AWS Organizations snapshot file the configuration names (`organization`), read. */
+  organization?: OrganizationSnapshot;
 }

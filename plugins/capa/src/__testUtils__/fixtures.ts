@@ -7,6 +7,8 @@ import type {
   IdentityChainResponse,
   IdentityReport,
   ManagementClusterStatus,
+  OnboardingGapsResponse,
+  TrustMapResponse,
 } from '@capa-portal/plugin-capa-common';
 import type { CapaApi } from '../api';
 
@@ -322,6 +324,102 @@ export const clusterSummaries: ClusterSummary[] = [
   }),
 ];
 
+export const onboardingGaps: OnboardingGapsResponse = {
+  accountsWithoutIdentity: [
+    {
+      accountId: '151515151515',
+      name: 'Payments Sandbox',
+      email: 'aws+payments-sandbox@example.com',
+      status: 'ACTIVE',
+      ouPath: 'Root/Workloads/Sandbox',
+      tags: { team: 'payments' },
+      sources: ['organizations'],
+    },
+    {
+      accountId: '171717171717',
+      name: 'security-audit',
+      status: 'ACTIVE',
+      ouPath: 'Root/Security',
+      tags: { team: 'security' },
+      sources: ['organizations'],
+    },
+  ],
+  identitiesToUnknownAccounts: [
+    {
+      managementCluster: 'mgmt-eu',
+      kind: 'AWSClusterRoleIdentity',
+      name: 'sandbox-2023-identity',
+      accountId: '141414141414',
+      accountName: 'sandbox-2023',
+      accountStatus: 'SUSPENDED',
+      reason: 'inactive',
+      message: 'account 141414141414 is SUSPENDED in AWS Organizations',
+      verdict: 'broken',
+      clusterCount: 0,
+    },
+  ],
+  organization: { source: 'aws-organization.yaml', accountCount: 15 },
+  filters: {
+    ouPaths: ['Root/Security', 'Root/Suspended', 'Root/Workloads/Sandbox'],
+    tags: ['team=payments', 'team=security'],
+  },
+  generatedAt: '2024-01-01T00:00:00Z',
+};
+
+export const trustMapData: TrustMapResponse = {
+  managementClusters: [
+    { name: 'mgmt-eu', accountId: '111111111111', stale: false },
+    { name: 'mgmt-us', accountId: '999999999999', stale: true },
+  ],
+  identities: [
+    {
+      managementCluster: 'mgmt-eu',
+      kind: 'AWSClusterRoleIdentity',
+      name: 'staging',
+      accountId: '222222222222',
+      verdict: 'configured',
+      failing: [],
+      warning: [],
+      clusterCount: 2,
+    },
+    {
+      managementCluster: 'mgmt-eu',
+      kind: 'AWSClusterRoleIdentity',
+      name: 'ml-sandbox',
+      accountId: '444444444444',
+      verdict: 'broken',
+      failing: ['target-trust'],
+      warning: [],
+      clusterCount: 1,
+    },
+    {
+      managementCluster: 'mgmt-eu',
+      kind: 'AWSClusterRoleIdentity',
+      name: 'dev',
+      accountId: '121212121212',
+      verdict: 'broken',
+      failing: ['namespace-allowed'],
+      warning: [],
+      clusterCount: 2,
+    },
+    {
+      managementCluster: 'mgmt-us',
+      kind: 'AWSClusterStaticIdentity',
+      name: 'keys',
+      verdict: 'degraded',
+      failing: [],
+      warning: ['static-credentials'],
+      clusterCount: 1,
+    },
+  ],
+  accounts: [
+    { accountId: '222222222222', name: 'staging', verdict: 'configured' },
+    { accountId: '444444444444', name: 'ml-sandbox', verdict: 'broken' },
+    { accountId: '121212121212', name: 'dev', verdict: 'broken' },
+  ],
+  generatedAt: '2024-01-01T00:00:00Z',
+};
+
 /** A CapaApi over the fixtures; `getClusters` filters and pages like the backend does. */
 export function createFakeCapaApi(
   overrides: Partial<CapaApi> = {},
@@ -358,6 +456,8 @@ export function createFakeCapaApi(
     },
     getCluster: async () => webCluster,
     getIdentityChain: async () => identityChain,
+    getOnboardingGaps: async () => onboardingGaps,
+    getTrustMap: async () => trustMapData,
     ...overrides,
   };
   for (const key of Object.keys(api) as Array<keyof CapaApi>) {

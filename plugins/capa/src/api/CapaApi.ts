@@ -8,6 +8,9 @@ import type {
   ClustersResponse,
   IdentityChainResponse,
   ManagementClustersResponse,
+  OnboardingGapsQuery,
+  OnboardingGapsResponse,
+  TrustMapResponse,
 } from '@capa-portal/plugin-capa-common';
 
 /**
@@ -40,6 +43,12 @@ export interface CapaApi {
     managementCluster: string;
     name: string;
   }): Promise<IdentityChainResponse>;
+  /** `GET /onboarding-gaps`: accounts not onboarded and identities to unknown or suspended accounts. */
+  getOnboardingGaps(
+    query?: OnboardingGapsQuery,
+  ): Promise<OnboardingGapsResponse>;
+  /** `GET /trust-map`: management clusters, identities and accounts with verdicts, for the fleet trust map. */
+  getTrustMap(): Promise<TrustMapResponse>;
 }
 
 /**

@@ -9,6 +9,9 @@ import type {
   ClustersResponse,
   IdentityChainResponse,
   ManagementClustersResponse,
+  OnboardingGapsQuery,
+  OnboardingGapsResponse,
+  TrustMapResponse,
 } from '@capa-portal/plugin-capa-common';
 import type { CapaApi } from './CapaApi';
 
@@ -81,6 +84,20 @@ export class CapaClient implements CapaApi {
     return this.#request(
       `/identities/${enc(ref.managementCluster)}/${enc(ref.name)}/chain`,
     );
+  }
+
+  getOnboardingGaps(
+    query: OnboardingGapsQuery = {},
+  ): Promise<OnboardingGapsResponse> {
+    const params = new URLSearchParams();
+    if (query.ou) params.set('ou', query.ou);
+    for (const tag of query.tag ?? []) params.append('tag', tag);
+    const qs = params.toString();
+    return this.#request(`/onboarding-gaps${qs ? `?${qs}` : ''}`);
+  }
+
+  getTrustMap(): Promise<TrustMapResponse> {
+    return this.#request('/trust-map');
   }
 
   async #request<T>(path: string, init?: RequestInit): Promise<T> {

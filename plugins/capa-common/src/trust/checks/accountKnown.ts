@@ -37,7 +37,7 @@ export function accountKnownCheck(
     });
   if (org)
     evidence.push({
-      source: 'organizations:ListAccounts',
+      source: fleet.organizationSource ?? 'organizations:ListAccounts',
       detail: `${org.name ?? accountId}: ${org.status ?? 'unknown status'}`,
     });
   if (org && org.status && org.status !== 'ACTIVE') {

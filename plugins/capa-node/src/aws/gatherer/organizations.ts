@@ -1,6 +1,7 @@
 /*
  * organizations:ListAccounts (all pages) from the organization's management account or a delegated
- * administrator: names, emails and statuses merged into the account reports.
+ * administrator: names, emails and statuses merged into the account reports; then each account's OU path and
+ * tags (organizationUnits.ts) for the onboarding gaps.
  */
 import {
   ListAccountsCommand,
@@ -12,6 +13,7 @@ import { partitionRegion } from '../arn';
 import { classifyAwsError, describeAwsError } from '../awsErrors';
 import { CACHE_PREFIX } from './cache';
 import type { GathererContext } from './context';
+import { withUnitsAndTags } from './organizationUnits';
 
 export async function listOrganizationAccounts(
   ctx: GathererContext,
@@ -77,7 +79,7 @@ export async function listOrganizationAccounts(
         // Not cached: the next refresh asks again.
         return undefined;
       }
-      return { accounts };
+      return { accounts: await withUnitsAndTags(ctx, client, accounts) };
     },
   );
   return result?.accounts;

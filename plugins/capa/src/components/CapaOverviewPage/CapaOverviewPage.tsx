@@ -5,6 +5,8 @@ import { useApi } from '@backstage/core-plugin-api';
 import { Flex, Text } from '@backstage/ui';
 import { capaApiRef } from '../../api';
 import { CapaErrorPanel } from '../CapaErrorPanel';
+import { FleetTrustMap } from '../FleetTrustMap';
+import { OnboardingGapsSection } from '../OnboardingGaps';
 import { AccountsSection } from './AccountsSection';
 import { ClustersSection } from './ClustersSection';
 import { ManagementClustersSection } from './ManagementClustersSection';
@@ -23,8 +25,9 @@ function Section(props: { title: string; children: ReactElement }) {
 }
 
 /**
- * The body of the `/capa` page, without a page header: management clusters with health, accounts by
- * verdict, and a filterable clusters table. The new frontend system's page supplies the header.
+ * The body of the `/capa` page, without a page header: management clusters with health, the fleet trust map,
+ * accounts by verdict, onboarding gaps (AWS Organizations reconciled), and a filterable clusters table. The
+ * new frontend system's page supplies the header.
  *
  * @public
  */
@@ -59,8 +62,14 @@ export function CapaOverviewContent(): ReactElement {
       <Section title="Management clusters">
         <ManagementClustersSection items={managementClusters} />
       </Section>
+      <Section title="Fleet trust map">
+        <FleetTrustMap />
+      </Section>
       <Section title="AWS accounts">
         <AccountsSection items={accounts} />
+      </Section>
+      <Section title="Onboarding gaps">
+        <OnboardingGapsSection />
       </Section>
       <Section title="Workload clusters">
         <ClustersSection

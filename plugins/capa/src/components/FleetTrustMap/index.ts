@@ -1,0 +1,1 @@
+export { FleetTrustMap, FleetTrustMapView } from './FleetTrustMap';

@@ -1,0 +1,1 @@
+export { OnboardingGapsSection } from './OnboardingGapsSection';
