@@ -280,6 +280,7 @@ function runTests() {
         env: {
           ...process.env,
           E2E_BASE_URL: appUrl,
+          E2E_BACKEND_URL: backendUrl,
           E2E_CHROMIUM: chromiumPath,
         },
       },
