@@ -42,11 +42,17 @@ class DirectorySource implements ManagementClusterSource {
   ) {}
 
   async read(): Promise<SourceRead> {
-    // A folder that vanished is a failed read (keep the last good data), not an empty management cluster.
-    const stat = await fs.stat(this.dir).catch(() => undefined);
-    if (!stat)
+    // A folder that vanished is a failed read (keep the last good data), not an empty management cluster. Asked
+    // again after the read: a folder moved away while it was walked yields only the files read before.
+    const gone = async () => !(await fs.stat(this.dir).catch(() => undefined));
+    if (await gone())
       throw new InputError(`manifests folder ${this.target} does not exist`);
-    return readManifestsFromDirectory(this.dir, this.target);
+    const read = await readManifestsFromDirectory(this.dir, this.target);
+    if (await gone())
+      throw new InputError(
+        `manifests folder ${this.target} disappeared while it was read`,
+      );
+    return read;
   }
 }
 
