@@ -3,7 +3,15 @@
 // Each test file opens one Chromium (Debian's, driven by playwright-core) with a fresh profile, signs in
 // as guest once, and uses `e2eTest` so that a failing test leaves a screenshot of the page behind.
 import { chromium } from 'playwright-core';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import {
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -11,6 +19,10 @@ import { after, before, test } from 'node:test';
 export const root = new URL('..', import.meta.url).pathname;
 export const BASE_URL = (
   process.env.E2E_BASE_URL ?? 'http://localhost:3000'
+).replace(/\/+$/, '');
+/** The portal's backend, as the app's config names it. */
+export const BACKEND_URL = (
+  process.env.E2E_BACKEND_URL ?? 'http://localhost:7007'
 ).replace(/\/+$/, '');
 export const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
 /** Screenshots the READMEs show. */
@@ -198,4 +210,121 @@ export function entityCard(page, title) {
       has: page.getByRole('heading', { name: title, exact: true }),
     })
     .last();
+}
+
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+
+async function answers(url) {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A guest token of a backend (whoever its `auth.providers.guest.userEntityRef` names). */
+export async function guestToken(backendUrl) {
+  const response = await fetch(`${backendUrl}/api/auth/guest/refresh`, {
+    headers: { 'X-Requested-With': 'XMLHttpRequest' },
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!response.ok) throw new Error(`guest refresh: HTTP ${response.status}`);
+  return (await response.json()).backstageIdentity.token;
+}
+
+/**
+ * Starts one more backend of the portal, `backstage-cli package start` in packages/backend with app-config.yaml
+ * and `extraConfig` (YAML, written to .portal/e2e/<name>.yaml), in its own process group; its output goes to
+ * .portal/e2e/<name>-backend.log. Resolves once it is ready, capa has read every management cluster and the
+ * catalog holds the `ready` entity refs (asked as its guest user). `stop()` ends the whole group.
+ */
+export async function startBackend({ name, url, extraConfig, ready = [] }) {
+  if (await answers(`${url}/.backstage/health/v1/liveness`)) {
+    throw new Error(
+      `${url} already answers: stop what listens there, or pick another port`,
+    );
+  }
+  const dir = join(root, '.portal', 'e2e');
+  mkdirSync(dir, { recursive: true });
+  const configFile = join(dir, `${name}.yaml`);
+  writeFileSync(configFile, extraConfig);
+  const logFile = join(dir, `${name}-backend.log`);
+  const child = spawn(
+    join(root, 'node_modules', '.bin', 'backstage-cli'),
+    [
+      'package',
+      'start',
+      '--config',
+      join(root, 'app-config.yaml'),
+      '--config',
+      configFile,
+    ],
+    {
+      cwd: join(root, 'packages', 'backend'),
+      detached: true,
+      stdio: ['ignore', openSync(logFile, 'w'), openSync(logFile, 'a')],
+      env: { ...process.env, FORCE_COLOR: '0' },
+    },
+  );
+  let exited = false;
+  child.on('exit', () => {
+    exited = true;
+  });
+  const stop = async () => {
+    const kill = signal => {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // already gone
+      }
+    };
+    if (exited) return;
+    kill('SIGTERM');
+    for (let i = 0; i < 30 && !exited; i++) await sleep(500);
+    kill('SIGKILL');
+  };
+  const logTail = () =>
+    readFileSync(logFile, 'utf8').split('\n').slice(-25).join('\n');
+  const deadline =
+    Date.now() + Number(process.env.E2E_START_TIMEOUT_S ?? 480) * 1000;
+  let last = '';
+  try {
+    for (;;) {
+      if (exited) throw new Error(`it exited; last lines:\n${logTail()}`);
+      try {
+        if (await isReady(url, ready)) return { stop, url };
+      } catch (error) {
+        last = error.cause?.code ?? error.message;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(
+          `not ready in time (last: ${last}); last lines:\n${logTail()}`,
+        );
+      }
+      await sleep(2_000);
+    }
+  } catch (error) {
+    await stop();
+    throw new Error(`backend ${name} (${url}): ${error.message}`);
+  }
+}
+
+async function isReady(url, refs) {
+  const health = await fetch(`${url}/.backstage/health/v1/readiness`);
+  if (!health.ok) return false;
+  const headers = { Authorization: `Bearer ${await guestToken(url)}` };
+  const mgmt = await fetch(`${url}/api/capa/management-clusters`, { headers });
+  if (!mgmt.ok) throw new Error(`management-clusters: HTTP ${mgmt.status}`);
+  const { items } = await mgmt.json();
+  if (!items.every(m => m.lastSync || m.lastAttempt)) return false;
+  for (const ref of refs) {
+    const [kind, rest] = ref.split(':');
+    const entity = await fetch(
+      `${url}/api/catalog/entities/by-name/${kind}/${rest}`,
+      { headers },
+    );
+    if (!entity.ok) return false;
+  }
+  return true;
 }

@@ -8,7 +8,8 @@
 // 3. Waits until the backend is ready, capa has read every management cluster and the catalog holds the
 //    entities the tests open.
 // 4. Runs e2e/*.test.mjs with `node --test` (one file at a time: the CPU is shared with the dev server).
-//    They save screenshots into docs/screenshots/ and, on failure, into .portal/e2e/failures/.
+//    They save screenshots into docs/screenshots/ and, on failure, into .portal/e2e/failures/. The tenancy test
+//    starts one more backend itself (on :7017, signed in as ml-engineer) and stops it when done.
 // The last line is `N passed, N failed`; the exit code is 1 when a test failed or the portal did not come
 // up, 2 when the machine lacks what the tests need (Chromium, playwright-core).
 import { spawn, spawnSync } from 'node:child_process';
@@ -280,6 +281,7 @@ function runTests() {
         env: {
           ...process.env,
           E2E_BASE_URL: appUrl,
+          E2E_BACKEND_URL: backendUrl,
           E2E_CHROMIUM: chromiumPath,
         },
       },

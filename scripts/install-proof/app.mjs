@@ -36,9 +36,15 @@ const BACKEND_PACKAGES = [
   '@backstage/plugin-catalog-backend-module-scaffolder-entity-model',
   '@backstage/plugin-scaffolder-backend',
   '@backstage/plugin-permission-backend',
-  '@backstage/plugin-permission-backend-module-allow-all-policy',
   '@backstage/plugin-mcp-actions-backend',
   'better-sqlite3',
+];
+/**
+ * An adopter's app starts with the allow-all policy (create-app's default). The demo backend installs a real
+ * policy instead, so the version comes from the root package.json, which keeps it in yarn.lock for this app.
+ */
+const ADOPTER_ONLY_PACKAGES = [
+  '@backstage/plugin-permission-backend-module-allow-all-policy',
 ];
 const OUR_BACKEND_PACKAGES = [
   '@capa-portal/plugin-capa-backend',
@@ -185,6 +191,7 @@ export function writeApp({ root, dir, tarballs, port, cacheDir }) {
       backstage: { role: 'backend' },
       dependencies: {
         ...depsOf(root, 'packages/backend', BACKEND_PACKAGES),
+        ...depsOf(root, '.', ADOPTER_ONLY_PACKAGES),
         ...Object.fromEntries(OUR_BACKEND_PACKAGES.map(n => [n, ours[n]])),
       },
     }),

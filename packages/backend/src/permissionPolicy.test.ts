@@ -15,11 +15,19 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import type { AccountsResponse } from '@capa-portal/plugin-capa-common';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import {
+  accountEntityName,
+  clusterEntityName,
+  type AccountsResponse,
+  type ClustersResponse,
+} from '@capa-portal/plugin-capa-common';
 import path from 'node:path';
 import request from 'supertest';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import capaPlugin from '@capa-portal/plugin-capa-backend';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import catalogModuleCapa from '@capa-portal/plugin-catalog-backend-module-capa';
 import policyModule from './permissionPolicy';
 
 jest.setTimeout(60_000);
@@ -205,5 +213,104 @@ describe('the demo permission policy', () => {
         },
       ]),
     ).toEqual(['ALLOW', 'ALLOW']);
+  });
+});
+
+/**
+ * The real catalog with capa's entity provider, the real permission backend with the demo policy, and the capa
+ * plugin: what the catalog shows each user of capa's accounts and workload clusters is what capa's routes serve
+ * them (README, "One policy governs both"). Identities and management clusters are left out: capa serves an
+ * identity also through a readable account or cluster that uses it, and a management cluster through the
+ * clusters it runs, while the catalog shows their own entities by their owner.
+ */
+describe('the demo policy: the catalog and capa agree', () => {
+  async function startWithCatalog() {
+    const { server } = await startTestBackend({
+      features: [
+        permissionPlugin,
+        policyModule,
+        capaPlugin,
+        catalogPlugin,
+        catalogModuleCapa,
+        schedulerServiceFactory,
+        mockServices.rootConfig.factory({
+          data: {
+            permission: { enabled: true },
+            capa: {
+              fleetFile: path.resolve(
+                __dirname,
+                '../../../examples/demo-fleet/fleet.yaml',
+              ),
+              catalog: {
+                schedule: {
+                  frequency: { seconds: 1 },
+                  timeout: { seconds: 30 },
+                },
+              },
+            },
+          },
+        }),
+        userInfo,
+        onBehalfOfHttpAuth,
+      ],
+    });
+    return server;
+  }
+
+  /** Names of the capa accounts and workload clusters the catalog shows a user. */
+  async function catalogNames(server: any, user: string) {
+    const res = await request(server)
+      .get(
+        `/api/catalog/entities/by-query?filter=${encodeURIComponent(
+          'kind=resource,spec.type=cloud-account',
+        )}&filter=${encodeURIComponent(
+          // Only workload clusters carry their namespace (buildEntities.ts).
+          'kind=resource,metadata.annotations.capa-portal.io/namespace',
+        )}&limit=1000`,
+      )
+      .set('Authorization', mockCredentials.user.header(user));
+    expect(res.status).toBe(200);
+    return (res.body.items as Array<{ metadata: { name: string } }>)
+      .map(e => e.metadata.name)
+      .sort();
+  }
+
+  /** The same names, from what capa's routes serve the user. */
+  async function capaNames(server: any, user: string) {
+    const get = (route: string) =>
+      request(server)
+        .get(`/api/capa${route}`)
+        .set('Authorization', mockCredentials.user.header(user));
+    const accounts = (await get('/accounts')).body as AccountsResponse;
+    const clusters = (await get('/clusters?limit=1000'))
+      .body as ClustersResponse;
+    return [
+      ...accounts.items.map(a => accountEntityName(a.accountId)),
+      ...clusters.items.map(c => clusterEntityName(c)),
+    ].sort();
+  }
+
+  it('for the platform team and for ml-engineer', async () => {
+    const server = await startWithCatalog();
+    // The provider runs every second; wait until the catalog shows the guest every account and cluster of
+    // examples/demo-fleet (12 accounts: fleet.yaml's 11 and sandbox-2023, which mgmt-eu's sandbox-2023-identity
+    // targets; 15 clusters).
+    let all: string[] = [];
+    for (let i = 0; i < 300 && all.length < 27; i++) {
+      all = await catalogNames(server, GUEST);
+      if (all.length < 27) await new Promise(r => setTimeout(r, 100));
+    }
+    expect(all).toHaveLength(27);
+    expect(await capaNames(server, GUEST)).toEqual(all);
+
+    const ml = await catalogNames(server, ML);
+    expect(ml).toEqual(
+      [
+        'aws-444444444444',
+        'experiments-dev.dev-experiments.mgmt-eu',
+        'ml-training-sandbox.ml-sandbox.mgmt-eu',
+      ].sort(),
+    );
+    expect(await capaNames(server, ML)).toEqual(ml);
   });
 });

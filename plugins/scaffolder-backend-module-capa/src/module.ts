@@ -53,7 +53,7 @@ export const scaffolderModuleCapa = createBackendModule({
         });
         const api = CapaBackendClient.create({ discovery, auth });
         scaffolder.addActions(
-          createCapaIdentityResolveAction({ api }),
+          createCapaIdentityResolveAction({ api, permissions }),
           createCapaClusterRenderAction({ permissions }),
           createCapaClusterApplyAction({
             api,

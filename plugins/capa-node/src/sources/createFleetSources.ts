@@ -50,15 +50,25 @@ class DirectorySource implements ManagementClusterSource {
   #fingerprint?: string;
 
   async read(options?: SourceReadOptions): Promise<SourceRead> {
-    // A folder that vanished is a failed read (keep the last good data), not an empty management cluster.
-    const stat = await fs.stat(this.dir).catch(() => undefined);
-    if (!stat)
+    // A folder that vanished is a failed read (keep the last good data), not an empty management cluster. Asked
+    // again after the read: a folder moved away while it was walked yields only the files read before.
+    const gone = async () => !(await fs.stat(this.dir).catch(() => undefined));
+    if (await gone())
       throw new InputError(`manifests folder ${this.target} does not exist`);
     const fingerprint = await directoryFingerprint(this.dir);
     if (!options?.full && fingerprint === this.#fingerprint)
       return { objects: [], problems: [], unchanged: true };
     const read = await readManifestsFromDirectory(this.dir, this.target);
-    this.#fingerprint = fingerprint;
+    if (await gone())
+      throw new InputError(
+        `manifests folder ${this.target} disappeared while it was read`,
+      );
+    // A folder that changed while it was read is read again next time, whatever it looks like then.
+    this.#fingerprint =
+      (await directoryFingerprint(this.dir).catch(() => undefined)) ===
+      fingerprint
+        ? fingerprint
+        : undefined;
     return read;
   }
 }

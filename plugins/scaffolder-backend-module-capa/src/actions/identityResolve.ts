@@ -1,3 +1,4 @@
+import type { PermissionsService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type {
@@ -8,6 +9,8 @@ import type {
 } from '@capa-portal/plugin-capa-common';
 import {
   ACCOUNT_ID_PATTERN,
+  capaAccountReadPermission,
+  capaResourceRef,
   parseRoleArn,
   ROLE_IDENTITY_KIND,
   verdictOf,
@@ -31,6 +34,7 @@ import {
   NamingConvention,
   targetRoleArn,
 } from '../lib/names';
+import { requireCapaPermission } from '../lib/permissions';
 import { FieldErrors, Partition } from '../lib/validation';
 import { examples } from './identityResolve.examples';
 
@@ -291,6 +295,8 @@ function generateIdentity(
  */
 export function createCapaIdentityResolveAction(options: {
   api: CapaFleetApi;
+  /** When given, the user who runs the template must hold `capa.account.read` on the account. */
+  permissions?: PermissionsService;
 }) {
   return createTemplateAction({
     id: 'capa:identity:resolve',
@@ -381,10 +387,16 @@ export function createCapaIdentityResolveAction(options: {
       },
     },
     async handler(ctx) {
-      const result = await resolveIdentity(
-        options.api,
-        ctx.input as Record<string, unknown>,
-      );
+      const input = ctx.input as Record<string, unknown>;
+      // An account's identities and role ARNs are its trust data (issue #13): capa.account.read, asked for the
+      // user who runs the template before the report is read, as the /api/capa routes ask it.
+      const { accountId } = validateResolveInput(input);
+      await requireCapaPermission(options.permissions, ctx, {
+        permission: capaAccountReadPermission,
+        resourceRef: capaResourceRef.account(accountId),
+        what: `read the identities of account ${accountId}`,
+      });
+      const result = await resolveIdentity(options.api, input);
       ctx.logger.info(result.reason);
       ctx.output('identityRef', result.identityRef);
       if (result.roleArn) ctx.output('roleArn', result.roleArn);

@@ -1,7 +1,7 @@
 /*
- * capa.cluster.create and capa.account.onboard (issue #13): the actions ask the permission policy for the user
- * who runs the template, with the resource ref of the target account, and refuse before anything is written to
- * the workspace or sent to the management cluster.
+ * capa.cluster.create, capa.account.onboard and capa.account.read (issue #13): the actions ask the permission
+ * policy for the user who runs the template, with the resource ref of the target account, and refuse before
+ * anything is written to the workspace, sent to the management cluster, or read from the account's trust data.
  */
 import {
   createMockDirectory,
@@ -20,6 +20,8 @@ import { fakeFleetApi } from '../__testUtils__/demoFleet';
 import { createCapaAccountBootstrapAction } from './accountBootstrap';
 import { createCapaClusterApplyAction } from './clusterApply';
 import { createCapaClusterRenderAction } from './clusterRender';
+import { createCapaIdentityResolveAction } from './identityResolve';
+import { createCapaTrustVerifyAction } from './trustVerify';
 
 const registry = CrdSchemaRegistry.fromDirectory();
 const ML_USER = 'user:default/ml-engineer';
@@ -215,5 +217,87 @@ describe('capa:account:bootstrap checks capa.account.onboard', () => {
       }) as any,
     );
     expect(Object.keys(workspace.content()!)).toEqual(['accounts']);
+  });
+});
+
+describe('capa:identity:resolve checks capa.account.read', () => {
+  // examples/demo-fleet: staging-identity on mgmt-eu admits namespace staging of 222222222222.
+  const input = {
+    managementCluster: 'mgmt-eu',
+    accountId: '222222222222',
+    namespace: 'staging',
+  };
+
+  it("refuses another team's account before reading the report, and outputs nothing", async () => {
+    const api = fakeFleetApi();
+    const permissions = permissionsAllowing([]);
+    const ctx = mlContext({ input });
+    const output = jest.spyOn(ctx, 'output');
+    await expect(
+      createCapaIdentityResolveAction({
+        api,
+        permissions: permissions.service,
+      }).handler(ctx as any),
+    ).rejects.toThrow('permission capa.account.read on account:222222222222');
+    expect(permissions.requests).toEqual([
+      {
+        permission: 'capa.account.read',
+        resourceRef: 'account:222222222222',
+        user: ML_USER,
+      },
+    ]);
+    expect(api.fleetReport).not.toHaveBeenCalled();
+    expect(output).not.toHaveBeenCalled();
+  });
+
+  it('resolves in an account the user may read', async () => {
+    const ctx = mlContext({ input });
+    await createCapaIdentityResolveAction({
+      api: fakeFleetApi(),
+      permissions: permissionsAllowing(['account:222222222222']).service,
+    }).handler(ctx as any);
+    expect(ctx.output).toHaveBeenCalledWith('identityRef', {
+      kind: 'AWSClusterRoleIdentity',
+      name: 'staging-identity',
+    });
+  });
+});
+
+describe('capa:trust:verify in a dry run checks capa.account.read before reading the last report', () => {
+  it("refuses another team's account", async () => {
+    const api = fakeFleetApi();
+    const permissions = permissionsAllowing([]);
+    // createMockActionContext takes no isDryRun: set it as the scaffolder's dry run does.
+    const ctx = Object.assign(
+      mlContext({ input: { accountId: '222222222222' } }),
+      {
+        isDryRun: true,
+      },
+    );
+    await expect(
+      createCapaTrustVerifyAction({
+        api,
+        permissions: permissions.service,
+      }).handler(ctx as any),
+    ).rejects.toThrow('permission capa.account.read on account:222222222222');
+    expect(api.accountTrust).not.toHaveBeenCalled();
+    expect(api.verifyAccount).not.toHaveBeenCalled();
+  });
+
+  it('reads the report of a readable account', async () => {
+    const api = fakeFleetApi();
+    // createMockActionContext takes no isDryRun: set it as the scaffolder's dry run does.
+    const ctx = Object.assign(
+      mlContext({ input: { accountId: '444444444444' } }),
+      {
+        isDryRun: true,
+      },
+    );
+    await createCapaTrustVerifyAction({
+      api,
+      permissions: permissionsAllowing(['account:444444444444']).service,
+    }).handler(ctx as any);
+    expect(api.accountTrust).toHaveBeenCalledWith('444444444444');
+    expect(ctx.output).toHaveBeenCalledWith('verdict', 'broken');
   });
 });

@@ -11,6 +11,7 @@ import type {
 } from '@capa-portal/plugin-capa-common';
 import {
   ACCOUNT_ID_PATTERN,
+  capaAccountReadPermission,
   capaResourceRef,
   capaTrustVerifyPermission,
 } from '@capa-portal/plugin-capa-common';
@@ -94,6 +95,12 @@ async function verifyOrRead(
   accountId: string,
 ): Promise<AccountTrustResponse> {
   if (ctx.isDryRun && options.api.accountTrust) {
+    // The last report is the account's trust data: capa.account.read, as GET /accounts/{id}/trust asks.
+    await requireCapaPermission(options.permissions, ctx, {
+      permission: capaAccountReadPermission,
+      resourceRef: capaResourceRef.account(accountId),
+      what: `read the trust of account ${accountId}`,
+    });
     ctx.logger.info(
       `dry run: reading the last report of ${accountId} instead of verifying live`,
     );
