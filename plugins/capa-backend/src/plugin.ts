@@ -20,6 +20,8 @@ import {
   capaPermissionRules,
 } from './permissions/rules';
 import { createRouter } from './router';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { CAPA_REPORT_CHANGED_TOPIC } from '@capa-portal/plugin-capa-node';
 import { FleetRefresher } from './services/FleetRefresher';
 import { SnapshotStore } from './services/SnapshotStore';
 import { TrustService } from './services/TrustService';
@@ -54,6 +56,7 @@ export const capaPlugin = createBackendPlugin({
         database: coreServices.database,
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.lifecycle,
+        events: eventsServiceRef,
         cache: coreServices.cache,
         fleetService: capaFleetServiceRef,
         httpRouter: coreServices.httpRouter,
@@ -83,7 +86,22 @@ export const capaPlugin = createBackendPlugin({
           logger,
         });
 
-        const refresher = new FleetRefresher({ store, logger });
+        // Tell the catalog module (and anyone listening) at once that the report changed, instead of letting it
+        // find out at its next poll.
+        const announce = (payload: { managementCluster?: string }) =>
+          deps.events
+            .publish({
+              topic: CAPA_REPORT_CHANGED_TOPIC,
+              eventPayload: payload,
+            })
+            .catch(e =>
+              logger.warn(`capa: could not announce a report change: ${e}`),
+            );
+        const refresher = new FleetRefresher({
+          store,
+          logger,
+          onStored: managementCluster => announce({ managementCluster }),
+        });
         // Watched sources hold connections open: they end with the plugin.
         deps.lifecycle.addShutdownHook(() => refresher.close());
         await refresher.schedule(
@@ -118,7 +136,10 @@ export const capaPlugin = createBackendPlugin({
             id: 'capa-verify',
             scope: 'global',
             ...settings.verification,
-            fn: () => trust.verifyAll(),
+            fn: async () => {
+              await trust.verifyAll();
+              await announce({});
+            },
           });
         }
 

@@ -76,5 +76,9 @@ export type {
 export * from './crd';
 
 // the capa backend, seen from the catalog and scaffolder modules
-export { CapaBackendClient, checkCapaBackendInstalled } from './client';
+export {
+  CAPA_REPORT_CHANGED_TOPIC,
+  CapaBackendClient,
+  checkCapaBackendInstalled,
+} from './client';
 export type { FleetReportResponse } from './client';

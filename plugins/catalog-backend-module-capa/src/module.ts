@@ -9,7 +9,9 @@ import {
   catalogProcessingExtensionPoint,
   catalogServiceRef,
 } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import {
+  CAPA_REPORT_CHANGED_TOPIC,
   CapaBackendClient,
   capaFleetServiceRef,
   checkCapaBackendInstalled,
@@ -43,6 +45,7 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
         instanceMetadata: coreServices.rootInstanceMetadata,
         auth: coreServices.auth,
         cache: coreServices.cache,
+        events: eventsServiceRef,
         fleetService: capaFleetServiceRef,
         catalogService: catalogServiceRef,
       },
@@ -54,6 +57,7 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
         discovery,
         auth,
         cache,
+        events,
         fleetService,
         catalogService,
         instanceMetadata,
@@ -114,20 +118,28 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
             system: cluster.system,
           })),
         ];
-        catalog.addEntityProvider(
-          scopes.map(scope =>
-            CapaEntityProvider.create({
-              scope,
-              source,
-              defaults,
-              logger,
-              taskRunner: scheduler.createScheduledTaskRunner(schedule),
-              accountEntities,
-              cache,
-              fullMutationIntervalMs,
-            }),
-          ),
+        const providers = scopes.map(scope =>
+          CapaEntityProvider.create({
+            scope,
+            source,
+            defaults,
+            logger,
+            taskRunner: scheduler.createScheduledTaskRunner(schedule),
+            accountEntities,
+            cache,
+            fullMutationIntervalMs,
+          }),
         );
+        catalog.addEntityProvider(providers);
+        // The capa backend announces a changed report: refresh at once (the schedule stays the safety net).
+        await events.subscribe({
+          id: 'capa-entity-provider',
+          topics: [CAPA_REPORT_CHANGED_TOPIC],
+          onEvent: async () => {
+            source.invalidate();
+            await Promise.all(providers.map(p => p.refreshNow()));
+          },
+        });
       },
     });
   },

@@ -22,11 +22,16 @@ export class FleetRefresher {
   readonly #logger: LoggerService;
   readonly #now: () => Date;
 
+  readonly #onStored?: (managementCluster: string) => void;
+
   constructor(options: {
     store: SnapshotStore;
     logger: LoggerService;
     now?: () => Date;
+    /** Called after a read stored new content (a new generation) for a management cluster. */
+    onStored?: (managementCluster: string) => void;
   }) {
+    this.#onStored = options.onStored;
     this.#store = options.store;
     this.#logger = options.logger;
     this.#now = options.now ?? (() => new Date());
@@ -136,6 +141,7 @@ export class FleetRefresher {
         read.problems,
         this.#now(),
       );
+      if (changed) this.#onStored?.(source.name);
       (changed ? this.#logger.info : this.#logger.debug).call(
         this.#logger,
         `capa: read ${read.objects.length} objects from management cluster "${

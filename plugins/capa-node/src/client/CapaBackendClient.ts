@@ -10,6 +10,15 @@ import type {
 } from '@capa-portal/plugin-capa-common';
 
 /**
+ * The events-service topic the capa backend publishes on when the fleet report changed: a management cluster's
+ * read stored new content (payload `{ managementCluster }`), or a live verification finished (payload `{}`).
+ * capa-portal's catalog module refreshes its entities on it instead of waiting for its next poll.
+ *
+ * @public
+ */
+export const CAPA_REPORT_CHANGED_TOPIC = 'capa.report.changed';
+
+/**
  * The whole fleet report with the health of every source: `GET /api/capa/report`.
  *
  * @public

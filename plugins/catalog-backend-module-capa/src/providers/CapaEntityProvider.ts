@@ -16,6 +16,7 @@ import {
   managementClusterEntities,
 } from '../entities/buildEntities';
 import { AppliedEntities } from './AppliedEntities';
+import { SerialRuns } from './SerialRuns';
 import type {
   AccountEntityMode,
   ExternalAccountEntitySource,
@@ -95,6 +96,7 @@ export class CapaEntityProvider implements EntityProvider {
   readonly #accountMode: AccountEntityMode;
   readonly #externalAccounts?: ExternalAccountEntitySource;
   readonly #applied: AppliedEntities;
+  readonly #serial = new SerialRuns();
   #connection?: EntityProviderConnection;
 
   private constructor(options: CapaEntityProviderOptions) {
@@ -127,9 +129,22 @@ export class CapaEntityProvider implements EntityProvider {
     await this.#taskRunner.run({
       id: `${this.getProviderName()}:refresh`,
       fn: async () => {
-        await this.refresh();
+        await this.#serial.run(() => this.refresh());
       },
     });
+  }
+
+  /**
+   * Refreshes now, between scheduled runs (the capa backend announced a changed report). Runs never overlap: a
+   * call during a run makes one more run after it. Never throws.
+   */
+  async refreshNow(): Promise<void> {
+    if (!this.#connection) return;
+    try {
+      await this.#serial.run(() => this.refresh());
+    } catch (e) {
+      this.#logger.warn(`${this.getProviderName()}: refresh failed: ${e}`);
+    }
   }
 
   /**

@@ -62,6 +62,12 @@ export class SharedFleetReportSource implements FleetReportSource {
     });
   }
 
+  /** Forgets this cycle's answers: the report changed (the capa backend said so), the next ask fetches. */
+  invalidate(): void {
+    this.#cycle = undefined;
+    this.#last = undefined;
+  }
+
   fleetReport(): Promise<FleetReportResponse> {
     const now = this.#now();
     if (this.#last && now - this.#last.at < this.#maxAgeMs)
