@@ -128,6 +128,10 @@ export async function freshnessPhase(
   const catalog = require('@backstage/plugin-catalog-backend').default;
   const catalogModule =
     require('@capa-portal/plugin-catalog-backend-module-capa').default;
+  // The events service createBackend installs (the test backend's mock is per plugin, so no announcement would
+  // reach the catalog module).
+  const { eventsServiceFactory } =
+    require('@backstage/plugin-events-node') as typeof import('@backstage/plugin-events-node');
 
   const started = performance.now();
   const config = fleetConfig(fleet, options.pageSize);
@@ -146,6 +150,7 @@ export async function freshnessPhase(
       catalog,
       catalogModule,
       schedulerServiceFactory,
+      eventsServiceFactory,
       mockServices.database.factory(),
       mockServices.rootLogger.factory({ level: 'warn' }),
       mockServices.rootConfig.factory({ data: config }),
