@@ -15,7 +15,6 @@ import {
 } from '@aws-sdk/client-sts';
 import type {
   AccountTrustResponse,
-  ClustersResponse,
   ManagementClusterStatus,
 } from '@capa-portal/plugin-capa-common';
 import {
@@ -35,6 +34,7 @@ import {
   recordUnhandledRejections,
   secretsIn,
   userHeader,
+  clusterKeys,
 } from './__testUtils__/harness';
 import {
   CONTROLLERS,
@@ -57,16 +57,6 @@ const startBackend = (
 
 const byName = (items: ManagementClusterStatus[]) =>
   Object.fromEntries(items.map(m => [m.name, m]));
-
-async function clusterKeys(server: any): Promise<string[]> {
-  const res = await request(server)
-    .get('/api/capa/clusters?limit=1000')
-    .set('Authorization', userHeader());
-  expect(res.status).toBe(200);
-  return (res.body as ClustersResponse).items
-    .map(c => `${c.managementCluster}/${c.namespace}/${c.name}`)
-    .sort();
-}
 
 async function identityAnswers(server: any, mgmt: string) {
   const res = await request(server)

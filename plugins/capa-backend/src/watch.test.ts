@@ -4,31 +4,19 @@
  * triggered again), with no further LIST; a source whose watches fail goes stale at its next refresh and keeps
  * its last good data.
  */
-import type { ClustersResponse } from '@capa-portal/plugin-capa-common';
 import {
   smallCapaFleet,
   TestKubernetesApiServer,
 } from '@capa-portal/plugin-capa-node/testing';
 import type { KubeObject } from '@capa-portal/plugin-capa-common';
-import request from 'supertest';
 import { startCapaBackend } from './__testUtils__/backend';
 import {
   eventually,
   managementClusters,
-  userHeader,
+  clusterKeys,
 } from './__testUtils__/harness';
 
 jest.setTimeout(60_000);
-
-async function clusterKeys(server: any): Promise<string[]> {
-  const res = await request(server)
-    .get('/api/capa/clusters?limit=1000')
-    .set('Authorization', userHeader());
-  expect(res.status).toBe(200);
-  return (res.body as ClustersResponse).items
-    .map(c => `${c.managementCluster}/${c.namespace}/${c.name}`)
-    .sort();
-}
 
 /** A new workload cluster in `staging`, the pair the engine reads (CAPI Cluster and its AWSCluster). */
 const newCluster = (name: string): KubeObject[] => {

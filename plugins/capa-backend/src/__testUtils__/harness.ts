@@ -12,7 +12,10 @@ import {
   ServiceFactory,
 } from '@backstage/backend-plugin-api';
 import { mockCredentials } from '@backstage/backend-test-utils';
-import type { ManagementClustersResponse } from '@capa-portal/plugin-capa-common';
+import type {
+  ClustersResponse,
+  ManagementClustersResponse,
+} from '@capa-portal/plugin-capa-common';
 import request from 'supertest';
 
 /** Every log line of a backend, as text with its meta (errors expanded), root logger and plugin loggers alike. */
@@ -112,6 +115,17 @@ export async function managementClusters(
   if (res.status !== 200)
     throw new Error(`management-clusters answered ${res.status}`);
   return (res.body as ManagementClustersResponse).items;
+}
+
+/** Every workload cluster the API serves, as `<management cluster>/<namespace>/<name>`, sorted. */
+export async function clusterKeys(server: any): Promise<string[]> {
+  const res = await request(server)
+    .get('/api/capa/clusters?limit=1000')
+    .set('Authorization', userHeader());
+  if (res.status !== 200) throw new Error(`clusters answered ${res.status}`);
+  return (res.body as ClustersResponse).items
+    .map(c => `${c.managementCluster}/${c.namespace}/${c.name}`)
+    .sort();
 }
 
 /** Polls until `ok` holds (bounded). */
