@@ -43,11 +43,8 @@ function objectKey(item: LocatedObject): string | undefined {
     return undefined;
   if (typeof name !== 'string' || !name) return undefined;
   const { group } = splitApiVersion(apiVersion);
-  const ns = CLUSTER_SCOPED.has(`${group}/${kind}`)
-    ? ''
-    : typeof namespace === 'string' && namespace
-    ? namespace
-    : 'default';
+  let ns = typeof namespace === 'string' && namespace ? namespace : 'default';
+  if (CLUSTER_SCOPED.has(`${group}/${kind}`)) ns = '';
   return `${group}/${kind}/${ns}/${name}`;
 }
 

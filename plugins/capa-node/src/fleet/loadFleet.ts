@@ -360,7 +360,7 @@ async function walk(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { withFileTypes: true });
   // Code-point order, as the portal's manifest reader and kubectl's lexical walk: the same on every machine, and
   // the order in which a later definition of an object wins over an earlier one.
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  entries.sort((a, b) => (a.name < b.name ? -1 : Number(a.name > b.name)));
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
     const full = path.join(dir, e.name);

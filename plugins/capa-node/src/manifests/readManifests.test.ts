@@ -308,9 +308,7 @@ describe('readManifestsFromDirectory', () => {
 
     const result = await readManifestsFromDirectory(dir);
     // link.yaml and real/a.yaml are one file read twice: one object defined twice, the later (real/a.yaml) kept.
-    expect(result.objects.map(o => o.location.source)).toEqual([
-      'real/a.yaml',
-    ]);
+    expect(result.objects.map(o => o.location.source)).toEqual(['real/a.yaml']);
     const links = result.problems.filter(p => p.severity === 'warning');
     expect(links.map(p => p.source).sort()).toEqual(['escape.yaml', 'out']);
     expect(result.problems.filter(p => p.severity !== 'warning')).toEqual([
