@@ -274,6 +274,52 @@ describe('runDoctor', () => {
     });
   });
 
+  it('reads an object defined twice as kubectl apply -f does (the last wins), listing the duplicate in problems, not exit 2', async () => {
+    // clusters/all.yaml admits namespace staging in AWSClusterRoleIdentity/staging; clusters/zz-team.yaml, read
+    // after it (kubectl's lexical walk), redefines the identity for namespace team only. kubectl apply -f leaves
+    // the later definition in the cluster, so the cluster in namespace staging is no longer admitted.
+    const dir = await tempFleet({
+      'fleet.yaml': fleetYaml,
+      'clusters/all.yaml': manifests('staging'),
+      'clusters/zz-team.yaml': `apiVersion: infrastructure.cluster.x-k8s.io/v1beta2
+kind: AWSClusterRoleIdentity
+metadata:
+  name: staging
+spec:
+  roleARN: ${ROLE(STAGING)}
+  sourceIdentityRef:
+    kind: AWSClusterControllerIdentity
+    name: default
+  allowedNamespaces:
+    list:
+    - team
+`,
+      ...iam,
+    });
+    const j = io();
+    expect(await runDoctor([dir, '--json'], j.io)).toBe(1);
+    const report = JSON.parse(j.out());
+    expect(report.unusableInput).toEqual([]);
+    const duplicate = report.problems.find(
+      (p: { object?: string }) => p.object === 'AWSClusterRoleIdentity/staging',
+    );
+    expect(duplicate).toMatchObject({
+      source: 'clusters/all.yaml',
+      severity: 'error',
+    });
+    expect(duplicate.message).toContain('clusters/zz-team.yaml:1');
+    const web = report.clusters.find((c: { name: string }) => c.name === 'web');
+    expect(
+      web.checks.find((c: { id: string }) => c.id === 'namespace-allowed')
+        .status,
+    ).toBe('fail');
+    const t = io();
+    expect(await runDoctor([dir], t.io)).toBe(1);
+    expect(t.err()).toContain(
+      'AWSClusterRoleIdentity/staging is defined again',
+    );
+  });
+
   it.each([
     [
       'a missing directory',

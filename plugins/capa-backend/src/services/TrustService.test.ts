@@ -1,9 +1,14 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { CacheService } from '@backstage/backend-plugin-api';
+import { ConfigReader } from '@backstage/config';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import type {
   KubeObject,
   LocatedObject,
 } from '@capa-portal/plugin-capa-common';
+import { createFleetSourcesFromConfig } from '@capa-portal/plugin-capa-node';
 import type {
   AwsEvidenceGatherer,
   FleetSources,
@@ -347,5 +352,67 @@ describe('TrustService with the snapshot store', () => {
     );
     expect(blobReads).toHaveLength(1);
     expect(versionReads.length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe("TrustService: a manifests folder's input problems on its management cluster's status", () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+  it('counts an object defined twice in the folder (the later definition used) in problemCount', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'capa-dup-'));
+    const identity = (
+      account: string,
+    ) => `apiVersion: infrastructure.cluster.x-k8s.io/v1beta2
+kind: AWSClusterRoleIdentity
+metadata:
+  name: target
+spec:
+  roleARN: arn:aws:iam::${account}:role/controllers.cluster-api-provider-aws.sigs.k8s.io
+  sourceIdentityRef: { kind: AWSClusterControllerIdentity, name: default }
+  allowedNamespaces: {}
+`;
+    try {
+      await fs.writeFile(path.join(dir, 'a.yaml'), identity('222222222222'));
+      await fs.writeFile(path.join(dir, 'b.yaml'), identity('333333333333'));
+      const logger = mockServices.logger.mock();
+      const fleet = await createFleetSourcesFromConfig(
+        new ConfigReader({
+          capa: {
+            managementClusters: [
+              { name: 'mgmt-eu', accountId: '111111111111', manifests: dir },
+            ],
+          },
+        }),
+        { urlReader: mockServices.urlReader.mock(), logger },
+      );
+      const knex = await databases.init('SQLITE_3');
+      const store = await SnapshotStore.create(mockServices.database({ knex }));
+      const trust = TrustService.create({
+        fleet,
+        store,
+        cache: mockServices.cache.mock({ get: async () => undefined }),
+        logger,
+      });
+      const refresher = new FleetRefresher({ store, logger });
+      expect(await refresher.refresh(fleet.managementClusters[0].source)).toBe(
+        true,
+      );
+      const [status] = await trust.managementClusters();
+      expect(status).toMatchObject({
+        name: 'mgmt-eu',
+        objectCount: 1,
+        problemCount: 1,
+      });
+      const report = await trust.report();
+      expect(report.identities.map(i => i.accountId)).toEqual(['333333333333']);
+      expect(report.problems).toEqual([
+        expect.objectContaining({
+          source: expect.stringMatching(/a\.yaml$/),
+          object: 'AWSClusterRoleIdentity/target',
+        }),
+      ]);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -88,6 +88,22 @@ const DEFAULT_STATE_TTL_MS = 250;
 const MAX_CACHED_RESPONSES = 20_000;
 
 /**
+ * Whether an input problem belongs to a management cluster's source: its configuration (`<name>: ...`), or a file
+ * its source read (manifest readers name each file by the source's target joined with its path).
+ */
+function isProblemOfSource(
+  problemSource: string,
+  name: string,
+  target: string,
+): boolean {
+  return (
+    problemSource.startsWith(`${name}:`) ||
+    problemSource === target ||
+    problemSource.startsWith(`${target.replace(/\/+$/, '')}/`)
+  );
+}
+
+/**
  * Turns the stored source snapshots and the live evidence into trust reports, and answers the API's questions.
  * The report is recomputed only when a source's generation or the live evidence changes (the engine takes
  * well under a second for 10,000 clusters), so every replica serves the same answer from the same inputs.
@@ -189,7 +205,7 @@ export class TrustService {
         m => m.name === cluster.name,
       );
       const problemCount = report.problems.filter(p =>
-        p.source.startsWith(`${cluster.name}:`),
+        isProblemOfSource(p.source, cluster.name, source.target),
       ).length;
       return {
         name: cluster.name,

@@ -11,6 +11,13 @@
  * - CONDITION:  reference_policies_elements_condition.html (key names case-insensitive; values ORed)
  * - OPERATORS:  reference_policies_elements_condition_operators.html (StringEquals is case-sensitive)
  * - ACTION:     reference_policies_elements_action.html (action prefix and name are case-insensitive)
+ * - NOTPRINCIPAL: reference_policies_elements_notprincipal.html ("NotPrincipal must be used with "Effect":"Deny".
+ *   Using it with "Effect":"Allow" is not supported"; "You cannot use the NotPrincipal element in an IAM
+ *   identity-based policy nor in an IAM role trust policy")
+ * - PARTITIONS: id_roles_providers_outbound_cross_partition.html ("AWS partitions are hard isolation boundaries
+ *   with independent instances of AWS Identity and Access Management (IAM), so a credential issued in one partition
+ *   isn't valid in another. As a result, direct role assumption with the AssumeRole API doesn't work across
+ *   partition boundaries")
  */
 import type { PolicyStatement } from '../types';
 import { evaluatePolicy, PolicyDecision, PolicyRequest } from './evaluate';
@@ -23,6 +30,8 @@ const PAGES: Record<string, string> = {
   CONDITION: 'reference_policies_elements_condition.html',
   OPERATORS: 'reference_policies_elements_condition_operators.html',
   ACTION: 'reference_policies_elements_action.html',
+  NOTPRINCIPAL: 'reference_policies_elements_notprincipal.html',
+  PARTITIONS: 'id_roles_providers_outbound_cross_partition.html',
 };
 /** `PRINCIPAL#principal-roles` -> the page's URL with its anchor. */
 const cite = (source: string) => {
@@ -132,6 +141,29 @@ const goldens: Golden[] = [
     [trust({ Principal: { AWS: ROLE }, Action: 'STS:assumerole' })], session(), 'allowed'],
   ['ACTION', 'a wildcard action covers sts:AssumeRole',
     [trust({ Principal: { AWS: ROLE }, Action: 'sts:*' })], session(), 'allowed'],
+  ['NOTPRINCIPAL', 'NotPrincipal with Allow is not supported: it lets nobody in, the caller it does not name included',
+    [trust({ NotPrincipal: { AWS: OTHER_ROLE } })], session(), 'implicitDeny'],
+  ['NOTPRINCIPAL', 'NotPrincipal with Allow lets nobody in beside a statement that does',
+    [trust({ NotPrincipal: { AWS: OTHER_ROLE } }), trust({ Principal: { AWS: ROLE } })], session(), 'allowed'],
+  ['NOTPRINCIPAL', 'a Deny with NotPrincipal has no documented meaning in a trust policy: whether it denies a caller it does not name is unknown',
+    [trust({ Principal: { AWS: ACCOUNT } }), { Effect: 'Deny', Action: 'sts:AssumeRole', NotPrincipal: { AWS: OTHER_ROLE } }],
+    session(), 'unknown'],
+  ['NOTPRINCIPAL', 'while every reading of it spares the caller it names',
+    [trust({ Principal: { AWS: ACCOUNT } }), { Effect: 'Deny', Action: 'sts:AssumeRole', NotPrincipal: { AWS: ROLE } }],
+    session(), 'allowed'],
+  ['PARTITIONS', 'the root of the same account id in another partition is another account',
+    [trust({ Principal: { AWS: `arn:aws-cn:iam::${ACCOUNT}:root` } })], session(), 'implicitDeny'],
+  ['PARTITIONS', 'a role ARN of another partition does not name the role of the same name',
+    [trust({ Principal: { AWS: ROLE.replace('arn:aws:', 'arn:aws-us-gov:') } })], session(), 'implicitDeny'],
+  ['PARTITIONS', "a bare account id names the account in the partition of the policy's role",
+    [trust({ Principal: { AWS: ACCOUNT } })], { ...session(), partition: 'aws' }, 'allowed'],
+  ['PARTITIONS', "so a role in aws-cn naming the id does not admit that id's aws account",
+    [trust({ Principal: { AWS: ACCOUNT } })], { ...session(), partition: 'aws-cn' }, 'implicitDeny'],
+  ['PARTITIONS', 'and nothing admits a caller of another partition, "AWS": "*" included',
+    [trust({ Principal: { AWS: '*' } })], { ...session(), partition: 'aws-eusc' }, 'implicitDeny'],
+  ['PARTITIONS', 'a caller of the same partition is let in as usual (aws-us-gov)',
+    [trust({ Principal: { AWS: `arn:aws-us-gov:iam::${ACCOUNT}:root` } })],
+    { ...session(ROLE.replace('arn:aws:', 'arn:aws-us-gov:')), partition: 'aws-us-gov' }, 'allowed'],
 ];
 
 describe('evaluatePolicy: golden cases from AWS documentation (trust policies, role-session callers)', () => {

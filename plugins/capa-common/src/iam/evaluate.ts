@@ -35,6 +35,8 @@ export interface PolicyPrincipal {
   /** STS session ARN (`arn:aws:sts::…:assumed-role/name/session`) when known. */
   sessionArn?: string;
   accountId?: string;
+  /** The caller's partition (`aws`, `aws-cn`, ...); read from `arn` / `sessionArn` when not given. */
+  partition?: string;
   /** For `Service` / `Federated`: the service or provider name. */
   id?: string;
 }
@@ -46,6 +48,12 @@ export interface PolicyRequest {
   action: string;
   /** The resource ARN. Trust policies have no `Resource` element; leave it out for them. */
   resource?: string;
+  /**
+   * The partition the policy lives in (for a trust policy, the role's). A bare account id in `Principal` names the
+   * account of that partition, and no principal of another partition matches: partitions are separate instances
+   * of IAM. Left out: partitions are compared only where the policy's ARNs spell them.
+   */
+  partition?: string;
   /**
    * Condition keys (case-insensitive). A key that is not listed is *unknown*; list it with `null` when it
    * is known to be absent from the request (e.g. `sts:ExternalId` when no external id is sent).
@@ -169,10 +177,32 @@ function matchResource(patterns: string[], resource: string | undefined): Tri {
   return unknown ? 'unknown' : 'no';
 }
 
+/** The caller's partition: given, or read from its ARN. */
+function partitionOfPrincipal(principal: PolicyPrincipal): string | undefined {
+  return (
+    principal.partition ??
+    parseArn(principal.arn)?.partition ??
+    parseArn(principal.sessionArn)?.partition
+  );
+}
+
+/**
+ * Partitions are separate instances of IAM: "a credential issued in one partition isn't valid in another. As a
+ * result, direct role assumption with the AssumeRole API doesn't work across partition boundaries"
+ * (IAM User Guide, id_roles_providers_outbound_cross_partition.html). So an account id means one account per
+ * partition: `arn:aws:iam::111122223333:root` and `arn:aws-cn:iam::111122223333:root` are different accounts.
+ * `yes` when both partitions are known and equal, `no` when both are known and differ.
+ */
+function samePartition(a: string | undefined, b: string | undefined): Tri {
+  if (!a || !b) return 'yes';
+  return a === b ? 'yes' : 'no';
+}
+
 function matchPrincipalValue(
   type: string,
   value: string,
   principal: PolicyPrincipal,
+  policyPartition: string | undefined,
 ): Tri {
   if (value === '*')
     return type === 'AWS' || type === '*'
@@ -188,14 +218,20 @@ function matchPrincipalValue(
       : principal.id
       ? 'no'
       : 'unknown';
+  const callerPartition = partitionOfPrincipal(principal);
+  // "AWS": "123456789012" is the same as "arn:<partition>:iam::123456789012:root" in the policy's own partition
+  // (reference_policies_elements_principal.html#principal-accounts: "The account ARN and the shortened account
+  // ID behave the same way").
   if (isAccountId(value)) {
     if (!principal.accountId) return 'unknown';
-    return principal.accountId === value ? 'yes' : 'no';
+    if (principal.accountId !== value) return 'no';
+    return samePartition(policyPartition, callerPartition);
   }
   const parsed = parseArn(value);
   if (parsed && parsed.service === 'iam' && parsed.resource === 'root') {
     if (!principal.accountId) return 'unknown';
-    return principal.accountId === parsed.accountId ? 'yes' : 'no';
+    if (principal.accountId !== parsed.accountId) return 'no';
+    return samePartition(parsed.partition, callerPartition);
   }
   if (!principal.arn && !principal.sessionArn) return 'unknown';
   if (principal.arn && value === principal.arn) return 'yes';
@@ -211,7 +247,8 @@ function matchPrincipalValue(
     if (
       role &&
       principal.arn.endsWith(`/${role.split('/').pop()}`) &&
-      parsed.accountId === principal.accountId
+      parsed.accountId === principal.accountId &&
+      samePartition(parsed.partition, callerPartition) === 'yes'
     ) {
       return 'unknown';
     }
@@ -222,19 +259,73 @@ function matchPrincipalValue(
 function matchPrincipal(
   spec: unknown,
   principal: PolicyPrincipal | undefined,
+  policyPartition: string | undefined,
 ): Tri {
   if (!principal) return 'unknown';
+  // No principal of another partition reaches the policy's role at all, whatever the policy names ("*" included).
+  if (samePartition(policyPartition, partitionOfPrincipal(principal)) === 'no')
+    return 'no';
   if (spec === '*') return 'yes';
   if (!spec || typeof spec !== 'object') return 'no';
   let result: Tri = 'no';
   for (const [type, raw] of Object.entries(spec as Record<string, unknown>)) {
     for (const v of asList(raw) ?? []) {
-      const r = matchPrincipalValue(type, v, principal);
+      const r = matchPrincipalValue(type, v, principal, policyPartition);
       if (r === 'yes') return 'yes';
       if (r === 'unknown') result = 'unknown';
     }
   }
   return result;
+}
+
+/**
+ * NotPrincipal, as AWS documents it (IAM User Guide, reference_policies_elements_notprincipal.html):
+ * "NotPrincipal must be used with "Effect":"Deny". Using it with "Effect":"Allow" is not supported", and "You
+ * cannot use the NotPrincipal element in an IAM identity-based policy nor in an IAM role trust policy": the only
+ * two policy types this evaluator reads. So:
+ * - with Allow it grants nobody (`no`);
+ * - with Deny, AWS documents no meaning in a trust policy (neither that IAM refuses to store one nor how STS reads
+ *   one that exists). Every reading agrees that it does not deny a caller it names (`no`); for any other caller
+ *   the older "everyone except" reading denies and an ignored statement does not, so `unknown`.
+ */
+function matchNotPrincipal(
+  statement: PolicyStatement,
+  request: PolicyRequest,
+): { result: Tri; reason: string } {
+  const who = request.principal?.arn ?? 'the caller';
+  if (statement.Effect !== 'Deny') {
+    return {
+      result: 'no',
+      reason: `NotPrincipal with Effect Allow grants nobody: AWS supports NotPrincipal only with Deny, and not in a role trust policy at all`,
+    };
+  }
+  const callerPartition = request.principal
+    ? partitionOfPrincipal(request.principal)
+    : undefined;
+  if (samePartition(request.partition, callerPartition) === 'no')
+    return { result: 'no', reason: principalMismatch(request) };
+  const m = matchPrincipal(
+    statement.NotPrincipal,
+    request.principal,
+    request.partition,
+  );
+  if (m === 'yes') return { result: 'no', reason: `NotPrincipal names ${who}` };
+  return {
+    result: 'unknown',
+    reason: `NotPrincipal cannot be used in a role trust policy and AWS documents no meaning for this Deny there, so whether it denies ${who} is unknown`,
+  };
+}
+
+/**
+ * Whether a statement uses NotPrincipal, which AWS does not support in role trust policies (see
+ * matchNotPrincipal).
+ */
+export function usesNotPrincipal(statement: PolicyStatement): boolean {
+  return (
+    !!statement &&
+    typeof statement === 'object' &&
+    statement.NotPrincipal !== undefined
+  );
 }
 
 const NEGATED = new Set([
@@ -417,6 +508,16 @@ function matchConditions(
   return { result, reason };
 }
 
+function principalMismatch(request: PolicyRequest): string {
+  const who = request.principal?.arn ?? 'the caller';
+  const callerPartition = request.principal
+    ? partitionOfPrincipal(request.principal)
+    : undefined;
+  if (samePartition(request.partition, callerPartition) === 'no')
+    return `${who} is in partition ${callerPartition} and the policy in ${request.partition}: no principal matches across partitions`;
+  return `Principal does not name ${who}`;
+}
+
 /** Evaluates a single statement against a request (effect not applied). */
 export function matchStatement(
   statement: PolicyStatement,
@@ -471,15 +572,12 @@ export function matchStatement(
   // Principal / NotPrincipal
   if (statement.Principal !== undefined) {
     step(
-      matchPrincipal(statement.Principal, request.principal),
-      `Principal does not name ${request.principal?.arn ?? 'the caller'}`,
+      matchPrincipal(statement.Principal, request.principal, request.partition),
+      principalMismatch(request),
     );
   } else if (statement.NotPrincipal !== undefined) {
-    const m = matchPrincipal(statement.NotPrincipal, request.principal);
-    step(
-      m === 'yes' ? 'no' : m === 'no' ? 'yes' : 'unknown',
-      `NotPrincipal excludes ${request.principal?.arn ?? 'the caller'}`,
-    );
+    const m = matchNotPrincipal(statement, request);
+    step(m.result, m.reason);
   }
   if ((result as Tri) === 'no') return { result, reason };
   const c = matchConditions(statement.Condition, request.context);

@@ -1,2 +1,3 @@
 export { parseManifests, envelopeProblem } from './parseManifests';
 export type { ParsedManifests } from './parseManifests';
+export { dropDuplicateObjects } from './duplicates';

@@ -12,6 +12,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { LineCounter, parseDocument } from 'yaml';
 import {
+  dropDuplicateObjects,
   parseManifests,
   parseOrganizationSnapshot,
 } from '@capa-portal/plugin-capa-common';
@@ -365,7 +366,9 @@ function rel(root: string, file: string): string {
 async function walk(dir: string): Promise<string[]> {
   const out: string[] = [];
   const entries = await fs.readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => a.name.localeCompare(b.name));
+  // Code-point order, as the portal's manifest reader and kubectl's lexical walk: the same on every machine, and
+  // the order in which a later definition of an object wins over an earlier one.
+  entries.sort((a, b) => (a.name < b.name ? -1 : Number(a.name > b.name)));
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
     const full = path.join(dir, e.name);
@@ -489,7 +492,13 @@ async function readManifests(
     problems.push(...r.problems);
     unusable.push(...r.problems.filter(isUnparseable));
   }
-  return { objects, problems, unusable };
+  // The folder as kubectl applies it: an object defined twice keeps its last definition (a problem, not unusable).
+  const deduped = dropDuplicateObjects(objects);
+  return {
+    objects: deduped.objects,
+    problems: [...problems, ...deduped.problems],
+    unusable,
+  };
 }
 
 /** A clusterawsadm AWSIAMConfiguration file named by fleet.yaml: every problem reading it is unusable input. */

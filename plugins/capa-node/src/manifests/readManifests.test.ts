@@ -23,6 +23,16 @@ spec:
   sourceIdentityRef: { kind: AWSClusterControllerIdentity, name: default }
 `;
 
+/** AWSClusterRoleIdentity `staging` with a role of `account`: the same object, defined differently. */
+const stagingIdentity = (account: string) =>
+  identity('staging').replace('222222222222', account);
+const roleAccountsOf = (result: {
+  objects: Array<{ object: { spec?: unknown } }>;
+}) =>
+  result.objects.map(
+    o => String((o.object.spec as any)?.roleARN).split(':')[4],
+  );
+
 const cluster = `apiVersion: cluster.x-k8s.io/v1beta1
 kind: Cluster
 metadata:
@@ -129,6 +139,25 @@ describe('readManifestsFromUrl', () => {
     expect(result.etag).toBe('sha1');
   });
 
+  it("keeps the last definition of an object defined twice, in kubectl's walk order (a/x.yaml before a.yaml)", async () => {
+    // kubectl apply -f walks the folder with Go's filepath.Walk: depth first, entries by name, so the folder `a`
+    // (and a/x.yaml in it) comes before the file a.yaml, and the last definition applied is a.yaml's.
+    const { reader, root } = fakeReader({
+      'a.yaml': stagingIdentity('444444444444'),
+      'a/x.yaml': stagingIdentity('333333333333'),
+    });
+    const result = await readManifestsFromUrl(reader, root);
+    expect(roleAccountsOf(result)).toEqual(['444444444444']);
+    expect(result.problems).toEqual([
+      expect.objectContaining({
+        source: `${root}/a/x.yaml`,
+        line: 1,
+        object: 'AWSClusterRoleIdentity/staging',
+      }),
+    ]);
+    expect(result.problems[0].message).toContain(`${root}/a.yaml:1`);
+  });
+
   it('reads a single file URL with readUrl', async () => {
     const { reader, readTreeCalls } = fakeReader({ 'web.yaml': cluster });
     const url =
@@ -230,6 +259,35 @@ describe('readManifestsFromDirectory', () => {
     expect(plain.objects[0].location.source).toBe('a.yml');
   });
 
+  it('keeps the last definition of an object defined twice and reports the earlier one, naming both files', async () => {
+    const dir = path.join(tmp, 'fleet');
+    await fs.mkdir(path.join(dir, 'team'), { recursive: true });
+    await fs.writeFile(
+      path.join(dir, 'identities.yaml'),
+      stagingIdentity('333333333333'),
+    );
+    await fs.writeFile(
+      path.join(dir, 'team', 'staging.yaml'),
+      stagingIdentity('444444444444'),
+    );
+    await fs.writeFile(path.join(dir, 'zz.yaml'), cluster);
+
+    const result = await readManifestsFromDirectory(dir, 'clusters/mgmt-eu');
+    // identities.yaml, then team/staging.yaml: the latter wins, as with kubectl apply -f.
+    expect(roleAccountsOf(result).filter(a => a !== 'undefined')).toEqual([
+      '444444444444',
+    ]);
+    expect(result.objects).toHaveLength(3);
+    expect(result.problems).toHaveLength(1);
+    expect(result.problems[0]).toMatchObject({
+      source: 'clusters/mgmt-eu/identities.yaml',
+      object: 'AWSClusterRoleIdentity/staging',
+    });
+    expect(result.problems[0].message).toContain(
+      'defined again at clusters/mgmt-eu/team/staging.yaml:1',
+    );
+  });
+
   it('follows symbolic links inside the folder only', async () => {
     const dir = path.join(tmp, 'fleet');
     const outside = path.join(tmp, 'outside');
@@ -249,15 +307,16 @@ describe('readManifestsFromDirectory', () => {
     await fs.symlink(dir, path.join(dir, 'real', 'loop'));
 
     const result = await readManifestsFromDirectory(dir);
-    expect(result.objects.map(o => o.location.source)).toEqual([
-      'link.yaml',
-      'real/a.yaml',
+    // link.yaml and real/a.yaml are one file read twice: one object defined twice, the later (real/a.yaml) kept.
+    expect(result.objects.map(o => o.location.source)).toEqual(['real/a.yaml']);
+    const links = result.problems.filter(p => p.severity === 'warning');
+    expect(links.map(p => p.source).sort()).toEqual(['escape.yaml', 'out']);
+    expect(result.problems.filter(p => p.severity !== 'warning')).toEqual([
+      expect.objectContaining({
+        source: 'link.yaml',
+        object: 'AWSClusterRoleIdentity/a',
+      }),
     ]);
-    expect(result.problems.map(p => p.source).sort()).toEqual([
-      'escape.yaml',
-      'out',
-    ]);
-    expect(result.problems.every(p => p.severity === 'warning')).toBe(true);
   });
 
   it('reports a missing folder as a problem, and reads a single file', async () => {

@@ -2,7 +2,10 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { UrlReaderService } from '@backstage/backend-plugin-api';
 import { ForwardedError } from '@backstage/errors';
-import { parseManifests } from '@capa-portal/plugin-capa-common';
+import {
+  dropDuplicateObjects,
+  parseManifests,
+} from '@capa-portal/plugin-capa-common';
 import type {
   InputProblem,
   LocatedObject,
@@ -43,6 +46,21 @@ function byString(a: string, b: string): number {
   return a < b ? -1 : 1;
 }
 
+/**
+ * The order `kubectl apply -f <dir>` reads files in: Go's filepath.Walk, depth first, each folder's entries by
+ * name ("The files are walked in lexical order"). So `a/x.yaml` comes before `a.yaml` (the entry `a` sorts before
+ * `a.yaml`), which a plain comparison of whole paths gets wrong.
+ */
+function byWalkOrder(a: string, b: string): number {
+  const as = a.split('/');
+  const bs = b.split('/');
+  for (let i = 0; i < Math.min(as.length, bs.length); i++) {
+    const c = byString(as[i], bs[i]);
+    if (c !== 0) return c;
+  }
+  return as.length - bs.length;
+}
+
 function isManifestFile(p: string): boolean {
   return MANIFEST_FILE.test(p) && !KUSTOMIZE_CONFIG.test(p);
 }
@@ -60,6 +78,19 @@ function scrubUrlCredentials(text: string): string {
 function joinSource(prefix: string, rel: string): string {
   const p = prefix.replace(/\/+$/, '');
   return p ? `${p}/${rel.replace(/^\/+/, '')}` : rel;
+}
+
+/**
+ * The objects as the folder applies with kubectl (the last definition of an object wins, in reading order), and
+ * every problem, those of the duplicates after the files' own.
+ */
+function withoutDuplicates<T extends ReadManifestsResult>(read: T): T {
+  const deduped = dropDuplicateObjects(read.objects);
+  return {
+    ...read,
+    objects: deduped.objects,
+    problems: [...read.problems, ...deduped.problems],
+  };
 }
 
 function tooLarge(source: string, size: number, max: number): InputProblem {
@@ -98,6 +129,9 @@ function readerError(target: string, error: unknown): Error {
  * - Anything else is a folder (GitHub / GitLab / Bitbucket tree URLs, or whatever the configured readers
  *   support): `readTree`, then every `*.yaml` / `*.yml` file in it (kustomization files excepted), sorted by
  *   path. Each object's source is the target URL joined with the file's path inside the tree.
+ * - Files are read in the order `kubectl apply -f` walks a folder (depth first, entries by name in code-point
+ *   order), each file's documents in order; an object defined twice keeps its last definition, and each earlier one is a problem naming both
+ *   places (see `dropDuplicateObjects`).
  *
  * Problems in files (bad YAML, malformed objects, files above `maxFileBytes`) are returned, never thrown.
  * A reader failure (URL not allowed, not found, network) throws an error naming the URL, with the reader's
@@ -136,7 +170,10 @@ export async function readManifestsFromUrl(
     }
     if (buffer.length > max)
       return { objects, problems: [tooLarge(shown, buffer.length, max)], etag };
-    return { ...parseManifests(buffer.toString('utf8'), shown), etag };
+    return withoutDuplicates({
+      ...parseManifests(buffer.toString('utf8'), shown),
+      etag,
+    });
   }
 
   const oversized = new Map<string, number>();
@@ -163,7 +200,7 @@ export async function readManifestsFromUrl(
 
   const wanted = files
     .filter(f => isManifestFile(f.path) && !oversized.has(f.path))
-    .sort((a, b) => byString(a.path, b.path));
+    .sort((a, b) => byWalkOrder(a.path, b.path));
   for (const [filePath, size] of [...oversized].sort(([a], [b]) =>
     byString(a, b),
   )) {
@@ -190,7 +227,7 @@ export async function readManifestsFromUrl(
     objects.push(...parsed.objects);
     problems.push(...parsed.problems);
   }
-  return { objects, problems, etag };
+  return withoutDuplicates({ objects, problems, etag });
 }
 
 function inside(root: string, candidate: string): boolean {
@@ -199,12 +236,13 @@ function inside(root: string, candidate: string): boolean {
 }
 
 /**
- * Reads every `*.yaml` / `*.yml` file under a local folder (recursively, in sorted path order), or one file
+ * Reads every `*.yaml` / `*.yml` file under a local folder (recursively, in kubectl's walk order), or one file
  * when `dir` is a file. Hidden entries (`.git`, ...) and kustomization files are skipped; symbolic links are
  * followed only when they resolve inside `dir`; files above 5 MB are skipped with a problem.
  *
  * An object's source is `sourcePrefix` joined with its path relative to `dir` (POSIX separators); without a
- * prefix, the relative path. Never throws for unreadable input: a missing folder is a problem.
+ * prefix, the relative path. Never throws for unreadable input: a missing folder is a problem. An object defined
+ * twice keeps its last definition in that order, each earlier one reported (see `dropDuplicateObjects`).
  */
 export async function readManifestsFromDirectory(
   dir: string,
@@ -298,7 +336,7 @@ export async function readManifestsFromDirectory(
     await walk(root, '');
   }
 
-  files.sort((a, b) => byString(a.rel, b.rel));
+  files.sort((a, b) => byWalkOrder(a.rel, b.rel));
   for (const file of files) {
     const source = sourceOf(file.rel);
     try {
@@ -319,5 +357,5 @@ export async function readManifestsFromDirectory(
       });
     }
   }
-  return { objects, problems };
+  return withoutDuplicates({ objects, problems });
 }

@@ -1,6 +1,6 @@
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { CrdSchemaRegistry } from '@capa-portal/plugin-capa-node';
-import { fakeFleetApi } from '../__testUtils__/demoFleet';
+import { demoFleetReport, fakeFleetApi } from '../__testUtils__/demoFleet';
 import {
   createCapaIdentityResolveAction,
   resolveIdentity,
@@ -114,8 +114,27 @@ describe('capa:identity:resolve', () => {
     expect(result.identityYaml).toContain('kind: AWSClusterRoleIdentity');
   });
 
+  /** The demo fleet with mgmt-eu's controllers in `partition` (as a GovCloud or China management cluster). */
+  async function withMgmtEuIn(partition: string) {
+    const report = await demoFleetReport();
+    return fakeFleetApi({
+      ...report,
+      managementClusters: report.managementClusters.map(m =>
+        m.name === 'mgmt-eu'
+          ? {
+              ...m,
+              controllerPrincipalArn: m.controllerPrincipalArn.replace(
+                /^arn:aws:/,
+                `arn:${partition}:`,
+              ),
+            }
+          : m,
+      ),
+    });
+  }
+
   it('generates an identity for an account with none, using the naming convention and partition', async () => {
-    const result = await resolveIdentity(api, {
+    const result = await resolveIdentity(await withMgmtEuIn('aws-us-gov'), {
       managementCluster: 'mgmt-eu',
       accountId: '123456789012',
       namespace: 'team-a',
@@ -127,6 +146,33 @@ describe('capa:identity:resolve', () => {
       'arn:aws-us-gov:iam::123456789012:role/control-plane.cluster-api-provider-aws.sigs.k8s.io',
     );
     expect(result.verdict).toBe('unknown');
+  });
+
+  it("builds the new role ARN in the management principal's partition when none is given (AssumeRole never crosses one)", async () => {
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_outbound_cross_partition.html
+    const result = await resolveIdentity(await withMgmtEuIn('aws-cn'), {
+      managementCluster: 'mgmt-eu',
+      accountId: '123456789012',
+      namespace: 'team-a',
+      createIfMissing: true,
+    });
+    expect(result.roleArn).toBe(
+      'arn:aws-cn:iam::123456789012:role/controllers.cluster-api-provider-aws.sigs.k8s.io',
+    );
+  });
+
+  it("refuses a partition other than the management principal's", async () => {
+    const error = await resolveIdentity(api, {
+      managementCluster: 'mgmt-eu',
+      accountId: '123456789012',
+      namespace: 'team-a',
+      createIfMissing: true,
+      partition: 'aws-us-gov',
+    }).catch(e => e);
+    expect(error.name).toBe('InputError');
+    expect(error.message).toContain(
+      "partition aws-us-gov differs from the management principal's (aws)",
+    );
   });
 
   it('outputs identityRef, verdict and the manifest from the action', async () => {

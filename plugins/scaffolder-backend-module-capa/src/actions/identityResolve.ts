@@ -11,6 +11,7 @@ import {
   ACCOUNT_ID_PATTERN,
   capaAccountReadPermission,
   capaResourceRef,
+  parseArn,
   parseRoleArn,
   ROLE_IDENTITY_KIND,
   verdictOf,
@@ -202,11 +203,26 @@ function generateIdentity(
         name: template.identity.chain[1].name,
       }
     : { kind: 'AWSClusterControllerIdentity', name: 'default' };
+  // The role must be in the management principal's partition: sts:AssumeRole never crosses one.
+  const principalPartition = parseArn(
+    report.managementClusters.find(m => m.name === managementCluster)
+      ?.controllerPrincipalArn,
+  )?.partition;
+  if (
+    input.partition &&
+    principalPartition &&
+    input.partition !== principalPartition
+  ) {
+    throw new InputError(
+      `partition ${input.partition} differs from the management principal's (${principalPartition}) on ${managementCluster}: roles cannot be assumed across partitions`,
+    );
+  }
   const partition =
     input.partition ??
     (template
       ? parseRoleArn(template.identity.roleArn)?.partition
       : undefined) ??
+    principalPartition ??
     'aws';
   const roleArn =
     template?.identity.roleArn ??

@@ -17,6 +17,7 @@ import {
 import type { HopInput, PartialCheck } from '../types';
 import { roleName, stmtEvidence } from './check';
 import { assumeRolePermissionYaml, assumeRolePolicyJson } from './fixes';
+import { crossPartition, crossPartitionCheck } from './partition';
 
 /**
  * The answer of iam:SimulatePrincipalPolicy, when it was run: a check when it decided, else a note on why not
@@ -94,6 +95,10 @@ export function checkSourcePermission(
       message: `the principal behind the static credentials of ${src.identity} is unknown (its Secret is never read): only live-assume can decide`,
     };
   }
+  // Before any policy: an identity policy's `arn:*:iam::*:role/...` would match a role of any partition.
+  const partitions = crossPartition(hop);
+  if (partitions)
+    return crossPartitionCheck(hop, partitions, 'source-permission');
   const simulated = simulationCheck(fleet, src.arn, target);
   if ('status' in simulated) return simulated;
   const simNote = simulated.note;

@@ -4,8 +4,12 @@
  * conditions (sts:ExternalId, aws:PrincipalTag/*, ...) evaluated against the request CAPA sends.
  */
 import type { Check } from '../../types';
-import { accountOfArn } from '../../iam/arn';
-import { evaluatePolicy } from '../../iam/evaluate';
+import { accountOfArn, parseArn } from '../../iam/arn';
+import {
+  evaluatePolicy,
+  StatementResult,
+  usesNotPrincipal,
+} from '../../iam/evaluate';
 import { ROLE_SECTIONS } from '../../clusterawsadm/iamConfiguration';
 import {
   principalOf,
@@ -16,6 +20,49 @@ import {
 import type { HopInput, PartialCheck } from '../types';
 import { roleName, stmtEvidence } from './check';
 import { trustStatementJson, trustStatementYaml } from './fixes';
+import { crossPartition, crossPartitionCheck } from './partition';
+
+const NOT_PRINCIPAL_DOC =
+  'https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html';
+
+function label(s: StatementResult): string {
+  return `statement ${s.index ?? '?'}${
+    s.statement.Sid ? ` (${s.statement.Sid})` : ''
+  }`;
+}
+
+/**
+ * A role trust policy cannot use NotPrincipal, and NotPrincipal with Allow is not supported anywhere (AWS:
+ * reference_policies_elements_notprincipal.html): the statements that do, said once, for any outcome.
+ */
+function notPrincipalNote(statements: StatementResult[]): string {
+  const list = statements.filter(s => usesNotPrincipal(s.statement));
+  if (!list.length) return '';
+  return `; ${list.map(label).join(', ')} ${
+    list.length > 1 ? 'use' : 'uses'
+  } NotPrincipal, which a role trust policy cannot use (${NOT_PRINCIPAL_DOC}): an Allow with it lets nobody in, and a Deny with it has no documented meaning`;
+}
+
+/** AWS's recommended replacement for NotPrincipal: Principal plus a condition on aws:PrincipalArn. */
+function notPrincipalFix(statements: StatementResult[]): Check['fix'] {
+  const names = statements.map(label).join(', ');
+  return {
+    summary: `Rewrite ${names} without NotPrincipal, as AWS recommends: an Allow names its principals in Principal; a Deny of everyone but some principals is "Principal": "*" with a Condition ArnNotEquals on aws:PrincipalArn.`,
+    snippet: JSON.stringify(
+      {
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          ArnNotEquals: { 'aws:PrincipalArn': ['<principal to spare>'] },
+        },
+      },
+      null,
+      2,
+    ),
+    language: 'json',
+  };
+}
 
 /** The check, and whether an allowing statement names the source principal itself (enough in its own account). */
 export function checkTargetTrust(
@@ -24,6 +71,13 @@ export function checkTargetTrust(
 ): { check: PartialCheck; namesPrincipal: boolean } {
   const target = hop.roleArn;
   const account = accountOfArn(target);
+  const partitions = crossPartition(hop);
+  if (partitions) {
+    return {
+      namesPrincipal: false,
+      check: crossPartitionCheck(hop, partitions, 'target-trust'),
+    };
+  }
   if (!trust) {
     return {
       namesPrincipal: false,
@@ -61,8 +115,10 @@ export function checkTargetTrust(
   const ev = evaluatePolicy(trust.statements, {
     principal,
     action: 'sts:AssumeRole',
+    partition: parseArn(target)?.partition,
     context,
   });
+  const notPrincipal = notPrincipalNote(ev.statements);
   const who =
     hop.source.arn ?? `the static credentials of ${hop.source.identity}`;
   const note = trust.note
@@ -85,7 +141,7 @@ export function checkTargetTrust(
         status: 'pass',
         message: `the trust policy of ${roleName(
           target,
-        )} allows ${who} to sts:AssumeRole${note}`,
+        )} allows ${who} to sts:AssumeRole${note}${notPrincipal}`,
         evidence: ev.allowedBy.map(s => stmtEvidence(s)),
       },
     };
@@ -103,6 +159,13 @@ export function checkTargetTrust(
             : ''
         }${note}`,
         evidence: ev.undecided.map(s => stmtEvidence(s, s.reason)),
+        ...(ev.undecided.some(s => usesNotPrincipal(s.statement))
+          ? {
+              fix: notPrincipalFix(
+                ev.undecided.filter(s => usesNotPrincipal(s.statement)),
+              ),
+            }
+          : {}),
       },
     };
   }
@@ -128,6 +191,37 @@ export function checkTargetTrust(
           language: 'json',
         };
   const denied = ev.decision === 'explicitDeny';
+  const allowNotPrincipal = ev.statements.filter(
+    s => s.effect === 'Allow' && usesNotPrincipal(s.statement),
+  );
+  if (!denied && allowNotPrincipal.length) {
+    return {
+      namesPrincipal: false,
+      check: {
+        status: 'fail',
+        message: `the trust policy of ${roleName(
+          target,
+        )} does not allow ${who} to sts:AssumeRole: ${allowNotPrincipal
+          .map(label)
+          .join(
+            ', ',
+          )} uses NotPrincipal with Effect Allow, which AWS does not support (and a role trust policy cannot use NotPrincipal at all, ${NOT_PRINCIPAL_DOC}): it lets nobody in${note}`,
+        evidence: allowNotPrincipal.map(s =>
+          stmtEvidence(s, `${label(s)}: ${s.reason}`),
+        ),
+        fix: {
+          ...fix,
+          summary: `Replace ${allowNotPrincipal
+            .map(label)
+            .join(
+              ', ',
+            )} (NotPrincipal) with a statement whose Principal names ${
+            principalArn ?? 'the principal'
+          }: ${fix?.summary ?? ''}`,
+        },
+      },
+    };
+  }
   const conditionFailures = ev.statements.filter(
     s =>
       s.effect === 'Allow' &&
