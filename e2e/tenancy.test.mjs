@@ -191,15 +191,15 @@ describe(
           .evaluateAll(list =>
             list.map(o => ({ value: o.value, disabled: o.disabled })),
           );
-        // ml-sandbox's trust is broken in the demo (examples/demo-fleet/README.md: target-trust fails), so it
-        // is listed but cannot be picked; no other team's account is listed at all.
+        // ml-sandbox's trust is broken in the demo (examples/demo-fleet/README.md: target-trust fails), so CAPA
+        // cannot reach it: listed but not pickable; no other team's account is listed at all.
         assert.deepEqual(options, [{ value: '444444444444', disabled: true }]);
         const why = p.getByRole('note', {
           name: 'Accounts that cannot be picked',
         });
         assert.match(
           await why.innerText(),
-          /ml-sandbox \(444444444444\): trust is broken \(target-trust\)/,
+          /ml-sandbox \(444444444444\): CAPA cannot reach this account: every identity chain into it is broken \(target-trust\)/,
         );
         // Why the other accounts are not offered: the field says only readable accounts are listed.
         await p.getByText(/Only the accounts you may see are listed/).waitFor();
