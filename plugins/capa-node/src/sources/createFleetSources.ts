@@ -24,6 +24,7 @@ import {
   KubernetesFleetReader,
   KubernetesFleetWatcher,
   KubernetesFleetWatcherOptions,
+  KubernetesRequestError,
   ManagementClusterConnection,
   readManagementClusterConnection,
 } from '../kubernetes';
@@ -146,6 +147,8 @@ class WatchedKubernetesSource implements ManagementClusterSource {
       this.#seen = seen;
       return read;
     } catch (e) {
+      // A failed LIST says what it says; failing watches also say how to do without them.
+      if (e instanceof KubernetesRequestError) throw e;
       throw new InputError(
         `${
           (e as Error).message

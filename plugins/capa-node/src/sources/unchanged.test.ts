@@ -12,6 +12,7 @@ import { ConfigReader } from '@backstage/config';
 import type { UrlReaderService } from '@backstage/backend-plugin-api';
 import { stringify } from 'yaml';
 import { smallCapaFleet, TestKubernetesApiServer } from '../testing';
+import { KubernetesRequestError } from '../kubernetes';
 import { createFleetSourcesFromConfig } from './createFleetSources';
 
 const logger = mockServices.logger.mock();
@@ -120,6 +121,28 @@ describe('sources that answer unchanged', () => {
         smallCapaFleet().length + 1,
       );
       expect((await source.read()).unchanged).toBe(true);
+    } finally {
+      source.close!();
+      await server.stop();
+    }
+  });
+});
+
+describe('a watched live source whose first LIST fails', () => {
+  it('throws the LIST error as it is, without the advice about watches', async () => {
+    const server = await TestKubernetesApiServer.start({
+      objects: smallCapaFleet(),
+    });
+    const source = await sourceFor({ kubernetes: server.connection() });
+    try {
+      server.failNext({
+        resource: 'awsclusters.infrastructure.cluster.x-k8s.io',
+        status: 403,
+      });
+      const error = await source.read().catch(e => e);
+      expect(error).toBeInstanceOf(KubernetesRequestError);
+      expect(error.message).toContain('grant verb "list"');
+      expect(error.message).not.toContain('kubernetes.watch');
     } finally {
       source.close!();
       await server.stop();
