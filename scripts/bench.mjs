@@ -10,6 +10,8 @@
  *   ingest  KubernetesFleetReader.read() per management cluster → evaluateFleet → catalog entities;
  *   trust   DefaultAwsEvidenceGatherer.gather() twice against an STS/IAM double with fixed latency;
  *   api     the capa backend plugin (startTestBackend), loaded by autocannon from this process.
+ * And two sections made of phases: `freshness` (the real backend with the catalog, bench/freshness.ts) and
+ * `scale` (floor and ingest again, on a second served fleet of 100,000 clusters from 50 management clusters).
  *
  * Options: --json, --check (exit 1 when a target is missed), --phases ingest,trust,api, --duration <s> (api
  * load, default 10), --connections <n> (default 50), --latency <ms> (AWS double, default 50), --concurrency
@@ -36,6 +38,8 @@ export const TARGETS = {
   steadyListsPerMinute: 0,
   initialLoadSeconds: 70,
   backendPeakRssMb: 1600,
+  scalePeakRssMb: 2048,
+  scaleFloorRatio: 1.3,
 };
 
 const argv = process.argv.slice(2);
@@ -62,6 +66,8 @@ if (has('--help') || has('-h')) {
   process.stdout.write(
     `Usage: ./portal bench [--json] [--check] [--phases ingest,trust,api,freshness] [--duration 10] [--connections 50]
        [--rounds 6]  freshness: rounds of 4 changes    [--quiet-seconds 60]  freshness: the steady LIST window
+       [--scale-clusters 100000] [--scale-management-clusters 50]  scale: its fleet (accounts and identities:
+                     one per 10 clusters, as in the default fleet)
        [--latency 50] [--concurrency N] [--seed 42] [--management-clusters 5] [--accounts 1000]
        [--identities 1000] [--clusters 10000] [--eks-ratio 0.6] [--nested-ratio 0.3] [--all-kinds]
        [--cpu-prof-dir DIR]   write a V8 CPU profile of each measured phase there
@@ -75,7 +81,7 @@ if (has('--help') || has('-h')) {
 const json = has('--json');
 const check = has('--check');
 const phases = new Set(
-  opt('--phases', 'ingest,trust,api,freshness').split(','),
+  opt('--phases', 'ingest,trust,api,freshness,scale').split(','),
 );
 const rounds = num('--rounds', 6);
 const quietSeconds = num('--quiet-seconds', 60);
@@ -85,6 +91,8 @@ const latencyMs = num('--latency', 50);
 const concurrency = opt('--concurrency', undefined);
 const cpuProfDir = opt('--cpu-prof-dir', undefined);
 // Extra V8 / Node flags for the measured phases (experiments only: the figures use none).
+const scaleClusters = num('--scale-clusters', 100_000);
+const scaleManagementClusters = num('--scale-management-clusters', 50);
 const nodeFlags = (opt('--node-flags', '') || '').split(' ').filter(Boolean);
 const fleetOptions = {
   seed: num('--seed', 42),
@@ -114,8 +122,9 @@ function nextMessage(child) {
 }
 
 /** Forks a phase; resolves with its first message (and the child, to talk on). */
-function startPhase(name, input, { profile = false } = {}) {
+function startPhase(name, input, { profile = false, heapMb } = {}) {
   const execArgv = ['-r', TRANSFORM, ...(profile ? nodeFlags : [])];
+  if (heapMb) execArgv.push(`--max-old-space-size=${heapMb}`);
   if (profile && cpuProfDir)
     execArgv.push(
       '--cpu-prof',
@@ -242,17 +251,88 @@ async function freshness(server, fleet) {
   }
 }
 
-async function main() {
-  const result = {};
-  const details = {};
+/**
+ * The floor (after one untimed warm-up pass that fills the server's page cache), then the ingest, on a served
+ * fleet: `{ result, details }` of the ingest section.
+ */
+async function measureIngest(fleet, label) {
+  log(`${label}: warm-up pass over every LIST (fills the server page cache)`);
+  await runPhase('floor', { fleet });
+  log(`${label}: floor (fetch + JSON.parse only)`);
+  const floor = await runPhase('floor', { fleet }, { profile: true });
   log(
-    `machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? '?'}, Node ${
-      process.version
-    }, load average ${os
-      .loadavg()
-      .map(n => n.toFixed(2))
-      .join(' ')}`,
+    `${label}: floor ${round(
+      floor.seconds,
+      2,
+    )} s; now the reader → engine → entities`,
   );
+  const ingest = await runPhase('ingest', { fleet }, { profile: true });
+  return {
+    result: {
+      clusters: ingest.clusters,
+      seconds: round(ingest.seconds),
+      floorSeconds: round(floor.seconds),
+      ratio: round(ingest.seconds / floor.seconds, 2),
+      peakRssMb: ingest.peakRssMb,
+      listCalls: ingest.listCalls,
+    },
+    details: {
+      ...ingest,
+      floor,
+      sameListCalls: floor.listCalls === ingest.listCalls,
+    },
+  };
+}
+
+/**
+ * scale: a second fleet, 100,000 clusters from 50 management clusters by default (one account and one identity
+ * per 10 clusters, as in the default fleet), served by its own server process (given a larger heap: it holds
+ * the generated objects and every LIST page's text), then capa's ingest in its own process as in `ingest`.
+ */
+async function scale() {
+  const options = {
+    ...fleetOptions,
+    managementClusters: scaleManagementClusters,
+    clusters: scaleClusters,
+    accounts: Math.max(1, Math.round(scaleClusters / 10)),
+    identities: Math.max(1, Math.round(scaleClusters / 10)),
+  };
+  log(
+    `scale: generating and serving ${options.clusters} clusters from ${options.managementClusters} management clusters (${options.accounts} accounts, ${options.identities} identities)`,
+  );
+  const server = startPhase(
+    'server',
+    { fleetOptions: options },
+    { heapMb: 16384 },
+  );
+  const fleet = await server.first;
+  if (!fleet?.managementClusters)
+    throw new Error(`scale server said ${JSON.stringify(fleet).slice(0, 300)}`);
+  try {
+    const measured = await measureIngest(fleet, 'scale');
+    return {
+      result: {
+        clusters: measured.result.clusters,
+        seconds: measured.result.seconds,
+        peakRssMb: measured.result.peakRssMb,
+        floorRatio: measured.result.ratio,
+      },
+      details: {
+        ...measured.details,
+        fleet: {
+          ...options,
+          objects: fleet.managementClusters.reduce((n, m) => n + m.objects, 0),
+          generateSeconds: round(fleet.generateSeconds, 1),
+        },
+      },
+    };
+  } finally {
+    server.child.send({ stop: true });
+  }
+}
+
+/** The sections measured on the default fleet (10,000 clusters): ingest, trust, api and freshness. */
+async function defaultFleetSections(result, details) {
   log(
     `generating the fleet (${fleetOptions.clusters} clusters, ${fleetOptions.accounts} accounts, ${fleetOptions.identities} identities, ${fleetOptions.managementClusters} management clusters) and serving it`,
   );
@@ -267,30 +347,9 @@ async function main() {
   };
   try {
     if (phases.has('ingest')) {
-      log('ingest: warm-up pass over every LIST (fills the server page cache)');
-      await runPhase('floor', { fleet });
-      log('ingest: floor (fetch + JSON.parse only)');
-      const floor = await runPhase('floor', { fleet }, { profile: true });
-      log(
-        `ingest: floor ${round(
-          floor.seconds,
-          2,
-        )} s; now the reader → engine → entities`,
-      );
-      const ingest = await runPhase('ingest', { fleet }, { profile: true });
-      result.ingest = {
-        clusters: ingest.clusters,
-        seconds: round(ingest.seconds),
-        floorSeconds: round(floor.seconds),
-        ratio: round(ingest.seconds / floor.seconds, 2),
-        peakRssMb: ingest.peakRssMb,
-        listCalls: ingest.listCalls,
-      };
-      details.ingest = {
-        ...ingest,
-        floor,
-        sameListCalls: floor.listCalls === ingest.listCalls,
-      };
+      const ingest = await measureIngest(fleet, 'ingest');
+      result.ingest = ingest.result;
+      details.ingest = ingest.details;
     }
     if (phases.has('trust')) {
       log(
@@ -360,6 +419,26 @@ async function main() {
   } finally {
     server.child.send({ stop: true });
   }
+}
+
+async function main() {
+  const result = {};
+  const details = {};
+  log(
+    `machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? '?'}, Node ${
+      process.version
+    }, load average ${os
+      .loadavg()
+      .map(n => n.toFixed(2))
+      .join(' ')}`,
+  );
+  if ([...phases].some(p => p !== 'scale'))
+    await defaultFleetSections(result, details);
+  if (phases.has('scale')) {
+    const scaled = await scale();
+    result.scale = scaled.result;
+    details.scale = scaled.details;
+  }
 
   const verdicts = [];
   const mark = (name, ok, text) => {
@@ -418,6 +497,19 @@ async function main() {
       `${f.backendPeakRssMb} MB < ${TARGETS.backendPeakRssMb} MB`,
     );
   }
+  if (result.scale) {
+    const sc = result.scale;
+    mark(
+      'scale peak RSS',
+      sc.peakRssMb <= TARGETS.scalePeakRssMb,
+      `${sc.peakRssMb} MB ≤ ${TARGETS.scalePeakRssMb} MB at ${sc.clusters} clusters`,
+    );
+    mark(
+      'scale ratio',
+      sc.floorRatio <= TARGETS.scaleFloorRatio,
+      `${sc.floorRatio} ≤ ${TARGETS.scaleFloorRatio}`,
+    );
+  }
   const missed = verdicts.filter(v => !v.ok);
 
   if (json) {
@@ -430,9 +522,10 @@ async function main() {
         os.cpus()[0]?.model ?? '?'
       }), Node ${process.version}`,
     );
-    lines.push(
-      `fleet: ${fleetOptions.managementClusters} management clusters, ${fleetOptions.accounts} accounts, ${fleetOptions.identities} identities, ${fleetOptions.clusters} workload clusters (seed ${fleetOptions.seed}); ${details.fleet.objects} objects served`,
-    );
+    if (details.fleet)
+      lines.push(
+        `fleet: ${fleetOptions.managementClusters} management clusters, ${fleetOptions.accounts} accounts, ${fleetOptions.identities} identities, ${fleetOptions.clusters} workload clusters (seed ${fleetOptions.seed}); ${details.fleet.objects} objects served`,
+      );
     if (result.ingest) {
       const d = details.ingest;
       lines.push('ingest (LIST → reader → engine → entities)');
@@ -490,6 +583,33 @@ async function main() {
       row('p95Seconds', f.p95Seconds);
       row('steadyListsPerMinute', f.steadyListsPerMinute);
       row('backendPeakRssMb', f.backendPeakRssMb);
+    }
+    if (result.scale) {
+      const d = details.scale;
+      lines.push(
+        `scale (${d.fleet.managementClusters} management clusters, ${d.fleet.objects} objects served; ingest in its own process)`,
+      );
+      row('clusters', result.scale.clusters);
+      row(
+        'seconds',
+        `${result.scale.seconds} (read ${round(
+          d.readSeconds,
+          2,
+        )}, evaluate ${round(d.evaluateSeconds, 2)}, entities ${round(
+          d.entitySeconds,
+          2,
+        )}; ${d.entities} entities)`,
+      );
+      row(
+        'floorRatio',
+        `${result.scale.floorRatio} (floor ${round(d.floor.seconds, 2)} s: ${
+          d.floor.listCalls
+        } LISTs, ${d.floor.megabytes} MB)`,
+      );
+      row(
+        'peakRssMb',
+        `${result.scale.peakRssMb} (modules loaded: ${d.startRssMb}; floor process: ${d.floor.peakRssMb})`,
+      );
     }
     if (result.api) {
       const d = details.api;
