@@ -208,8 +208,12 @@ export class FleetRefresher {
 
   async #read(source: ManagementClusterSource): Promise<boolean> {
     const watched = Boolean(source.subscribe);
-    if (watched && (this.#closed || !this.#leadership.leads(source.name)))
+    if (watched && (this.#closed || !this.#leadership.leads(source.name))) {
+      this.#logger.debug(
+        `capa: management cluster "${source.name}" is watched by another replica: nothing to read here`,
+      );
       return false;
+    }
     const guard = watched ? this.#leadership.guard(source.name) : undefined;
     const started = Date.now();
     try {
@@ -244,13 +248,18 @@ export class FleetRefresher {
       );
       return true;
     } catch (e) {
-      if (e instanceof LeaseLostError) {
-        // Another replica holds the watch now and stores what it reads: this replica writes nothing.
-        this.#leadership.stepDown(source.name, e.message);
-        return false;
-      }
+      if (e instanceof LeaseLostError) return this.#refused(source.name, e);
       return this.#failed(source, e, guard);
     }
+  }
+
+  /** Another replica holds the watch now and stores what it reads: this replica wrote nothing. */
+  #refused(name: string, e: LeaseLostError): false {
+    this.#logger.info(
+      `capa: a write of management cluster "${name}" was refused: ${e.message}`,
+    );
+    this.#leadership.stepDown(name, e.message);
+    return false;
   }
 
   async #failed(
@@ -267,7 +276,7 @@ export class FleetRefresher {
       await this.#store.saveFailure(source.name, message, this.#now(), guard);
     } catch (storeError) {
       if (storeError instanceof LeaseLostError)
-        this.#leadership.stepDown(source.name, storeError.message);
+        this.#refused(source.name, storeError);
       else
         this.#logger.error(
           `capa: could not record the failure of "${source.name}": ${storeError}`,
