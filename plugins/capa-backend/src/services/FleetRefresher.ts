@@ -26,7 +26,9 @@ export const CHANGE_DEBOUNCE_MS = 250;
  *   (default 20 s, `capa.refresh.watchLease`) by the database's clock. Its holder (the leader) subscribes to the
  *   source and reads it in full at once (one LIST per kind, then its watches); every change is read
  *   {@link CHANGE_DEBOUNCE_MS} after the first change of a burst (the read answers from memory) and stored.
- *   The scheduled task still runs, on the leader only, and records that the watches are healthy (or stale).
+ *   The watcher also announces when its reads start or stop failing, so failing watches are recorded (the
+ *   source shown stale) at once; the scheduled task still runs, doing something on the leader only, as the
+ *   safety net.
  * - The other replicas open nothing on that management cluster: they serve the stored snapshots, which they
  *   re-read when a source's generation moves (TrustService's state reads, at most every 250 ms).
  * - Hand-over: a leader that stops releases its leases (the shutdown hook), so another replica takes them at its

@@ -176,6 +176,37 @@ describe('KubernetesFleetWatcher against the test API server', () => {
     expect(watcher.stats.listCalls).toBe(MANAGEMENT_CLUSTER_KINDS.length);
   });
 
+  it('tells its owner when reads start failing and when they work again', async () => {
+    let told = 0;
+    const owned = new KubernetesFleetWatcher({
+      name: 'mgmt',
+      connection: server.connection(),
+      backoffMs: [0],
+      onChange: () => told++,
+    });
+    try {
+      await owned.read();
+      server.down('refuse');
+      await until('told of the failure', () => told > 0);
+      // Told when it happened: reads fail from then on, and nothing changed in the cluster.
+      await expect(owned.read()).rejects.toThrow(
+        `failed ${WATCH_FAILURES_BEFORE_STALE} times in a row`,
+      );
+      const atFailure = told;
+      await server.up();
+      await until('told of the recovery', () => told > atFailure);
+      await until('reads working again', () =>
+        owned.read().then(
+          () => true,
+          () => false,
+        ),
+      );
+      expect(owned.stats.events).toBe(0);
+    } finally {
+      owned.stop();
+    }
+  });
+
   it('stops every watch on stop()', async () => {
     watcher.stop();
     await until('no watch open', () => server.openWatches() === 0);
