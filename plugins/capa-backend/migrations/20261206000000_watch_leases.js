@@ -17,11 +17,15 @@ exports.up = async function up(knex) {
     table
       .string('holder', 255)
       .notNullable()
-      .comment('The replica that holds the watch (a random id per plugin instance)');
+      .comment(
+        'The replica that holds the watch (a random id per plugin instance)',
+      );
     table
       .bigInteger('expires_at')
       .notNullable()
-      .comment('When the lease ends unless renewed (ms since the epoch, database clock)');
+      .comment(
+        'When the lease ends unless renewed (ms since the epoch, database clock)',
+      );
   });
 };
 

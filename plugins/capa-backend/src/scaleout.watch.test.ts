@@ -285,7 +285,7 @@ describeWithServices(
       );
       await eventually(
         'the change on the first replica',
-        () => clusterKeys(first.server).catch(() => []),
+        () => clusterKeys(first.server).catch((): string[] => []),
         keys => keys.includes('mgmt-a/staging/after-the-cut'),
         { tries: 300 },
       );

@@ -29,7 +29,9 @@ function nowMsSql(db: Knex): string {
   if (client.includes('sqlite'))
     return "cast((julianday('now') - 2440587.5) * 86400000 as integer)";
   if (client.startsWith('mysql')) return 'floor(unix_timestamp(now(3)) * 1000)';
-  throw new Error(`capa: watch leases do not support database client ${client}`);
+  throw new Error(
+    `capa: watch leases do not support database client ${client}`,
+  );
 }
 
 /**

@@ -12,7 +12,10 @@ import { ConfigReader } from '@backstage/config';
 import type { UrlReaderService } from '@backstage/backend-plugin-api';
 import { stringify } from 'yaml';
 import { smallCapaFleet, TestKubernetesApiServer } from '../testing';
-import { KubernetesRequestError, MANAGEMENT_CLUSTER_KINDS } from '../kubernetes';
+import {
+  KubernetesRequestError,
+  MANAGEMENT_CLUSTER_KINDS,
+} from '../kubernetes';
 import { createFleetSourcesFromConfig } from './createFleetSources';
 
 const logger = mockServices.logger.mock();
