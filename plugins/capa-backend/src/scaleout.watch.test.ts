@@ -191,10 +191,10 @@ describeWithServices(
       rejections.uninstall();
     });
 
-    afterEach(() => {
-      // Never two replicas' watches on one management cluster, at any moment of the test.
+    /** Never two replicas' watches on one management cluster, at any moment so far. */
+    function oneWatcherAllAlong() {
       expect(most).toEqual({ a: ONE_SET, b: ONE_SET });
-    });
+    }
 
     it('lets one replica watch each management cluster, and shows a change on every replica', async () => {
       const first = await startReplica('first', true);
@@ -235,6 +235,7 @@ describeWithServices(
       // The second replica never took a lease, so it never opened a watch (the sampler counts them all).
       expect(second.holder()).toBeUndefined();
       expect(rejections.seen).toEqual([]);
+      oneWatcherAllAlong();
     });
 
     it('hands the watch over when the leader is cut off mid-watch: nothing lost, nothing duplicated', async () => {
@@ -292,6 +293,7 @@ describeWithServices(
       expect(await generation('mgmt-a')).toBe(before.a + 1);
       expect(first.watches('mgmt-a') || first.watches('mgmt-b')).toBe(false);
       await first.stop();
+      oneWatcherAllAlong();
     });
 
     it('hands the watch over at once when the leader stops, keeping a change made meanwhile', async () => {
@@ -323,6 +325,7 @@ describeWithServices(
       expect(await generation('mgmt-a')).toBe(before.a + 1);
       expect(await generation('mgmt-b')).toBe(before.b);
       expect(rejections.seen).toEqual([]);
+      oneWatcherAllAlong();
     });
   },
 );
