@@ -11,6 +11,16 @@ export interface Config {
       frequency?: HumanDuration;
       timeout?: HumanDuration;
       initialDelay?: HumanDuration;
+      /**
+       * Several replicas: one replica at a time watches each live management cluster (`kubernetes.watch`),
+       * holding a lease in the plugin's database. The lease lasts `ttl` unless renewed (default 20 seconds: a
+       * replica that dies hands its watches over within about that); its holder renews it every `renewEvery`
+       * (default 5 seconds, at most a third of `ttl`).
+       */
+      watchLease?: {
+        ttl?: HumanDuration;
+        renewEvery?: HumanDuration;
+      };
     };
     /** How often trust is verified live with AWS, when `aws` credentials are configured (default 30 minutes). */
     verification?: {

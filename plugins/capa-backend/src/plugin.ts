@@ -25,6 +25,7 @@ import { CAPA_REPORT_CHANGED_TOPIC } from '@capa-portal/plugin-capa-node';
 import { FleetRefresher } from './services/FleetRefresher';
 import { SnapshotStore } from './services/SnapshotStore';
 import { TrustService } from './services/TrustService';
+import { WatchLeases } from './services/WatchLeases';
 
 /**
  * capa-portal's backend plugin: reads the management clusters on the scheduler, keeps their last good data in
@@ -101,8 +102,13 @@ export const capaPlugin = createBackendPlugin({
           store,
           logger,
           onStored: managementCluster => announce({ managementCluster }),
+          // One replica at a time watches each live management cluster (see FleetRefresher).
+          leases: await WatchLeases.create(database, {
+            ttlMs: settings.watchLease.ttlMs,
+          }),
+          leaseTiming: settings.watchLease,
         });
-        // Watched sources hold connections open: they end with the plugin.
+        // Watched sources hold connections open: they end with the plugin, and their leases pass to another replica.
         deps.lifecycle.addShutdownHook(() => refresher.close());
         await refresher.schedule(
           scheduler,

@@ -8,8 +8,8 @@ import {
   smallCapaFleet,
   TestKubernetesApiServer,
 } from '@capa-portal/plugin-capa-node/testing';
-import type { KubeObject } from '@capa-portal/plugin-capa-common';
 import { startCapaBackend } from './__testUtils__/backend';
+import { newCluster } from './__testUtils__/fleet';
 import {
   eventually,
   managementClusters,
@@ -17,29 +17,6 @@ import {
 } from './__testUtils__/harness';
 
 jest.setTimeout(60_000);
-
-/** A new workload cluster in `staging`, the pair the engine reads (CAPI Cluster and its AWSCluster). */
-const newCluster = (name: string): KubeObject[] => {
-  const [cluster, awsCluster] = [
-    smallCapaFleet().find(
-      o => o.kind === 'Cluster' && o.metadata.name === 'web',
-    )!,
-    smallCapaFleet().find(
-      o => o.kind === 'AWSCluster' && o.metadata.name === 'web',
-    )!,
-  ];
-  return [
-    {
-      ...cluster,
-      metadata: { ...cluster.metadata, name },
-      spec: {
-        ...cluster.spec,
-        infrastructureRef: { ...cluster.spec.infrastructureRef, name },
-      },
-    },
-    { ...awsCluster, metadata: { ...awsCluster.metadata, name } },
-  ];
-};
 
 describe('capa backend with watched management clusters', () => {
   let a: TestKubernetesApiServer;

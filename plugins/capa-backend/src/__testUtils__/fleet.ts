@@ -2,7 +2,11 @@
  * The fleet the fault, security and scale-out suites serve: two live management clusters (two test Kubernetes API
  * servers) in app-config's inline `capa` block, and the AWS credentials of the management and target accounts.
  */
-import { TestKubernetesApiServer } from '@capa-portal/plugin-capa-node/testing';
+import type { KubeObject } from '@capa-portal/plugin-capa-common';
+import {
+  smallCapaFleet,
+  TestKubernetesApiServer,
+} from '@capa-portal/plugin-capa-node/testing';
 import { FAKE } from './harness';
 
 export const MGMT_ACCOUNT = '111111111111';
@@ -102,3 +106,26 @@ export function liveFleetConfig(options: LiveFleetOptions): any {
       : {}),
   };
 }
+
+/** A new workload cluster in `staging`, the pair the engine reads (CAPI Cluster and its AWSCluster). */
+export const newCluster = (name: string): KubeObject[] => {
+  const [cluster, awsCluster] = [
+    smallCapaFleet().find(
+      o => o.kind === 'Cluster' && o.metadata.name === 'web',
+    )!,
+    smallCapaFleet().find(
+      o => o.kind === 'AWSCluster' && o.metadata.name === 'web',
+    )!,
+  ];
+  return [
+    {
+      ...cluster,
+      metadata: { ...cluster.metadata, name },
+      spec: {
+        ...cluster.spec,
+        infrastructureRef: { ...cluster.spec.infrastructureRef, name },
+      },
+    },
+    { ...awsCluster, metadata: { ...awsCluster.metadata, name } },
+  ];
+};

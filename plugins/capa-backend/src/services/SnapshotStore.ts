@@ -8,6 +8,7 @@ import type {
 } from '@capa-portal/plugin-capa-common';
 import { createHash } from 'node:crypto';
 import { Knex } from 'knex';
+import type { SnapshotWriteGuard } from './WatchLeases';
 
 const TABLE = 'capa_source_snapshots';
 
@@ -73,13 +74,15 @@ export class SnapshotStore {
   /**
    * A read succeeded: replace the source's objects. When they are exactly what is stored (the same JSON), only
    * the sync is recorded and the generation stays, so nothing downstream is computed again. Returns whether the
-   * content changed.
+   * content changed. With a `guard` (a watched source's lease), nothing is written unless the guard passes
+   * inside the write's transaction.
    */
   async saveSuccess(
     source: string,
     objects: LocatedObject[],
     problems: InputProblem[],
     at: Date,
+    guard?: SnapshotWriteGuard,
   ): Promise<boolean> {
     const now = at.toISOString();
     const objectsJson = JSON.stringify(objects);
@@ -91,6 +94,7 @@ export class SnapshotStore {
       .digest('hex');
     const synced = { synced_at: now, attempted_at: now, error: null };
     const changed = await this.#db.transaction(async tx => {
+      await guard?.(tx);
       const same = await tx(TABLE)
         .where({ source, content_hash: contentHash })
         .andWhere('generation', '>', 0)
@@ -119,29 +123,60 @@ export class SnapshotStore {
    * A read found the source unchanged: it is synced now, its objects stay (no new generation, so nothing is
    * evaluated again). False when no snapshot of it is stored (then the caller needs a full read).
    */
-  async saveUnchanged(source: string, at: Date): Promise<boolean> {
+  async saveUnchanged(
+    source: string,
+    at: Date,
+    guard?: SnapshotWriteGuard,
+  ): Promise<boolean> {
     const now = at.toISOString();
-    const updated = await this.#db(TABLE)
-      .where({ source })
-      .andWhere('generation', '>', 0)
-      .update({ synced_at: now, attempted_at: now, error: null });
+    const updated = await this.#write(guard, db =>
+      db(TABLE)
+        .where({ source })
+        .andWhere('generation', '>', 0)
+        .update({ synced_at: now, attempted_at: now, error: null }),
+    );
     this.#localWrites++;
     return updated > 0;
   }
 
   /** A read failed: record why, keep the last good objects. */
-  async saveFailure(source: string, error: string, at: Date): Promise<void> {
+  async saveFailure(
+    source: string,
+    error: string,
+    at: Date,
+    guard?: SnapshotWriteGuard,
+  ): Promise<void> {
     const attempted_at = at.toISOString();
-    const updated = await this.#db(TABLE)
-      .where({ source })
-      .update({ attempted_at, error });
-    if (updated === 0) {
-      await this.#db(TABLE)
-        .insert({ source, attempted_at, error, object_count: 0, generation: 0 })
-        .onConflict('source')
-        .merge(['attempted_at', 'error']);
-    }
+    await this.#write(guard, async db => {
+      const updated = await db(TABLE)
+        .where({ source })
+        .update({ attempted_at, error });
+      if (updated === 0) {
+        await db(TABLE)
+          .insert({
+            source,
+            attempted_at,
+            error,
+            object_count: 0,
+            generation: 0,
+          })
+          .onConflict('source')
+          .merge(['attempted_at', 'error']);
+      }
+    });
     this.#localWrites++;
+  }
+
+  /** Runs `write` as it is, or in a transaction behind `guard`. */
+  #write<T>(
+    guard: SnapshotWriteGuard | undefined,
+    write: (db: Knex) => Promise<T>,
+  ): Promise<T> {
+    if (!guard) return write(this.#db);
+    return this.#db.transaction(async tx => {
+      await guard(tx);
+      return write(tx);
+    });
   }
 
   async statuses(): Promise<SourceStatus[]> {

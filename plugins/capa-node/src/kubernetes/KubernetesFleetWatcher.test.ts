@@ -24,6 +24,14 @@ async function until(what: string, probe: () => Promise<boolean> | boolean) {
   throw new Error(`${what}: not seen after ${POLLS} polls`);
 }
 
+/** The longest failure streak a failed read names (the watches retry at once here, so it may pass the bound). */
+const failuresIn = (error: Error) =>
+  Math.max(
+    ...[...error.message.matchAll(/failed (\d+) times in a row/g)].map(m =>
+      Number(m[1]),
+    ),
+  );
+
 const awsCluster = (name: string, region: string): KubeObject => ({
   apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta2',
   kind: 'AWSCluster',
@@ -155,8 +163,8 @@ describe('KubernetesFleetWatcher against the test API server', () => {
       ),
     );
     const error = await watcher.read().catch(e => e);
-    expect(error.message).toMatch(
-      new RegExp(`failed ${WATCH_FAILURES_BEFORE_STALE} times in a row`),
+    expect(failuresIn(error)).toBeGreaterThanOrEqual(
+      WATCH_FAILURES_BEFORE_STALE,
     );
     // Changes made while no watch could see them arrive when the server is back.
     server.addObjects([awsCluster('during-outage', 'sa-east-1')]);
@@ -174,6 +182,37 @@ describe('KubernetesFleetWatcher against the test API server', () => {
     );
     expect(keys((await watcher.read()).objects)).toEqual(keys(await fresh()));
     expect(watcher.stats.listCalls).toBe(MANAGEMENT_CLUSTER_KINDS.length);
+  });
+
+  it('tells its owner when reads start failing and when they work again', async () => {
+    let told = 0;
+    const owned = new KubernetesFleetWatcher({
+      name: 'mgmt',
+      connection: server.connection(),
+      backoffMs: [0],
+      onChange: () => told++,
+    });
+    try {
+      await owned.read();
+      server.down('refuse');
+      await until('told of the failure', () => told > 0);
+      // Told when it happened: reads fail from then on, and nothing changed in the cluster.
+      expect(
+        failuresIn(await owned.read().catch(e => e)),
+      ).toBeGreaterThanOrEqual(WATCH_FAILURES_BEFORE_STALE);
+      const atFailure = told;
+      await server.up();
+      await until('told of the recovery', () => told > atFailure);
+      await until('reads working again', () =>
+        owned.read().then(
+          () => true,
+          () => false,
+        ),
+      );
+      expect(owned.stats.events).toBe(0);
+    } finally {
+      owned.stop();
+    }
   });
 
   it('stops every watch on stop()', async () => {

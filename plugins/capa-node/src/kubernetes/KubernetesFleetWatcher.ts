@@ -29,7 +29,11 @@ export interface KubernetesFleetWatcherOptions {
   logger?: LoggerService;
   /** What to watch. Defaults to {@link MANAGEMENT_CLUSTER_KINDS}. */
   kinds?: readonly KubernetesResourceType[];
-  /** Called after events changed the objects (not for bookmarks). */
+  /**
+   * Called after events changed the objects (not for bookmarks), and when reads start or stop failing (a kind's
+   * watch failed `WATCH_FAILURES_BEFORE_STALE` times in a row, or works again after that), so the owner can
+   * record the failure, or its end, at once.
+   */
   onChange?: () => void;
   /** `timeoutSeconds` of each watch request. Default `DEFAULT_WATCH_SECONDS` (300). */
   watchSeconds?: number;
@@ -319,9 +323,11 @@ export class KubernetesFleetWatcher {
         // client-node resolves after a refused request too (having called onDone): only a running watch counts.
         if (!done && !this.#stopped) {
           // The request was answered (200): the watch runs; a failure streak ends.
+          const wasFailing = kind.failures >= WATCH_FAILURES_BEFORE_STALE;
           kind.stop = controller;
           kind.failures = 0;
           kind.error = undefined;
+          if (wasFailing) this.#options.onChange?.();
         }
         if (this.#stopped) controller.abort();
       })
@@ -371,5 +377,7 @@ export class KubernetesFleetWatcher {
     );
     kind.retry = setTimeout(() => this.#watch(kind), wait);
     kind.retry.unref?.();
+    if (kind.failures === WATCH_FAILURES_BEFORE_STALE)
+      this.#options.onChange?.();
   }
 }

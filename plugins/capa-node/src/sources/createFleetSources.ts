@@ -122,15 +122,21 @@ class KubernetesSource implements ManagementClusterSource {
 class WatchedKubernetesSource implements ManagementClusterSource {
   readonly type = 'kubernetes' as const;
   readonly #listeners = new Set<() => void>();
-  readonly #watcher: KubernetesFleetWatcher;
+  readonly #options: Omit<KubernetesFleetWatcherOptions, 'onChange'>;
+  #watcher: KubernetesFleetWatcher;
 
   constructor(
     readonly name: string,
     readonly target: string,
     options: Omit<KubernetesFleetWatcherOptions, 'onChange'>,
   ) {
-    this.#watcher = new KubernetesFleetWatcher({
-      ...options,
+    this.#options = options;
+    this.#watcher = this.#newWatcher();
+  }
+
+  #newWatcher(): KubernetesFleetWatcher {
+    return new KubernetesFleetWatcher({
+      ...this.#options,
       onChange: () => this.#listeners.forEach(listener => listener()),
     });
   }
@@ -160,6 +166,13 @@ class WatchedKubernetesSource implements ManagementClusterSource {
   subscribe(listener: () => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** Ends the watches; the next read lists everything again with a new watcher. */
+  suspend(): void {
+    this.#watcher.stop();
+    this.#watcher = this.#newWatcher();
+    this.#seen = -1;
   }
 
   close(): void {

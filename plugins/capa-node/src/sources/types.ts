@@ -52,6 +52,12 @@ export interface ManagementClusterSource {
    * so its owner can read again at once instead of waiting for its schedule. Returns the unsubscribe.
    */
   subscribe?(listener: () => void): () => void;
+  /**
+   * For a source that holds connections open (a watched live cluster): lets them go without closing the source,
+   * so its next read starts over as its first did (a full LIST, then new watches). capa-backend calls it on a
+   * replica that hands the watch of this management cluster over to another replica.
+   */
+  suspend?(): void;
   /** Releases what the source holds open (watches). A closed source is not read again. */
   close?(): void;
 }

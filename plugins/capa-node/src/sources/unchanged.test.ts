@@ -12,7 +12,10 @@ import { ConfigReader } from '@backstage/config';
 import type { UrlReaderService } from '@backstage/backend-plugin-api';
 import { stringify } from 'yaml';
 import { smallCapaFleet, TestKubernetesApiServer } from '../testing';
-import { KubernetesRequestError } from '../kubernetes';
+import {
+  KubernetesRequestError,
+  MANAGEMENT_CLUSTER_KINDS,
+} from '../kubernetes';
 import { createFleetSourcesFromConfig } from './createFleetSources';
 
 const logger = mockServices.logger.mock();
@@ -121,6 +124,47 @@ describe('sources that answer unchanged', () => {
         smallCapaFleet().length + 1,
       );
       expect((await source.read()).unchanged).toBe(true);
+    } finally {
+      source.close!();
+      await server.stop();
+    }
+  });
+});
+
+describe('a watched live source handed over (suspend)', () => {
+  it('closes its watches, and its next read lists again and watches anew', async () => {
+    const server = await TestKubernetesApiServer.start({
+      objects: smallCapaFleet(),
+    });
+    const source = await sourceFor({ kubernetes: server.connection() });
+    const fullLists = () =>
+      server
+        .requests({ verb: 'list', pathIncludes: '/api/v1/namespaces' })
+        .filter(r => !r.query.continue).length;
+    try {
+      await source.read();
+      // One watch per served kind (the test server serves every kind the source reads).
+      const watching = MANAGEMENT_CLUSTER_KINDS.length;
+      for (let i = 0; i < 200 && server.openWatches() < watching; i++)
+        await new Promise(r => setTimeout(r, 10));
+      expect(server.openWatches()).toBe(watching);
+      expect(fullLists()).toBe(1);
+
+      source.suspend!();
+      for (let i = 0; i < 200 && server.openWatches() > 0; i++)
+        await new Promise(r => setTimeout(r, 10));
+      expect(server.openWatches()).toBe(0);
+      // A change while nobody watches is in the next read: it starts over with a LIST.
+      server.addObjects([
+        { ...smallCapaFleet()[0], metadata: { name: 'while-suspended' } },
+      ]);
+      const again = await source.read();
+      expect(again.unchanged).toBeUndefined();
+      expect(again.objects).toHaveLength(smallCapaFleet().length + 1);
+      expect(fullLists()).toBe(2);
+      for (let i = 0; i < 200 && server.openWatches() < watching; i++)
+        await new Promise(r => setTimeout(r, 10));
+      expect(server.openWatches()).toBe(watching);
     } finally {
       source.close!();
       await server.stop();
