@@ -28,6 +28,7 @@ import {
   unitReuse,
 } from './affected';
 import { deepEqual } from './deepEqual';
+import { dependencyIndex } from './dependencyIndex';
 import { EvidenceChanges, evidenceChanges } from './evidenceChanges';
 import { ObjectChanges, objectChanges } from './objectChanges';
 
@@ -128,6 +129,13 @@ interface Planned {
   units: AffectedUnits;
 }
 
+/** Whether changed evidence reaches an identity's chain in this management cluster. */
+function touchesIdentities(before: MgmtEvaluation, evidence: EvidenceChanges) {
+  if (evidence.managementClusters.has(before.mgmt.name)) return true;
+  const index = dependencyIndex(before);
+  return [...evidence.accounts].some(a => index.identitiesByAccount.has(a));
+}
+
 /** One management cluster evaluated again where affected; the accounts it touched are added to `accounts`. */
 function updateManagementCluster(
   engine: Engine,
@@ -136,8 +144,12 @@ function updateManagementCluster(
   evidence: EvidenceChanges,
   accounts: Set<string>,
 ): MgmtEvaluation {
-  if (!changes && !affected.all && affected.keys.size === 0)
-    return { ...before, mgmt };
+  const untouched =
+    !changes &&
+    !affected.all &&
+    affected.keys.size === 0 &&
+    !touchesIdentities(before, evidence);
+  if (untouched) return { ...before, mgmt };
   const reuseUnit = unitReuse(before, affected);
   const reused = new Set<number>();
   const units = evaluateUnits(engine, mgmt, (unit, i) => {
