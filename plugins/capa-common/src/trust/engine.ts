@@ -165,7 +165,12 @@ export function assembleReport(
   const identities: IdentityReport[] = [];
   const problems = [...engine.fleet.problems];
   const managementClusters: ManagementClusterReport[] = [];
-  for (const { mgmt, units, identities: ids, problems: failed } of evaluations) {
+  for (const {
+    mgmt,
+    units,
+    identities: ids,
+    problems: failed,
+  } of evaluations) {
     for (const a of units) {
       if (!a) continue;
       clusters.push(a.report);

@@ -22,14 +22,14 @@ export function affectedUnits(
   evidence: EvidenceChanges,
 ): AffectedUnits {
   const all =
-    Boolean(changes?.all) ||
-    evidence.managementClusters.has(before.mgmt.name);
+    Boolean(changes?.all) || evidence.managementClusters.has(before.mgmt.name);
   const keys = new Set(changes?.units);
   if (all) return { all, keys };
   const index = dependencyIndex(before);
   const addAt = (at: number[] | undefined) =>
     at?.forEach(i => keys.add(unitKey(before.mgmt.units[i])));
-  for (const k of changes?.identities ?? []) addAt(index.unitsByIdentity.get(k));
+  for (const k of changes?.identities ?? [])
+    addAt(index.unitsByIdentity.get(k));
   for (const ns of changes?.namespaces ?? [])
     addAt(index.unitsByNamespace.get(ns));
   for (const a of evidence.accounts) addAt(index.unitsByAccount.get(a));
@@ -127,7 +127,8 @@ export function affectedAccounts(
   };
   for (const a of before.units)
     if (a && (reordered || !kept.has(a.report))) add(a.report);
-  for (const i of before.identities) if (i && (reordered || !kept.has(i))) add(i);
+  for (const i of before.identities)
+    if (i && (reordered || !kept.has(i))) add(i);
   for (const a of after.units)
     if (a && (reordered || !was.has(a.report))) add(a.report);
   for (const i of after.identities) if (i && (reordered || !was.has(i))) add(i);

@@ -15,13 +15,15 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(a)) {
     const bs = b as unknown[];
     if (a.length !== bs.length) return false;
-    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], bs[i])) return false;
+    for (let i = 0; i < a.length; i++)
+      if (!deepEqual(a[i], bs[i])) return false;
     return true;
   }
   if (a instanceof Map || b instanceof Map) {
     if (!(a instanceof Map) || !(b instanceof Map) || a.size !== b.size)
       return false;
-    for (const [k, v] of a) if (!b.has(k) || !deepEqual(v, b.get(k))) return false;
+    for (const [k, v] of a)
+      if (!b.has(k) || !deepEqual(v, b.get(k))) return false;
     return true;
   }
   const ra = a as Record<string, unknown>;

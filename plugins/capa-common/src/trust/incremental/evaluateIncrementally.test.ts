@@ -13,7 +13,6 @@ import {
   controllerIdentity,
   controllersArn,
   eksCluster,
-  fleet as fixtureFleet,
   located,
   managementIamConfig,
   namespace,
@@ -55,10 +54,20 @@ function rng(seed: number) {
 }
 type Rng = ReturnType<typeof rng>;
 
-const ACCOUNTS = ['222222222222', '333333333333', '444444444444', '555555555555'];
+const ACCOUNTS = [
+  '222222222222',
+  '333333333333',
+  '444444444444',
+  '555555555555',
+];
 const MGMT_ACCOUNTS = ['111111111111', '666666666666'];
 const NAMESPACES = ['team-a', 'team-b', 'team-c', 'default'];
-const LABELS = [{}, { env: 'prod' }, { env: 'staging' }, { env: 'prod', tier: 'gold' }];
+const LABELS: Array<Record<string, string>> = [
+  {},
+  { env: 'prod' },
+  { env: 'staging' },
+  { env: 'prod', tier: 'gold' },
+];
 
 function allowedNamespaces(r: Rng): unknown {
   return r.pick([
@@ -80,9 +89,10 @@ function allowedNamespaces(r: Rng): unknown {
 
 function identityObject(r: Rng, name: string, others: string[]): KubeObject {
   if (r.chance(0.1)) return staticIdentity(name, { allowedNamespaces: {} });
-  const source = r.chance(0.3) && others.length
-    ? { kind: 'AWSClusterRoleIdentity', name: r.pick([...others, 'missing']) }
-    : { kind: 'AWSClusterControllerIdentity', name: 'default' };
+  const source =
+    r.chance(0.3) && others.length
+      ? { kind: 'AWSClusterRoleIdentity', name: r.pick([...others, 'missing']) }
+      : { kind: 'AWSClusterControllerIdentity', name: 'default' };
   const spec: Record<string, unknown> = {
     sourceIdentityRef: source,
     allowedNamespaces: allowedNamespaces(r),
@@ -105,7 +115,9 @@ function clusterObjects(r: Rng, ns: string, name: string, ids: string[]) {
         name: 'default',
       };
   const identityRef =
-    ref?.kind === 'AWSClusterRoleIdentity' && ref.name === 'default' && ids.length
+    ref?.kind === 'AWSClusterRoleIdentity' &&
+    ref.name === 'default' &&
+    ids.length
       ? { kind: 'AWSClusterRoleIdentity', name: r.pick(ids) }
       : ref;
   const objects = r.chance(0.5)
@@ -131,8 +143,6 @@ interface Model {
   next: number;
 }
 
-const keyOf = (o: KubeObject) =>
-  `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
 const identityNames = (m: Mgmt) =>
   m.objects
     .filter(o => o.kind === 'AWSClusterRoleIdentity')
@@ -141,19 +151,26 @@ const clusterNames = (m: Mgmt) =>
   m.objects.filter(o => o.kind === 'Cluster').map(o => o.metadata!);
 
 function newModel(r: Rng): Model {
-  const mgmts: Mgmt[] = MGMT_ACCOUNTS.slice(0, 1 + r.int(2)).map((accountId, i) => {
-    const objects: KubeObject[] = NAMESPACES.map(ns => namespace(ns, r.pick(LABELS)));
-    if (r.chance(0.8)) objects.push(controllerIdentity({ allowedNamespaces: allowedNamespaces(r) }));
-    const ids: string[] = [];
-    for (let k = 0; k < 2 + r.int(5); k++) {
-      const name = `id-${k}`;
-      objects.push(identityObject(r, name, ids));
-      ids.push(name);
-    }
-    for (let c = 0; c < 3 + r.int(12); c++)
-      objects.push(...clusterObjects(r, r.pick(NAMESPACES), `c-${c}`, ids));
-    return { name: `mgmt-${i}`, accountId, objects, problems: 0 };
-  });
+  const mgmts: Mgmt[] = MGMT_ACCOUNTS.slice(0, 1 + r.int(2)).map(
+    (accountId, i) => {
+      const objects: KubeObject[] = NAMESPACES.map(ns =>
+        namespace(ns, r.pick(LABELS)),
+      );
+      if (r.chance(0.8))
+        objects.push(
+          controllerIdentity({ allowedNamespaces: allowedNamespaces(r) }),
+        );
+      const ids: string[] = [];
+      for (let k = 0; k < 2 + r.int(5); k++) {
+        const name = `id-${k}`;
+        objects.push(identityObject(r, name, ids));
+        ids.push(name);
+      }
+      for (let c = 0; c < 3 + r.int(12); c++)
+        objects.push(...clusterObjects(r, r.pick(NAMESPACES), `c-${c}`, ids));
+      return { name: `mgmt-${i}`, accountId, objects, problems: 0 };
+    },
+  );
   return { mgmts, live: {}, accountsVersion: 0, next: 100 };
 }
 
@@ -216,19 +233,38 @@ function changeEvidence(r: Rng, model: Model, current: FleetInput) {
     assumeResults: { ...model.live.assumeResults },
     simulations: { ...model.live.simulations },
   };
-  for (const roleArn of plan.roleArns.filter(a => a.split(':')[4] === account)) {
+  for (const roleArn of plan.roleArns.filter(
+    a => a.split(':')[4] === account,
+  )) {
     if (r.chance(0.3)) delete live.targetRoles![roleArn];
     else
       live.targetRoles![roleArn] = r.chance(0.8)
-        ? { status: 'found', trustPolicy: trustPolicy(r, account) as any, checkedAt: `t${model.next++}` }
+        ? {
+            status: 'found',
+            trustPolicy: trustPolicy(r, account) as any,
+            checkedAt: `t${model.next++}`,
+          }
         : { status: 'not-found', checkedAt: `t${model.next++}` };
   }
-  for (const chain of plan.chains.filter(c => c.expectedAccountId === account)) {
+  for (const chain of plan.chains.filter(
+    c => c.expectedAccountId === account,
+  )) {
     live.assumeResults![chain.key] = r.chance(0.7)
-      ? { status: 'assumed', accountId: account, checkedAt: `t${model.next++}` } as any
-      : { status: 'failed', failedHop: 0, message: 'AccessDenied', checkedAt: `t${model.next++}` } as any;
+      ? ({
+          status: 'assumed',
+          accountId: account,
+          checkedAt: `t${model.next++}`,
+        } as any)
+      : ({
+          status: 'failed',
+          failedHop: 0,
+          message: 'AccessDenied',
+          checkedAt: `t${model.next++}`,
+        } as any);
   }
-  for (const s of plan.simulations.filter(x => x.roleArn.split(':')[4] === account))
+  for (const s of plan.simulations.filter(
+    x => x.roleArn.split(':')[4] === account,
+  ))
     live.simulations![s.key] = {
       decision: r.pick(['allowed', 'implicitDeny']),
       checkedAt: `t${model.next++}`,
@@ -236,99 +272,199 @@ function changeEvidence(r: Rng, model: Model, current: FleetInput) {
   model.live = live;
 }
 
-const CHANGES: Array<[string, (r: Rng, model: Model, current: FleetInput) => void]> = [
-  ['add cluster', (r, model) => {
-    const m = r.pick(model.mgmts);
-    m.objects = [...m.objects, ...clusterObjects(r, r.pick(NAMESPACES), `c-${model.next++}`, identityNames(m))];
-    m.located = undefined;
-  }],
-  ['remove cluster', (r, model) => {
-    const m = r.pick(model.mgmts);
-    const meta = clusterNames(m);
-    if (!meta.length) return;
-    const { name, namespace: ns } = r.pick(meta);
-    m.objects = m.objects.filter(o => !(o.metadata?.namespace === ns && String(o.metadata?.name).startsWith(name as string)));
-    m.located = undefined;
-  }],
-  ['modify cluster', (r, model) => {
-    const m = r.pick(model.mgmts);
-    const carriers = m.objects.filter(o => o.kind === 'AWSCluster' || o.kind === 'AWSManagedControlPlane');
-    if (!carriers.length) return;
-    const ids = identityNames(m);
-    modify(m, r.pick(carriers), c => {
-      if (r.chance(0.5) && ids.length) c.spec.identityRef = { kind: 'AWSClusterRoleIdentity', name: r.pick(ids) };
-      else if (r.chance(0.5)) delete c.spec.identityRef;
-      else c.spec.region = r.pick(['eu-west-1', 'us-east-1']);
-    });
-  }],
-  ['identity roleARN', (r, model) => {
-    const m = r.pick(model.mgmts);
-    const roles = m.objects.filter(o => o.kind === 'AWSClusterRoleIdentity');
-    if (!roles.length) return;
-    modify(m, r.pick(roles), c => { c.spec.roleARN = controllersArn(r.pick(ACCOUNTS)); });
-  }],
-  ['identity sourceIdentityRef', (r, model) => {
-    const m = r.pick(model.mgmts);
-    const roles = m.objects.filter(o => o.kind === 'AWSClusterRoleIdentity');
-    if (!roles.length) return;
-    const ids = identityNames(m);
-    modify(m, r.pick(roles), c => {
-      c.spec.sourceIdentityRef = r.chance(0.5)
-        ? { kind: 'AWSClusterRoleIdentity', name: r.pick([...ids, 'missing']) }
-        : { kind: 'AWSClusterControllerIdentity', name: 'default' };
-    });
-  }],
-  ['identity allowedNamespaces', (r, model) => {
-    const m = r.pick(model.mgmts);
-    const ids = m.objects.filter(o => String(o.kind).startsWith('AWSCluster') && String(o.kind).endsWith('Identity'));
-    if (!ids.length) return;
-    modify(m, r.pick(ids), c => { c.spec.allowedNamespaces = allowedNamespaces(r); });
-  }],
-  ['add or remove identity', (r, model) => {
-    const m = r.pick(model.mgmts);
-    const ids = m.objects.filter(o => String(o.kind).endsWith('Identity'));
-    if (r.chance(0.5) && ids.length) m.objects = m.objects.filter(o => o !== r.pick(ids));
-    else m.objects = [...m.objects, r.chance(0.2) ? controllerIdentity() : identityObject(r, `id-${model.next++}`, identityNames(m))];
-    m.located = undefined;
-  }],
-  ['namespace labels', (r, model) => {
-    const m = r.pick(model.mgmts);
-    const ns = m.objects.filter(o => o.kind === 'Namespace');
-    if (r.chance(0.2) && ns.length) {
-      m.objects = m.objects.filter(o => o !== r.pick(ns));
+const CHANGES: Array<
+  [string, (r: Rng, model: Model, current: FleetInput) => void]
+> = [
+  [
+    'add cluster',
+    (r, model) => {
+      const m = r.pick(model.mgmts);
+      m.objects = [
+        ...m.objects,
+        ...clusterObjects(
+          r,
+          r.pick(NAMESPACES),
+          `c-${model.next++}`,
+          identityNames(m),
+        ),
+      ];
       m.located = undefined;
-    } else if (ns.length) modify(m, r.pick(ns), c => { c.metadata.labels = r.pick(LABELS); });
-  }],
+    },
+  ],
+  [
+    'remove cluster',
+    (r, model) => {
+      const m = r.pick(model.mgmts);
+      const meta = clusterNames(m);
+      if (!meta.length) return;
+      const { name, namespace: ns } = r.pick(meta);
+      m.objects = m.objects.filter(
+        o =>
+          !(
+            o.metadata?.namespace === ns &&
+            String(o.metadata?.name).startsWith(name as string)
+          ),
+      );
+      m.located = undefined;
+    },
+  ],
+  [
+    'modify cluster',
+    (r, model) => {
+      const m = r.pick(model.mgmts);
+      const carriers = m.objects.filter(
+        o => o.kind === 'AWSCluster' || o.kind === 'AWSManagedControlPlane',
+      );
+      if (!carriers.length) return;
+      const ids = identityNames(m);
+      modify(m, r.pick(carriers), c => {
+        if (r.chance(0.5) && ids.length)
+          c.spec.identityRef = {
+            kind: 'AWSClusterRoleIdentity',
+            name: r.pick(ids),
+          };
+        else if (r.chance(0.5)) delete c.spec.identityRef;
+        else c.spec.region = r.pick(['eu-west-1', 'us-east-1']);
+      });
+    },
+  ],
+  [
+    'identity roleARN',
+    (r, model) => {
+      const m = r.pick(model.mgmts);
+      const roles = m.objects.filter(o => o.kind === 'AWSClusterRoleIdentity');
+      if (!roles.length) return;
+      modify(m, r.pick(roles), c => {
+        c.spec.roleARN = controllersArn(r.pick(ACCOUNTS));
+      });
+    },
+  ],
+  [
+    'identity sourceIdentityRef',
+    (r, model) => {
+      const m = r.pick(model.mgmts);
+      const roles = m.objects.filter(o => o.kind === 'AWSClusterRoleIdentity');
+      if (!roles.length) return;
+      const ids = identityNames(m);
+      modify(m, r.pick(roles), c => {
+        c.spec.sourceIdentityRef = r.chance(0.5)
+          ? {
+              kind: 'AWSClusterRoleIdentity',
+              name: r.pick([...ids, 'missing']),
+            }
+          : { kind: 'AWSClusterControllerIdentity', name: 'default' };
+      });
+    },
+  ],
+  [
+    'identity allowedNamespaces',
+    (r, model) => {
+      const m = r.pick(model.mgmts);
+      const ids = m.objects.filter(
+        o =>
+          String(o.kind).startsWith('AWSCluster') &&
+          String(o.kind).endsWith('Identity'),
+      );
+      if (!ids.length) return;
+      modify(m, r.pick(ids), c => {
+        c.spec.allowedNamespaces = allowedNamespaces(r);
+      });
+    },
+  ],
+  [
+    'add or remove identity',
+    (r, model) => {
+      const m = r.pick(model.mgmts);
+      const ids = m.objects.filter(o => String(o.kind).endsWith('Identity'));
+      if (r.chance(0.5) && ids.length)
+        m.objects = m.objects.filter(o => o !== r.pick(ids));
+      else
+        m.objects = [
+          ...m.objects,
+          r.chance(0.2)
+            ? controllerIdentity()
+            : identityObject(r, `id-${model.next++}`, identityNames(m)),
+        ];
+      m.located = undefined;
+    },
+  ],
+  [
+    'namespace labels',
+    (r, model) => {
+      const m = r.pick(model.mgmts);
+      const ns = m.objects.filter(o => o.kind === 'Namespace');
+      if (r.chance(0.2) && ns.length) {
+        m.objects = m.objects.filter(o => o !== r.pick(ns));
+        m.located = undefined;
+      } else if (ns.length)
+        modify(m, r.pick(ns), c => {
+          c.metadata.labels = r.pick(LABELS);
+        });
+    },
+  ],
   ['AWS evidence of an account', changeEvidence],
   ['AWS evidence of an account', changeEvidence],
-  ['management cluster failing (stale: same objects) or its problems', (r, model) => {
-    const m = r.pick(model.mgmts);
-    if (r.chance(0.5)) m.problems = r.int(3);
-  }],
-  ['management cluster emptied or reordered', (r, model) => {
-    const m = r.pick(model.mgmts);
-    if (r.chance(0.3)) m.objects = [];
-    else m.objects = [...m.objects].sort(() => (r.chance(0.5) ? -1 : 1));
-    m.located = undefined;
-  }],
-  ['duplicate object', (r, model) => {
-    const m = r.pick(model.mgmts);
-    if (!m.objects.length) return;
-    const o = r.pick(m.objects.filter(x => x.kind !== 'Namespace').concat(m.objects.slice(0, 1)));
-    m.objects = [...m.objects, structuredClone(o)];
-    m.located = undefined;
-  }],
-  ['configuration', (_r, model) => { model.accountsVersion++; }],
+  [
+    'management cluster failing (stale: same objects) or its problems',
+    (r, model) => {
+      const m = r.pick(model.mgmts);
+      if (r.chance(0.5)) m.problems = r.int(3);
+    },
+  ],
+  [
+    'management cluster emptied or reordered',
+    (r, model) => {
+      const m = r.pick(model.mgmts);
+      if (r.chance(0.3)) m.objects = [];
+      else m.objects = [...m.objects].sort(() => (r.chance(0.5) ? -1 : 1));
+      m.located = undefined;
+    },
+  ],
+  [
+    'duplicate object',
+    (r, model) => {
+      const m = r.pick(model.mgmts);
+      if (!m.objects.length) return;
+      const o = r.pick(
+        m.objects
+          .filter(x => x.kind !== 'Namespace')
+          .concat(m.objects.slice(0, 1)),
+      );
+      m.objects = [...m.objects, structuredClone(o)];
+      m.located = undefined;
+    },
+  ],
+  [
+    'configuration',
+    (_r, model) => {
+      model.accountsVersion++;
+    },
+  ],
 ];
 
-function expectSame(evaluation: FleetEvaluation, current: FleetInput, live: LiveEvidence, where: string) {
+function expectSame(
+  evaluation: FleetEvaluation,
+  current: FleetInput,
+  live: LiveEvidence,
+  where: string,
+) {
   const full = evaluateFleet(current, live, { now: NOW });
   const incremental = evaluation.report;
   if (JSON.stringify(incremental) !== JSON.stringify(full)) {
-    if (process.env.DEBUG_INC) console.log(where, JSON.stringify(evaluation.stats), JSON.stringify(incremental).length, JSON.stringify(full).length, [...diffPaths(incremental, full)].slice(0, 5));
+    if (process.env.DEBUG_INC)
+      console.log(
+        where,
+        JSON.stringify(evaluation.stats),
+        JSON.stringify(incremental).length,
+        JSON.stringify(full).length,
+        [...diffPaths(incremental, full)].slice(0, 5),
+      );
     // The readable difference first (jest's diff), then the byte-for-byte one.
     expect({ where, report: incremental }).toEqual({ where, report: full });
-    expect({ where, json: JSON.stringify(incremental) }).toEqual({ where, json: JSON.stringify(full) });
+    expect({ where, json: JSON.stringify(incremental) }).toEqual({
+      where,
+      json: JSON.stringify(full),
+    });
   }
 }
 
@@ -340,19 +476,34 @@ describe('evaluateFleetIncrementally', () => {
       const r = rng(seed);
       const model = newModel(r);
       let current = input(model);
-      let evaluation = evaluateFleetIncrementally(undefined, current, model.live, { now: NOW });
+      let evaluation = evaluateFleetIncrementally(
+        undefined,
+        current,
+        model.live,
+        { now: NOW },
+      );
       expectSame(evaluation, current, model.live, `seed ${seed}, start`);
       for (let step = 1; step <= STEPS; step++) {
         const [name, change] = r.pick(CHANGES);
         change(r, model, current);
         applied.set(name, (applied.get(name) ?? 0) + 1);
         current = input(model);
-        evaluation = evaluateFleetIncrementally(evaluation, current, model.live, {
-          now: NOW,
-          maxAffectedShare: 1,
-        });
+        evaluation = evaluateFleetIncrementally(
+          evaluation,
+          current,
+          model.live,
+          {
+            now: NOW,
+            maxAffectedShare: 1,
+          },
+        );
         modes[evaluation.stats.mode]++;
-        expectSame(evaluation, current, model.live, `seed ${seed}, step ${step} (${name})`);
+        expectSame(
+          evaluation,
+          current,
+          model.live,
+          `seed ${seed}, step ${step} (${name})`,
+        );
       }
     }
     // The property is about incremental evaluation: most steps must have been incremental (configuration

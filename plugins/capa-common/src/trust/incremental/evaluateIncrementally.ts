@@ -18,7 +18,7 @@ import {
 } from '../engine';
 import type { ParsedManagementCluster } from '../context';
 import { newEngine } from '../newEngine';
-import type { Engine, EvaluationCounter } from '../types';
+import type { Engine } from '../types';
 import {
   affectedAccounts,
   affectedIdentities,
@@ -37,7 +37,15 @@ import { ObjectChanges, objectChanges } from './objectChanges';
  *
  * @public
  */
-export interface EvaluationStats extends EvaluationCounter {
+export interface EvaluationStats {
+  /** Chains evaluated (resolution, AssumeRole hops and their checks), each once per evaluation. */
+  chains: number;
+  /** Cluster reports assembled. */
+  clusters: number;
+  /** Identity reports assembled. */
+  identities: number;
+  /** Account reports aggregated. */
+  accounts: number;
   mode: 'full' | 'incremental';
   /** Why the evaluation was full. */
   reason?: string;
@@ -53,7 +61,11 @@ export interface FleetEvaluation {
   readonly stats: EvaluationStats;
 }
 
-/** Options of {@link evaluateFleetIncrementally}. @public */
+/**
+ * Options of {@link evaluateFleetIncrementally}.
+ *
+ * @public
+ */
 export interface IncrementalOptions {
   now?: Date;
   /** Above this share of the previous evaluation's clusters affected, the fleet is evaluated in full (default 0.25). */

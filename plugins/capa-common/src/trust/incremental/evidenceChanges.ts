@@ -81,7 +81,8 @@ export function evidenceChanges(
     add(accountOfArn(key.split(' -> ').pop() ?? ''), key);
   // A role's tags are read by the hop after it; the controller principal's by every chain of its clusters.
   for (const key of changedKeys(a.principalTags, b.principalTags)) {
-    for (const m of principals.get(key) ?? []) changes.managementClusters.add(m);
+    for (const m of principals.get(key) ?? [])
+      changes.managementClusters.add(m);
     if (!principals.has(key)) add(accountOfArn(key), key);
   }
   // Chain keys (and the EKS keys made from them) name the ARN of every hop and of the controller principal.
