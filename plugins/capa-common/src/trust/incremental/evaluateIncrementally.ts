@@ -46,6 +46,7 @@ export interface EvaluationStats {
   identities: number;
   /** Account reports aggregated. */
   accounts: number;
+  /** `full`: everything was evaluated; `incremental`: only what the change could affect. */
   mode: 'full' | 'incremental';
   /** Why the evaluation was full. */
   reason?: string;
@@ -57,7 +58,9 @@ export interface EvaluationStats {
  * @public
  */
 export interface FleetEvaluation {
+  /** The same report `evaluateFleet` gives for the same input, evidence and `now`. */
   readonly report: FleetReport;
+  /** What this evaluation did. */
   readonly stats: EvaluationStats;
 }
 
@@ -67,8 +70,12 @@ export interface FleetEvaluation {
  * @public
  */
 export interface IncrementalOptions {
+  /** The report's `generatedAt` (default: now). */
   now?: Date;
-  /** Above this share of the previous evaluation's clusters affected, the fleet is evaluated in full (default 0.25). */
+  /**
+   * Above this share of the previous evaluation's clusters affected (and more than 50), the fleet is evaluated in
+   * full (default 0.25).
+   */
   maxAffectedShare?: number;
 }
 
@@ -82,6 +89,8 @@ interface State {
 const states = new WeakMap<FleetEvaluation, State>();
 
 const DEFAULT_MAX_AFFECTED_SHARE = 0.25;
+/** Up to this many affected clusters the evaluation stays incremental whatever their share (either is cheap). */
+const ALWAYS_INCREMENTAL = 50;
 
 function full(
   input: FleetInput,
@@ -246,7 +255,7 @@ export function evaluateFleetIncrementally(
     affectedCount += units.all ? mgmt.units.length : units.keys.size;
   }
   const share = options?.maxAffectedShare ?? DEFAULT_MAX_AFFECTED_SHARE;
-  if (affectedCount > share * Math.max(total, 1))
+  if (affectedCount > Math.max(share * total, ALWAYS_INCREMENTAL))
     return full(
       input,
       live,
