@@ -124,11 +124,14 @@ function configurationChange(
   before: FleetInput,
   after: FleetInput,
 ): string | undefined {
-  if (!deepEqual(before.accounts, after.accounts)) return 'accounts changed';
-  if (!deepEqual(before.organization, after.organization))
-    return 'the organization snapshot changed';
-  const a = before.managementClusters ?? [];
-  const b = after.managementClusters ?? [];
+  // Every part of the input but the management clusters' objects and the input problems (only carried into
+  // the report) is configuration: accounts, the organization snapshot, anything added later.
+  const { managementClusters: a = [], problems: _pa, ...restA } = before;
+  const { managementClusters: b = [], problems: _pb, ...restB } = after;
+  for (const key of new Set([...Object.keys(restA), ...Object.keys(restB)])) {
+    if (!deepEqual((restA as any)[key], (restB as any)[key]))
+      return `${key} changed`;
+  }
   if (a.length !== b.length) return 'management clusters added or removed';
   for (let i = 0; i < a.length; i++) {
     const { objects: _a, ...configA } = a[i] ?? ({} as any);
@@ -219,7 +222,24 @@ export function evaluateFleetIncrementally(
 ): FleetEvaluation {
   const now = nowOf(options);
   const state = previous ? states.get(previous) : undefined;
-  if (!state) return full(input, live, now, 'no previous evaluation');
+  if (!previous || !state)
+    return full(input, live, now, 'no previous evaluation');
+  try {
+    return evaluateFrom(previous, state, input, live, now, options);
+  } catch (e) {
+    // Total, as evaluateFleet is: what the incremental path cannot handle is evaluated in full.
+    return full(input, live, now, `incremental evaluation failed: ${e}`);
+  }
+}
+
+function evaluateFrom(
+  previous: FleetEvaluation,
+  state: State,
+  input: FleetInput,
+  live: LiveEvidence | undefined,
+  now: Date,
+  options: IncrementalOptions | undefined,
+): FleetEvaluation {
   const configChange = configurationChange(state.input, input);
   if (configChange) return full(input, live, now, configChange);
   let engine: Engine;
@@ -273,7 +293,7 @@ export function evaluateFleetIncrementally(
     ),
   );
   const previousAccounts = new Map(
-    previous!.report.accounts.map(a => [a.accountId, a]),
+    previous.report.accounts.map(a => [a.accountId, a]),
   );
   const report = assembleReport(
     engine,
