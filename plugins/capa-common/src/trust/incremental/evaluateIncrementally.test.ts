@@ -1,8 +1,9 @@
 /*
- * Incremental trust (issue #17 part 2). The property: after any sequence of changes (clusters added, removed,
- * modified or moved; identities' roleARN, sourceIdentityRef and allowedNamespaces changed; namespaces' labels
+ * Incremental trust (issue #17 part 2). The property: after any sequence of changes (clusters added, removed or
+ * modified; identities' roleARN, sourceIdentityRef and allowedNamespaces changed; namespaces' labels
  * changed; live AWS evidence of an account changed; a management cluster emptied by a failed first read or its
- * objects reordered; its input problems; the configuration), the incremental report is the full evaluation's,
+ * objects reordered; its input problems; CAPI Operator providers and watch-filter labels; a KubeadmControlPlane's
+ * version; the configuration), the incremental report is the full evaluation's,
  * deep equal and byte for byte as JSON. Fleets and changes come from a seeded generator (reproducible).
  * Work is asserted by counting evaluations, never by time.
  */
@@ -434,6 +435,90 @@ const CHANGES: Array<
       );
       m.objects = [...m.objects, structuredClone(o)];
       m.located = undefined;
+    },
+  ],
+  [
+    'CAPI Operator provider added or removed',
+    (r, model) => {
+      const m = r.pick(model.mgmts);
+      const providers = m.objects.filter(
+        o => o.kind === 'InfrastructureProvider',
+      );
+      if (providers.length && r.chance(0.5))
+        m.objects = m.objects.filter(o => o !== r.pick(providers));
+      else {
+        const filter = r.chance(0.5) ? 'team' : undefined;
+        m.objects = [
+          ...m.objects,
+          {
+            apiVersion: 'operator.cluster.x-k8s.io/v1alpha2',
+            kind: 'InfrastructureProvider',
+            metadata: { name: `aws-${model.next++}`, namespace: 'capa-system' },
+            spec: {
+              configSecret: { name: 'aws-variables' },
+              manager: filter
+                ? { additionalArgs: { 'watch-filter': filter } }
+                : {},
+            },
+          },
+        ];
+      }
+      m.located = undefined;
+    },
+  ],
+  [
+    "a cluster's watch-filter label",
+    (r, model) => {
+      const m = r.pick(model.mgmts);
+      const clusters = m.objects.filter(o => o.kind === 'Cluster');
+      if (!clusters.length) return;
+      modify(m, r.pick(clusters), c => {
+        c.metadata.labels = r.chance(0.5)
+          ? { 'cluster.x-k8s.io/watch-filter': 'team' }
+          : {};
+      });
+    },
+  ],
+  [
+    "a kubeadm cluster's control plane version",
+    (r, model) => {
+      const m = r.pick(model.mgmts);
+      const clusters = m.objects.filter(
+        o =>
+          o.kind === 'Cluster' &&
+          (o.spec as any)?.infrastructureRef?.kind === 'AWSCluster',
+      );
+      if (!clusters.length) return;
+      const cluster = r.pick(clusters);
+      const { name, namespace: ns } = cluster.metadata as any;
+      const kcp = m.objects.find(
+        o =>
+          o.kind === 'KubeadmControlPlane' &&
+          o.metadata?.name === `${name}-cp` &&
+          o.metadata?.namespace === ns,
+      );
+      if (kcp) {
+        modify(m, kcp, c => {
+          c.spec.version = r.pick(['v1.30.1', 'v1.31.2', 'v1.32.0']);
+        });
+        return;
+      }
+      modify(m, cluster, c => {
+        c.spec.controlPlaneRef = {
+          apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1',
+          kind: 'KubeadmControlPlane',
+          name: `${name}-cp`,
+        };
+      });
+      m.objects = [
+        ...m.objects,
+        {
+          apiVersion: 'controlplane.cluster.x-k8s.io/v1beta1',
+          kind: 'KubeadmControlPlane',
+          metadata: { name: `${name}-cp`, namespace: ns },
+          spec: { version: 'v1.31.2' },
+        },
+      ];
     },
   ],
   [
