@@ -10,6 +10,12 @@ export * from './types';
 export { isRecord } from './records';
 
 export { evaluateFleet, planEvidence } from './trust/engine';
+export { evaluateFleetIncrementally } from './trust/incremental/evaluateIncrementally';
+export type {
+  EvaluationStats,
+  FleetEvaluation,
+  IncrementalOptions,
+} from './trust/incremental/evaluateIncrementally';
 export {
   verdictOf,
   compareCheckStatus,

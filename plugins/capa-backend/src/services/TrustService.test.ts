@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { CacheService } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { evaluateFleet } from '@capa-portal/plugin-capa-common';
 import type {
   KubeObject,
   LocatedObject,
@@ -140,7 +141,7 @@ describe('TrustService with the snapshot store', () => {
       gatherer: options.gatherer,
     });
     const refresher = new FleetRefresher({ store, logger });
-    return { store, eu, us, trust, refresher, knex };
+    return { store, eu, us, trust, refresher, knex, logger };
   }
 
   it('keeps a failing source’s last good data, marks it stale, and leaves the healthy source alone', async () => {
@@ -182,6 +183,43 @@ describe('TrustService with the snapshot store', () => {
       'web',
     ]);
     expect((await trust.managementClusters()).every(s => !s.stale)).toBe(true);
+  });
+
+  it('after one source changed, reads only its snapshot again, evaluates incrementally and serves the full evaluation of what is stored', async () => {
+    const { eu, us, trust, refresher, store, logger } = await setup();
+    await refresher.refresh(eu);
+    await refresher.refresh(us);
+    await trust.report();
+    const snapshots = jest.spyOn(store, 'snapshots');
+    us.next = async () => ({
+      objects: fleetObjects('mgmt-us', '333333333333', 'api-v2'),
+      problems: [],
+    });
+    await refresher.refresh(us);
+    const report = await trust.report();
+    expect(snapshots.mock.calls).toEqual([[['mgmt-us']]]);
+    expect(logger.debug).toHaveBeenLastCalledWith(
+      expect.stringMatching(
+        /^capa: trust evaluated \(incremental\): 1 clusters/,
+      ),
+    );
+    const stored = new Map(
+      (await store.snapshots(['mgmt-eu', 'mgmt-us'])).map(x => [x.source, x]),
+    );
+    const full = evaluateFleet(
+      {
+        managementClusters: [
+          { name: 'mgmt-eu', accountId: '111111111111' },
+          { name: 'mgmt-us', accountId: '999999999999' },
+        ].map(m => ({ ...m, objects: stored.get(m.name)!.objects })),
+        accounts: [],
+        problems: [],
+      },
+      undefined,
+      { now: new Date(report.generatedAt) },
+    );
+    expect(report).toEqual(full);
+    expect(report.clusters.map(c => c.name)).toEqual(['web', 'api-v2']);
   });
 
   it('records a source that fails on its very first read without inventing data', async () => {

@@ -13,7 +13,8 @@ import {
   ClustersResponse,
   ClusterSummary,
   EvidencePlan,
-  evaluateFleet,
+  evaluateFleetIncrementally,
+  FleetEvaluation,
   FleetInput,
   FleetReport,
   IdentityChainResponse,
@@ -34,7 +35,7 @@ import type {
   AwsEvidenceGatherer,
   FleetSources,
 } from '@capa-portal/plugin-capa-node';
-import { SnapshotStore, SourceStatus } from './SnapshotStore';
+import { SnapshotStore, SourceSnapshot, SourceStatus } from './SnapshotStore';
 
 /**
  * Narrows a report to what one caller may read (see permissions/filterReport.ts). Every read method takes one;
@@ -68,6 +69,14 @@ interface Computed {
   responses: Map<string, SerializedResponse>;
 }
 
+/** The engine's input as last read. */
+interface ReadInput {
+  key: string;
+  input: FleetInput;
+  /** Each source's snapshot as read (by generation): an unchanged one is not read again, its objects are kept. */
+  sources: Map<string, SourceSnapshot>;
+}
+
 interface AccountIndexEntry {
   account: AccountReport;
   clusters: ClusterReport[];
@@ -81,6 +90,9 @@ export interface SerializedResponse {
   body: Buffer;
   etag: string;
 }
+
+/** The objects of a source never read (shared, so the engine sees them unchanged from one evaluation to the next). */
+const NO_OBJECTS: FleetInput['managementClusters'][number]['objects'] = [];
 
 /** How long the per-source statuses and the live evidence version read from the store / cache are reused. */
 const DEFAULT_STATE_TTL_MS = 250;
@@ -757,7 +769,9 @@ export class TrustService {
     return (await this.#current()).input;
   }
 
-  #lastInput?: { key: string; input: FleetInput };
+  #lastInput?: ReadInput;
+  /** The last evaluation: the next one starts from it and evaluates only what changed (incremental trust). */
+  #evaluation?: FleetEvaluation;
 
   async #current(): Promise<Computed & { input: FleetInput }> {
     const { statusList, stored } = await this.#readState();
@@ -787,6 +801,43 @@ export class TrustService {
     return Object.assign(result, { input: this.#lastInput!.input });
   }
 
+  /**
+   * The engine's input: the configuration and each source's last good snapshot. Only the sources whose generation
+   * changed since the last read are read (and parsed) again; the others keep their objects (the same arrays, so
+   * the engine knows them unchanged without comparing them).
+   */
+  async #readInput(
+    key: string,
+    statuses: Map<string, SourceStatus>,
+  ): Promise<ReadInput> {
+    const names = this.#fleet.managementClusters.map(m => m.cluster.name);
+    const last = this.#lastInput?.sources ?? new Map<string, SourceSnapshot>();
+    const sources = new Map<string, SourceSnapshot>();
+    const stale: string[] = [];
+    for (const name of names) {
+      const kept = last.get(name);
+      const generation = statuses.get(name)?.generation ?? 0;
+      if (kept && kept.generation === generation) sources.set(name, kept);
+      else stale.push(name);
+    }
+    for (const snapshot of await this.#store.snapshots(stale))
+      sources.set(snapshot.source, snapshot);
+    const problems = [...this.#fleet.problems];
+    const input: FleetInput = {
+      managementClusters: this.#fleet.managementClusters.map(({ cluster }) => {
+        const snapshot = sources.get(cluster.name);
+        problems.push(...(snapshot?.problems ?? []));
+        return { ...cluster, objects: snapshot?.objects ?? NO_OBJECTS };
+      }),
+      accounts: this.#fleet.accounts,
+      problems,
+      ...(this.#fleet.organization
+        ? { organization: this.#fleet.organization }
+        : {}),
+    };
+    return { key, input, sources };
+  }
+
   async #compute(
     key: string,
     sourcesKey: string,
@@ -794,29 +845,23 @@ export class TrustService {
     stored: StoredEvidence | undefined,
   ): Promise<Computed> {
     const inputKey = `${sourcesKey}#${this.#fleetVersion}`;
-    if (this.#lastInput?.key !== inputKey) {
-      const snapshots = await this.#store.snapshots(
-        this.#fleet.managementClusters.map(m => m.cluster.name),
-      );
-      const byName = new Map(snapshots.map(s => [s.source, s]));
-      const problems = [...this.#fleet.problems];
-      const input: FleetInput = {
-        managementClusters: this.#fleet.managementClusters.map(
-          ({ cluster }) => {
-            const snapshot = byName.get(cluster.name);
-            problems.push(...(snapshot?.problems ?? []));
-            return { ...cluster, objects: snapshot?.objects ?? [] };
-          },
-        ),
-        accounts: this.#fleet.accounts,
-        problems,
-        ...(this.#fleet.organization
-          ? { organization: this.#fleet.organization }
-          : {}),
-      };
-      this.#lastInput = { key: inputKey, input };
-    }
-    const report = evaluateFleet(this.#lastInput.input, stored?.evidence);
+    if (this.#lastInput?.key !== inputKey)
+      this.#lastInput = await this.#readInput(inputKey, statuses);
+    const evaluation = evaluateFleetIncrementally(
+      this.#evaluation,
+      this.#lastInput.input,
+      stored?.evidence,
+    );
+    this.#evaluation = evaluation;
+    const { stats } = evaluation;
+    this.#logger.debug(
+      `capa: trust evaluated (${stats.mode}${
+        stats.reason ? `: ${stats.reason}` : ''
+      }): ${stats.clusters} clusters, ${stats.identities} identities, ${
+        stats.chains
+      } chains, ${stats.accounts} accounts`,
+    );
+    const report = evaluation.report;
     const live = Boolean(
       stored &&
         (Object.keys(stored.evidence.assumeResults ?? {}).length > 0 ||

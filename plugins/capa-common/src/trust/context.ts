@@ -381,9 +381,33 @@ function addAutoControllerIdentity(
   return true;
 }
 
+/** What parsing one management cluster's objects yields: the part of its context that only its objects decide. */
+export type ParsedManagementCluster = Pick<
+  MgmtContext,
+  'parsed' | 'units' | 'autoControllerIdentity' | 'chainCache'
+>;
+
+export function parseManagementCluster(
+  m: ManagementClusterInput,
+): ParsedManagementCluster {
+  const parsed = parseObjects(Array.isArray(m.objects) ? m.objects : []);
+  const units = buildUnits(parsed);
+  const autoControllerIdentity = addAutoControllerIdentity(
+    parsed,
+    units,
+    m.name,
+  );
+  return { parsed, units, autoControllerIdentity, chainCache: new Map() };
+}
+
+/**
+ * The fleet's context. `reuse` may hand back a management cluster's parsed objects from an earlier evaluation
+ * (incremental evaluation: its objects did not change); everything else is built from the input.
+ */
 export function buildFleetContext(
   input: unknown,
   live: LiveEvidence | undefined,
+  reuse?: (m: ManagementClusterInput) => ParsedManagementCluster | undefined,
 ): FleetContext {
   const problems: InputProblem[] = [];
   const inp = isRecord(input) ? input : {};
@@ -449,15 +473,10 @@ export function buildFleetContext(
         ...(managementAccounts.get(accountId) ?? []),
         m.name,
       ]);
-    const parsed = parseObjects(Array.isArray(m.objects) ? m.objects : []);
+    const { parsed, units, autoControllerIdentity, chainCache } =
+      reuse?.(m) ?? parseManagementCluster(m);
     problems.push(...parsed.problems.map(p => ({ ...p, source: p.source })));
     problems.push(...operatorProblems(parsed));
-    const units = buildUnits(parsed);
-    const autoControllerIdentity = addAutoControllerIdentity(
-      parsed,
-      units,
-      m.name,
-    );
     const principalArn =
       typeof m.controllerPrincipalArn === 'string' && m.controllerPrincipalArn
         ? m.controllerPrincipalArn
@@ -474,7 +493,7 @@ export function buildFleetContext(
         : undefined,
       units,
       autoControllerIdentity,
-      chainCache: new Map(),
+      chainCache,
     });
   }
   for (const a of accounts.values()) {

@@ -78,6 +78,7 @@ export function evaluateChain(
   const cacheKey = `${mgmt.name}\u0000${identityKey(identityRef)}`;
   const cached = engine.chainEvalCache.get(cacheKey);
   if (cached) return cached;
+  engine.counter.chains++;
   const chain = chainFor(mgmt, identityRef);
   const identities = chain.identities.filter((x): x is ParsedIdentity => !!x);
   const declared = identities.filter(i => !(i as ParsedIdentityX).synthetic);

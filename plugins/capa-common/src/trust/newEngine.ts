@@ -1,5 +1,6 @@
 import type { FleetInput, LiveEvidence } from '../types';
-import { buildFleetContext } from './context';
+import { buildFleetContext, ParsedManagementCluster } from './context';
+import type { ManagementClusterInput } from '../types';
 import type { Engine } from './types';
 
 /** The state of one evaluation: the fleet's context and empty memos. Throws when the input cannot be read. */
@@ -7,9 +8,11 @@ export function newEngine(
   input: FleetInput,
   live: LiveEvidence | undefined,
   now: Date,
+  reuse?: (m: ManagementClusterInput) => ParsedManagementCluster | undefined,
 ): Engine {
   return {
-    fleet: buildFleetContext(input, live),
+    counter: { chains: 0, clusters: 0, identities: 0, accounts: 0 },
+    fleet: buildFleetContext(input, live, reuse),
     hopCache: new Map(),
     chainEvalCache: new Map(),
     nsCache: new Map(),

@@ -80,8 +80,21 @@ export interface ChainEvaluation {
   sig: string;
 }
 
+/** The work an evaluation did, counted as it happens (incremental evaluation is judged by these, not by time). */
+export interface EvaluationCounter {
+  /** Chains evaluated (evaluateChain: resolution, hops and their checks), once per chain and evaluation. */
+  chains: number;
+  /** Cluster reports assembled. */
+  clusters: number;
+  /** Identity reports assembled. */
+  identities: number;
+  /** Account reports aggregated. */
+  accounts: number;
+}
+
 /** One evaluation's state: the fleet, and the memos that share work between its chains and clusters. */
 export interface Engine {
+  counter: EvaluationCounter;
   fleet: FleetContext;
   hopCache: Map<string, HopResult>;
   chainEvalCache: Map<string, ChainEvaluation>;

@@ -109,11 +109,21 @@ function chainsOf(
   return chains;
 }
 
+/**
+ * The account reports, sorted by account id. `reuse` may hand back an account's report from an earlier evaluation
+ * (incremental evaluation: nothing it aggregates changed, and it is known from the same sources); `counter`
+ * counts the accounts aggregated here.
+ */
 export function accountReports(
   fleet: FleetContext,
   clusters: ClusterReport[],
   identities: IdentityReport[],
   own: Map<ClusterReport, ClusterOwn>,
+  reuse?: (
+    accountId: string,
+    sources: AccountReport['sources'],
+  ) => AccountReport | undefined,
+  counter?: { accounts: number },
 ): AccountReport[] {
   // Role identities land in their role's account, the controller identity in the management account, static
   // identities in the account of their access keys (known from the `amazonaws.com/account-id` annotation).
@@ -125,6 +135,12 @@ export function accountReports(
     clusters,
     identities,
   )) {
+    const reused = reuse?.(accountId, sources);
+    if (reused) {
+      out.push(reused);
+      continue;
+    }
+    if (counter) counter.accounts++;
     const cfg = fleet.accounts.get(accountId);
     const org = fleet.organization?.get(accountId);
     const known = accountKnownCheck(fleet, accountId, false);
