@@ -21,10 +21,12 @@ import {
 } from './permissions/rules';
 import { createRouter } from './router';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { CAPA_REPORT_CHANGED_TOPIC } from '@capa-portal/plugin-capa-node';
 import { FleetRefresher } from './services/FleetRefresher';
 import { SnapshotStore } from './services/SnapshotStore';
 import { TrustService } from './services/TrustService';
+import { createTrustNotifier } from './services/notifications';
 
 /**
  * capa-portal's backend plugin: reads the management clusters on the scheduler, keeps their last good data in
@@ -65,6 +67,8 @@ export const capaPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         actionsRegistry: actionsRegistryServiceRef,
         catalog: catalogServiceRef,
+        notifications: notificationService,
+        instanceMetadata: coreServices.rootInstanceMetadata,
       },
       async init(deps) {
         const { config, logger, database, scheduler, cache, fleetService } =
@@ -97,10 +101,44 @@ export const capaPlugin = createBackendPlugin({
             .catch(e =>
               logger.warn(`capa: could not announce a report change: ${e}`),
             );
+        // Owners as the catalog module sets them (spec.owner): permissions and alerts resolve them alike.
+        const ownership = {
+          managementOwners: new Map(
+            fleet.managementClusters.map(m => [
+              m.cluster.name,
+              m.cluster.owner,
+            ]),
+          ),
+          defaultOwner: settings.defaultOwner,
+        };
+        // Alerts on trust regressions: after every new generation, and on a schedule that also sees sources go
+        // stale and recover (a failed read stores no generation).
+        const notifier = await createTrustNotifier({
+          config,
+          db: await database.getClient(),
+          source: trust,
+          notifications: deps.notifications,
+          instanceMetadata: deps.instanceMetadata,
+          ownership,
+          logger,
+        });
+        if (notifier) {
+          await scheduler.scheduleTask({
+            id: 'capa-notifications',
+            scope: 'global',
+            ...settings.refresh,
+            fn: async () => {
+              await notifier.notify();
+            },
+          });
+        }
         const refresher = new FleetRefresher({
           store,
           logger,
-          onStored: managementCluster => announce({ managementCluster }),
+          onStored: managementCluster => {
+            announce({ managementCluster });
+            notifier?.notify();
+          },
         });
         // Watched sources hold connections open: they end with the plugin.
         deps.lifecycle.addShutdownHook(() => refresher.close());
@@ -139,6 +177,7 @@ export const capaPlugin = createBackendPlugin({
             fn: async () => {
               await trust.verifyAll();
               await announce({});
+              await notifier?.notify();
             },
           });
         }
@@ -149,15 +188,7 @@ export const capaPlugin = createBackendPlugin({
           ruleset: deps.permissionsRegistry.getPermissionRuleset(
             capaPermissionResourceRef,
           ),
-          ownership: {
-            managementOwners: new Map(
-              fleet.managementClusters.map(m => [
-                m.cluster.name,
-                m.cluster.owner,
-              ]),
-            ),
-            defaultOwner: settings.defaultOwner,
-          },
+          ownership,
           catalogVisibility: settings.catalogVisibility,
         });
         deps.permissionsRegistry.addResourceType({
