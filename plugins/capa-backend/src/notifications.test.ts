@@ -144,19 +144,32 @@ async function start(
 
 const IDENTITIES = 'clusters/mgmt-eu/identities.yaml';
 
-/** Edits the staging identity's allowedNamespaces.list (the demo's `[staging]`). */
+/**
+ * Sets the one namespace an identity's `allowedNamespaces.list` names (the demo's staging-identity lists
+ * `[staging]`, live-identity `[live]`).
+ */
+function setAllowedNamespace(
+  file: string,
+  identity: string,
+  namespace: string,
+) {
+  const text = readFileSync(file, 'utf8');
+  const next = text.replace(
+    new RegExp(
+      `(name: ${identity}\\nspec:\\n {2}allowedNamespaces:\\n {4}list:\\n {6}- )\\S+`,
+    ),
+    `$1${namespace}`,
+  );
+  expect(next).not.toBe(text);
+  writeFileSync(file, next);
+}
+
 function setStagingNamespaces(
   fleetDir: string,
   namespace: string,
   file = path.join(fleetDir, IDENTITIES),
 ) {
-  const text = readFileSync(file, 'utf8');
-  const next = text.replace(
-    /(name: staging-identity\nspec:\n  allowedNamespaces:\n    list:\n      - )\S+/,
-    `$1${namespace}`,
-  );
-  expect(next).not.toBe(text);
-  writeFileSync(file, next);
+  setAllowedNamespace(file, 'staging-identity', namespace);
 }
 
 const stagingClusters = [
@@ -329,13 +342,10 @@ describe('trust notifications (real notifications backend)', () => {
       expect((await capa.inbox(owner)).totalCount).toBe(0);
 
     // live-identity (account 333333333333, tier production) admits only `live`: the same break there notifies.
-    const file = path.join(fleetDir, IDENTITIES);
-    writeFileSync(
-      file,
-      readFileSync(file, 'utf8').replace(
-        /(name: live-identity\nspec:\n  allowedNamespaces:\n    list:\n      - )live/,
-        '$1elsewhere',
-      ),
+    setAllowedNamespace(
+      path.join(fleetDir, IDENTITIES),
+      'live-identity',
+      'elsewhere',
     );
     await capa.refreshAndNotify();
     const search = await capa.inbox(SEARCH);
