@@ -242,6 +242,42 @@ describe('trust notifications (real notifications backend)', () => {
     }
   });
 
+  it("tells the account's owner when the account breaks, with the failing check", async () => {
+    const capa = await start(fleetDir);
+    await capa.probe.scheduler.triggerTask('capa-notifications');
+    // staging-identity chains from an identity that does not exist: identity-exists fails for that link
+    // (DESIGN.md §4), so CAPA cannot reach account 222222222222 and the account is broken.
+    const file = path.join(fleetDir, IDENTITIES);
+    const text = readFileSync(file, 'utf8');
+    const next = text.replace(
+      /(name: staging-identity\n[\s\S]*?sourceIdentityRef:\n {4}kind: )AWSClusterControllerIdentity\n {4}name: default/,
+      '$1AWSClusterRoleIdentity\n    name: gone-identity',
+    );
+    expect(next).not.toBe(text);
+    writeFileSync(file, next);
+    await capa.refreshAndNotify();
+
+    const inbox = await capa.inbox(ALICE);
+    expect(inbox.totalCount).toBe(1);
+    const [n] = inbox.notifications;
+    expect(n.payload.title).toBe(
+      'AWS account staging (222222222222): trust broken',
+    );
+    expect(n.payload.description).toContain(
+      'Verdict was configured, now broken.',
+    );
+    expect(n.payload.description).toContain('identity-exists: ');
+    expect(n.payload.link).toBe('/catalog/default/resource/aws-222222222222');
+    // The clusters that use the identity break with it, each told to its own owner once.
+    for (const { name, owner } of stagingClusters) {
+      const own = await capa.inbox(owner);
+      expect(own.totalCount).toBe(1);
+      expect(own.notifications[0].payload.title).toBe(
+        `Cluster staging/${name} (management cluster mgmt-eu): trust broken`,
+      );
+    }
+  });
+
   it('keeps what it recorded and notified across restarts (one database on disk)', async () => {
     const database = {
       client: 'better-sqlite3',
@@ -331,6 +367,29 @@ describe('trust notifications (real notifications backend)', () => {
         ),
       ),
     ).toBe(true);
+  });
+
+  it('stays off, saying so once, when the notifications backend is not installed', async () => {
+    const logs = captureLogs();
+    const probe = schedulerProbe();
+    const backend = await startTestBackend({
+      features: [
+        capaPlugin,
+        probe.module,
+        logs.factory,
+        mockServices.rootConfig.factory({
+          data: { capa: { fleetFile: path.join(fleetDir, 'fleet.yaml') } },
+        }),
+      ],
+    });
+    await everyManagementClusterRead(backend.server);
+    const off = logs.lines.filter(l =>
+      l.includes(
+        'capa: trust notifications are off: the notifications backend',
+      ),
+    );
+    expect(off).toHaveLength(1);
+    await backend.stop();
   });
 
   it('sends nothing for a tier that is not listed, and sends for one that is', async () => {
