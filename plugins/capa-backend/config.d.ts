@@ -30,6 +30,28 @@ export interface Config {
     };
     /** Verify live with STS and IAM (default: on when an `aws` config block exists). */
     liveVerification?: boolean;
+    /**
+     * Alerts on trust regressions through Backstage's notifications backend (see the README, "Alerts"): when an
+     * account's or workload cluster's verdict gets worse (trusted or configured to degraded or broken) or
+     * recovers, its owner group is notified once per change.
+     */
+    notifications?: {
+      /**
+       * Send notifications. Default: on when `@backstage/plugin-notifications-backend` is installed in this
+       * backend; set true when it runs on another backend instance, false to turn alerts off.
+       */
+      enabled?: boolean;
+      /**
+       * Only accounts of these tiers (`capa.accounts[].tier`), and the clusters in them, notify (compared without
+       * case). Default: every account, with or without a tier.
+       */
+      tiers?: string[];
+      /**
+       * Tell a management cluster's owner once when its source goes stale (reads fail) and once when it is read
+       * again (default true). While stale, its accounts and clusters notify nothing.
+       */
+      staleSources?: boolean;
+    };
     /** Authorization of the capa API (see the README, "Permissions"). */
     permissions?: {
       /**

@@ -38,6 +38,12 @@ backend.add(import('@backstage/plugin-kubernetes-backend'));
 
 backend.add(import('@backstage/plugin-user-settings-backend'));
 
+// events: the shared event bus (capa announces report changes on it, signals travel on it); notifications with
+// signals, for capa's alerts on trust regressions (see the README, "Alerts") and the app's inbox
+backend.add(import('@backstage/plugin-events-backend'));
+backend.add(import('@backstage/plugin-signals-backend'));
+backend.add(import('@backstage/plugin-notifications-backend'));
+
 // capa-portal: the trust API, the catalog entity provider and the scaffolder actions
 backend.add(import('@capa-portal/plugin-capa-backend'));
 backend.add(import('@capa-portal/plugin-catalog-backend-module-capa'));

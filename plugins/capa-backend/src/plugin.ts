@@ -21,11 +21,13 @@ import {
 } from './permissions/rules';
 import { createRouter } from './router';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { CAPA_REPORT_CHANGED_TOPIC } from '@capa-portal/plugin-capa-node';
 import { FleetRefresher } from './services/FleetRefresher';
 import { SnapshotStore } from './services/SnapshotStore';
 import { TrustService } from './services/TrustService';
 import { WatchLeases } from './services/WatchLeases';
+import { createTrustNotifier } from './services/notifications';
 
 /**
  * capa-portal's backend plugin: reads the management clusters on the scheduler, keeps their last good data in
@@ -66,6 +68,8 @@ export const capaPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         actionsRegistry: actionsRegistryServiceRef,
         catalog: catalogServiceRef,
+        notifications: notificationService,
+        instanceMetadata: coreServices.rootInstanceMetadata,
       },
       async init(deps) {
         const { config, logger, database, scheduler, cache, fleetService } =
@@ -98,10 +102,44 @@ export const capaPlugin = createBackendPlugin({
             .catch(e =>
               logger.warn(`capa: could not announce a report change: ${e}`),
             );
+        // Owners as the catalog module sets them (spec.owner): permissions and alerts resolve them alike.
+        const ownership = {
+          managementOwners: new Map(
+            fleet.managementClusters.map(m => [
+              m.cluster.name,
+              m.cluster.owner,
+            ]),
+          ),
+          defaultOwner: settings.defaultOwner,
+        };
+        // Alerts on trust regressions: after every new generation, and on a schedule that also sees sources go
+        // stale and recover (a failed read stores no generation).
+        const notifier = await createTrustNotifier({
+          config,
+          db: await database.getClient(),
+          source: trust,
+          notifications: deps.notifications,
+          instanceMetadata: deps.instanceMetadata,
+          ownership,
+          logger,
+        });
+        if (notifier) {
+          await scheduler.scheduleTask({
+            id: 'capa-notifications',
+            scope: 'global',
+            ...settings.refresh,
+            fn: async () => {
+              await notifier.notify();
+            },
+          });
+        }
         const refresher = new FleetRefresher({
           store,
           logger,
-          onStored: managementCluster => announce({ managementCluster }),
+          onStored: managementCluster => {
+            announce({ managementCluster });
+            notifier?.notify();
+          },
           // One replica at a time watches each live management cluster (see FleetRefresher).
           leases: await WatchLeases.create(database, {
             ttlMs: settings.watchLease.ttlMs,
@@ -145,6 +183,7 @@ export const capaPlugin = createBackendPlugin({
             fn: async () => {
               await trust.verifyAll();
               await announce({});
+              await notifier?.notify();
             },
           });
         }
@@ -155,15 +194,7 @@ export const capaPlugin = createBackendPlugin({
           ruleset: deps.permissionsRegistry.getPermissionRuleset(
             capaPermissionResourceRef,
           ),
-          ownership: {
-            managementOwners: new Map(
-              fleet.managementClusters.map(m => [
-                m.cluster.name,
-                m.cluster.owner,
-              ]),
-            ),
-            defaultOwner: settings.defaultOwner,
-          },
+          ownership,
           catalogVisibility: settings.catalogVisibility,
         });
         deps.permissionsRegistry.addResourceType({
