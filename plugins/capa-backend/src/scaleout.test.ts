@@ -141,7 +141,11 @@ describeWithServices(
           }),
         ],
       });
-      const replica = { server: backend.server, stop: backend.stop, logs };
+      const replica = {
+        server: backend.server,
+        stop: () => backend.stop(),
+        logs,
+      };
       replicas.push(replica);
       return replica;
     }
