@@ -212,7 +212,8 @@ function modify(m: Mgmt, o: KubeObject, change: (copy: any) => void) {
   m.located = undefined;
 }
 
-function trustPolicy(r: Rng, accountId: string) {
+/** A trust policy naming a management principal, sometimes only for a principal tag (`aws:PrincipalTag/team`). */
+function trustPolicy(r: Rng) {
   return {
     Version: '2012-10-17',
     Statement: [
@@ -220,10 +221,36 @@ function trustPolicy(r: Rng, accountId: string) {
         Effect: r.chance(0.7) ? 'Allow' : 'Deny',
         Principal: { AWS: controllersArn(r.pick(MGMT_ACCOUNTS)) },
         Action: 'sts:AssumeRole',
+        ...(r.chance(0.3)
+          ? { Condition: { StringEquals: { 'aws:PrincipalTag/team': 'a' } } }
+          : {}),
       },
     ],
-    accountId,
   };
+}
+
+/** Live tags of a principal (a management cluster's or a role's) and EKS lookups of the clusters of one account. */
+function changeTagsAndEks(r: Rng, model: Model, current: FleetInput) {
+  const account = r.pick(ACCOUNTS);
+  const plan = planEvidence(current);
+  const arn = controllersArn(r.pick([...MGMT_ACCOUNTS, account]));
+  const principalTags = { ...model.live.principalTags };
+  if (r.chance(0.3)) delete principalTags[arn];
+  else principalTags[arn] = { team: r.pick(['a', 'b']) };
+  const landing = new Map(plan.chains.map(c => [c.key, c.expectedAccountId]));
+  const eksClusters = { ...model.live.eksClusters };
+  for (const eks of (plan.eksClusters ?? []).filter(
+    e => landing.get(e.chainKey) === account,
+  ))
+    eksClusters[eks.key] = r.chance(0.7)
+      ? {
+          status: 'found',
+          endpoint: `https://${eks.name}.eks.example:${model.next++}`,
+          certificateAuthorityData: 'Q0E=',
+          checkedAt: `t${model.next++}`,
+        }
+      : { status: 'access-denied', checkedAt: `t${model.next++}` };
+  model.live = { ...model.live, principalTags, eksClusters };
 }
 
 /** Live evidence for the roles of one account: trust policies read, and the assumed chains that land there. */
@@ -244,7 +271,7 @@ function changeEvidence(r: Rng, model: Model, current: FleetInput) {
       live.targetRoles![roleArn] = r.chance(0.8)
         ? {
             status: 'found',
-            trustPolicy: trustPolicy(r, account) as any,
+            trustPolicy: trustPolicy(r) as any,
             checkedAt: `t${model.next++}`,
           }
         : { status: 'not-found', checkedAt: `t${model.next++}` };
@@ -407,6 +434,7 @@ const CHANGES: Array<
   ],
   ['AWS evidence of an account', changeEvidence],
   ['AWS evidence of an account', changeEvidence],
+  ['AWS evidence: principal tags and EKS lookups', changeTagsAndEks],
   [
     'management cluster failing (stale: same objects) or its problems',
     (r, model) => {
