@@ -236,6 +236,10 @@ async function freshness(server, fleet) {
       backendPeakRssMb: measured.backendPeakRssMb,
       database: measured.database,
       changes: measured.changes.length,
+      details: {
+        changes: measured.changes,
+        initialLoadRequests: measured.initialLoadRequests,
+      },
     };
   } finally {
     await services.stop();
@@ -355,7 +359,12 @@ async function main() {
       };
     }
     if (phases.has('freshness')) {
-      result.freshness = await freshness(server, fleet);
+      const { details: freshnessDetails, ...f } = await freshness(
+        server,
+        fleet,
+      );
+      result.freshness = f;
+      details.freshness = freshnessDetails;
     }
   } finally {
     server.child.send({ stop: true });

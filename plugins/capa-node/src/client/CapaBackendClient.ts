@@ -7,6 +7,7 @@ import type {
   AccountTrustResponse,
   FleetReport,
   ManagementClusterStatus,
+  ManagementClustersResponse,
 } from '@capa-portal/plugin-capa-common';
 
 /**
@@ -71,6 +72,16 @@ export class CapaBackendClient {
       etag: response.headers.get('etag') ?? undefined,
       report: (await response.json()) as FleetReportResponse,
     };
+  }
+
+  /** Every management cluster's read status, without the fleet: `GET /api/capa/management-clusters`. */
+  async managementClusters(): Promise<ManagementClusterStatus[]> {
+    return (
+      await this.#request<ManagementClustersResponse>(
+        'GET',
+        '/management-clusters',
+      )
+    ).items;
   }
 
   accountTrust(accountId: string): Promise<AccountTrustResponse> {
