@@ -73,7 +73,10 @@ async function ramp(options: { maxWaitMs?: number; now?: () => number } = {}) {
       });
       const connection: EntityProviderConnection = {
         applyMutation: async mutation => {
-          mutations.push({ provider: p.getProviderName(), type: mutation.type });
+          mutations.push({
+            provider: p.getProviderName(),
+            type: mutation.type,
+          });
         },
         refresh: async () => {},
       };
