@@ -22,6 +22,7 @@ import {
   CatalogExternalAccountEntities,
 } from './providers/ExternalAccountEntities';
 import { FirstReadGate } from './providers/FirstReadGate';
+import { OneAtATime } from './providers/OneAtATime';
 import { SharedFleetReportSource } from './providers/SharedFleetReportSource';
 
 const ACCOUNT_ENTITY_MODES: AccountEntityMode[] = ['emit', 'attach', 'none'];
@@ -128,6 +129,7 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
             system: cluster.system,
           })),
         ];
+        const applyQueue = new OneAtATime();
         const providers = scopes.map(scope =>
           CapaEntityProvider.create({
             scope,
@@ -138,6 +140,7 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
             accountEntities,
             cache,
             fullMutationIntervalMs,
+            applyQueue,
           }),
         );
         catalog.addEntityProvider(providers);
