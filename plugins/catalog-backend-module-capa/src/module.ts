@@ -22,7 +22,6 @@ import {
   CatalogExternalAccountEntities,
 } from './providers/ExternalAccountEntities';
 import { FirstReadGate } from './providers/FirstReadGate';
-import { OneAtATime } from './providers/OneAtATime';
 import { SharedFleetReportSource } from './providers/SharedFleetReportSource';
 
 const ACCOUNT_ENTITY_MODES: AccountEntityMode[] = ['emit', 'attach', 'none'];
@@ -129,7 +128,6 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
             system: cluster.system,
           })),
         ];
-        const applyQueue = new OneAtATime();
         const providers = scopes.map(scope =>
           CapaEntityProvider.create({
             scope,
@@ -140,7 +138,6 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
             accountEntities,
             cache,
             fullMutationIntervalMs,
-            applyQueue,
           }),
         );
         catalog.addEntityProvider(providers);

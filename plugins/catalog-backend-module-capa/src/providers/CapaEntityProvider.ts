@@ -16,7 +16,6 @@ import {
   managementClusterEntities,
 } from '../entities/buildEntities';
 import { AppliedEntities } from './AppliedEntities';
-import { OneAtATime } from './OneAtATime';
 import { SerialRuns } from './SerialRuns';
 import type {
   AccountEntityMode,
@@ -73,11 +72,6 @@ export interface CapaEntityProviderOptions {
   cache?: CacheService;
   /** A full mutation at least this often (default one hour); deltas in between. */
   fullMutationIntervalMs?: number;
-  /**
-   * Shared by the providers of one module: one provider at a time builds and applies its entities (default: a
-   * queue of this provider's own).
-   */
-  applyQueue?: { run<T>(fn: () => Promise<T>): Promise<T> };
 }
 
 /**
@@ -103,7 +97,6 @@ export class CapaEntityProvider implements EntityProvider {
   readonly #externalAccounts?: ExternalAccountEntitySource;
   readonly #applied: AppliedEntities;
   readonly #serial = new SerialRuns();
-  readonly #applyQueue: NonNullable<CapaEntityProviderOptions['applyQueue']>;
   #connection?: EntityProviderConnection;
 
   private constructor(options: CapaEntityProviderOptions) {
@@ -114,7 +107,6 @@ export class CapaEntityProvider implements EntityProvider {
     this.#taskRunner = options.taskRunner;
     this.#accountMode = options.accountEntities?.mode ?? 'emit';
     this.#externalAccounts = options.accountEntities?.external;
-    this.#applyQueue = options.applyQueue ?? new OneAtATime();
     this.#applied = new AppliedEntities({
       provider: this.getProviderName(),
       cache: options.cache,
@@ -173,16 +165,6 @@ export class CapaEntityProvider implements EntityProvider {
       return undefined;
     }
     if (!report) return undefined; // the report this provider last applied
-    const [connection, fresh, tag] = [this.#connection, report, etag];
-    return this.#applyQueue.run(() => this.#apply(connection, fresh, tag));
-  }
-
-  /** Builds this provider's entities from `report` and applies what changed (see `refresh`). */
-  async #apply(
-    connection: EntityProviderConnection,
-    report: FleetReportResponse,
-    etag: string | undefined,
-  ): Promise<number | undefined> {
     let defaults = this.#defaults;
     let foreign = new Map<string, string>();
     if (this.#accountMode !== 'emit' && this.#externalAccounts) {
@@ -236,7 +218,7 @@ export class CapaEntityProvider implements EntityProvider {
       this.#applied.remember(etag);
       return undefined;
     }
-    await connection.applyMutation(next.mutation);
+    await this.#connection.applyMutation(next.mutation);
     await this.#applied.applied(next.mutation, next.hashes, etag);
     return next.mutation.type === 'full'
       ? next.mutation.entities.length
