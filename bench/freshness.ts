@@ -7,7 +7,13 @@
  *                       each management cluster with a `dependsOn` relation, and every account entity);
  *   p50/p95Seconds      over the changes below, from the request that makes the change in a served management
  *                       cluster until both /api/capa and the catalog entity show it (100 ms polls);
- *   backendPeakRssMb    this process's peak RSS (it runs the backend and the pollers, nothing else).
+ *   backendPeakRssMb    this process's peak RSS (it runs the backend and the pollers, nothing else);
+ *   reportDownloads     during the initial load, how often the catalog module downloaded the whole report
+ *                       (`GET /api/capa/report` answered 200; 304s and `GET /management-clusters` counted apart),
+ *                       counted on this process's fetch, which the catalog module uses.
+ *
+ * The initial load is polled every second (a count query over the catalog's search table each time, which at
+ * 10,000 clusters is real database work competing with the load it measures); the changes every 100 ms.
  *
  * Changes, each round in the first management cluster, made over the test double's Kubernetes REST API:
  *   new cluster      a copy (CAPI Cluster + AWSCluster) of a kubeadm cluster that is not broken, new name;
@@ -22,6 +28,7 @@ import type { JsonObject } from '@backstage/types';
 import type { ServedFleet } from './phases';
 
 const POLL_MS = 100;
+const INITIAL_LOAD_POLL_MS = 1000;
 
 export interface FreshnessResult {
   clusters: number;
@@ -31,6 +38,12 @@ export interface FreshnessResult {
   p95Seconds: number;
   backendPeakRssMb: number;
   database: string;
+  /** The catalog module's asks of the capa backend during the initial load, by answer. */
+  initialLoadRequests: {
+    reportDownloads: number;
+    reportNotModified: number;
+    managementClusterStatuses: number;
+  };
 }
 
 function quantile(values: number[], q: number): number {
@@ -38,19 +51,55 @@ function quantile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 }
 
-/** Polls `probe` every POLL_MS until it holds, at most `limitSeconds`; returns the seconds since `since`. */
+/**
+ * Polls `probe` every `pollMs` until it holds, at most `limitSeconds`; returns the seconds since `since`. A probe
+ * whose request fails (a reused keep-alive connection the loaded backend closed meanwhile) is a "not yet".
+ */
 async function until(
   what: string,
   since: number,
   probe: () => Promise<boolean>,
   limitSeconds = 900,
+  pollMs = POLL_MS,
 ): Promise<number> {
   for (;;) {
-    if (await probe()) return (performance.now() - since) / 1000;
+    if (await probe().catch(() => false))
+      return (performance.now() - since) / 1000;
     if (performance.now() - since > limitSeconds * 1000)
       throw new Error(`freshness: ${what} not seen after ${limitSeconds} s`);
-    await new Promise(r => setTimeout(r, POLL_MS));
+    await new Promise(r => setTimeout(r, pollMs));
   }
+}
+
+/** Counts this process's requests to the capa backend's report and status routes, by answer, until stopped. */
+function countCapaRequests() {
+  const counts = {
+    reportDownloads: 0,
+    reportNotModified: 0,
+    managementClusterStatuses: 0,
+  };
+  const original = globalThis.fetch;
+  let counting = true;
+  globalThis.fetch = async (input, init) => {
+    const response = await original(input, init);
+    const url = String(input instanceof Request ? input.url : input);
+    if (counting && url.endsWith('/api/capa/report')) {
+      if (response.status === 200) counts.reportDownloads++;
+      if (response.status === 304) counts.reportNotModified++;
+    }
+    if (counting && url.endsWith('/api/capa/management-clusters'))
+      counts.managementClusterStatuses++;
+    return response;
+  };
+  return {
+    counts,
+    stop: () => {
+      counting = false;
+    },
+    restore: () => {
+      globalThis.fetch = original;
+    },
+  };
 }
 
 function fleetConfig(fleet: ServedFleet, pageSize: number): JsonObject {
@@ -133,6 +182,9 @@ export async function freshnessPhase(
   const { eventsServiceFactory } =
     require('@backstage/plugin-events-node') as typeof import('@backstage/plugin-events-node');
 
+  // The bench's own requests go around the count.
+  const direct = globalThis.fetch;
+  const requests = countCapaRequests();
   const started = performance.now();
   const config = fleetConfig(fleet, options.pageSize);
   if (options.pgUrl) {
@@ -159,7 +211,7 @@ export async function freshnessPhase(
   const base = `http://127.0.0.1:${(backend.server as any).port()}/api`;
   const header = mockCredentials.user.header();
   const get = async (path: string) => {
-    const res = await fetch(`${base}${path}`, {
+    const res = await direct(`${base}${path}`, {
       headers: { Authorization: header },
     });
     return { status: res.status, body: res.ok ? await res.json() : undefined };
@@ -206,7 +258,10 @@ export async function freshnessPhase(
         )) >= managed &&
         (await total('kind=resource,spec.type=cloud-account')) >= accounts &&
         (await total(`${mgmtFilter},relations.dependsOn`)) >= statuses.length,
+      900,
+      INITIAL_LOAD_POLL_MS,
     );
+    requests.stop();
 
     const m = fleet.managementClusters[0];
     const kube = kubeClient(m);
@@ -329,8 +384,10 @@ export async function freshnessPhase(
       p95Seconds: quantile(seconds, 0.95),
       backendPeakRssMb: peakRssMb(),
       database: options.pgUrl ? 'postgresql' : 'sqlite (in memory)',
+      initialLoadRequests: requests.counts,
     };
   } finally {
     await backend.stop();
+    requests.restore();
   }
 }

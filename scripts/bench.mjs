@@ -245,6 +245,10 @@ async function freshness(server, fleet) {
       backendPeakRssMb: measured.backendPeakRssMb,
       database: measured.database,
       changes: measured.changes.length,
+      details: {
+        changes: measured.changes,
+        initialLoadRequests: measured.initialLoadRequests,
+      },
     };
   } finally {
     await services.stop();
@@ -414,7 +418,12 @@ async function defaultFleetSections(result, details) {
       };
     }
     if (phases.has('freshness')) {
-      result.freshness = await freshness(server, fleet);
+      const { details: freshnessDetails, ...f } = await freshness(
+        server,
+        fleet,
+      );
+      result.freshness = f;
+      details.freshness = freshnessDetails;
     }
   } finally {
     server.child.send({ stop: true });

@@ -30,6 +30,12 @@ export interface Config {
        * often as a safety net (default one hour).
        */
       fullMutationEvery?: HumanDuration;
+      /**
+       * After a start, nothing is applied until every management cluster has been read once (or its read failed),
+       * so the catalog gets one full mutation per provider instead of one per management cluster's read; at most
+       * this long (default two minutes), then the providers apply what has been read.
+       */
+      firstReadWait?: HumanDuration;
     };
   };
 }

@@ -7,6 +7,8 @@ import {
   smallCapaFleet,
   TestKubernetesApiServer,
 } from '@capa-portal/plugin-capa-node/testing';
+import { mockCredentials } from '@backstage/backend-test-utils';
+import { CapaBackendClient } from '@capa-portal/plugin-capa-node';
 import request from 'supertest';
 import { startCapaBackend } from './__testUtils__/backend';
 import { userHeader } from './__testUtils__/harness';
@@ -66,5 +68,32 @@ describe('GET /report with ETag', () => {
     expect(
       failing.body.sources.find((s: any) => s.name === 'mgmt-a').stale,
     ).toBe(true);
+  });
+
+  it("answers CapaBackendClient's conditional request over Node's fetch with a 304 (no report downloaded)", async () => {
+    const { server, probe } = await startCapaBackend({ servers: { a, b } });
+    await probe.refresh('mgmt-a', 'mgmt-b');
+    const base = `http://127.0.0.1:${(server as any).address().port}/api`;
+    const client = CapaBackendClient.create({
+      discovery: {
+        getBaseUrl: async (pluginId: string) => `${base}/${pluginId}`,
+        getExternalBaseUrl: async (pluginId: string) => `${base}/${pluginId}`,
+      },
+      auth: {
+        getOwnServiceCredentials: async () => mockCredentials.service(),
+        getPluginRequestToken: async () => ({
+          token: mockCredentials.user.token(),
+        }),
+      } as any,
+    });
+    const first = await client.fleetReportIfChanged();
+    expect(first.report?.sources.map(s => s.name).sort()).toEqual([
+      'mgmt-a',
+      'mgmt-b',
+    ]);
+    expect(first.etag).toMatch(/^W\/"/);
+    expect(await client.fleetReportIfChanged(first.etag)).toEqual({
+      etag: first.etag,
+    });
   });
 });

@@ -21,6 +21,7 @@ import {
   AccountEntityMode,
   CatalogExternalAccountEntities,
 } from './providers/ExternalAccountEntities';
+import { FirstReadGate } from './providers/FirstReadGate';
 import { SharedFleetReportSource } from './providers/SharedFleetReportSource';
 
 const ACCOUNT_ENTITY_MODES: AccountEntityMode[] = ['emit', 'attach', 'none'];
@@ -86,6 +87,11 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
               }),
             )
           : undefined;
+        const firstReadWaitMs = catalogConfig?.has('firstReadWait')
+          ? durationToMilliseconds(
+              readDurationFromConfig(catalogConfig, { key: 'firstReadWait' }),
+            )
+          : undefined;
         const defaults = {
           owner: catalogConfig?.getOptionalString('defaultOwner') ?? 'unknown',
           system: catalogConfig?.getOptionalString('defaultSystem'),
@@ -105,9 +111,13 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
             auth,
           }),
         };
-        // One download of the fleet report per refresh cycle, shared by every provider.
-        const source = new SharedFleetReportSource(
-          CapaBackendClient.create({ discovery, auth }),
+        // One download of the fleet report per refresh cycle, shared by every provider, and none before every
+        // management cluster's first read (or firstReadWait).
+        const client = CapaBackendClient.create({ discovery, auth });
+        const source = new FirstReadGate(
+          new SharedFleetReportSource(client),
+          () => client.managementClusters(),
+          { maxWaitMs: firstReadWaitMs },
         );
         const scopes = [
           { type: 'accounts' as const },

@@ -7,6 +7,7 @@ import type {
   AccountTrustResponse,
   FleetReport,
   ManagementClusterStatus,
+  ManagementClustersResponse,
 } from '@capa-portal/plugin-capa-common';
 
 /**
@@ -61,16 +62,30 @@ export class CapaBackendClient {
   async fleetReportIfChanged(
     etag?: string,
   ): Promise<{ etag?: string; report?: FleetReportResponse }> {
+    // With If-None-Match alone, Node's fetch (undici, following the Fetch standard's "HTTP-network-or-cache
+    // fetch": a conditional request gets cache mode "no-store") adds `Cache-Control: no-cache`, and express's
+    // `req.fresh` (the `fresh` package) never answers 304 to a no-cache request: every poll downloaded the whole
+    // report. `max-age=0` asks for the same revalidation and keeps the 304.
     const response = await this.#fetch(
       'GET',
       '/report',
-      etag ? { 'If-None-Match': etag } : {},
+      etag ? { 'If-None-Match': etag, 'Cache-Control': 'max-age=0' } : {},
     );
     if (response.status === 304) return { etag };
     return {
       etag: response.headers.get('etag') ?? undefined,
       report: (await response.json()) as FleetReportResponse,
     };
+  }
+
+  /** Every management cluster's read status, without the fleet: `GET /api/capa/management-clusters`. */
+  async managementClusters(): Promise<ManagementClusterStatus[]> {
+    return (
+      await this.#request<ManagementClustersResponse>(
+        'GET',
+        '/management-clusters',
+      )
+    ).items;
   }
 
   accountTrust(accountId: string): Promise<AccountTrustResponse> {

@@ -1,0 +1,167 @@
+/*
+ * The initial ramp (issue #17's initial load): while the capa backend is still making its first reads, the
+ * providers download nothing and apply nothing; then one download and one full mutation per provider. Counted
+ * work, no clocks (the deadline runs on a fake `now`).
+ */
+import { mockServices } from '@backstage/backend-test-utils';
+import { EntityProviderConnection } from '@backstage/plugin-catalog-node';
+import type { ManagementClusterStatus } from '@capa-portal/plugin-capa-common';
+import type { FleetReportResponse } from '@capa-portal/plugin-capa-node';
+import { demoReport } from '../__testUtils__/entities';
+import { CapaEntityProvider, CapaProviderScope } from './CapaEntityProvider';
+import { FirstReadGate } from './FirstReadGate';
+import { SharedFleetReportSource } from './SharedFleetReportSource';
+
+/** The demo fleet's providers behind one gate, as the module wires them, with every request to capa counted. */
+async function ramp(options: { maxWaitMs?: number; now?: () => number } = {}) {
+  const report = await demoReport();
+  const names = report.sources.map(s => s.name);
+  // What `GET /management-clusters` says: no read yet anywhere, until a test says otherwise.
+  const statuses = new Map<string, Partial<ManagementClusterStatus>>(
+    names.map(name => [name, {}]),
+  );
+  const counts = { downloads: 0, statusCalls: 0 };
+  // The report as served: its sources say what was read, as the statuses do; its tag follows them.
+  const served = () => ({
+    etag: `W/"${JSON.stringify([...statuses])}"`,
+    report: {
+      ...report,
+      sources: report.sources.map(s => ({
+        ...s,
+        lastSync: statuses.get(s.name)?.lastSync,
+        error: statuses.get(s.name)?.error,
+      })),
+    },
+  });
+  const client = {
+    fleetReport: async () => {
+      counts.downloads++;
+      return served().report;
+    },
+    fleetReportIfChanged: async (
+      etag?: string,
+    ): Promise<{ etag?: string; report?: FleetReportResponse }> => {
+      const answer = served();
+      if (etag === answer.etag) return { etag };
+      counts.downloads++;
+      return answer;
+    },
+  };
+  const gate = new FirstReadGate(
+    new SharedFleetReportSource(client),
+    async () => {
+      counts.statusCalls++;
+      return [...statuses].map(
+        ([name, s]) => ({ name, ...s } as ManagementClusterStatus),
+      );
+    },
+    options,
+  );
+  const scopes: CapaProviderScope[] = [
+    { type: 'accounts' },
+    ...names.map(name => ({ type: 'management-cluster' as const, name })),
+  ];
+  const mutations: Array<{ provider: string; type: string }> = [];
+  const providers = await Promise.all(
+    scopes.map(async scope => {
+      const p = CapaEntityProvider.create({
+        scope,
+        source: gate,
+        defaults: { owner: 'unknown' },
+        logger: mockServices.logger.mock(),
+        taskRunner: { run: async () => {} },
+      });
+      const connection: EntityProviderConnection = {
+        applyMutation: async mutation => {
+          mutations.push({
+            provider: p.getProviderName(),
+            type: mutation.type,
+          });
+        },
+        refresh: async () => {},
+      };
+      await p.connect(connection);
+      return p;
+    }),
+  );
+  /** What an announcement does in the module: forget the cycle, refresh every provider. */
+  const announce = async () => {
+    gate.invalidate();
+    await Promise.all(providers.map(p => p.refreshNow()));
+  };
+  return { names, statuses, counts, mutations, announce, providers };
+}
+
+describe('FirstReadGate', () => {
+  it('downloads nothing and applies nothing until every management cluster was read, then once, one full mutation per provider', async () => {
+    const { names, statuses, counts, mutations, announce } = await ramp();
+    const [first, second] = names;
+    statuses.set(first, { lastSync: '2026-12-05T22:00:00Z' });
+    await announce();
+    expect(counts).toEqual({ downloads: 0, statusCalls: 1 });
+    expect(mutations).toEqual([]);
+
+    statuses.set(second, { lastSync: '2026-12-05T22:00:05Z' });
+    await announce();
+    expect(counts).toEqual({ downloads: 1, statusCalls: 2 });
+    expect(mutations.map(m => m.type)).toEqual(['full', 'full', 'full']);
+    expect(new Set(mutations.map(m => m.provider)).size).toBe(3);
+
+    // Open for good: later refreshes ask for the report only (a 304 here), never the statuses again.
+    await announce();
+    expect(counts).toEqual({ downloads: 1, statusCalls: 2 });
+    expect(mutations).toHaveLength(3);
+  });
+
+  it('counts a failed first read as done: the others are applied, the failed one applies nothing', async () => {
+    const { names, statuses, counts, mutations, announce } = await ramp();
+    const [first, second] = names;
+    statuses.set(first, { lastSync: '2026-12-05T22:00:00Z' });
+    statuses.set(second, { error: 'connect ECONNREFUSED 10.0.0.1:6443' });
+    await announce();
+    expect(counts.downloads).toBe(1);
+    expect(mutations.map(m => m.provider).sort()).toEqual([
+      'capa-accounts',
+      `capa-management-cluster:${first}`,
+    ]);
+  });
+
+  it('opens after maxWaitMs whatever the reads, without asking again', async () => {
+    let now = 0;
+    const { counts, mutations, announce } = await ramp({
+      maxWaitMs: 60_000,
+      now: () => now,
+    });
+    now = 59_999;
+    await announce();
+    expect(counts).toEqual({ downloads: 0, statusCalls: 1 });
+    now = 60_000;
+    await announce();
+    expect(counts).toEqual({ downloads: 1, statusCalls: 1 });
+    // Nothing read: only the accounts (from config) are applied; the management clusters wait for their read.
+    expect(mutations).toEqual([{ provider: 'capa-accounts', type: 'full' }]);
+  });
+
+  it('shares one status request among the providers of a refresh, and keeps the catalog as it is when it fails', async () => {
+    const report = await demoReport();
+    let calls = 0;
+    const gate = new FirstReadGate(
+      new SharedFleetReportSource({ fleetReport: async () => report }),
+      async () => {
+        calls++;
+        throw new Error('503 Service Unavailable');
+      },
+    );
+    const answers = await Promise.allSettled([
+      gate.fleetReportIfChanged(),
+      gate.fleetReportIfChanged(),
+      gate.fleetReportIfChanged(),
+    ]);
+    expect(calls).toBe(1);
+    expect(answers.map(a => a.status)).toEqual([
+      'rejected',
+      'rejected',
+      'rejected',
+    ]);
+  });
+});
