@@ -62,3 +62,13 @@ export * from './catalog';
 export * from './permissions';
 
 export * from './conditions';
+
+export * from './workload';
+export {
+  POD_IDENTITY_SERVICE,
+  POD_IDENTITY_SESSION_TAGS,
+  IRSA_AUDIENCE,
+  issuerHostPath,
+  oidcProviderArn,
+  issuerOfProviderArn,
+} from './iam/workloadRequests';

@@ -262,6 +262,15 @@ export const CHECK_IDS = [
   'account-known',
   'static-credentials',
   'api-version',
+  // Workload access across accounts (docs/contracts.md §4.1): GET /clusters/{mc}/{ns}/{name}/workload-access.
+  'workload-account-known',
+  'workload-role-exists',
+  'workload-trust-policy',
+  'workload-oidc-issuer',
+  'workload-oidc-provider',
+  'workload-irsa-trust',
+  'workload-pod-identity-trust',
+  'workload-chain-trust',
 ] as const;
 
 /** @public */
