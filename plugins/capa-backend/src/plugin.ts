@@ -25,6 +25,7 @@ import { CAPA_REPORT_CHANGED_TOPIC } from '@capa-portal/plugin-capa-node';
 import { FleetRefresher } from './services/FleetRefresher';
 import { SnapshotStore } from './services/SnapshotStore';
 import { TrustService } from './services/TrustService';
+import { WorkloadAccessService } from './services/WorkloadAccessService';
 
 /**
  * capa-portal's backend plugin: reads the management clusters on the scheduler, keeps their last good data in
@@ -85,6 +86,16 @@ export const capaPlugin = createBackendPlugin({
           gatherer,
           logger,
         });
+        let currentFleet = fleet;
+        const workloadAccess = WorkloadAccessService.create({
+          trust,
+          fleet: () => currentFleet,
+          store,
+          live: gatherer?.enabled
+            ? request => gatherer.gatherWorkloadAccess(request)
+            : undefined,
+          logger,
+        });
 
         // Tell the catalog module (and anyone listening) at once that the report changed, instead of letting it
         // find out at its next poll.
@@ -120,6 +131,7 @@ export const capaPlugin = createBackendPlugin({
               settings.refresh,
             );
             trust.setFleet(next);
+            currentFleet = next;
             logger.info(
               `capa: configuration changed: ${next.managementClusters.length} management clusters, ${next.accounts.length} configured accounts`,
             );
@@ -179,6 +191,7 @@ export const capaPlugin = createBackendPlugin({
         deps.httpRouter.use(
           await createRouter({
             trust,
+            workloadAccess,
             httpAuth: deps.httpAuth,
             access,
             logger,
