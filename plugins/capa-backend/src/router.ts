@@ -198,7 +198,9 @@ export async function createRouter(
     async (req, res) => {
       const { managementCluster, namespace, name } = req.params;
       if (!options.workloadAccess)
-        throw new NotFoundError('workload access is not served by this backend');
+        throw new NotFoundError(
+          'workload access is not served by this backend',
+        );
       const caller = await callerAccess(req, () => 'all');
       const report = await options.workloadAccess.clusterAccess(
         managementCluster,

@@ -65,7 +65,12 @@ export class WorkloadAccessService {
     name: string,
     view?: ReportView,
   ): Promise<WorkloadAccessReport> {
-    const cluster = await this.#trust.cluster(managementCluster, namespace, name, view);
+    const cluster = await this.#trust.cluster(
+      managementCluster,
+      namespace,
+      name,
+      view,
+    );
     const report = await this.#trust.report();
     const fleet = this.#fleet();
     const base = {
@@ -96,13 +101,23 @@ export class WorkloadAccessService {
       });
       return live ? evaluateWorkloadAccess({ ...base, live }) : staticReport;
     } catch (e) {
-      this.#logger.warn(`capa: workload access of ${namespace}/${name}: live evidence failed: ${e}`);
-      return { ...staticReport, problems: [...staticReport.problems, `live evidence failed: ${(e as Error).message}`] };
+      this.#logger.warn(
+        `capa: workload access of ${namespace}/${name}: live evidence failed: ${e}`,
+      );
+      return {
+        ...staticReport,
+        problems: [
+          ...staticReport.problems,
+          `live evidence failed: ${(e as Error).message}`,
+        ],
+      };
     }
   }
 
   /** `status.oidcProvider.arn` of the cluster's AWSManagedControlPlane, where CAPA records the provider it made. */
-  async #manifestProviderArn(cluster: ClusterReport): Promise<string | undefined> {
+  async #manifestProviderArn(
+    cluster: ClusterReport,
+  ): Promise<string | undefined> {
     const ref = cluster.infrastructureRef;
     if (ref?.kind !== 'AWSManagedControlPlane') return undefined;
     const [snapshot] = await this.#store.snapshots([cluster.managementCluster]);

@@ -25,8 +25,10 @@ import {
   webIdentityRequest,
 } from './workloadRequests';
 
-const ISSUER = 'https://oidc.eks.region-code.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
-const HP = 'oidc.eks.region-code.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
+const ISSUER =
+  'https://oidc.eks.region-code.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
+const HP =
+  'oidc.eks.region-code.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE';
 const PROVIDER = `arn:aws:iam::111122223333:oidc-provider/${HP}`;
 const OTHER_PROVIDER = `arn:aws:iam::444455556666:oidc-provider/${HP}`;
 
@@ -35,11 +37,18 @@ const irsaPolicy = (sub: string, op = 'StringEquals'): PolicyStatement[] => [
     Effect: 'Allow',
     Principal: { Federated: PROVIDER },
     Action: 'sts:AssumeRoleWithWebIdentity',
-    Condition: { [op]: { [`${HP}:aud`]: 'sts.amazonaws.com', [`${HP}:sub`]: sub } },
+    Condition: {
+      [op]: { [`${HP}:aud`]: 'sts.amazonaws.com', [`${HP}:sub`]: sub },
+    },
   },
 ];
 const irsa = (ns: string, sa: string, providerArn = PROVIDER): PolicyRequest =>
-  webIdentityRequest({ issuer: ISSUER, providerArn, namespace: ns, serviceAccount: sa });
+  webIdentityRequest({
+    issuer: ISSUER,
+    providerArn,
+    namespace: ns,
+    serviceAccount: sa,
+  });
 
 const podIdPolicy = (actions: string[]): PolicyStatement[] => [
   {
@@ -49,9 +58,15 @@ const podIdPolicy = (actions: string[]): PolicyStatement[] => [
     Action: actions,
   },
 ];
-const CLUSTER_ARN = 'arn:aws:eks:us-east-1:111122223333:cluster/ProductionCluster';
+const CLUSTER_ARN =
+  'arn:aws:eks:us-east-1:111122223333:cluster/ProductionCluster';
 const tags = (ns: string, sa: string) =>
-  podIdentityTags({ clusterArn: CLUSTER_ARN, clusterName: 'ProductionCluster', namespace: ns, serviceAccount: sa });
+  podIdentityTags({
+    clusterArn: CLUSTER_ARN,
+    clusterName: 'ProductionCluster',
+    namespace: ns,
+    serviceAccount: sa,
+  });
 const podId = (action: 'sts:AssumeRole' | 'sts:TagSession', tagsOn = true) =>
   podIdentityServiceRequest({
     action,
@@ -76,8 +91,17 @@ const ABAC: PolicyStatement[] = [
   },
 ];
 const ASSOCIATION_ROLE = 'arn:aws:iam::111122223333:role/payroll-pod-identity';
-const chained = (ns: string, sa: string, tagsOn = true, role = ASSOCIATION_ROLE) =>
-  chainedRoleRequest({ action: 'sts:AssumeRole', sourceRoleArn: role, tags: tagsOn ? tags(ns, sa) : null });
+const chained = (
+  ns: string,
+  sa: string,
+  tagsOn = true,
+  role = ASSOCIATION_ROLE,
+) =>
+  chainedRoleRequest({
+    action: 'sts:AssumeRole',
+    sourceRoleArn: role,
+    tags: tagsOn ? tags(ns, sa) : null,
+  });
 
 // prettier-ignore
 const goldens: Array<[string, string, PolicyStatement[], PolicyRequest, PolicyDecision]> = [

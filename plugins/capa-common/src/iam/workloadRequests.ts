@@ -50,7 +50,9 @@ export function oidcProviderArn(
   partition = 'aws',
 ): string | undefined {
   const hp = issuerHostPath(issuer);
-  return hp ? `arn:${partition}:iam::${accountId}:oidc-provider/${hp}` : undefined;
+  return hp
+    ? `arn:${partition}:iam::${accountId}:oidc-provider/${hp}`
+    : undefined;
 }
 
 /** The issuer of an OIDC provider ARN (`https://` + the part after `oidc-provider/`). */
@@ -177,7 +179,9 @@ export function chainedRoleRequest(options: {
     context: {
       ...tagContext('aws:PrincipalTag/', tags),
       'aws:PrincipalArn': options.sourceRoleArn,
-      ...(parsed?.accountId ? { 'aws:PrincipalAccount': parsed.accountId } : {}),
+      ...(parsed?.accountId
+        ? { 'aws:PrincipalAccount': parsed.accountId }
+        : {}),
       'sts:ExternalId': options.externalId ?? null,
       'sts:TransitiveTagKeys':
         tags === null ? null : [...POD_IDENTITY_SESSION_TAGS],

@@ -6,13 +6,17 @@
  * trusting the association role (with sts:TagSession for the transitive tags).
  */
 import type { Check, CheckId } from '../types';
-import { evaluateWorkloadAccess, WorkloadAccessInput } from './evaluateWorkloadAccess';
+import {
+  evaluateWorkloadAccess,
+  WorkloadAccessInput,
+} from './evaluateWorkloadAccess';
 import { parseWorkloadAccess } from './parseWorkloadAccess';
 
 const HUB = '777777777777';
 const RETAIL = '888888888888';
 const EXCHANGE = '101010101010';
-const ISSUER = 'https://oidc.eks.us-east-1.amazonaws.com/id/6F6D86945DC99E5F91941C07F8C68E10';
+const ISSUER =
+  'https://oidc.eks.us-east-1.amazonaws.com/id/6F6D86945DC99E5F91941C07F8C68E10';
 const HP = ISSUER.slice('https://'.length);
 const CLUSTER_ARN = `arn:aws:eks:us-east-1:${HUB}:cluster/shared-ingress-use1`;
 const POD_ROLE = `arn:aws:iam::${HUB}:role/shared-pod-identity`;
@@ -21,7 +25,13 @@ const IRSA_ROLE = `arn:aws:iam::${EXCHANGE}:role/feed-writer`;
 
 const podTrust = (actions: string[]) => ({
   Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: 'pods.eks.amazonaws.com' }, Action: actions }],
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { Service: 'pods.eks.amazonaws.com' },
+      Action: actions,
+    },
+  ],
 });
 const abacTrust = (actions: string[], namespace = 'retail') => ({
   Version: '2012-10-17',
@@ -47,7 +57,12 @@ const irsaTrust = (sub: string) => ({
       Effect: 'Allow',
       Principal: { Federated: `arn:aws:iam::${EXCHANGE}:oidc-provider/${HP}` },
       Action: 'sts:AssumeRoleWithWebIdentity',
-      Condition: { StringEquals: { [`${HP}:sub`]: sub, [`${HP}:aud`]: 'sts.amazonaws.com' } },
+      Condition: {
+        StringEquals: {
+          [`${HP}:sub`]: sub,
+          [`${HP}:aud`]: 'sts.amazonaws.com',
+        },
+      },
     },
   ],
 });
@@ -66,7 +81,9 @@ function doc(over: {
         namespace: 'shared-services',
         name: 'shared-ingress-use1',
         oidcIssuer: ISSUER,
-        serviceAccounts: [{ namespace: 'exchange', name: 'feed-writer', roleArn: IRSA_ROLE }],
+        serviceAccounts: [
+          { namespace: 'exchange', name: 'feed-writer', roleArn: IRSA_ROLE },
+        ],
         podIdentityAssociations: [
           {
             namespace: 'retail',
@@ -78,12 +95,40 @@ function doc(over: {
       },
     ],
     accounts: [
-      { accountId: HUB, roles: [{ arn: POD_ROLE, trustPolicy: over.podTrust ?? podTrust(['sts:AssumeRole', 'sts:TagSession']) }] },
-      { accountId: RETAIL, roles: [{ arn: TARGET, trustPolicy: over.targetTrust ?? abacTrust(['sts:AssumeRole', 'sts:TagSession']) }] },
+      {
+        accountId: HUB,
+        roles: [
+          {
+            arn: POD_ROLE,
+            trustPolicy:
+              over.podTrust ?? podTrust(['sts:AssumeRole', 'sts:TagSession']),
+          },
+        ],
+      },
+      {
+        accountId: RETAIL,
+        roles: [
+          {
+            arn: TARGET,
+            trustPolicy:
+              over.targetTrust ??
+              abacTrust(['sts:AssumeRole', 'sts:TagSession']),
+          },
+        ],
+      },
       {
         accountId: EXCHANGE,
-        openIDConnectProviders: over.exchangeProviders ?? [`arn:aws:iam::${EXCHANGE}:oidc-provider/${HP}`],
-        roles: [{ arn: IRSA_ROLE, trustPolicy: over.irsaTrust ?? irsaTrust('system:serviceaccount:exchange:feed-writer') }],
+        openIDConnectProviders: over.exchangeProviders ?? [
+          `arn:aws:iam::${EXCHANGE}:oidc-provider/${HP}`,
+        ],
+        roles: [
+          {
+            arn: IRSA_ROLE,
+            trustPolicy:
+              over.irsaTrust ??
+              irsaTrust('system:serviceaccount:exchange:feed-writer'),
+          },
+        ],
       },
     ],
   };
@@ -95,7 +140,11 @@ const known = new Map<string, string | undefined>([
   [EXCHANGE, 'data-exchange'],
 ]);
 
-function run(d: unknown, cluster: Partial<WorkloadAccessInput['cluster']> = {}, knownAccounts = known) {
+function run(
+  d: unknown,
+  cluster: Partial<WorkloadAccessInput['cluster']> = {},
+  knownAccounts = known,
+) {
   const parsed = parseWorkloadAccess(d, 'workload-access.yaml');
   expect(parsed.problems).toEqual([]);
   return evaluateWorkloadAccess({
@@ -114,16 +163,24 @@ function run(d: unknown, cluster: Partial<WorkloadAccessInput['cluster']> = {}, 
     generatedAt: '2026-01-01T00:00:00Z',
   });
 }
-const statusOf = (checks: Check[], id: CheckId) => checks.find(c => c.id === id)?.status;
-const pod = (r: ReturnType<typeof run>) => r.roles.find(x => x.mechanism === 'pod-identity')!;
-const irsa = (r: ReturnType<typeof run>) => r.roles.find(x => x.mechanism === 'irsa')!;
+const statusOf = (checks: Check[], id: CheckId) =>
+  checks.find(c => c.id === id)?.status;
+const pod = (r: ReturnType<typeof run>) =>
+  r.roles.find(x => x.mechanism === 'pod-identity')!;
+const irsa = (r: ReturnType<typeof run>) =>
+  r.roles.find(x => x.mechanism === 'irsa')!;
 
 describe('evaluateWorkloadAccess', () => {
   it('passes a Pod Identity association chained into the guide ABAC trust, and IRSA with the provider and the right :sub', () => {
     const r = run(doc({}));
     expect(r.applicable).toBe(true);
     expect(r.clusterArn).toBe(CLUSTER_ARN);
-    expect(pod(r)).toMatchObject({ roleArn: TARGET, viaRoleArn: POD_ROLE, accountName: 'retail-live-us', verdict: 'configured' });
+    expect(pod(r)).toMatchObject({
+      roleArn: TARGET,
+      viaRoleArn: POD_ROLE,
+      accountName: 'retail-live-us',
+      verdict: 'configured',
+    });
     expect(pod(r).checks.map(c => c.id)).toEqual([
       'workload-account-known',
       'workload-role-exists',
@@ -131,15 +188,24 @@ describe('evaluateWorkloadAccess', () => {
       'workload-pod-identity-trust',
       'workload-chain-trust',
     ]);
-    expect(irsa(r)).toMatchObject({ roleArn: IRSA_ROLE, verdict: 'configured' });
+    expect(irsa(r)).toMatchObject({
+      roleArn: IRSA_ROLE,
+      verdict: 'configured',
+    });
     expect(r.verdict).toBe('configured');
   });
 
   it('fails IRSA whose trust policy names another service account in :sub, with a fix naming the right one', () => {
-    const r = run(doc({ irsaTrust: irsaTrust('system:serviceaccount:exchange:feed-reader') }));
+    const r = run(
+      doc({
+        irsaTrust: irsaTrust('system:serviceaccount:exchange:feed-reader'),
+      }),
+    );
     const c = irsa(r).checks.find(x => x.id === 'workload-irsa-trust')!;
     expect(c.status).toBe('fail');
-    expect(c.fix?.snippet).toContain('system:serviceaccount:exchange:feed-writer');
+    expect(c.fix?.snippet).toContain(
+      'system:serviceaccount:exchange:feed-writer',
+    );
     expect(irsa(r).verdict).toBe('broken');
     expect(r.verdict).toBe('broken');
   });
@@ -155,7 +221,14 @@ describe('evaluateWorkloadAccess', () => {
   });
 
   it('fails the chain when the ABAC condition names another namespace', () => {
-    const r = run(doc({ targetTrust: abacTrust(['sts:AssumeRole', 'sts:TagSession'], 'payments') }));
+    const r = run(
+      doc({
+        targetTrust: abacTrust(
+          ['sts:AssumeRole', 'sts:TagSession'],
+          'payments',
+        ),
+      }),
+    );
     const c = pod(r).checks.find(x => x.id === 'workload-chain-trust')!;
     expect(c.status).toBe('fail');
     expect(c.message).toContain('kubernetes-namespace');
@@ -167,7 +240,15 @@ describe('evaluateWorkloadAccess', () => {
   });
 
   it('reports a malformed trust policy as a check, never a throw', () => {
-    for (const bad of ['{"Statement": [', { Statement: [{ Effect: 'Maybe', Action: 'sts:AssumeRole', Principal: '*' }] }, 42]) {
+    for (const bad of [
+      '{"Statement": [',
+      {
+        Statement: [
+          { Effect: 'Maybe', Action: 'sts:AssumeRole', Principal: '*' },
+        ],
+      },
+      42,
+    ]) {
       const r = run(doc({ targetTrust: bad }));
       expect(statusOf(pod(r).checks, 'workload-trust-policy')).toBe('fail');
       expect(statusOf(pod(r).checks, 'workload-chain-trust')).toBe('skip');
@@ -175,14 +256,18 @@ describe('evaluateWorkloadAccess', () => {
   });
 
   it('fails an association to a role the account does not have', () => {
-    const r = run(doc({ targetRoleArn: `arn:aws:iam::${RETAIL}:role/deleted` }));
+    const r = run(
+      doc({ targetRoleArn: `arn:aws:iam::${RETAIL}:role/deleted` }),
+    );
     const c = pod(r).checks.find(x => x.id === 'workload-role-exists')!;
     expect(c.status).toBe('fail');
     expect(c.message).toContain('role/deleted does not exist');
   });
 
   it('warns about a role in an account the fleet does not know, and skips what it cannot see', () => {
-    const r = run(doc({ targetRoleArn: 'arn:aws:iam::123456789012:role/elsewhere' }));
+    const r = run(
+      doc({ targetRoleArn: 'arn:aws:iam::123456789012:role/elsewhere' }),
+    );
     expect(statusOf(pod(r).checks, 'workload-account-known')).toBe('warn');
     expect(pod(r).verdict).toBe('degraded');
   });
@@ -198,7 +283,15 @@ describe('evaluateWorkloadAccess', () => {
     delete (d.clusters[0] as any).oidcIssuer;
     const parsed = parseWorkloadAccess(d, 'workload-access.yaml');
     const r = evaluateWorkloadAccess({
-      cluster: { managementCluster: 'mgmt-us', namespace: 'shared-services', name: 'shared-ingress-use1', flavour: 'eks', accountId: HUB, region: 'us-east-1', eksClusterName: 'shared-ingress-use1' },
+      cluster: {
+        managementCluster: 'mgmt-us',
+        namespace: 'shared-services',
+        name: 'shared-ingress-use1',
+        flavour: 'eks',
+        accountId: HUB,
+        region: 'us-east-1',
+        eksClusterName: 'shared-ingress-use1',
+      },
       manifestOidcProviderArn: `arn:aws:iam::${HUB}:oidc-provider/${HP}`,
       snapshot: parsed.snapshot,
       knownAccounts: known,
@@ -213,8 +306,20 @@ describe('parseWorkloadAccess', () => {
   it('names the file and field of bad entries and keeps the others', () => {
     const { snapshot, problems } = parseWorkloadAccess(
       {
-        clusters: [{ managementCluster: 'm', namespace: 'n', name: 'c', serviceAccounts: [{ namespace: 'a', name: 'b', roleArn: 'not-an-arn' }] }],
-        accounts: [{ accountId: 123 }, { accountId: RETAIL, roles: [{ arn: `arn:aws:iam::${HUB}:role/x` }] }],
+        clusters: [
+          {
+            managementCluster: 'm',
+            namespace: 'n',
+            name: 'c',
+            serviceAccounts: [
+              { namespace: 'a', name: 'b', roleArn: 'not-an-arn' },
+            ],
+          },
+        ],
+        accounts: [
+          { accountId: 123 },
+          { accountId: RETAIL, roles: [{ arn: `arn:aws:iam::${HUB}:role/x` }] },
+        ],
       },
       'wa.yaml',
     );
@@ -229,6 +334,8 @@ describe('parseWorkloadAccess', () => {
   });
 
   it('refuses a document that is not a mapping with clusters or accounts', () => {
-    expect(parseWorkloadAccess([1, 2], 'wa.yaml').problems[0].message).toMatch(/^\(root\)/);
+    expect(parseWorkloadAccess([1, 2], 'wa.yaml').problems[0].message).toMatch(
+      /^\(root\)/,
+    );
   });
 });

@@ -66,7 +66,10 @@ const ordered = (checks: Check[]) =>
 
 function access(
   ctx: WorkloadContext,
-  base: Omit<WorkloadRoleAccess, 'verdict' | 'checks' | 'accountId' | 'accountName'>,
+  base: Omit<
+    WorkloadRoleAccess,
+    'verdict' | 'checks' | 'accountId' | 'accountName'
+  >,
   checks: Check[],
 ): WorkloadRoleAccess {
   const accountId = accountOfArn(base.roleArn);
@@ -86,13 +89,22 @@ function found(role: WorkloadRoleEvidence | undefined) {
   return role?.status === 'found' ? role : undefined;
 }
 
-function irsaAccess(ctx: WorkloadContext, sa: IrsaServiceAccount): WorkloadRoleAccess {
+function irsaAccess(
+  ctx: WorkloadContext,
+  sa: IrsaServiceAccount,
+): WorkloadRoleAccess {
   const role = found(lookupRole(ctx, sa.roleArn));
-  const policy = workloadTrustPolicyCheck(role ? [{ label: 'role', role }] : []);
+  const policy = workloadTrustPolicyCheck(
+    role ? [{ label: 'role', role }] : [],
+  );
   const provider = workloadOidcProviderCheck(ctx, sa.roleArn);
   return access(
     ctx,
-    { mechanism: 'irsa', serviceAccount: { namespace: sa.namespace, name: sa.name }, roleArn: sa.roleArn },
+    {
+      mechanism: 'irsa',
+      serviceAccount: { namespace: sa.namespace, name: sa.name },
+      roleArn: sa.roleArn,
+    },
     [
       workloadAccountKnownCheck(ctx, [sa.roleArn]),
       workloadRoleExistsCheck(ctx, [{ label: 'role', arn: sa.roleArn }]),
@@ -118,9 +130,14 @@ function podIdentityAccess(
   const arns = [a.roleArn, ...(a.targetRoleArn ? [a.targetRoleArn] : [])];
   const labelled = [
     { label: 'association role', arn: a.roleArn },
-    ...(a.targetRoleArn ? [{ label: 'target role', arn: a.targetRoleArn }] : []),
+    ...(a.targetRoleArn
+      ? [{ label: 'target role', arn: a.targetRoleArn }]
+      : []),
   ];
-  const roles = labelled.map(l => ({ ...l, role: found(lookupRole(ctx, l.arn)) }));
+  const roles = labelled.map(l => ({
+    ...l,
+    role: found(lookupRole(ctx, l.arn)),
+  }));
   const policy = workloadTrustPolicyCheck(
     roles.flatMap(r => (r.role ? [{ label: r.label, role: r.role }] : [])),
   );
@@ -128,7 +145,12 @@ function podIdentityAccess(
     workloadAccountKnownCheck(ctx, arns),
     workloadRoleExistsCheck(ctx, labelled),
     policy.check,
-    workloadPodIdentityTrustCheck(ctx, a, roles[0].role, policy.docs.get(a.roleArn)),
+    workloadPodIdentityTrustCheck(
+      ctx,
+      a,
+      roles[0].role,
+      policy.docs.get(a.roleArn),
+    ),
   ];
   if (a.targetRoleArn)
     checks.push(
@@ -162,7 +184,9 @@ function accountLookup(input: WorkloadAccessInput) {
  *
  * @public
  */
-export function evaluateWorkloadAccess(input: WorkloadAccessInput): WorkloadAccessReport {
+export function evaluateWorkloadAccess(
+  input: WorkloadAccessInput,
+): WorkloadAccessReport {
   const { cluster, live } = input;
   const head = {
     managementCluster: cluster.managementCluster,
@@ -182,12 +206,17 @@ export function evaluateWorkloadAccess(input: WorkloadAccessInput): WorkloadAcce
     };
   const fromFile =
     input.snapshot?.clusters[
-      workloadClusterKey(cluster.managementCluster, cluster.namespace, cluster.name)
+      workloadClusterKey(
+        cluster.managementCluster,
+        cluster.namespace,
+        cluster.name,
+      )
     ];
   const fromAws = live?.cluster;
   const evidence: WorkloadAccessReport['evidence'] = [];
   if (fromFile) evidence.push('static');
-  if (fromAws || Object.keys(live?.accounts ?? {}).length) evidence.push('live');
+  if (fromAws || Object.keys(live?.accounts ?? {}).length)
+    evidence.push('live');
   const manifestIssuer = input.manifestOidcProviderArn
     ? issuerOfProviderArn(input.manifestOidcProviderArn)
     : undefined;
@@ -223,7 +252,8 @@ export function evaluateWorkloadAccess(input: WorkloadAccessInput): WorkloadAcce
     account: accountLookup(input),
     knownAccounts: input.knownAccounts,
   };
-  const serviceAccounts = fromAws?.serviceAccounts ?? fromFile?.serviceAccounts ?? [];
+  const serviceAccounts =
+    fromAws?.serviceAccounts ?? fromFile?.serviceAccounts ?? [];
   const associations =
     fromAws?.podIdentityAssociations ?? fromFile?.podIdentityAssociations ?? [];
   const roles = [
@@ -235,7 +265,9 @@ export function evaluateWorkloadAccess(input: WorkloadAccessInput): WorkloadAcce
     applicable: true,
     ...(cluster.accountId ? { accountId: cluster.accountId } : {}),
     ...(cluster.region ? { region: cluster.region } : {}),
-    ...(cluster.eksClusterName ? { eksClusterName: cluster.eksClusterName } : {}),
+    ...(cluster.eksClusterName
+      ? { eksClusterName: cluster.eksClusterName }
+      : {}),
     ...(clusterArn ? { clusterArn } : {}),
     ...(issuer ? { oidcIssuer: issuer.value } : {}),
     ...(roles.length || evidence.length
@@ -244,7 +276,9 @@ export function evaluateWorkloadAccess(input: WorkloadAccessInput): WorkloadAcce
           reason:
             'no workload-access evidence for this cluster: add it to the workloadAccess file, or let the portal read EKS and IAM live',
         }),
-    verdict: roles.length ? aggregateVerdicts(roles.map(r => r.verdict)) : 'unknown',
+    verdict: roles.length
+      ? aggregateVerdicts(roles.map(r => r.verdict))
+      : 'unknown',
     roles,
     evidence,
   };

@@ -38,7 +38,10 @@ function strings(
 ): boolean {
   for (const k of keys) {
     if (typeof a[k] !== 'string' || !a[k]) {
-      err(`${p}.${k}`, `must be a non-empty string, got ${JSON.stringify(a[k])}`);
+      err(
+        `${p}.${k}`,
+        `must be a non-empty string, got ${JSON.stringify(a[k])}`,
+      );
       return false;
     }
   }
@@ -57,7 +60,10 @@ function parseServiceAccounts(raw: unknown, p: string, err: Err) {
     if (!isRecord(s)) return err(q, 'must be a mapping');
     if (!strings(s, ['namespace', 'name'], q, err)) return undefined;
     if (!isRoleArn(s.roleArn))
-      return err(`${q}.roleArn`, `must be an IAM role ARN, got ${JSON.stringify(s.roleArn)}`);
+      return err(
+        `${q}.roleArn`,
+        `must be an IAM role ARN, got ${JSON.stringify(s.roleArn)}`,
+      );
     out.push({ namespace: s.namespace, name: s.name, roleArn: s.roleArn });
     return undefined;
   });
@@ -67,7 +73,10 @@ function parseServiceAccounts(raw: unknown, p: string, err: Err) {
 function parseAssociations(raw: unknown, p: string, err: Err) {
   if (raw === undefined) return undefined;
   if (!Array.isArray(raw)) {
-    err(p, 'must be a list of { namespace, serviceAccount, roleArn, targetRoleArn? }');
+    err(
+      p,
+      'must be a list of { namespace, serviceAccount, roleArn, targetRoleArn? }',
+    );
     return undefined;
   }
   const out: PodIdentityAssociationEvidence[] = [];
@@ -76,7 +85,10 @@ function parseAssociations(raw: unknown, p: string, err: Err) {
     if (!isRecord(a)) return err(q, 'must be a mapping');
     if (!strings(a, ['namespace', 'serviceAccount'], q, err)) return undefined;
     if (!isRoleArn(a.roleArn))
-      return err(`${q}.roleArn`, `must be an IAM role ARN, got ${JSON.stringify(a.roleArn)}`);
+      return err(
+        `${q}.roleArn`,
+        `must be an IAM role ARN, got ${JSON.stringify(a.roleArn)}`,
+      );
     if (a.targetRoleArn !== undefined && !isRoleArn(a.targetRoleArn))
       return err(
         `${q}.targetRoleArn`,
@@ -110,11 +122,18 @@ function parseCluster(
   const value: WorkloadClusterEvidence = { source };
   if (c.oidcIssuer !== undefined) {
     if (typeof c.oidcIssuer !== 'string' || !/^https:\/\//.test(c.oidcIssuer))
-      err(`${p}.oidcIssuer`, `must be an https:// URL, got ${JSON.stringify(c.oidcIssuer)}`);
+      err(
+        `${p}.oidcIssuer`,
+        `must be an https:// URL, got ${JSON.stringify(c.oidcIssuer)}`,
+      );
     else value.oidcIssuer = c.oidcIssuer;
   }
   if (typeof c.clusterArn === 'string') value.clusterArn = c.clusterArn;
-  const sas = parseServiceAccounts(c.serviceAccounts, `${p}.serviceAccounts`, err);
+  const sas = parseServiceAccounts(
+    c.serviceAccounts,
+    `${p}.serviceAccounts`,
+    err,
+  );
   if (sas) value.serviceAccounts = sas;
   const pias = parseAssociations(
     c.podIdentityAssociations,
@@ -139,7 +158,12 @@ function parseAccount(
     return undefined;
   }
   if (typeof a.accountId !== 'string' || !isAccountId(a.accountId)) {
-    err(`${p}.accountId`, `must be a 12-digit string (quote it), got ${JSON.stringify(a.accountId)}`);
+    err(
+      `${p}.accountId`,
+      `must be a 12-digit string (quote it), got ${JSON.stringify(
+        a.accountId,
+      )}`,
+    );
     return undefined;
   }
   const account: AccountIamEvidence = {
@@ -150,13 +174,19 @@ function parseAccount(
   };
   if (a.openIDConnectProviders !== undefined) {
     if (!Array.isArray(a.openIDConnectProviders))
-      err(`${p}.openIDConnectProviders`, 'must be a list of OIDC provider ARNs');
+      err(
+        `${p}.openIDConnectProviders`,
+        'must be a list of OIDC provider ARNs',
+      );
     else
       account.openIDConnectProviders = a.openIDConnectProviders.filter(
         (x: unknown, i: number) => {
           const ok = typeof x === 'string' && /:oidc-provider\//.test(x);
           if (!ok)
-            err(`${p}.openIDConnectProviders[${i}]`, `must be an oidc-provider ARN, got ${JSON.stringify(x)}`);
+            err(
+              `${p}.openIDConnectProviders[${i}]`,
+              `must be an oidc-provider ARN, got ${JSON.stringify(x)}`,
+            );
           return ok;
         },
       );
@@ -168,7 +198,10 @@ function parseAccount(
     const q = `${p}.roles[${i}]`;
     if (!isRecord(r)) return err(q, 'must be a mapping');
     if (!isRoleArn(r.arn))
-      return err(`${q}.arn`, `must be an IAM role ARN, got ${JSON.stringify(r.arn)}`);
+      return err(
+        `${q}.arn`,
+        `must be an IAM role ARN, got ${JSON.stringify(r.arn)}`,
+      );
     if (parseArn(r.arn)?.accountId !== account.accountId)
       return err(`${q}.arn`, `${r.arn} is not in account ${account.accountId}`);
     account.roles[r.arn] = {
@@ -195,24 +228,46 @@ export function parseWorkloadAccess(
 ): { snapshot?: WorkloadAccessSnapshot; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
   const err: Err = (field, message) =>
-    problems.push({ source, message: `${field}: ${message}`, severity: 'error' });
-  if (!isRecord(doc) || (!Array.isArray(doc.clusters) && !Array.isArray(doc.accounts))) {
-    err('(root)', 'must be a mapping with a `clusters` and / or an `accounts` list');
+    problems.push({
+      source,
+      message: `${field}: ${message}`,
+      severity: 'error',
+    });
+  if (
+    !isRecord(doc) ||
+    (!Array.isArray(doc.clusters) && !Array.isArray(doc.accounts))
+  ) {
+    err(
+      '(root)',
+      'must be a mapping with a `clusters` and / or an `accounts` list',
+    );
     return { problems };
   }
-  const snapshot: WorkloadAccessSnapshot = { clusters: {}, accounts: {}, source };
-  (Array.isArray(doc.clusters) ? doc.clusters : []).forEach((c: unknown, i: number) => {
-    const parsed = parseCluster(c, `clusters[${i}]`, source, err);
-    if (!parsed) return;
-    if (snapshot.clusters[parsed.key]) err(`clusters[${i}]`, `duplicate cluster ${parsed.key}`);
-    else snapshot.clusters[parsed.key] = parsed.value;
-  });
-  (Array.isArray(doc.accounts) ? doc.accounts : []).forEach((a: unknown, i: number) => {
-    const account = parseAccount(a, `accounts[${i}]`, source, err);
-    if (!account) return;
-    if (snapshot.accounts[account.accountId])
-      err(`accounts[${i}].accountId`, `duplicate account ${account.accountId}`);
-    else snapshot.accounts[account.accountId] = account;
-  });
+  const snapshot: WorkloadAccessSnapshot = {
+    clusters: {},
+    accounts: {},
+    source,
+  };
+  (Array.isArray(doc.clusters) ? doc.clusters : []).forEach(
+    (c: unknown, i: number) => {
+      const parsed = parseCluster(c, `clusters[${i}]`, source, err);
+      if (!parsed) return;
+      if (snapshot.clusters[parsed.key])
+        err(`clusters[${i}]`, `duplicate cluster ${parsed.key}`);
+      else snapshot.clusters[parsed.key] = parsed.value;
+    },
+  );
+  (Array.isArray(doc.accounts) ? doc.accounts : []).forEach(
+    (a: unknown, i: number) => {
+      const account = parseAccount(a, `accounts[${i}]`, source, err);
+      if (!account) return;
+      if (snapshot.accounts[account.accountId])
+        err(
+          `accounts[${i}].accountId`,
+          `duplicate account ${account.accountId}`,
+        );
+      else snapshot.accounts[account.accountId] = account;
+    },
+  );
   return { snapshot, problems };
 }

@@ -153,4 +153,3 @@ export interface WorkloadAccessReport {
   problems: string[];
   generatedAt: string;
 }
-

@@ -401,7 +401,10 @@ export async function readFleetConfiguration(
           problems: [
             {
               source: 'workloadAccess: config',
-              message: read.problem.replace(/^iamConfiguration/, 'workloadAccess'),
+              message: read.problem.replace(
+                /^iamConfiguration/,
+                'workloadAccess',
+              ),
               severity: 'error' as const,
             },
           ],

@@ -29,12 +29,16 @@ export function workloadAccountKnownCheck(
     status: 'warn',
     message: `${unknown
       .map(arn => `${arn}: account ${accountOfArn(arn) ?? '?'}`)
-      .join('; ')} is not an account the fleet knows (not configured, not in Organizations, no identity targets it)`,
+      .join(
+        '; ',
+      )} is not an account the fleet knows (not configured, not in Organizations, no identity targets it)`,
     evidence: unknown.map(arn => ({ source: 'fleet accounts', detail: arn })),
     fix: {
       summary:
         'Add the account to the fleet (fleet.yaml / capa.accounts) with its owner, or correct the role ARN if the account id is a typo.',
-      snippet: `accounts:\n  - accountId: '${accountOfArn(unknown[0]) ?? '<12 digits>'}'\n    name: <name>\n    owner: group:default/<team>`,
+      snippet: `accounts:\n  - accountId: '${
+        accountOfArn(unknown[0]) ?? '<12 digits>'
+      }'\n    name: <name>\n    owner: group:default/<team>`,
       language: 'yaml',
     },
   });

@@ -10,11 +10,17 @@
  * `sts:ExternalId`.
  */
 import { parseArn } from '../../iam/arn';
-import { chainedRoleRequest, podIdentityTags } from '../../iam/workloadRequests';
+import {
+  chainedRoleRequest,
+  podIdentityTags,
+} from '../../iam/workloadRequests';
 import type { Check, PolicyDocument } from '../../types';
 import { check } from '../../trust/checks/check';
 import { worstStatus } from '../../trust/verdict';
-import type { PodIdentityAssociationEvidence, WorkloadRoleEvidence } from '../types';
+import type {
+  PodIdentityAssociationEvidence,
+  WorkloadRoleEvidence,
+} from '../types';
 import type { WorkloadContext } from './context';
 import { askTrustPolicy } from './policyCheck';
 

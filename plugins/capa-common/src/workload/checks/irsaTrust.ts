@@ -61,8 +61,17 @@ export function workloadIrsaTrustCheck(options: {
   const p = askTrustPolicy(
     doc,
     role.source,
-    webIdentityRequest({ issuer, providerArn, namespace, serviceAccount, partition }),
-    `${serviceAccountSubject(namespace, serviceAccount)} to call sts:AssumeRoleWithWebIdentity through ${providerArn}`,
+    webIdentityRequest({
+      issuer,
+      providerArn,
+      namespace,
+      serviceAccount,
+      partition,
+    }),
+    `${serviceAccountSubject(
+      namespace,
+      serviceAccount,
+    )} to call sts:AssumeRoleWithWebIdentity through ${providerArn}`,
   );
   return check('workload-irsa-trust', {
     ...p,

@@ -23,7 +23,9 @@ export function workloadOidcIssuerCheck(ctx: WorkloadContext): Check {
   return check('workload-oidc-issuer', {
     status: 'fail',
     message: oidcIssuer
-      ? `the cluster's OIDC issuer ${JSON.stringify(oidcIssuer)} is not an https:// URL`
+      ? `the cluster's OIDC issuer ${JSON.stringify(
+          oidcIssuer,
+        )} is not an https:// URL`
       : 'the cluster has no known OIDC issuer, so IRSA tokens cannot be exchanged',
     fix: {
       summary:
@@ -78,7 +80,9 @@ export function workloadOidcProviderCheck(
       evidence: [
         {
           source,
-          detail: `providers: ${providers.length ? providers.join(', ') : 'none'}`,
+          detail: `providers: ${
+            providers.length ? providers.join(', ') : 'none'
+          }`,
         },
       ],
       fix: {

@@ -15,7 +15,10 @@ import {
 import type { Check, PolicyDocument } from '../../types';
 import { check } from '../../trust/checks/check';
 import { worstStatus } from '../../trust/verdict';
-import type { PodIdentityAssociationEvidence, WorkloadRoleEvidence } from '../types';
+import type {
+  PodIdentityAssociationEvidence,
+  WorkloadRoleEvidence,
+} from '../types';
 import type { WorkloadContext } from './context';
 import { askTrustPolicy } from './policyCheck';
 
@@ -67,9 +70,10 @@ export function workloadPodIdentityTrustCheck(
         namespace: association.namespace,
         serviceAccount: association.serviceAccount,
       });
-  const actions: Array<'sts:AssumeRole' | 'sts:TagSession'> = association.disableSessionTags
-    ? ['sts:AssumeRole']
-    : ['sts:AssumeRole', 'sts:TagSession'];
+  const actions: Array<'sts:AssumeRole' | 'sts:TagSession'> =
+    association.disableSessionTags
+      ? ['sts:AssumeRole']
+      : ['sts:AssumeRole', 'sts:TagSession'];
   const partition = parseArn(role.arn)?.partition;
   const parts = actions.map(action =>
     askTrustPolicy(
@@ -88,7 +92,9 @@ export function workloadPodIdentityTrustCheck(
   const status = worstStatus(parts.map(p => p.status));
   return check('workload-pod-identity-trust', {
     status,
-    message: `the trust policy of ${association.roleArn} ${parts.map(p => p.message).join('; ')}`,
+    message: `the trust policy of ${association.roleArn} ${parts
+      .map(p => p.message)
+      .join('; ')}`,
     evidence: parts.flatMap(p => p.evidence ?? []),
     ...(status === 'pass' ? {} : { fix: FIX }),
   });

@@ -48,7 +48,9 @@ export function workloadRoleExistsCheck(
           label,
           p: {
             status: 'skip' as const,
-            message: `no IAM evidence for account ${accountOfArn(arn)}: ${arn} not checked`,
+            message: `no IAM evidence for account ${accountOfArn(
+              arn,
+            )}: ${arn} not checked`,
           },
         };
       const status = STATUS[role.status];

@@ -10,9 +10,10 @@ import type { Check, PolicyDocument } from '../../types';
 import { check } from '../../trust/checks/check';
 import type { WorkloadRoleEvidence } from '../types';
 
-export function readTrustPolicy(
-  role: WorkloadRoleEvidence,
-): { doc?: PolicyDocument; problem?: string } {
+export function readTrustPolicy(role: WorkloadRoleEvidence): {
+  doc?: PolicyDocument;
+  problem?: string;
+} {
   let raw = role.trustPolicy;
   if (raw === undefined || raw === null)
     return { problem: 'the role has no trust policy' };
@@ -20,7 +21,9 @@ export function readTrustPolicy(
     try {
       raw = JSON.parse(raw);
     } catch (e) {
-      return { problem: `the trust policy is not JSON: ${(e as Error).message}` };
+      return {
+        problem: `the trust policy is not JSON: ${(e as Error).message}`,
+      };
     }
   }
   if (!isRecord(raw) || raw.Statement === undefined)
@@ -30,13 +33,21 @@ export function readTrustPolicy(
     const s = list[i];
     if (!isRecord(s)) return { problem: `Statement[${i}] is not an object` };
     if (s.Effect !== 'Allow' && s.Effect !== 'Deny')
-      return { problem: `Statement[${i}].Effect must be Allow or Deny, got ${JSON.stringify(s.Effect)}` };
+      return {
+        problem: `Statement[${i}].Effect must be Allow or Deny, got ${JSON.stringify(
+          s.Effect,
+        )}`,
+      };
     if (s.Action === undefined && s.NotAction === undefined)
       return { problem: `Statement[${i}] has no Action` };
     if (s.Principal === undefined && s.NotPrincipal === undefined)
-      return { problem: `Statement[${i}] has no Principal (a role trust policy names who may assume it)` };
+      return {
+        problem: `Statement[${i}] has no Principal (a role trust policy names who may assume it)`,
+      };
     if (s.Condition !== undefined && !isRecord(s.Condition))
-      return { problem: `Statement[${i}].Condition must be a mapping of operators` };
+      return {
+        problem: `Statement[${i}].Condition must be a mapping of operators`,
+      };
   }
   return { doc: raw as PolicyDocument };
 }
@@ -52,7 +63,11 @@ export function workloadTrustPolicyCheck(
     if (r.doc) docs.set(role.arn, r.doc);
     else {
       bad.push(`${label} ${role.arn}: ${r.problem}`);
-      evidence.push({ source: role.source, detail: r.problem, value: role.trustPolicy });
+      evidence.push({
+        source: role.source,
+        detail: r.problem,
+        value: role.trustPolicy,
+      });
     }
   }
   if (!roles.length)
@@ -67,7 +82,9 @@ export function workloadTrustPolicyCheck(
     return {
       check: check('workload-trust-policy', {
         status: 'pass',
-        message: `${roles.length === 1 ? 'the trust policy is' : 'the trust policies are'} well-formed`,
+        message: `${
+          roles.length === 1 ? 'the trust policy is' : 'the trust policies are'
+        } well-formed`,
       }),
       docs,
     };

@@ -27,7 +27,11 @@ export async function readEksWorkloadIdentity(
   try {
     provider = await ctx.credentials.provider(request.accountId);
   } catch (e) {
-    problems.push(`no AWS credentials for the cluster's account ${request.accountId}: ${(e as Error).message}`);
+    problems.push(
+      `no AWS credentials for the cluster's account ${request.accountId}: ${
+        (e as Error).message
+      }`,
+    );
     return undefined;
   }
   const eks = ctx.clients.eks?.({
@@ -37,9 +41,13 @@ export async function readEksWorkloadIdentity(
   });
   if (!eks) return undefined;
   const name = request.eksClusterName;
-  const evidence: WorkloadClusterEvidence = { source: `eks:DescribeCluster ${name}` };
+  const evidence: WorkloadClusterEvidence = {
+    source: `eks:DescribeCluster ${name}`,
+  };
   try {
-    const out = await ctx.call(() => eks.send(new DescribeClusterCommand({ name })));
+    const out = await ctx.call(() =>
+      eks.send(new DescribeClusterCommand({ name })),
+    );
     if (out.cluster?.identity?.oidc?.issuer)
       evidence.oidcIssuer = out.cluster.identity.oidc.issuer;
     if (out.cluster?.arn) evidence.clusterArn = out.cluster.arn;
@@ -52,7 +60,12 @@ export async function readEksWorkloadIdentity(
     let nextToken: string | undefined;
     do {
       const page = await ctx.call(() =>
-        eks.send(new ListPodIdentityAssociationsCommand({ clusterName: name, nextToken })),
+        eks.send(
+          new ListPodIdentityAssociationsCommand({
+            clusterName: name,
+            nextToken,
+          }),
+        ),
       );
       for (const s of page.associations ?? []) {
         if (!s.associationId) continue;
@@ -80,7 +93,9 @@ export async function readEksWorkloadIdentity(
     } while (nextToken);
     evidence.podIdentityAssociations = associations;
   } catch (e) {
-    problems.push(`eks:ListPodIdentityAssociations ${name}: ${describeAwsError(e)}`);
+    problems.push(
+      `eks:ListPodIdentityAssociations ${name}: ${describeAwsError(e)}`,
+    );
   }
   return evidence;
 }

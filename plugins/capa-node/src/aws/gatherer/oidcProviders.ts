@@ -12,13 +12,23 @@ export async function listOidcProviders(
   partition: string,
   problems: string[],
 ): Promise<string[] | undefined> {
-  const iam = await iamClient(ctx, { accountId, partition }, 'listing OIDC providers');
+  const iam = await iamClient(
+    ctx,
+    { accountId, partition },
+    'listing OIDC providers',
+  );
   if (!iam) return undefined;
   try {
-    const out = await ctx.call(() => iam.send(new ListOpenIDConnectProvidersCommand({})));
-    return (out.OpenIDConnectProviderList ?? []).flatMap(p => (p.Arn ? [p.Arn] : []));
+    const out = await ctx.call(() =>
+      iam.send(new ListOpenIDConnectProvidersCommand({})),
+    );
+    return (out.OpenIDConnectProviderList ?? []).flatMap(p =>
+      p.Arn ? [p.Arn] : [],
+    );
   } catch (e) {
-    problems.push(`iam:ListOpenIDConnectProviders in ${accountId}: ${describeAwsError(e)}`);
+    problems.push(
+      `iam:ListOpenIDConnectProviders in ${accountId}: ${describeAwsError(e)}`,
+    );
     return undefined;
   }
 }

@@ -40,14 +40,22 @@ export async function gatherWorkloadAccess(
   for (const arn of arns) {
     const parsed = parseArn(arn);
     if (!parsed?.accountId) continue;
-    const entry = byAccount.get(parsed.accountId) ?? { partition: parsed.partition, arns: [] };
+    const entry = byAccount.get(parsed.accountId) ?? {
+      partition: parsed.partition,
+      arns: [],
+    };
     entry.arns.push(arn);
     byAccount.set(parsed.accountId, entry);
   }
   const accounts: Record<string, AccountIamEvidence> = {};
   await Promise.all(
     [...byAccount].map(async ([accountId, { partition, arns: roleArns }]) => {
-      const providers = await listOidcProviders(ctx, accountId, partition, problems);
+      const providers = await listOidcProviders(
+        ctx,
+        accountId,
+        partition,
+        problems,
+      );
       const roles: AccountIamEvidence['roles'] = {};
       for (const arn of roleArns) {
         const r = await getRole(ctx, arn, !!request.force);
