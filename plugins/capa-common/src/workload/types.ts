@@ -65,6 +65,8 @@ export interface WorkloadRoleEvidence {
   status: 'found' | 'not-found' | 'access-denied' | 'error';
   /** The trust policy as given: a document, or the JSON text (malformed ones are reported, never thrown). */
   trustPolicy?: unknown;
+  /** Why the trust policy AWS returned could not be read (e.g. not JSON): reported by workload-trust-policy. */
+  trustPolicyProblem?: string;
   message?: string;
   source: string;
 }

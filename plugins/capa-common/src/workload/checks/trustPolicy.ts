@@ -14,6 +14,7 @@ export function readTrustPolicy(role: WorkloadRoleEvidence): {
   doc?: PolicyDocument;
   problem?: string;
 } {
+  if (role.trustPolicyProblem) return { problem: role.trustPolicyProblem };
   let raw = role.trustPolicy;
   if (raw === undefined || raw === null)
     return { problem: 'the role has no trust policy' };

@@ -11,7 +11,7 @@ import type {
 import { parseArn } from '@capa-portal/plugin-capa-common';
 import type { GathererContext } from './context';
 import { readEksWorkloadIdentity } from './eksWorkloadIdentity';
-import { getRole } from './getRole';
+import { getRole, UNDECODABLE } from './getRole';
 import { listOidcProviders } from './oidcProviders';
 
 /** @public */
@@ -60,6 +60,16 @@ export async function gatherWorkloadAccess(
       for (const arn of roleArns) {
         const r = await getRole(ctx, arn, !!request.force);
         if (!r) continue;
+        // getRole reads a role whose trust policy is not JSON as an error; the role exists, its policy is malformed.
+        if (r.status === 'error' && r.message === UNDECODABLE) {
+          roles[arn] = {
+            arn,
+            status: 'found',
+            trustPolicyProblem: `the trust policy is not JSON (${r.message})`,
+            source: `iam:GetRole ${arn}`,
+          };
+          continue;
+        }
         roles[arn] = {
           arn,
           status: r.status,
