@@ -19,7 +19,6 @@ const HUB = '777777777777';
 const RETAIL = '888888888888';
 const EXCHANGE = '101010101010';
 const ISSUER = 'https://oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789';
-const HP = ISSUER.slice('https://'.length);
 const CLUSTER_ARN = `arn:aws:eks:us-east-1:${HUB}:cluster/shared`;
 const POD_ROLE = `arn:aws:iam::${HUB}:role/pod-identity`;
 const TARGET = `arn:aws:iam::${RETAIL}:role/catalog-sync`;
