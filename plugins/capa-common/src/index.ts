@@ -64,11 +64,3 @@ export * from './permissions';
 export * from './conditions';
 
 export * from './workload';
-export {
-  POD_IDENTITY_SERVICE,
-  POD_IDENTITY_SESSION_TAGS,
-  IRSA_AUDIENCE,
-  issuerHostPath,
-  oidcProviderArn,
-  issuerOfProviderArn,
-} from './iam/workloadRequests';

@@ -216,9 +216,9 @@ function parseAccount(
 }
 
 /**
- * Validates a parsed `workloadAccess` document: `clusters: [{ managementCluster, namespace, name, oidcIssuer?,
- * clusterArn?, serviceAccounts?, podIdentityAssociations? }]` and `accounts: [{ accountId, openIDConnectProviders?,
- * roles: [{ arn, trustPolicy }] }]`.
+ * Validates a parsed `workloadAccess` document: a `clusters` list (managementCluster, namespace, name, and optional
+ * oidcIssuer, clusterArn, serviceAccounts, podIdentityAssociations) and an `accounts` list (accountId, optional
+ * openIDConnectProviders, roles with arn and trustPolicy). See docs/contracts.md section 4.1.
  *
  * @public
  */
