@@ -16,7 +16,11 @@ import type {
   WorkloadClusterEvidence,
 } from './types';
 
-/** `<managementCluster>/<namespace>/<name>`: how the snapshot keys a cluster. */
+/**
+ * `<managementCluster>/<namespace>/<name>`: how the snapshot keys a cluster.
+ *
+ * @public
+ */
 export function workloadClusterKey(
   managementCluster: string,
   namespace: string,
