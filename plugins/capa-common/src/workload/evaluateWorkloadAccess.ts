@@ -228,16 +228,15 @@ export function evaluateWorkloadAccess(
     (cluster.region && cluster.accountId && cluster.eksClusterName
       ? `arn:${partition}:eks:${cluster.region}:${cluster.accountId}:cluster/${cluster.eksClusterName}`
       : undefined);
-  const issuer = fromAws?.oidcIssuer
-    ? { value: fromAws.oidcIssuer, source: fromAws.source }
-    : fromFile?.oidcIssuer
-    ? { value: fromFile.oidcIssuer, source: fromFile.source }
-    : manifestIssuer
-    ? {
-        value: manifestIssuer,
-        source: 'AWSManagedControlPlane status.oidcProvider.arn',
-      }
-    : undefined;
+  // Live first, then the file, then what CAPA recorded on the control plane.
+  const issuer = [
+    { value: fromAws?.oidcIssuer, source: fromAws?.source ?? '' },
+    { value: fromFile?.oidcIssuer, source: fromFile?.source ?? '' },
+    {
+      value: manifestIssuer,
+      source: 'AWSManagedControlPlane status.oidcProvider.arn',
+    },
+  ].find((x): x is { value: string; source: string } => !!x.value);
   const wc: WorkloadCluster = {
     accountId: cluster.accountId,
     region: cluster.region,

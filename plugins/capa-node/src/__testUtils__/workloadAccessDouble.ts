@@ -192,14 +192,12 @@ export async function startWorkloadAccessDouble(
       let out: Answer;
       if (req.method === 'GET' && url.pathname.startsWith('/clusters/')) {
         out = eks(accounts[accountId], url);
-        calls.push({
-          action: /\/pod-identity-associations\/[^/]+$/.test(url.pathname)
-            ? 'DescribePodIdentityAssociation'
-            : url.pathname.endsWith('/pod-identity-associations')
-            ? 'ListPodIdentityAssociations'
-            : 'DescribeCluster',
-          accountId,
-        });
+        let action = 'DescribeCluster';
+        if (url.pathname.endsWith('/pod-identity-associations'))
+          action = 'ListPodIdentityAssociations';
+        else if (/\/pod-identity-associations\/[^/]+$/.test(url.pathname))
+          action = 'DescribePodIdentityAssociation';
+        calls.push({ action, accountId });
       } else {
         const params = Object.fromEntries(new URLSearchParams(body));
         out = iam(accountId, accounts[accountId], params);

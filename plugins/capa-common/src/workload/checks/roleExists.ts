@@ -35,6 +35,12 @@ const STATUS: Record<WorkloadRoleEvidence['status'], CheckStatus> = {
   error: 'skip',
 };
 
+function roleMessage(arn: string, role: WorkloadRoleEvidence): string {
+  if (role.status === 'found') return `${arn} exists`;
+  if (role.status === 'not-found') return `${arn} does not exist`;
+  return `${arn} could not be read: ${role.message ?? role.status}`;
+}
+
 export function workloadRoleExistsCheck(
   ctx: WorkloadContext,
   roles: Array<{ label: string; arn: string }>,
@@ -58,12 +64,7 @@ export function workloadRoleExistsCheck(
         label,
         p: {
           status,
-          message:
-            role.status === 'found'
-              ? `${arn} exists`
-              : role.status === 'not-found'
-              ? `${arn} does not exist`
-              : `${arn} could not be read: ${role.message ?? role.status}`,
+          message: roleMessage(arn, role),
           evidence: [{ source: role.source, detail: role.message ?? arn }],
           ...(role.status === 'not-found'
             ? {

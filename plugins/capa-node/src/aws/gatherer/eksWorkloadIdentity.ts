@@ -59,14 +59,11 @@ export async function readEksWorkloadIdentity(
     const associations: PodIdentityAssociationEvidence[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await ctx.call(() =>
-        eks.send(
-          new ListPodIdentityAssociationsCommand({
-            clusterName: name,
-            nextToken,
-          }),
-        ),
-      );
+      const command = new ListPodIdentityAssociationsCommand({
+        clusterName: name,
+        nextToken,
+      });
+      const page = await ctx.call(() => eks.send(command));
       for (const s of page.associations ?? []) {
         if (!s.associationId) continue;
         const d = await ctx.call(() =>
