@@ -16,6 +16,12 @@ export interface Config {
      * email, status, ouPath, tags }]`. Used when Organizations is not asked live (live ListAccounts wins).
      */
     organization?: string;
+    /**
+     * Static workload-access evidence (a YAML file relative to `baseDir`, or a URL): EKS clusters' OIDC issuers,
+     * IRSA service accounts and Pod Identity associations, and accounts' OIDC providers and roles with their trust
+     * policies (docs/contracts.md §4.1). Live eks/iam answers win over it.
+     */
+    workloadAccess?: string;
     /** Management clusters, listed inline (the shape of fleet.yaml). */
     managementClusters?: Array<{
       /** Unique name; also the catalog entity name of the management cluster. */

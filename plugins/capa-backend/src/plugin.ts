@@ -27,6 +27,7 @@ import { FleetRefresher } from './services/FleetRefresher';
 import { SnapshotStore } from './services/SnapshotStore';
 import { TrustService } from './services/TrustService';
 import { WatchLeases } from './services/WatchLeases';
+import { WorkloadAccessService } from './services/WorkloadAccessService';
 import { createTrustNotifier } from './services/notifications';
 
 /**
@@ -88,6 +89,16 @@ export const capaPlugin = createBackendPlugin({
           store,
           cache,
           gatherer,
+          logger,
+        });
+        let currentFleet = fleet;
+        const workloadAccess = WorkloadAccessService.create({
+          trust,
+          fleet: () => currentFleet,
+          store,
+          live: gatherer?.enabled
+            ? request => gatherer.gatherWorkloadAccess(request)
+            : undefined,
           logger,
         });
 
@@ -164,6 +175,7 @@ export const capaPlugin = createBackendPlugin({
               settings.refresh,
             );
             trust.setFleet(next);
+            currentFleet = next;
             logger.info(
               `capa: configuration changed: ${next.managementClusters.length} management clusters, ${next.accounts.length} configured accounts`,
             );
@@ -216,6 +228,7 @@ export const capaPlugin = createBackendPlugin({
         deps.httpRouter.use(
           await createRouter({
             trust,
+            workloadAccess,
             httpAuth: deps.httpAuth,
             access,
             logger,

@@ -22,6 +22,7 @@ import {
 } from './permissions/scopes';
 import { spec } from './schema/openapi.generated';
 import { TrustService } from './services/TrustService';
+import { WorkloadAccessService } from './services/WorkloadAccessService';
 
 const ACCOUNT_ID = /^[0-9]{12}$/;
 const VERDICTS: Verdict[] = [
@@ -34,6 +35,7 @@ const VERDICTS: Verdict[] = [
 
 export interface RouterOptions {
   trust: TrustService;
+  workloadAccess?: WorkloadAccessService;
   httpAuth: HttpAuthService;
   access: CapaAccessControl;
   logger: LoggerService;
@@ -186,6 +188,43 @@ export async function createRouter(
       res.json(
         await trust.cluster(managementCluster, namespace, name, caller.view),
       );
+    },
+  );
+
+  // Workload access (docs/contracts.md §4.1): the cluster must be readable (404 otherwise, as above); each role is
+  // shown when the caller may read its account (capa.account.read), the others are only counted.
+  router.get(
+    '/clusters/:managementCluster/:namespace/:name/workload-access',
+    async (req, res) => {
+      const { managementCluster, namespace, name } = req.params;
+      if (!options.workloadAccess)
+        throw new NotFoundError(
+          'workload access is not served by this backend',
+        );
+      const caller = await callerAccess(req, () => 'all');
+      const report = await options.workloadAccess.clusterAccess(
+        managementCluster,
+        namespace,
+        name,
+        caller.view,
+      );
+      if (caller.unrestricted) {
+        res.json({ ...report, hiddenRoleCount: 0 });
+        return;
+      }
+      const roles = report.roles.filter(
+        r =>
+          r.accountId !== undefined &&
+          caller.canRead(
+            caller.index.account(r.accountId) ??
+              caller.index.resolve(capaResourceRef.account(r.accountId)),
+          ),
+      );
+      res.json({
+        ...report,
+        roles,
+        hiddenRoleCount: report.roles.length - roles.length,
+      });
     },
   );
 

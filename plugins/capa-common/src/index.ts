@@ -68,3 +68,5 @@ export * from './catalog';
 export * from './permissions';
 
 export * from './conditions';
+
+export * from './workload';

@@ -4,6 +4,7 @@
  * (docs/contracts.md §4 and §6): extend them, do not rename them.
  */
 import type { CapaConditionsReport } from './conditions/capaConditions';
+import type { WorkloadAccessSnapshot } from './workload/types';
 
 /**
  * A Kubernetes object as read from a management cluster or a GitOps folder. Unparsed beyond the envelope.
@@ -146,6 +147,11 @@ export interface FleetInput {
    * `organizations:ListAccounts` answer is at hand (live evidence wins).
    */
   organization?: OrganizationSnapshot;
+  /**
+   * The static workload-access evidence (fleet.yaml's `workloadAccess`): EKS clusters' OIDC issuers, IRSA service
+   * accounts and Pod Identity associations, and accounts' OIDC providers and roles (docs/contracts.md §4.1).
+   */
+  workloadAccess?: WorkloadAccessSnapshot;
 }
 
 /**
@@ -262,6 +268,15 @@ export const CHECK_IDS = [
   'account-known',
   'static-credentials',
   'api-version',
+  // Workload access across accounts (docs/contracts.md §4.1): GET /clusters/{mc}/{ns}/{name}/workload-access.
+  'workload-account-known',
+  'workload-role-exists',
+  'workload-trust-policy',
+  'workload-oidc-issuer',
+  'workload-oidc-provider',
+  'workload-irsa-trust',
+  'workload-pod-identity-trust',
+  'workload-chain-trust',
 ] as const;
 
 /** @public */

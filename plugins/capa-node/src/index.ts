@@ -70,6 +70,7 @@ export type {
   ChainSourceAccount,
   DefaultAwsClientFactoryOptions,
   GatherOptions,
+  WorkloadAccessRequest,
 } from './aws';
 
 // CRD validation of rendered manifests

@@ -18,6 +18,7 @@ import discovered, {
   capaIdentityChainCard,
   capaOverviewPage,
   capaTrustContent,
+  capaWorkloadAccessContent,
 } from './alpha';
 import { capaApiRef } from './api';
 import {
@@ -67,6 +68,7 @@ describe('capa plugin (new frontend system)', () => {
       'entity-card:capa/cluster',
       'entity-card:capa/identity-chain',
       'entity-content:capa/trust',
+      'entity-content:capa/workload-access',
     ];
     for (const id of ids) {
       expect(plugin.getExtension(id as any)).toBeDefined();
@@ -145,6 +147,11 @@ describe('capa plugin (new frontend system)', () => {
     expect(
       await screen.findByRole('region', { name: 'AWS accounts' }),
     ).toBeInTheDocument();
+  });
+
+  it('gives the Workload access tab the path workload-access, for EKS clusters only', () => {
+    const tester = createExtensionTester(capaWorkloadAccessContent);
+    expect(tester.get(coreExtensionData.routePath)).toBe('workload-access');
   });
 
   it('gives the Trust tab the path trust', () => {

@@ -25,6 +25,7 @@ import { capaApiRef, CapaClient } from './api';
 import {
   isCapaAccountEntity,
   isCapaClusterEntity,
+  isCapaEksClusterEntity,
   isCapaEntity,
   isCapaIdentityEntity,
 } from './lib/entities';
@@ -103,6 +104,20 @@ export const capaTrustContent = EntityContentBlueprint.make({
   },
 });
 
+/** The "Workload access" tab, on EKS cluster entities only. @alpha */
+export const capaWorkloadAccessContent = EntityContentBlueprint.make({
+  name: 'workload-access',
+  params: {
+    path: 'workload-access',
+    title: 'Workload access',
+    filter: isCapaEksClusterEntity,
+    loader: () =>
+      import('./components/WorkloadAccessContent').then(m => (
+        <m.WorkloadAccessContent />
+      )),
+  },
+});
+
 /**
  * The capa plugin for the new frontend system.
  *
@@ -125,6 +140,7 @@ export const capaPlugin = createFrontendPlugin({
     capaClusterCard,
     capaIdentityChainCard,
     capaTrustContent,
+    capaWorkloadAccessContent,
   ],
 });
 

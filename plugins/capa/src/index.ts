@@ -15,6 +15,7 @@ export {
   EntityCapaClusterCard,
   EntityCapaIdentityChainCard,
   EntityCapaTrustContent,
+  EntityCapaWorkloadAccessContent,
 } from './plugin';
 export { rootRouteRef, scaffolderTemplateRouteRef } from './routes';
 export { capaApiRef, CapaClient } from './api';
@@ -22,6 +23,7 @@ export type { CapaApi } from './api';
 export {
   isCapaAccountEntity,
   isCapaClusterEntity,
+  isCapaEksClusterEntity,
   isCapaEntity,
   isCapaIdentityEntity,
 } from './lib/entities';

@@ -7,6 +7,7 @@ import {
   EntityCapaClusterCard,
   EntityCapaIdentityChainCard,
   EntityCapaTrustContent,
+  EntityCapaWorkloadAccessContent,
 } from './plugin';
 import { capaApiRef } from './api';
 import { rootRouteRef } from './routes';
@@ -29,6 +30,11 @@ describe('capaPlugin (legacy)', () => {
     ['EntityCapaClusterCard', EntityCapaClusterCard, undefined],
     ['EntityCapaIdentityChainCard', EntityCapaIdentityChainCard, undefined],
     ['EntityCapaTrustContent', EntityCapaTrustContent, undefined],
+    [
+      'EntityCapaWorkloadAccessContent',
+      EntityCapaWorkloadAccessContent,
+      undefined,
+    ],
   ] as const)(
     '%s is provided by capaPlugin under its own name',
     (name, extension, mountPoint) => {

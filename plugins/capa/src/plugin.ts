@@ -109,3 +109,23 @@ export const EntityCapaTrustContent: () => JSX.Element = capaPlugin.provide(
     },
   }),
 );
+
+/**
+ * The "Workload access" entity tab content of CAPA EKS clusters (legacy frontend system): the roles the cluster's
+ * service accounts can assume through IRSA or EKS Pod Identity, with checks. Route it for EKS clusters only, e.g.
+ * `<EntityLayout.Route path="/workload-access" title="Workload access" if={isCapaEksClusterEntity}>`.
+ *
+ * @public
+ */
+export const EntityCapaWorkloadAccessContent: () => JSX.Element =
+  capaPlugin.provide(
+    createComponentExtension({
+      name: 'EntityCapaWorkloadAccessContent',
+      component: {
+        lazy: () =>
+          import('./components/WorkloadAccessContent').then(
+            m => m.WorkloadAccessContent,
+          ),
+      },
+    }),
+  );

@@ -419,6 +419,131 @@ export const spec = {
         },
       },
     },
+    '/clusters/{managementCluster}/{namespace}/{name}/workload-access': {
+      get: {
+        operationId: 'getClusterWorkloadAccess',
+        description:
+          "Workload access across accounts (docs/contracts.md §4.1): the IAM roles the EKS cluster's service accounts can assume through IRSA or EKS Pod Identity (with role chaining into other accounts), each with its checks and verdict. A cluster that is not EKS answers 200 with applicable false, a reason and no roles. Roles in accounts the caller may not read are left out and counted in hiddenRoleCount.",
+        parameters: [
+          {
+            name: 'managementCluster',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'namespace',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'name',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: "The cluster's workload access.",
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: [
+                    'managementCluster',
+                    'namespace',
+                    'name',
+                    'applicable',
+                    'verdict',
+                    'roles',
+                  ],
+                  properties: {
+                    managementCluster: {
+                      type: 'string',
+                    },
+                    namespace: {
+                      type: 'string',
+                    },
+                    name: {
+                      type: 'string',
+                    },
+                    applicable: {
+                      type: 'boolean',
+                    },
+                    reason: {
+                      type: 'string',
+                    },
+                    oidcIssuer: {
+                      type: 'string',
+                    },
+                    clusterArn: {
+                      type: 'string',
+                    },
+                    verdict: {
+                      type: 'string',
+                    },
+                    hiddenRoleCount: {
+                      type: 'integer',
+                    },
+                    roles: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        required: [
+                          'mechanism',
+                          'serviceAccount',
+                          'roleArn',
+                          'verdict',
+                          'checks',
+                        ],
+                        properties: {
+                          mechanism: {
+                            type: 'string',
+                            enum: ['irsa', 'pod-identity'],
+                          },
+                          serviceAccount: {
+                            type: 'object',
+                          },
+                          roleArn: {
+                            type: 'string',
+                          },
+                          viaRoleArn: {
+                            type: 'string',
+                          },
+                          accountId: {
+                            type: 'string',
+                          },
+                          verdict: {
+                            type: 'string',
+                          },
+                          checks: {
+                            type: 'array',
+                            items: {
+                              type: 'object',
+                            },
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
     '/identities/{managementCluster}/{name}/chain': {
       get: {
         operationId: 'getIdentityChain',

@@ -11,6 +11,7 @@ import type {
   ManagementClusterReport,
   Verdict,
 } from '../types';
+import type { WorkloadAccessReport } from '../workload/types';
 
 /**
  * A management cluster with the health of its source. `GET /management-clusters`.
@@ -302,3 +303,13 @@ export interface TrustMapResponse {
   }>;
   generatedAt: string;
 }
+
+/**
+ * `GET /clusters/{managementCluster}/{namespace}/{name}/workload-access` (docs/contracts.md §4.1): the cluster's
+ * workload access, without the roles in accounts the caller may not read (counted in `hiddenRoleCount`).
+ *
+ * @public
+ */
+export type WorkloadAccessResponse = WorkloadAccessReport & {
+  hiddenRoleCount: number;
+};

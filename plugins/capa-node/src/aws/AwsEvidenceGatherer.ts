@@ -12,6 +12,7 @@ import {
 import type {
   EvidencePlan,
   LiveEvidence,
+  LiveWorkloadEvidence,
   OrganizationAccount,
 } from '@capa-portal/plugin-capa-common';
 import { createDefaultAwsClientFactory } from './clients';
@@ -30,6 +31,10 @@ import {
   sourceAccountFor,
 } from './gatherer/plan';
 import { simulate } from './gatherer/simulate';
+import {
+  gatherWorkloadAccess,
+  WorkloadAccessRequest,
+} from './gatherer/workloadAccess';
 import type {
   AwsEvidenceGatherer,
   AwsEvidenceGathererOptions,
@@ -44,6 +49,7 @@ export type {
   GatherOptions,
 } from './gatherer/types';
 export { decodePolicyDocument } from './gatherer/policyDocument';
+export type { WorkloadAccessRequest } from './gatherer/workloadAccess';
 
 /**
  * Live AWS evidence through `@backstage/integration-aws-node` credentials.
@@ -152,6 +158,17 @@ export class DefaultAwsEvidenceGatherer implements AwsEvidenceGatherer {
       this.#organizationAccountId,
       !!options?.force,
     );
+  }
+
+  /**
+   * Workload access of one EKS cluster (eks:DescribeCluster, eks:ListPodIdentityAssociations +
+   * DescribePodIdentityAssociation, iam:ListOpenIDConnectProviders, iam:GetRole); undefined when AWS is not set up.
+   */
+  async gatherWorkloadAccess(
+    request: WorkloadAccessRequest,
+  ): Promise<LiveWorkloadEvidence | undefined> {
+    if (!this.#checkEnabled()) return undefined;
+    return gatherWorkloadAccess(this.#ctx, request);
   }
 
   async gather(

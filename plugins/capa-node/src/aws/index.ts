@@ -8,6 +8,7 @@ export type {
   AwsEvidenceCache,
   GatherOptions,
   ChainSourceAccount,
+  WorkloadAccessRequest,
 } from './AwsEvidenceGatherer';
 export { createDefaultAwsClientFactory } from './clients';
 export { readAwsVerificationSettings } from './config';

@@ -15,6 +15,7 @@ import {
   dropDuplicateObjects,
   parseManifests,
   parseOrganizationSnapshot,
+  parseWorkloadAccess,
 } from '@capa-portal/plugin-capa-common';
 import type {
   AccountInput,
@@ -70,6 +71,11 @@ export interface FleetConfig {
    * accounts with status, OU path and tags, used when Organizations is not asked live.
    */
   organization?: string;
+  /**
+   * Static workload-access evidence (a file relative to the config file, or a URL the portal reads): EKS clusters'
+   * OIDC issuers, IRSA service accounts and Pod Identity associations, accounts' OIDC providers and roles.
+   */
+  workloadAccess?: string;
 }
 
 /** @public */
@@ -133,10 +139,17 @@ export function parseFleetConfig(
     return { config, problems };
   }
   for (const key of Object.keys(obj)) {
-    if (!['managementClusters', 'accounts', 'organization'].includes(key))
+    if (
+      ![
+        'managementClusters',
+        'accounts',
+        'organization',
+        'workloadAccess',
+      ].includes(key)
+    )
       err(
         key,
-        'unknown field (expected managementClusters, accounts, organization)',
+        'unknown field (expected managementClusters, accounts, organization, workloadAccess)',
         'warning',
       );
   }
@@ -355,6 +368,8 @@ export function parseFleetConfig(
   }
   const organization = str(obj.organization, 'organization');
   if (organization) config.organization = organization;
+  const workloadAccess = str(obj.workloadAccess, 'workloadAccess');
+  if (workloadAccess) config.workloadAccess = workloadAccess;
   return { config, problems };
 }
 
@@ -665,12 +680,30 @@ export async function loadFleetFromDirectory(dir: string): Promise<{
       organization = parsed.snapshot;
     }
   }
+  let workloadAccess: FleetInput['workloadAccess'];
+  if (config.workloadAccess) {
+    if (isUrl(config.workloadAccess)) {
+      notReadable(
+        `workloadAccess: URL ${config.workloadAccess} is not supported by the doctor`,
+      );
+    } else {
+      const file = path.resolve(base, config.workloadAccess);
+      const source = rel(root, file);
+      const r = await readYamlFile(file, source);
+      const parsed = r.problems.length
+        ? { problems: r.problems }
+        : parseWorkloadAccess(r.value, source);
+      problems.push(...parsed.problems);
+      workloadAccess = parsed.snapshot;
+    }
+  }
   return {
     input: {
       managementClusters,
       accounts,
       problems,
       ...(organization ? { organization } : {}),
+      ...(workloadAccess ? { workloadAccess } : {}),
     },
     problems,
     unusable,

@@ -8,9 +8,11 @@ import { Config, ConfigReader } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import {
   parseOrganizationSnapshot,
+  parseWorkloadAccess,
   type AccountInput,
   type InputProblem,
   type OrganizationSnapshot,
+  type WorkloadAccessSnapshot,
 } from '@capa-portal/plugin-capa-common';
 import { parse } from 'yaml';
 import {
@@ -252,6 +254,9 @@ async function readFleetConfig(
     ...(capa.has('organization')
       ? { organization: capa.getOptional('organization') }
       : {}),
+    ...(capa.has('workloadAccess')
+      ? { workloadAccess: capa.getOptional('workloadAccess') }
+      : {}),
   };
   const { config: parsed, problems } = parseFleetConfig(
     inline,
@@ -296,6 +301,7 @@ export interface FleetConfiguration {
   accounts: AccountInput[];
   problems: InputProblem[];
   organization?: OrganizationSnapshot;
+  workloadAccess?: WorkloadAccessSnapshot;
   origin?: FleetConfigOrigin;
 }
 
@@ -395,11 +401,37 @@ export async function readFleetConfiguration(
     problems.push(...parsed.problems);
     organization = parsed.snapshot;
   }
+  let workloadAccess: WorkloadAccessSnapshot | undefined;
+  if (origin.config.workloadAccess) {
+    const read = await readIamConfiguration(
+      origin.baseDir,
+      origin.config.workloadAccess,
+      urlReader,
+    );
+    const parsed = read.problem
+      ? {
+          snapshot: undefined,
+          problems: [
+            {
+              source: 'workloadAccess: config',
+              message: read.problem.replace(
+                /^iamConfiguration/,
+                'workloadAccess',
+              ),
+              severity: 'error' as const,
+            },
+          ],
+        }
+      : parseWorkloadAccess(read.value, origin.config.workloadAccess);
+    problems.push(...parsed.problems);
+    workloadAccess = parsed.snapshot;
+  }
   return {
     managementClusters,
     accounts,
     problems,
     ...(organization ? { organization } : {}),
+    ...(workloadAccess ? { workloadAccess } : {}),
     origin,
   };
 }
@@ -428,6 +460,7 @@ export function buildFleetSources(
     accounts: fleet.accounts,
     problems: fleet.problems,
     ...(fleet.organization ? { organization: fleet.organization } : {}),
+    ...(fleet.workloadAccess ? { workloadAccess: fleet.workloadAccess } : {}),
   };
 }
 

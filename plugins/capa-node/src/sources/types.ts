@@ -5,6 +5,7 @@ import type {
   LocatedObject,
   ManagementClusterInput,
   OrganizationSnapshot,
+  WorkloadAccessSnapshot,
 } from '@capa-portal/plugin-capa-common';
 
 /**
@@ -86,4 +87,6 @@ export interface FleetSources {
   problems: InputProblem[];
   /** The AWS Organizations snapshot file the configuration names (`organization`), read. */
   organization?: OrganizationSnapshot;
+  /** The workload-access evidence file the configuration names (`workloadAccess`), read. */
+  workloadAccess?: WorkloadAccessSnapshot;
 }

@@ -431,6 +431,9 @@ export function createFakeCapaApi(
       generatedAt: new Date().toISOString(),
     }),
     getAccountTrust: async () => stagingTrust,
+    getClusterWorkloadAccess: async () => {
+      throw new Error('no workload access in these fixtures');
+    },
     verifyAccountTrust: async () => stagingTrustVerified,
     getClusters: async (query = {}) => {
       const q = query.q?.toLocaleLowerCase('en-US');

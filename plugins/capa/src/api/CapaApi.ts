@@ -7,6 +7,7 @@ import type {
   ClustersQuery,
   ClustersResponse,
   IdentityChainResponse,
+  WorkloadAccessResponse,
   ManagementClustersResponse,
   OnboardingGapsQuery,
   OnboardingGapsResponse,
@@ -38,6 +39,15 @@ export interface CapaApi {
     namespace: string;
     name: string;
   }): Promise<ClusterReport>;
+  /**
+   * `GET /clusters/{managementCluster}/{namespace}/{name}/workload-access`: the roles the EKS cluster's service
+   * accounts can assume (IRSA, EKS Pod Identity and role chaining), each with its checks and verdict.
+   */
+  getClusterWorkloadAccess(ref: {
+    managementCluster: string;
+    namespace: string;
+    name: string;
+  }): Promise<WorkloadAccessResponse>;
   /** `GET /identities/{managementCluster}/{name}/chain`: an identity and its resolved chain. */
   getIdentityChain(ref: {
     managementCluster: string;

@@ -8,6 +8,7 @@ import type {
   ClustersQuery,
   ClustersResponse,
   IdentityChainResponse,
+  WorkloadAccessResponse,
   ManagementClustersResponse,
   OnboardingGapsQuery,
   OnboardingGapsResponse,
@@ -74,6 +75,18 @@ export class CapaClient implements CapaApi {
       `/clusters/${enc(ref.managementCluster)}/${enc(ref.namespace)}/${enc(
         ref.name,
       )}`,
+    );
+  }
+
+  getClusterWorkloadAccess(ref: {
+    managementCluster: string;
+    namespace: string;
+    name: string;
+  }): Promise<WorkloadAccessResponse> {
+    return this.#request(
+      `/clusters/${enc(ref.managementCluster)}/${enc(ref.namespace)}/${enc(
+        ref.name,
+      )}/workload-access`,
     );
   }
 

@@ -6,3 +6,4 @@ export * from './ClusterCard';
 export * from './IdentityChainCard';
 export * from './TrustContent';
 export * from './CapaOverviewPage';
+export * from './WorkloadAccessContent';

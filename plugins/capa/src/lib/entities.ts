@@ -49,6 +49,19 @@ export function isCapaClusterEntity(entity: Entity): boolean {
 }
 
 /**
+ * True for a CAPA workload cluster entity whose control plane is EKS (the catalog module's
+ * `capa-portal.io/flavour: eks` label): the clusters the "Workload access" tab is for.
+ *
+ * @public
+ */
+export function isCapaEksClusterEntity(entity: Entity): boolean {
+  return (
+    isCapaClusterEntity(entity) &&
+    entity.metadata.labels?.['capa-portal.io/flavour'] === 'eks'
+  );
+}
+
+/**
  * True for a CAPA identity entity: `Resource` of type `aws-cluster-identity` with the
  * `capa-portal.io/management-cluster` annotation.
  *

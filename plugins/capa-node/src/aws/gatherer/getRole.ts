@@ -11,6 +11,9 @@ import { CACHE_PREFIX, hash } from './cache';
 import { GathererContext, iamClient } from './context';
 import { decodePolicyDocument } from './policyDocument';
 
+/** getRole's message for a trust policy that is not JSON. */
+export const UNDECODABLE = 'the trust policy could not be decoded as JSON';
+
 export function getRole(
   ctx: GathererContext,
   roleArn: string,
@@ -59,7 +62,7 @@ export function getRole(
         if (!trustPolicy) {
           return {
             status: 'error',
-            message: 'the trust policy could not be decoded as JSON',
+            message: UNDECODABLE,
             checkedAt,
           } satisfies RoleLookup;
         }

@@ -1,0 +1,1 @@
+export { WorkloadAccessContent } from './WorkloadAccessContent';
