@@ -7,7 +7,8 @@
 //    E2E_BASE_URL (and E2E_BACKEND_URL) point the tests at a portal elsewhere; nothing is started then.
 // 3. Waits until the backend is ready, capa has read every management cluster and the catalog holds the
 //    entities the tests open.
-// 4. Runs e2e/*.test.mjs with `node --test` (one file at a time: the CPU is shared with the dev server).
+// 4. Runs e2e/*.test.mjs with `node --test` (one file at a time: the CPU is shared with the dev server); with
+//    arguments (`./portal e2e cluster trust-map`), only the files whose names contain one of them.
 //    They save screenshots into docs/screenshots/ and, on failure, into .portal/e2e/failures/. The tenancy test
 //    starts one more backend itself (on :7017, signed in as ml-engineer) and stops it when done.
 // The last line is `N passed, N failed`; the exit code is 1 when a test failed or the portal did not come
@@ -252,8 +253,10 @@ async function waitForPortal() {
 
 // 4. The tests.
 function runTests() {
+  const only = process.argv.slice(2).filter(a => !a.startsWith('-'));
   const files = readdirSync(join(root, 'e2e'))
     .filter(f => f.endsWith('.test.mjs'))
+    .filter(f => only.length === 0 || only.some(name => f.includes(name)))
     .sort()
     .map(f => join('e2e', f));
   // The portal may be one `./portal start` serves: nothing has made .portal/e2e on a fresh checkout, and

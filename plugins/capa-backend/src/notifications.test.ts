@@ -172,6 +172,17 @@ function setStagingNamespaces(
   setAllowedNamespace(file, 'staging-identity', namespace);
 }
 
+/** Points a cluster manifest's identityRef at an identity that does not exist. */
+function breakIdentityRef(dir: string, manifest: string, identity: string) {
+  const file = path.join(dir, 'clusters', 'mgmt-eu', manifest);
+  const text = readFileSync(file, 'utf8');
+  expect(text).toContain(`name: ${identity}\n`);
+  writeFileSync(
+    file,
+    text.replace(`name: ${identity}\n`, `name: ${identity}-missing\n`),
+  );
+}
+
 const stagingClusters = [
   { name: 'checkout-staging', owner: CAROL },
   { name: 'payments-staging-euw1', owner: PAUL },
@@ -412,5 +423,29 @@ describe('trust notifications (real notifications backend)', () => {
     expect(search.notifications[0].payload.title).toBe(
       'Cluster live/search-prod-euw1 (management cluster mgmt-eu): trust broken',
     );
+  });
+
+  it('judges a cluster whose identity chain broke by the tier its account had', async () => {
+    // An identityRef naming no identity reaches no account (identity-exists fails: CAPA cannot resolve it), so
+    // the report cannot say the cluster's tier: search-prod-euw1's account was production (listed),
+    // checkout-staging's staging (not listed).
+    const capa = await start(fleetDir, { tiers: ['Production'] });
+    await capa.probe.scheduler.triggerTask('capa-notifications');
+    breakIdentityRef(fleetDir, 'live/search-prod-euw1.yaml', 'live-identity');
+    breakIdentityRef(
+      fleetDir,
+      'staging/checkout-staging.yaml',
+      'staging-identity',
+    );
+    await capa.refreshAndNotify();
+    const search = await capa.inbox(SEARCH);
+    expect(search.totalCount).toBe(1);
+    expect(search.notifications[0].payload.title).toBe(
+      'Cluster live/search-prod-euw1 (management cluster mgmt-eu): trust broken',
+    );
+    expect(search.notifications[0].payload.description).toContain(
+      'identity-exists',
+    );
+    expect((await capa.inbox(CAROL)).totalCount).toBe(0);
   });
 });

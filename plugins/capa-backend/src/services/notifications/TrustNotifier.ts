@@ -55,6 +55,8 @@ export class TrustNotifier {
   readonly #settings: NotificationSettings;
   readonly #ownership: ResourceOwnership;
   readonly #logger: LoggerService;
+  /** The last known tier of each cluster's account (see SubjectOptions.knownTiers). */
+  readonly #knownTiers = new Map<string, string>();
   #running?: Promise<NotifyPass | undefined>;
   #again = false;
   #failing = false;
@@ -129,6 +131,7 @@ export class TrustNotifier {
     for (const s of trustSubjects(report, index, {
       stale,
       tiers: this.#settings.tiers,
+      knownTiers: this.#knownTiers,
     })) {
       consider(
         s.subject,

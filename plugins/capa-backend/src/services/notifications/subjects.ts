@@ -57,6 +57,13 @@ export interface SubjectOptions {
   stale: ReadonlySet<string>;
   /** Lower-cased tiers that notify; undefined: every tier (and accounts without one). */
   tiers?: ReadonlySet<string>;
+  /**
+   * The tier each cluster's account had when it was last known (by subject), kept by the caller across passes and
+   * updated here. A cluster whose identity chain breaks has no account in the report (nothing tells which account
+   * CAPA would reach), and that break is the one its owner most needs to hear about: such a cluster is judged by
+   * the tier its account had before, and notifies when none was ever known.
+   */
+  knownTiers?: Map<string, string>;
 }
 
 const MAX_CHECKS = 5;
@@ -124,11 +131,21 @@ export function trustSubjects(
   for (const c of report.clusters) {
     const state = STATE_OF[c.verdict];
     const resource = index.cluster(c);
-    if (!state || !resource || !inTier(resource.tier)) continue;
+    if (!state || !resource) continue;
+    const subject = `cluster:${c.managementCluster}/${c.namespace}/${c.name}`;
+    if (resource.tier !== undefined)
+      options.knownTiers?.set(subject, resource.tier);
+    const tier = resource.tier ?? options.knownTiers?.get(subject);
+    // No tier known: every tier notifies, or the cluster's account is unknown (its chain is broken).
+    const notifies =
+      tier !== undefined
+        ? inTier(tier)
+        : !options.tiers || c.accountId === undefined;
+    if (!notifies) continue;
     if (frozen(resource.managementClusters)) continue;
     subjects.push({
       kind: 'cluster',
-      subject: `cluster:${c.managementCluster}/${c.namespace}/${c.name}`,
+      subject,
       label: `Cluster ${c.namespace}/${c.name} (management cluster ${c.managementCluster})`,
       state,
       verdict: c.verdict,
