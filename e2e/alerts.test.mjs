@@ -1,11 +1,12 @@
 // (i) Alerts on trust regressions (issue #16 part 2): a second backend of the portal reads a copy of the demo fleet
-// (.portal/e2e/alerts-fleet), refreshes it every 5 s and signs the browser in as ml-engineer, a member of ml-team
-// (examples/org.yaml), which owns the ml-training-sandbox cluster (its `capa-portal.io/owner` annotation) in the
-// sandbox-tier account ml-sandbox (`capa.notifications.tiers: [sandbox]` here). The test breaks the cluster's
-// identityRef in the copy (CAPA cannot resolve an AWSClusterRoleIdentity that does not exist: identity-exists
-// fails, the verdict is broken), and ml-engineer's inbox shows one notification naming the cluster, its verdict and
-// the failing check; restoring the file turns it into "trust recovered" (the same notification: its scope is the
-// entity). The browser's requests to the portal's backend are routed to this one, as in the tenancy test.
+// (.portal/e2e/alerts-fleet) and refreshes it every 5 s, with `capa.notifications.tiers: [management]`. The
+// browser's guest is a platform-team member (examples/org.yaml), and platform-team owns platform-tools-euw1, a
+// configured kubeadm cluster in mgmt-eu's own account (111111111111, tier management) whose AWSCluster has no
+// identityRef (CAPA defaults it to the controller identity). The test gives it an identityRef naming an
+// AWSClusterRoleIdentity that does not exist (CAPA cannot resolve it: identity-exists fails, the verdict is
+// broken), and the guest's inbox shows one notification naming the cluster, its verdict and the failing check;
+// restoring the file turns it into "trust recovered" (the same notification: its scope is the entity). The
+// browser's requests to the portal's backend are routed to this one, as in the tenancy test.
 import assert from 'node:assert/strict';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,17 +29,13 @@ const MANIFEST = join(
   FLEET,
   'clusters',
   'mgmt-eu',
-  'ml-sandbox',
-  'ml-training-sandbox.yaml',
+  'platform',
+  'platform-tools-euw1.yaml',
 );
 const TITLE =
-  'Cluster ml-sandbox/ml-training-sandbox (management cluster mgmt-eu)';
+  'Cluster platform/platform-tools-euw1 (management cluster mgmt-eu)';
 const CONFIG = `app:
   baseUrl: ${BASE_URL}
-auth:
-  providers:
-    guest:
-      userEntityRef: user:default/ml-engineer
 backend:
   baseUrl: ${BACKEND}
   listen:
@@ -53,14 +50,14 @@ capa:
   refresh:
     frequency: { minutes: 0, seconds: 5 }
   notifications:
-    tiers: [sandbox]
+    tiers: [management]
 `;
 
 const local = /^http:\/\/(localhost|127\.0\.0\.1):\d+$/.test(BACKEND_URL);
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
 describe(
-  'alerts: ml-team hears when its cluster’s trust breaks and recovers',
+  'alerts: platform-team hears when its cluster’s trust breaks and recovers',
   { skip: !local && "E2E_BACKEND_URL is not this machine's" },
   () => {
     let backend;
@@ -73,7 +70,7 @@ describe(
           recursive: true,
         });
         original = readFileSync(MANIFEST, 'utf8');
-        assert.match(original, /name: ml-sandbox-identity\n/);
+        assert.doesNotMatch(original, /^\s+identityRef:/m);
         backend = await startBackend({
           name: 'alerts',
           url: BACKEND,
@@ -115,7 +112,7 @@ describe(
     }
 
     e2eTest(
-      'a broken identityRef reaches ml-engineer’s inbox once, with the failing check',
+      'an identityRef to a missing identity reaches the owner’s inbox once, with the failing check',
       page,
       async p => {
         await p.goto(`${BASE_URL}/notifications`);
@@ -124,13 +121,12 @@ describe(
           0,
           'nothing was notified before the change',
         );
-        writeFileSync(
-          MANIFEST,
-          original.replace(
-            'name: ml-sandbox-identity\n',
-            'name: ml-sandbox-identity-missing\n',
-          ),
+        const broken = original.replace(
+          /(kind: AWSCluster\n[\s\S]*?\nspec:\n)/,
+          '$1  identityRef:\n    kind: AWSClusterRoleIdentity\n    name: platform-identity-missing\n',
         );
+        assert.notEqual(broken, original);
+        writeFileSync(MANIFEST, broken);
         await inboxShows(p, `${TITLE}: trust broken`);
         await p
           .getByText(/identity-exists/)
@@ -142,7 +138,7 @@ describe(
     );
 
     e2eTest(
-      'restoring the identityRef turns it into a recovery',
+      'removing the identityRef again turns it into a recovery',
       page,
       async p => {
         writeFileSync(MANIFEST, original);
