@@ -10,10 +10,7 @@
  * `sts:ExternalId`.
  */
 import { parseArn } from '../../iam/arn';
-import {
-  chainedRoleRequest,
-  podIdentityTags,
-} from '../../iam/workloadRequests';
+import { chainedRoleRequest } from '../../iam/workloadRequests';
 import type { Check, PolicyDocument } from '../../types';
 import { check } from '../../trust/checks/check';
 import { worstStatus } from '../../trust/verdict';
@@ -21,7 +18,7 @@ import type {
   PodIdentityAssociationEvidence,
   WorkloadRoleEvidence,
 } from '../types';
-import type { WorkloadContext } from './context';
+import { podIdentitySession, type WorkloadContext } from './context';
 import { askTrustPolicy } from './policyCheck';
 
 function fixFor(ctx: WorkloadContext, a: PodIdentityAssociationEvidence) {
@@ -74,16 +71,7 @@ export function workloadChainTrustCheck(
       status: 'skip',
       message: `no readable trust policy for ${association.targetRoleArn}`,
     });
-  const tags = association.disableSessionTags
-    ? null
-    : podIdentityTags({
-        clusterArn: ctx.cluster.clusterArn,
-        clusterName: ctx.cluster.eksClusterName,
-        namespace: association.namespace,
-        serviceAccount: association.serviceAccount,
-      });
-  const actions: Array<'sts:AssumeRole' | 'sts:TagSession'> =
-    tags === null ? ['sts:AssumeRole'] : ['sts:AssumeRole', 'sts:TagSession'];
+  const { tags, actions } = podIdentitySession(ctx, association);
   const partition = parseArn(role.arn)?.partition;
   const parts = actions.map(action =>
     askTrustPolicy(

@@ -10,7 +10,6 @@ import { accountOfArn, parseArn } from '../../iam/arn';
 import {
   POD_IDENTITY_SERVICE,
   podIdentityServiceRequest,
-  podIdentityTags,
 } from '../../iam/workloadRequests';
 import type { Check, PolicyDocument } from '../../types';
 import { check } from '../../trust/checks/check';
@@ -19,7 +18,7 @@ import type {
   PodIdentityAssociationEvidence,
   WorkloadRoleEvidence,
 } from '../types';
-import type { WorkloadContext } from './context';
+import { podIdentitySession, type WorkloadContext } from './context';
 import { askTrustPolicy } from './policyCheck';
 
 const FIX = {
@@ -62,18 +61,7 @@ export function workloadPodIdentityTrustCheck(
       status: 'skip',
       message: `no readable trust policy for ${association.roleArn}`,
     });
-  const tags = association.disableSessionTags
-    ? null
-    : podIdentityTags({
-        clusterArn: ctx.cluster.clusterArn,
-        clusterName: ctx.cluster.eksClusterName,
-        namespace: association.namespace,
-        serviceAccount: association.serviceAccount,
-      });
-  const actions: Array<'sts:AssumeRole' | 'sts:TagSession'> =
-    association.disableSessionTags
-      ? ['sts:AssumeRole']
-      : ['sts:AssumeRole', 'sts:TagSession'];
+  const { tags, actions } = podIdentitySession(ctx, association);
   const partition = parseArn(role.arn)?.partition;
   const parts = actions.map(action =>
     askTrustPolicy(
