@@ -17,31 +17,9 @@ import {
   evaluateFleet,
   evaluateFleetIncrementally,
 } from '@capa-portal/plugin-capa-common';
-import { MANAGEMENT_CLUSTER_KINDS } from '@capa-portal/plugin-capa-node';
-import { DEFAULT_FLEET_OPTIONS, generateFleet } from './fleet';
+import { generatedFleetInput } from './fleetInput';
 
 const NOW = new Date('2026-01-01T00:00:00.000Z');
-
-function benchInput(): FleetInput {
-  const fleet = generateFleet(DEFAULT_FLEET_OPTIONS);
-  return {
-    managementClusters: fleet.managementClusters.map(m => ({
-      name: m.name,
-      accountId: m.accountId,
-      controllerPrincipalArn: m.controllerPrincipalArn,
-      objects: MANAGEMENT_CLUSTER_KINDS.flatMap(type =>
-        m.objects
-          .filter(o => o.kind === type.kind)
-          .map(object => ({
-            object,
-            location: { source: `kubernetes://${m.name}` },
-          })),
-      ),
-    })),
-    accounts: fleet.accounts,
-    problems: [],
-  };
-}
 
 /** The input with the `nth` object of `kinds` in management cluster `m` changed (that cluster's objects anew). */
 function changed(
@@ -113,7 +91,7 @@ function main() {
   const argv = process.argv.slice(2);
   const at = argv.indexOf('--changes');
   const n = at >= 0 ? Number(argv[at + 1]) : 5;
-  let input = benchInput();
+  let input = generatedFleetInput();
   let [evaluation, ms] = timed(() =>
     evaluateFleetIncrementally(undefined, input, undefined, { now: NOW }),
   );

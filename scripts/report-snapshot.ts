@@ -25,14 +25,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FleetInput, FleetReport } from '@capa-portal/plugin-capa-common';
 import { evaluateFleet, planEvidence } from '@capa-portal/plugin-capa-common';
-import {
-  loadFleetFromDirectory,
-  MANAGEMENT_CLUSTER_KINDS,
-} from '@capa-portal/plugin-capa-node';
+import { loadFleetFromDirectory } from '@capa-portal/plugin-capa-node';
 import { startAwsDouble } from '../bench/awsDouble';
 import { benchGatherer } from '../bench/benchGatherer';
 import { catalogEntitiesOf } from '../bench/catalogEntities';
-import { DEFAULT_FLEET_OPTIONS, generateFleet } from '../bench/fleet';
+import { generatedFleetInput } from '../bench/fleetInput';
 
 const ROOT = path.resolve(__dirname, '..');
 const BASELINE = path.join(ROOT, 'scripts', 'report-snapshot.baseline.json');
@@ -109,30 +106,6 @@ async function demoInput(): Promise<FleetInput> {
   return input;
 }
 
-/** The generated objects as KubernetesFleetReader hands them over: the kinds it lists, in its order. */
-function benchInput(): FleetInput {
-  const fleet = generateFleet(DEFAULT_FLEET_OPTIONS);
-  return {
-    managementClusters: fleet.managementClusters.map(m => ({
-      name: m.name,
-      accountId: m.accountId,
-      controllerPrincipalArn: m.controllerPrincipalArn,
-      objects: MANAGEMENT_CLUSTER_KINDS.flatMap(type =>
-        m.objects
-          .filter(o => o.kind === type.kind)
-          .map(object => ({
-            object,
-            location: { source: `kubernetes://${m.name}` },
-          })),
-      ),
-      owner: 'group:default/platform-team',
-      system: 'capa-platform',
-    })),
-    accounts: fleet.accounts,
-    problems: [],
-  };
-}
-
 async function main() {
   const argv = process.argv.slice(2);
   const outIndex = argv.indexOf('--out');
@@ -143,7 +116,16 @@ async function main() {
   if (!only || only === 'demo')
     Object.assign(all, await sections('demo', await demoInput()));
   if (!only || only === 'bench')
-    Object.assign(all, await sections('bench', benchInput()));
+    Object.assign(
+      all,
+      await sections(
+        'bench',
+        generatedFleetInput({
+          owner: 'group:default/platform-team',
+          system: 'capa-platform',
+        }),
+      ),
+    );
 
   const hashes: Record<string, { sha256: string; bytes: number }> = {};
   for (const [k, v] of Object.entries(all)) {
