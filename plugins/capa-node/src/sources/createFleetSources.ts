@@ -319,6 +319,36 @@ export async function readFleetConfiguration(
   const origin = await readFleetConfig(config);
   if (!origin) return { managementClusters: [], accounts: [], problems: [] };
   const problems = [...origin.problems];
+  /** A snapshot file fleet.yaml names under `key` (organization, workloadAccess), parsed; its problems recorded. */
+  const readSnapshotFile = async <T>(
+    key: string,
+    location: string | undefined,
+    parse: (
+      value: unknown,
+      source: string,
+    ) => { snapshot?: T; problems: InputProblem[] },
+  ): Promise<T | undefined> => {
+    if (!location) return undefined;
+    const read = await readIamConfiguration(
+      origin.baseDir,
+      location,
+      urlReader,
+    );
+    const parsed = read.problem
+      ? {
+          snapshot: undefined,
+          problems: [
+            {
+              source: `${key}: config`,
+              message: read.problem.replace(/^iamConfiguration/, key),
+              severity: 'error' as const,
+            },
+          ],
+        }
+      : parse(read.value, location);
+    problems.push(...parsed.problems);
+    return parsed.snapshot;
+  };
 
   const managementClusters: FleetConfiguration['managementClusters'] = [];
   for (const m of origin.config.managementClusters) {
@@ -375,57 +405,17 @@ export async function readFleetConfiguration(
     }
     accounts.push(account);
   }
-  let organization: OrganizationSnapshot | undefined;
-  if (origin.config.organization) {
-    // The same reader as the iamConfiguration files: a path relative to the fleet file, or a URL.
-    const read = await readIamConfiguration(
-      origin.baseDir,
-      origin.config.organization,
-      urlReader,
-    );
-    const parsed = read.problem
-      ? {
-          snapshot: undefined,
-          problems: [
-            {
-              source: 'organization: config',
-              message: read.problem.replace(
-                /^iamConfiguration/,
-                'organization',
-              ),
-              severity: 'error' as const,
-            },
-          ],
-        }
-      : parseOrganizationSnapshot(read.value, origin.config.organization);
-    problems.push(...parsed.problems);
-    organization = parsed.snapshot;
-  }
-  let workloadAccess: WorkloadAccessSnapshot | undefined;
-  if (origin.config.workloadAccess) {
-    const read = await readIamConfiguration(
-      origin.baseDir,
-      origin.config.workloadAccess,
-      urlReader,
-    );
-    const parsed = read.problem
-      ? {
-          snapshot: undefined,
-          problems: [
-            {
-              source: 'workloadAccess: config',
-              message: read.problem.replace(
-                /^iamConfiguration/,
-                'workloadAccess',
-              ),
-              severity: 'error' as const,
-            },
-          ],
-        }
-      : parseWorkloadAccess(read.value, origin.config.workloadAccess);
-    problems.push(...parsed.problems);
-    workloadAccess = parsed.snapshot;
-  }
+  // Read as the iamConfiguration files are: a path relative to the fleet file, or a URL.
+  const organization = await readSnapshotFile(
+    'organization',
+    origin.config.organization,
+    parseOrganizationSnapshot,
+  );
+  const workloadAccess = await readSnapshotFile(
+    'workloadAccess',
+    origin.config.workloadAccess,
+    parseWorkloadAccess,
+  );
   return {
     managementClusters,
     accounts,
