@@ -323,7 +323,7 @@ export async function readFleetConfiguration(
   const readSnapshotFile = async <T>(
     key: string,
     location: string | undefined,
-    parse: (
+    parseSnapshot: (
       value: unknown,
       source: string,
     ) => { snapshot?: T; problems: InputProblem[] },
@@ -345,7 +345,7 @@ export async function readFleetConfiguration(
             },
           ],
         }
-      : parse(read.value, location);
+      : parseSnapshot(read.value, location);
     problems.push(...parsed.problems);
     return parsed.snapshot;
   };
