@@ -248,6 +248,8 @@ async function freshness(server, fleet) {
       details: {
         changes: measured.changes,
         initialLoadRequests: measured.initialLoadRequests,
+        capaSyncedSeconds: round(measured.capaSyncedSeconds, 1),
+        initialLoadRows: measured.initialLoadRows,
       },
     };
   } finally {

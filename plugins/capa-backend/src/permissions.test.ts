@@ -8,6 +8,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   type AccountsResponse,
   type ClustersResponse,
+  type CatalogFleetView,
   type FleetReport,
   type ManagementClustersResponse,
 } from '@capa-portal/plugin-capa-common';
@@ -106,6 +107,20 @@ describe('tenancy: capa.account.read per account and cluster', () => {
     );
     expect(identities).not.toContain('staging-identity');
     expect(report.problems).toEqual([]);
+
+    // The catalog's parts of the fleet hold the same: the ML account alone, mgmt-eu's two readable clusters.
+    const accountsView = (await get(server, '/catalog-view/accounts', ML_USER))
+      .body as CatalogFleetView;
+    expect(accountsView.accounts.map(a => a.accountId)).toEqual([ML_ACCOUNT]);
+    const mgmtView = (
+      await get(server, '/catalog-view/management-clusters/mgmt-eu', ML_USER)
+    ).body as CatalogFleetView;
+    expect(mgmtView.clusters.map(c => `${c.namespace}/${c.name}`).sort()).toEqual(
+      report.clusters.map(c => `${c.namespace}/${c.name}`).sort(),
+    );
+    expect(mgmtView.identities.map(i => i.name)).not.toContain(
+      'staging-identity',
+    );
 
     // The platform engineer's decisions are ALLOW: the catalog is never asked for them.
     expect(catalog.calls.filter(c => c.user === PLATFORM_USER)).toEqual([]);
@@ -341,6 +356,8 @@ describe('tenancy: capa.account.read per account and cluster', () => {
       '/accounts',
       '/clusters',
       '/report',
+      '/catalog-view/accounts',
+      '/catalog-view/management-clusters/mgmt-eu',
       '/management-clusters',
       `/accounts/${ML_ACCOUNT}/trust`,
       '/clusters/mgmt-eu/ml-sandbox/ml-training-sandbox',

@@ -21,7 +21,7 @@ import {
   identityScope,
 } from './permissions/scopes';
 import { spec } from './schema/openapi.generated';
-import { TrustService } from './services/TrustService';
+import { SerializedResponse, TrustService } from './services/TrustService';
 import { WorkloadAccessService } from './services/WorkloadAccessService';
 
 const ACCOUNT_ID = /^[0-9]{12}$/;
@@ -107,6 +107,47 @@ export async function createRouter(
       }
     }
     res.json(await trust.fleetReport(caller.view));
+  });
+
+  /** A body serialised once with its weak ETag: 304 when the caller holds it. */
+  function sendSerialized(
+    req: express.Request,
+    res: express.Response,
+    serialized: SerializedResponse,
+  ) {
+    res.set('ETag', serialized.etag);
+    if (req.fresh) {
+      res.status(304).end();
+      return;
+    }
+    res.type('application/json');
+    res.send(serialized.body);
+  }
+
+  // The catalog module's parts of the fleet (CatalogFleetView): one request per entity provider, each with its
+  // own tag, so a change in one management cluster downloads only that management cluster's part.
+  router.get('/catalog-view/accounts', async (req, res) => {
+    const caller = await callerAccess(req, () => 'all');
+    sendSerialized(
+      req,
+      res,
+      await trust.catalogView(
+        { type: 'accounts' },
+        caller.view,
+      ),
+    );
+  });
+
+  router.get('/catalog-view/management-clusters/:name', async (req, res) => {
+    const caller = await callerAccess(req, () => 'all');
+    sendSerialized(
+      req,
+      res,
+      await trust.catalogView(
+        { type: 'management-cluster', name: req.params.name },
+        caller.view,
+      ),
+    );
   });
 
   router.get('/accounts', async (req, res) => {

@@ -53,6 +53,12 @@ jest.setTimeout(60_000);
 const ROUTES: Array<['get' | 'post', string, string]> = [
   ['get', '/api/capa/management-clusters', 'capa.account.read'],
   ['get', '/api/capa/report', 'capa.account.read'],
+  ['get', '/api/capa/catalog-view/accounts', 'capa.account.read'],
+  [
+    'get',
+    '/api/capa/catalog-view/management-clusters/mgmt-a',
+    'capa.account.read',
+  ],
   ['get', '/api/capa/accounts', 'capa.account.read'],
   ['get', `/api/capa/accounts/${STAGING_ACCOUNT}/trust`, 'capa.account.read'],
   [

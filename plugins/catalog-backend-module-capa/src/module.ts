@@ -22,7 +22,6 @@ import {
   CatalogExternalAccountEntities,
 } from './providers/ExternalAccountEntities';
 import { FirstReadGate } from './providers/FirstReadGate';
-import { SharedFleetReportSource } from './providers/SharedFleetReportSource';
 
 const ACCOUNT_ENTITY_MODES: AccountEntityMode[] = ['emit', 'attach', 'none'];
 
@@ -114,8 +113,9 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
         // One download of the fleet report per refresh cycle, shared by every provider, and none before every
         // management cluster's first read (or firstReadWait).
         const client = CapaBackendClient.create({ discovery, auth });
+        // Each provider asks for its own part of the fleet (CapaBackendClient.catalogView) with its own tag.
         const source = new FirstReadGate(
-          new SharedFleetReportSource(client),
+          client,
           () => client.managementClusters(),
           { maxWaitMs: firstReadWaitMs },
         );

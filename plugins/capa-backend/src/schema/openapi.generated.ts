@@ -124,6 +124,84 @@ export const spec = {
         },
       },
     },
+    '/catalog-view/accounts': {
+      get: {
+        operationId: 'getCatalogViewAccounts',
+        description:
+          "The accounts as capa-portal's catalog module builds its entities from them (a `CatalogFleetView` with\n`accounts` only: id, name, tier, owner, email, status, verdict; no checks). A weak `ETag` covers the\ncontent, not timestamps; `If-None-Match` with it answers `304 Not Modified` without a body.\n",
+        parameters: [
+          {
+            name: 'If-None-Match',
+            in: 'header',
+            required: false,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: "The accounts' part of the fleet.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/CatalogFleetView',
+                },
+              },
+            },
+          },
+          '304': {
+            description: 'Not modified since the ETag given in If-None-Match.',
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/catalog-view/management-clusters/{name}': {
+      get: {
+        operationId: 'getCatalogViewManagementCluster',
+        description:
+          "One management cluster's part of the fleet as capa-portal's catalog module builds its entities from it\n(a `CatalogFleetView`: its source's health in `sources`, its identities and workload clusters with the\nfields their entities are made from; no checks, evidence or conditions). A weak `ETag` covers the content\nand the source's health (synced, failing), not timestamps, so a change in another management cluster\nleaves it; `If-None-Match` with it answers `304 Not Modified` without a body. 404 for a management\ncluster not in the configuration.\n",
+        parameters: [
+          {
+            name: 'name',
+            in: 'path',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+          {
+            name: 'If-None-Match',
+            in: 'header',
+            required: false,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: "The management cluster's part of the fleet.",
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/CatalogFleetView',
+                },
+              },
+            },
+          },
+          '304': {
+            description: 'Not modified since the ETag given in If-None-Match.',
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
     '/accounts': {
       get: {
         operationId: 'listAccounts',
@@ -876,6 +954,45 @@ export const spec = {
       },
     },
     schemas: {
+      CatalogFleetView: {
+        type: 'object',
+        required: [
+          'generatedAt',
+          'sources',
+          'accounts',
+          'identities',
+          'clusters',
+        ],
+        properties: {
+          generatedAt: {
+            type: 'string',
+          },
+          sources: {
+            type: 'array',
+            items: {
+              type: 'object',
+            },
+          },
+          accounts: {
+            type: 'array',
+            items: {
+              type: 'object',
+            },
+          },
+          identities: {
+            type: 'array',
+            items: {
+              type: 'object',
+            },
+          },
+          clusters: {
+            type: 'array',
+            items: {
+              type: 'object',
+            },
+          },
+        },
+      },
       CapaCondition: {
         type: 'object',
         required: ['type', 'status', 'source'],

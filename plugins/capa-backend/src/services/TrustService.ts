@@ -7,6 +7,9 @@ import {
   capaConditionsForCluster,
   AccountSummary,
   AccountTrustResponse,
+  CatalogChainLink,
+  CatalogFleetView,
+  ChainLink,
   Check,
   ClusterReport,
   ClustersQuery,
@@ -65,7 +68,10 @@ interface Computed {
   byAccount?: Map<string, AccountIndexEntry>;
   /** Namespace labels per management cluster (for `forNamespace`), built on first use. */
   namespaces?: Map<string, Map<string, Record<string, string>>>;
-  /** Serialised `GET /accounts/{id}/trust` bodies of this report, by `accountId|stale`. */
+  /**
+   * Serialised bodies of this report: `GET /accounts/{id}/trust` by `accountId|stale`, the catalog views by
+   * `catalog-view:<scope>|<health>`.
+   */
   responses: Map<string, SerializedResponse>;
 }
 
@@ -89,6 +95,21 @@ interface AccountIndexEntry {
 export interface SerializedResponse {
   body: Buffer;
   etag: string;
+}
+
+/** Which part of the fleet a catalog view holds: the accounts, or one management cluster's. */
+export type CatalogViewScope =
+  | { type: 'accounts' }
+  | { type: 'management-cluster'; name: string };
+
+function catalogLink(link: ChainLink): CatalogChainLink {
+  return {
+    kind: link.kind,
+    name: link.name,
+    missing: link.missing,
+    roleArn: link.roleArn,
+    externalId: link.externalId,
+  };
 }
 
 /** The objects of a source never read (shared, so the engine sees them unchanged from one evaluation to the next). */
@@ -563,6 +584,109 @@ export class TrustService {
     return `W/"${createHash('sha1')
       .update(`${current.key}\n${health}`)
       .digest('base64url')}"`;
+  }
+
+  /**
+   * Part of the fleet as capa-portal's catalog module builds its entities from it (a `CatalogFleetView`): the
+   * accounts, or one management cluster's source, identities and workload clusters; no checks, evidence or
+   * conditions (at 10,000 clusters the whole report is 86 MB, the views together about a quarter of it).
+   *
+   * Serialised once per report and source health for an unrestricted caller. The weak ETag covers the content and
+   * the source's health, not timestamps: a view whose entities would not change keeps its tag when another
+   * management cluster changed, so the catalog module's conditional request is answered 304.
+   */
+  async catalogView(
+    scope: CatalogViewScope,
+    view?: ReportView,
+  ): Promise<SerializedResponse> {
+    const current = await this.#current();
+    let sources: ManagementClusterStatus[] = [];
+    if (scope.type === 'management-cluster') {
+      const source = (await this.managementClusters(view)).find(
+        s => s.name === scope.name,
+      );
+      if (!source)
+        throw new NotFoundError(`No management cluster ${scope.name}`);
+      sources = [source];
+    }
+    const health = sources
+      .map(s => `${s.name}:${s.lastSync ? 'synced' : 'never'}:${s.error ?? ''}`)
+      .join();
+    const key = `catalog-view:${
+      scope.type === 'accounts' ? '' : scope.name
+    }|${health}`;
+    const cached = view ? undefined : current.responses.get(key);
+    if (cached) return cached;
+
+    const report = view ? view(current.report) : current.report;
+    const content: Omit<CatalogFleetView, 'generatedAt' | 'sources'> = {
+      accounts: [],
+      identities: [],
+      clusters: [],
+    };
+    if (scope.type === 'accounts') {
+      for (const a of report.accounts)
+        content.accounts.push({
+          accountId: a.accountId,
+          name: a.name,
+          tier: a.tier,
+          owner: a.owner,
+          email: a.email,
+          status: a.status,
+          verdict: a.verdict,
+        });
+    } else {
+      for (const i of report.identities)
+        if (i.managementCluster === scope.name)
+          content.identities.push({
+            managementCluster: i.managementCluster,
+            kind: i.kind,
+            name: i.name,
+            accountId: i.accountId,
+            roleArn: i.roleArn,
+            verdict: i.verdict,
+            chain: i.chain.map(catalogLink),
+          });
+      for (const c of report.clusters)
+        if (c.managementCluster === scope.name)
+          content.clusters.push({
+            managementCluster: c.managementCluster,
+            namespace: c.namespace,
+            name: c.name,
+            accountId: c.accountId,
+            identityRef: c.identityRef,
+            verdict: c.verdict,
+            flavour: c.flavour,
+            phase: c.phase,
+            region: c.region,
+            kubernetesVersion: c.kubernetesVersion,
+            apiServer: c.apiServer,
+            apiServerCaData: c.apiServerCaData,
+            eksClusterName: c.eksClusterName,
+            owner: c.owner,
+            system: c.system,
+            chain: c.chain.map(catalogLink),
+          });
+    }
+    // The tag: the content and each source without its timestamps; the body: the same text with them.
+    const json = JSON.stringify(content);
+    const tagged = sources.map(({ lastSync, lastAttempt, ...rest }) => rest);
+    const tag = createHash('sha1')
+      .update(`${health}\n${JSON.stringify(tagged)}\n${json}`)
+      .digest('base64url');
+    const body = Buffer.from(
+      `{"generatedAt":${JSON.stringify(
+        report.generatedAt,
+      )},"sources":${JSON.stringify(sources)},${json.slice(1)}`,
+      'utf8',
+    );
+    const serialized = { body, etag: `W/"${tag}"` };
+    if (!view) {
+      if (current.responses.size >= MAX_CACHED_RESPONSES)
+        current.responses.clear();
+      current.responses.set(key, serialized);
+    }
+    return serialized;
   }
 
   async fleetReport(

@@ -40,6 +40,76 @@ export interface ManagementClustersResponse {
 }
 
 /**
+ * A chain link as the catalog needs it: which identity, and the role and external ID it assumes.
+ *
+ * @public
+ */
+export type CatalogChainLink = Pick<
+  ChainLink,
+  'kind' | 'name' | 'missing' | 'roleArn' | 'externalId'
+>;
+
+/**
+ * An account as the catalog needs it (no checks, reachability or cluster lists).
+ *
+ * @public
+ */
+export type CatalogAccount = Pick<
+  AccountReport,
+  'accountId' | 'name' | 'tier' | 'owner' | 'email' | 'status' | 'verdict'
+>;
+
+/**
+ * An identity as the catalog needs it.
+ *
+ * @public
+ */
+export type CatalogIdentity = Pick<
+  IdentityReport,
+  'managementCluster' | 'kind' | 'name' | 'accountId' | 'roleArn' | 'verdict'
+> & { chain: CatalogChainLink[] };
+
+/**
+ * A workload cluster as the catalog needs it (what its entity and the Kubernetes plugin's annotations are made
+ * from; no checks, conditions or evidence).
+ *
+ * @public
+ */
+export type CatalogCluster = Pick<
+  ClusterReport,
+  | 'managementCluster'
+  | 'namespace'
+  | 'name'
+  | 'accountId'
+  | 'identityRef'
+  | 'verdict'
+  | 'flavour'
+  | 'phase'
+  | 'region'
+  | 'kubernetesVersion'
+  | 'apiServer'
+  | 'apiServerCaData'
+  | 'eksClusterName'
+  | 'owner'
+  | 'system'
+> & { chain: CatalogChainLink[] };
+
+/**
+ * Part of the fleet as capa-portal's catalog module builds its entities from it: `GET /catalog-view/accounts`
+ * (the accounts alone) and `GET /catalog-view/management-clusters/{name}` (one management cluster's source
+ * health, identities and workload clusters). A whole {@link FleetReport} with its `sources` is one too.
+ *
+ * @public
+ */
+export interface CatalogFleetView {
+  generatedAt: string;
+  sources: ManagementClusterStatus[];
+  accounts: CatalogAccount[];
+  identities: CatalogIdentity[];
+  clusters: CatalogCluster[];
+}
+
+/**
  * One account in the list, with the ids of its failing and warning checks. `GET /accounts`.
  *
  * @public

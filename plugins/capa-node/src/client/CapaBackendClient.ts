@@ -5,6 +5,7 @@ import type {
 import { ResponseError } from '@backstage/errors';
 import type {
   AccountTrustResponse,
+  CatalogFleetView,
   FleetReport,
   ManagementClusterStatus,
   ManagementClustersResponse,
@@ -62,19 +63,52 @@ export class CapaBackendClient {
   async fleetReportIfChanged(
     etag?: string,
   ): Promise<{ etag?: string; report?: FleetReportResponse }> {
+    const { etag: tag, body } = await this.#getIfChanged<FleetReportResponse>(
+      '/report',
+      etag,
+    );
+    return { etag: tag, report: body };
+  }
+
+  /**
+   * One part of the fleet as the catalog module builds its entities from it, unless still the one tagged `etag`
+   * (then only `{ etag }`): `GET /api/capa/catalog-view/accounts` or
+   * `GET /api/capa/catalog-view/management-clusters/{name}`. A management cluster's part is a few percent of the
+   * whole report and keeps its tag when another management cluster changes.
+   */
+  async catalogView(
+    scope: { type: 'accounts' } | { type: 'management-cluster'; name: string },
+    etag?: string,
+  ): Promise<{ etag?: string; view?: CatalogFleetView }> {
+    const { etag: tag, body } = await this.#getIfChanged<CatalogFleetView>(
+      scope.type === 'accounts'
+        ? '/catalog-view/accounts'
+        : `/catalog-view/management-clusters/${encodeURIComponent(
+            scope.name,
+          )}`,
+      etag,
+    );
+    return { etag: tag, view: body };
+  }
+
+  /** A conditional GET: the body and its tag, or `{ etag }` alone when the server answered 304. */
+  async #getIfChanged<T>(
+    path: string,
+    etag?: string,
+  ): Promise<{ etag?: string; body?: T }> {
     // With If-None-Match alone, Node's fetch (undici, following the Fetch standard's "HTTP-network-or-cache
     // fetch": a conditional request gets cache mode "no-store") adds `Cache-Control: no-cache`, and express's
     // `req.fresh` (the `fresh` package) never answers 304 to a no-cache request: every poll downloaded the whole
-    // report. `max-age=0` asks for the same revalidation and keeps the 304.
+    // body. `max-age=0` asks for the same revalidation and keeps the 304.
     const response = await this.#fetch(
       'GET',
-      '/report',
+      path,
       etag ? { 'If-None-Match': etag, 'Cache-Control': 'max-age=0' } : {},
     );
     if (response.status === 304) return { etag };
     return {
       etag: response.headers.get('etag') ?? undefined,
-      report: (await response.json()) as FleetReportResponse,
+      body: (await response.json()) as T,
     };
   }
 

@@ -5,7 +5,6 @@ import {
 } from '@backstage/catalog-model';
 import {
   accountEntityName,
-  AccountReport,
   ANNOTATION_ACCOUNT_ID,
   ANNOTATION_IDENTITY_KIND,
   ANNOTATION_IDENTITY_REF,
@@ -14,12 +13,13 @@ import {
   ANNOTATION_OBJECT_NAME,
   ANNOTATION_ROLE_ARN,
   ANNOTATION_VERDICT,
-  ClusterReport,
+  CatalogAccount,
+  CatalogCluster,
+  CatalogFleetView,
+  CatalogIdentity,
   ENTITY_TYPE_ACCOUNT,
   ENTITY_TYPE_CLUSTER,
   ENTITY_TYPE_IDENTITY,
-  FleetReport,
-  IdentityReport,
   LABEL_ROLE,
   ManagementClusterStatus,
   clusterEntityName,
@@ -122,7 +122,7 @@ function tags(...values: Array<string | undefined>): string[] {
 
 /** The Resource entity of an AWS account. */
 export function accountEntity(
-  account: AccountReport,
+  account: CatalogAccount,
   defaults: EntityDefaults,
   location: string,
 ): Entity {
@@ -193,7 +193,7 @@ export function managementClusterEntity(
 
 /** The Resource entity of an identity, depending on its source identity and its target account. */
 export function identityEntity(
-  identity: IdentityReport,
+  identity: CatalogIdentity,
   defaults: EntityDefaults & { managementOwner?: string },
   location: string,
 ): Entity {
@@ -247,7 +247,7 @@ export function identityEntity(
 
 /** The Resource entity of a workload cluster, with the annotations the Kubernetes plugin needs for EKS. */
 export function clusterEntity(
-  cluster: ClusterReport,
+  cluster: CatalogCluster,
   defaults: EntityDefaults & {
     managementOwner?: string;
     managementSystem?: string;
@@ -329,7 +329,7 @@ export function clusterEntity(
  * @public
  */
 export function managementClusterEntities(
-  report: FleetReport & { sources: ManagementClusterStatus[] },
+  report: Pick<CatalogFleetView, 'sources' | 'identities' | 'clusters'>,
   name: string,
   options: { owner?: string; system?: string },
   defaults: EntityDefaults,
@@ -361,7 +361,7 @@ export function managementClusterEntities(
  * @public
  */
 export function accountEntities(
-  report: FleetReport,
+  report: Pick<CatalogFleetView, 'accounts'>,
   defaults: EntityDefaults,
   options?: { skip?: (accountId: string) => boolean },
 ): Entity[] {

@@ -8,6 +8,7 @@ import {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
+import type { CatalogFleetView } from '@capa-portal/plugin-capa-common';
 import type { FleetReportResponse } from '@capa-portal/plugin-capa-node';
 import {
   accountEntities,
@@ -23,7 +24,7 @@ import type {
 } from './ExternalAccountEntities';
 
 /**
- * Where the provider gets the fleet report: the capa backend over HTTP (or a fake in tests).
+ * Where the provider gets the fleet: the capa backend over HTTP (or a fake in tests).
  *
  * @public
  */
@@ -36,6 +37,14 @@ export interface FleetReportSource {
   fleetReportIfChanged?(
     etag?: string,
   ): Promise<{ etag?: string; report?: FleetReportResponse }>;
+  /**
+   * One provider's part of the fleet, unless still the one tagged `etag` (then `{ etag }` alone): what
+   * `CapaBackendClient.catalogView` answers. Preferred over the whole report when present.
+   */
+  catalogView?(
+    scope: { type: 'accounts' } | { type: 'management-cluster'; name: string },
+    etag?: string,
+  ): Promise<{ etag?: string; view?: CatalogFleetView }>;
 }
 
 /**
@@ -80,7 +89,9 @@ export interface CapaEntityProviderOptions {
  * never been read, nothing is applied: the catalog keeps what it had. A management cluster whose last read failed
  * is still emitted from its last good read (marked stale by the API).
  *
- * Each cycle asks for the report only if it changed (its ETag) and applies only what changed: a delta mutation
+ * Each cycle asks for its part of the fleet (`GET /api/capa/catalog-view/...`: the accounts, or its management
+ * cluster's identities and clusters, without checks or evidence) only if it changed (its ETag), so a change in one
+ * management cluster downloads that management cluster's part alone, and applies only what changed: a delta mutation
  * of the entities whose content changed and the refs that went, nothing when none did, and a full mutation
  * first, at least every `fullMutationIntervalMs`, and whenever another replica applied since (see
  * `AppliedEntities`).
@@ -154,7 +165,7 @@ export class CapaEntityProvider implements EntityProvider {
   async refresh(): Promise<number | undefined> {
     if (!this.#connection)
       throw new Error(`${this.getProviderName()} is not connected`);
-    let report: FleetReportResponse | undefined;
+    let report: CatalogFleetView | undefined;
     let etag: string | undefined;
     try {
       ({ report, etag } = await this.#fetchReport());
@@ -164,7 +175,11 @@ export class CapaEntityProvider implements EntityProvider {
       );
       return undefined;
     }
-    if (!report) return undefined; // the report this provider last applied
+    if (!report) {
+      // The part this provider last applied (a 304), or the first reads are still under way.
+      this.#logger.debug(`${this.getProviderName()}: unchanged`);
+      return undefined;
+    }
     let defaults = this.#defaults;
     let foreign = new Map<string, string>();
     if (this.#accountMode !== 'emit' && this.#externalAccounts) {
@@ -225,12 +240,23 @@ export class CapaEntityProvider implements EntityProvider {
       : next.mutation.added.length + next.mutation.removed.length;
   }
 
+  /** This provider's part of the fleet (or the whole report from a source without parts), unless unchanged. */
   async #fetchReport(): Promise<{
     etag?: string;
-    report?: FleetReportResponse;
+    report?: CatalogFleetView;
   }> {
-    if (!this.#source.fleetReportIfChanged)
-      return { report: await this.#source.fleetReport() };
-    return this.#source.fleetReportIfChanged(await this.#applied.etag());
+    const source = this.#source;
+    if (source.catalogView) {
+      const { etag, view } = await source.catalogView(
+        this.#scope.type === 'accounts'
+          ? { type: 'accounts' }
+          : { type: 'management-cluster', name: this.#scope.name },
+        await this.#applied.etag(),
+      );
+      return { etag, report: view };
+    }
+    if (!source.fleetReportIfChanged)
+      return { report: await source.fleetReport() };
+    return source.fleetReportIfChanged(await this.#applied.etag());
   }
 }

@@ -1,16 +1,17 @@
 /*
  * The initial ramp (issue #17's initial load): while the capa backend is still making its first reads, the
- * providers download nothing and apply nothing; then one download and one full mutation per provider. Counted
- * work, no clocks (the deadline runs on a fake `now`).
+ * providers download nothing and apply nothing; then one download of its part of the fleet and one full mutation
+ * per provider. Counted work, no clocks (the deadline runs on a fake `now`).
  */
 import { mockServices } from '@backstage/backend-test-utils';
 import { EntityProviderConnection } from '@backstage/plugin-catalog-node';
-import type { ManagementClusterStatus } from '@capa-portal/plugin-capa-common';
-import type { FleetReportResponse } from '@capa-portal/plugin-capa-node';
+import type {
+  CatalogFleetView,
+  ManagementClusterStatus,
+} from '@capa-portal/plugin-capa-common';
 import { demoReport } from '../__testUtils__/entities';
 import { CapaEntityProvider, CapaProviderScope } from './CapaEntityProvider';
 import { FirstReadGate } from './FirstReadGate';
-import { SharedFleetReportSource } from './SharedFleetReportSource';
 
 /** The demo fleet's providers behind one gate, as the module wires them, with every request to capa counted. */
 async function ramp(options: { maxWaitMs?: number; now?: () => number } = {}) {
@@ -21,34 +22,44 @@ async function ramp(options: { maxWaitMs?: number; now?: () => number } = {}) {
     names.map(name => [name, {}]),
   );
   const counts = { downloads: 0, statusCalls: 0 };
-  // The report as served: its sources say what was read, as the statuses do; its tag follows them.
-  const served = () => ({
-    etag: `W/"${JSON.stringify([...statuses])}"`,
-    report: {
-      ...report,
-      sources: report.sources.map(s => ({
-        ...s,
-        lastSync: statuses.get(s.name)?.lastSync,
-        error: statuses.get(s.name)?.error,
-      })),
-    },
-  });
+  // The parts as served (CapaBackendClient.catalogView): a management cluster's source says what was read, as the
+  // statuses do; its tag follows them.
+  const served = (
+    scope: { type: 'accounts' } | { type: 'management-cluster'; name: string },
+  ) => {
+    if (scope.type === 'accounts')
+      return {
+        etag: 'W/"accounts"',
+        view: { ...report, sources: [], identities: [], clusters: [] },
+      };
+    const status = statuses.get(scope.name);
+    return {
+      etag: `W/"${scope.name}:${JSON.stringify(status)}"`,
+      view: {
+        ...report,
+        accounts: [],
+        sources: report.sources
+          .filter(s => s.name === scope.name)
+          .map(s => ({ ...s, lastSync: status?.lastSync, error: status?.error })),
+      },
+    };
+  };
   const client = {
     fleetReport: async () => {
-      counts.downloads++;
-      return served().report;
+      throw new Error('the whole report is not asked for');
     },
-    fleetReportIfChanged: async (
+    catalogView: async (
+      scope: { type: 'accounts' } | { type: 'management-cluster'; name: string },
       etag?: string,
-    ): Promise<{ etag?: string; report?: FleetReportResponse }> => {
-      const answer = served();
+    ): Promise<{ etag?: string; view?: CatalogFleetView }> => {
+      const answer = served(scope);
       if (etag === answer.etag) return { etag };
       counts.downloads++;
       return answer;
     },
   };
   const gate = new FirstReadGate(
-    new SharedFleetReportSource(client),
+    client,
     async () => {
       counts.statusCalls++;
       return [...statuses].map(
@@ -93,7 +104,7 @@ async function ramp(options: { maxWaitMs?: number; now?: () => number } = {}) {
 }
 
 describe('FirstReadGate', () => {
-  it('downloads nothing and applies nothing until every management cluster was read, then once, one full mutation per provider', async () => {
+  it('downloads nothing and applies nothing until every management cluster was read, then one download and one full mutation per provider', async () => {
     const { names, statuses, counts, mutations, announce } = await ramp();
     const [first, second] = names;
     statuses.set(first, { lastSync: '2026-12-05T22:00:00Z' });
@@ -103,13 +114,13 @@ describe('FirstReadGate', () => {
 
     statuses.set(second, { lastSync: '2026-12-05T22:00:05Z' });
     await announce();
-    expect(counts).toEqual({ downloads: 1, statusCalls: 2 });
+    expect(counts).toEqual({ downloads: 3, statusCalls: 2 });
     expect(mutations.map(m => m.type)).toEqual(['full', 'full', 'full']);
     expect(new Set(mutations.map(m => m.provider)).size).toBe(3);
 
-    // Open for good: later refreshes ask for the report only (a 304 here), never the statuses again.
+    // Open for good: later refreshes ask for their parts only (304s here), never the statuses again.
     await announce();
-    expect(counts).toEqual({ downloads: 1, statusCalls: 2 });
+    expect(counts).toEqual({ downloads: 3, statusCalls: 2 });
     expect(mutations).toHaveLength(3);
   });
 
@@ -119,7 +130,7 @@ describe('FirstReadGate', () => {
     statuses.set(first, { lastSync: '2026-12-05T22:00:00Z' });
     statuses.set(second, { error: 'connect ECONNREFUSED 10.0.0.1:6443' });
     await announce();
-    expect(counts.downloads).toBe(1);
+    expect(counts.downloads).toBe(3);
     expect(mutations.map(m => m.provider).sort()).toEqual([
       'capa-accounts',
       `capa-management-cluster:${first}`,
@@ -137,7 +148,7 @@ describe('FirstReadGate', () => {
     expect(counts).toEqual({ downloads: 0, statusCalls: 1 });
     now = 60_000;
     await announce();
-    expect(counts).toEqual({ downloads: 1, statusCalls: 1 });
+    expect(counts).toEqual({ downloads: 3, statusCalls: 1 });
     // Nothing read: only the accounts (from config) are applied; the management clusters wait for their read.
     expect(mutations).toEqual([{ provider: 'capa-accounts', type: 'full' }]);
   });
@@ -146,15 +157,15 @@ describe('FirstReadGate', () => {
     const report = await demoReport();
     let calls = 0;
     const gate = new FirstReadGate(
-      new SharedFleetReportSource({ fleetReport: async () => report }),
+      { fleetReport: async () => report },
       async () => {
         calls++;
         throw new Error('503 Service Unavailable');
       },
     );
     const answers = await Promise.allSettled([
-      gate.fleetReportIfChanged(),
-      gate.fleetReportIfChanged(),
+      gate.catalogView({ type: 'accounts' }),
+      gate.catalogView({ type: 'management-cluster', name: 'a' }),
       gate.fleetReportIfChanged(),
     ]);
     expect(calls).toBe(1);

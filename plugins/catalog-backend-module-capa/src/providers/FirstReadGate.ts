@@ -1,26 +1,29 @@
-import type { ManagementClusterStatus } from '@capa-portal/plugin-capa-common';
+import type {
+  CatalogFleetView,
+  ManagementClusterStatus,
+} from '@capa-portal/plugin-capa-common';
 import type { FleetReportResponse } from '@capa-portal/plugin-capa-node';
 import type { FleetReportSource } from './CapaEntityProvider';
 
 /** How long the gate waits at most for every management cluster's first read (default of `capa.catalog.firstReadWait`). */
 export const DEFAULT_FIRST_READ_WAIT_MS = 2 * 60 * 1000;
 
-/** The shared report source the gate stands in front of. */
+/** The source the gate stands in front of (one that caches answers forgets them on `invalidate`). */
 export interface InvalidatableFleetReportSource extends FleetReportSource {
-  invalidate(): void;
+  invalidate?(): void;
 }
 
 /**
  * Holds the catalog back while the capa backend's first reads are under way: until every management cluster has
  * been read once (or its read failed), or `maxWaitMs` after the gate was made, a provider's ask for the report
- * answers "nothing new" after a small `GET /management-clusters`, so nothing is applied and the whole report is
- * not downloaded.
+ * answers "nothing new" after a small `GET /management-clusters`, so nothing is applied and nothing is downloaded.
  *
  * Without it each management cluster's first read (they end one after another, and each is announced) made the
  * providers download the whole report again (86 MB at 10,000 clusters: seconds of serialising and parsing on the
  * backend's main thread each time), and the catalog got a full mutation per management cluster plus the account
  * entities again with each read's verdicts, while the catalog was processing the first ones. With the gate the
- * ramp ends in one download and one full mutation per provider. Once open, the gate stays open: a later failing
+ * ramp ends in one download and one full mutation per provider (each provider now downloads its own part of the
+ * fleet, `catalogView`, but the account entities would still be re-applied with each read's verdicts). Once open, the gate stays open: a later failing
  * read keeps its last good data (see `CapaEntityProvider`), and nothing waits again.
  */
 export class FirstReadGate implements InvalidatableFleetReportSource {
@@ -68,11 +71,22 @@ export class FirstReadGate implements InvalidatableFleetReportSource {
       : { report: await this.#source.fleetReport() };
   }
 
+  async catalogView(
+    scope: { type: 'accounts' } | { type: 'management-cluster'; name: string },
+    etag?: string,
+  ): Promise<{ etag?: string; view?: CatalogFleetView }> {
+    if (!(await this.isOpen())) return { etag };
+    if (this.#source.catalogView)
+      return this.#source.catalogView(scope, etag);
+    const { etag: tag, report } = await this.fleetReportIfChanged(etag);
+    return { etag: tag, view: report };
+  }
+
   async fleetReport(): Promise<FleetReportResponse> {
     return this.#source.fleetReport();
   }
 
   invalidate(): void {
-    this.#source.invalidate();
+    this.#source.invalidate?.();
   }
 }
