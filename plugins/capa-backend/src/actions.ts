@@ -72,7 +72,7 @@ export function registerCapaActions(options: {
     action: async ({ input, credentials }) => {
       const report = await trust.report();
       const caller = await access.forCaller(credentials, report, {
-        scope: accountScope(report, input.accountId),
+        scope: () => accountScope(report, input.accountId),
       });
       if (!caller.canRead(caller.index.account(input.accountId)))
         throw new NotFoundError(

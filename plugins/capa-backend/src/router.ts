@@ -75,7 +75,7 @@ export async function createRouter(
     const credentials = await credentialsOf(req);
     const report = await trust.report();
     return access.forCaller(credentials, report, {
-      scope: scope(report),
+      scope: () => scope(report),
       also,
     });
   }

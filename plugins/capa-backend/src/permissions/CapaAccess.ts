@@ -151,7 +151,11 @@ export class CapaAccessControl {
   async forCaller(
     credentials: BackstageCredentials,
     report: FleetReport,
-    options: { scope: CatalogScope; also?: ResourcePermission[] },
+    options: {
+      /** Computed only when the catalog's decision is conditional (it names the entities to ask about). */
+      scope: CatalogScope | (() => CatalogScope);
+      also?: ResourcePermission[];
+    },
   ): Promise<CallerAccess> {
     const permissions = [capaAccountReadPermission, ...(options.also ?? [])];
     const queries = [
@@ -194,11 +198,12 @@ export class CapaAccessControl {
   async #catalogVisible(
     decision: PolicyDecision | undefined,
     credentials: BackstageCredentials,
-    scope: CatalogScope,
+    scopeOf: CatalogScope | (() => CatalogScope),
   ): Promise<ReadonlySet<string> | undefined> {
     if (!decision || decision.result === AuthorizeResult.ALLOW)
       return undefined;
     if (decision.result === AuthorizeResult.DENY) return new Set();
+    const scope = typeof scopeOf === 'function' ? scopeOf() : scopeOf;
     if (scope === 'all') {
       const { items } = await this.#catalog.getEntities(
         { filter: CAPA_ENTITY_FILTER, fields: REF_FIELDS },
