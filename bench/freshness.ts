@@ -94,8 +94,7 @@ async function catalogTableRows(
       rows
         .filter(
           r =>
-            Number(r.n_tup_ins) + Number(r.n_tup_upd) + Number(r.n_tup_del) >
-            0,
+            Number(r.n_tup_ins) + Number(r.n_tup_upd) + Number(r.n_tup_del) > 0,
         )
         .map(r => [
           r.relname,

@@ -110,9 +110,11 @@ describe('GET /catalog-view', () => {
         ]),
       ),
     );
-    expect([accounts.sources, accounts.clusters, accounts.identities]).toEqual(
-      [[], [], []],
-    );
+    expect([accounts.sources, accounts.clusters, accounts.identities]).toEqual([
+      [],
+      [],
+      [],
+    ]);
   });
 
   it("answers 304 to each part's tag, and a new tag only for the part that changed or started failing", async () => {
@@ -173,9 +175,9 @@ describe('GET /catalog-view', () => {
       (await get(server, '/catalog-view/management-clusters/mgmt-a', tagA))
         .status,
     ).toBe(304);
-    expect((await get(server, '/catalog-view/accounts', tagAccounts)).status).toBe(
-      304,
-    );
+    expect(
+      (await get(server, '/catalog-view/accounts', tagAccounts)).status,
+    ).toBe(304);
 
     // mgmt-a starts failing: its part says so under a new tag (its last good data kept).
     a.down('refuse');
@@ -187,7 +189,9 @@ describe('GET /catalog-view', () => {
     );
     expect(failing.status).toBe(200);
     const view = failing.body as CatalogFleetView;
-    expect(view.sources.map(s => [s.name, s.stale])).toEqual([['mgmt-a', true]]);
+    expect(view.sources.map(s => [s.name, s.stale])).toEqual([
+      ['mgmt-a', true],
+    ]);
     expect(view.clusters.length).toBeGreaterThan(0);
   });
 

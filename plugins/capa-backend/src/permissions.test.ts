@@ -115,9 +115,9 @@ describe('tenancy: capa.account.read per account and cluster', () => {
     const mgmtView = (
       await get(server, '/catalog-view/management-clusters/mgmt-eu', ML_USER)
     ).body as CatalogFleetView;
-    expect(mgmtView.clusters.map(c => `${c.namespace}/${c.name}`).sort()).toEqual(
-      report.clusters.map(c => `${c.namespace}/${c.name}`).sort(),
-    );
+    expect(
+      mgmtView.clusters.map(c => `${c.namespace}/${c.name}`).sort(),
+    ).toEqual(report.clusters.map(c => `${c.namespace}/${c.name}`).sort());
     expect(mgmtView.identities.map(i => i.name)).not.toContain(
       'staging-identity',
     );

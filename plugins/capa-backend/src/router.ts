@@ -131,10 +131,7 @@ export async function createRouter(
     sendSerialized(
       req,
       res,
-      await trust.catalogView(
-        { type: 'accounts' },
-        caller.view,
-      ),
+      await trust.catalogView({ type: 'accounts' }, caller.view),
     );
   });
 

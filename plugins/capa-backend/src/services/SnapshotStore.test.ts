@@ -28,7 +28,12 @@ describe('SnapshotStore', () => {
     const { a, b } = await twoReplicas();
     const objects = [namespace('team-a')];
     expect(
-      await a.saveSuccess('mgmt-eu', objects, [], new Date('2026-12-06T01:00:00Z')),
+      await a.saveSuccess(
+        'mgmt-eu',
+        objects,
+        [],
+        new Date('2026-12-06T01:00:00Z'),
+      ),
     ).toBe(true);
 
     const [own] = await a.snapshots(['mgmt-eu']);

@@ -83,9 +83,7 @@ export class CapaBackendClient {
     const { etag: tag, body } = await this.#getIfChanged<CatalogFleetView>(
       scope.type === 'accounts'
         ? '/catalog-view/accounts'
-        : `/catalog-view/management-clusters/${encodeURIComponent(
-            scope.name,
-          )}`,
+        : `/catalog-view/management-clusters/${encodeURIComponent(scope.name)}`,
       etag,
     );
     return { etag: tag, view: body };

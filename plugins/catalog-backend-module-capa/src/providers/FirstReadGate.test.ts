@@ -40,7 +40,11 @@ async function ramp(options: { maxWaitMs?: number; now?: () => number } = {}) {
         accounts: [],
         sources: report.sources
           .filter(s => s.name === scope.name)
-          .map(s => ({ ...s, lastSync: status?.lastSync, error: status?.error })),
+          .map(s => ({
+            ...s,
+            lastSync: status?.lastSync,
+            error: status?.error,
+          })),
       },
     };
   };
@@ -49,7 +53,9 @@ async function ramp(options: { maxWaitMs?: number; now?: () => number } = {}) {
       throw new Error('the whole report is not asked for');
     },
     catalogView: async (
-      scope: { type: 'accounts' } | { type: 'management-cluster'; name: string },
+      scope:
+        | { type: 'accounts' }
+        | { type: 'management-cluster'; name: string },
       etag?: string,
     ): Promise<{ etag?: string; view?: CatalogFleetView }> => {
       const answer = served(scope);

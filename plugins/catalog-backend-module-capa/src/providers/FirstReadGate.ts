@@ -76,8 +76,7 @@ export class FirstReadGate implements InvalidatableFleetReportSource {
     etag?: string,
   ): Promise<{ etag?: string; view?: CatalogFleetView }> {
     if (!(await this.isOpen())) return { etag };
-    if (this.#source.catalogView)
-      return this.#source.catalogView(scope, etag);
+    if (this.#source.catalogView) return this.#source.catalogView(scope, etag);
     const { etag: tag, report } = await this.fleetReportIfChanged(etag);
     return { etag: tag, view: report };
   }
