@@ -5,18 +5,16 @@
  * scope's accounts, identities and clusters with the same values, and none of the checks. Each part's weak ETag
  * answers 304 (RFC 9110 §13.1.2) and changes only when that part does.
  */
-import {
-  smallCapaFleet,
-  TestKubernetesApiServer,
-} from '@capa-portal/plugin-capa-node/testing';
-import { mockCredentials } from '@backstage/backend-test-utils';
 import type {
   CatalogFleetView,
   FleetReport,
 } from '@capa-portal/plugin-capa-common';
-import { CapaBackendClient } from '@capa-portal/plugin-capa-node';
 import request from 'supertest';
-import { startCapaBackend } from './__testUtils__/backend';
+import {
+  capaClientFor,
+  startCapaBackend,
+  twoServersPerTest,
+} from './__testUtils__/backend';
 import { userHeader } from './__testUtils__/harness';
 
 jest.setTimeout(60_000);
@@ -48,16 +46,7 @@ function pick(object: any, fields: string[]) {
 }
 
 describe('GET /catalog-view', () => {
-  let a: TestKubernetesApiServer;
-  let b: TestKubernetesApiServer;
-  beforeEach(async () => {
-    a = await TestKubernetesApiServer.start({ objects: smallCapaFleet() });
-    b = await TestKubernetesApiServer.start({ objects: smallCapaFleet() });
-  });
-  afterEach(async () => {
-    await a.stop();
-    await b.stop();
-  });
+  const servers = twoServersPerTest();
 
   const get = (server: any, path: string, etag?: string) => {
     const r = request(server)
@@ -67,7 +56,7 @@ describe('GET /catalog-view', () => {
   };
 
   it("holds one management cluster's identities and clusters as the report has them, without checks", async () => {
-    const { server, probe } = await startCapaBackend({ servers: { a, b } });
+    const { server, probe } = await startCapaBackend({ servers });
     await probe.refresh('mgmt-a', 'mgmt-b');
     const report = (await get(server, '/report')).body as FleetReport & {
       sources: any[];
@@ -118,7 +107,7 @@ describe('GET /catalog-view', () => {
   });
 
   it("answers 304 to each part's tag, and a new tag only for the part that changed or started failing", async () => {
-    const { server, probe } = await startCapaBackend({ servers: { a, b } });
+    const { server, probe } = await startCapaBackend({ servers });
     await probe.refresh('mgmt-a', 'mgmt-b');
     const tagOf = async (path: string) => {
       const res = await get(server, path);
@@ -138,7 +127,7 @@ describe('GET /catalog-view', () => {
     expect(again.text ?? '').toBe('');
 
     // A new cluster in mgmt-b: mgmt-b's part changes; mgmt-a's and the accounts' do not.
-    b.addObjects([
+    servers.b.addObjects([
       {
         apiVersion: 'cluster.x-k8s.io/v1beta2',
         kind: 'Cluster',
@@ -180,7 +169,7 @@ describe('GET /catalog-view', () => {
     ).toBe(304);
 
     // mgmt-a starts failing: its part says so under a new tag (its last good data kept).
-    a.down('refuse');
+    servers.a.down('refuse');
     await probe.refresh('mgmt-a');
     const failing = await get(
       server,
@@ -196,7 +185,7 @@ describe('GET /catalog-view', () => {
   });
 
   it('answers 404 for a management cluster not in the configuration', async () => {
-    const { server, probe } = await startCapaBackend({ servers: { a, b } });
+    const { server, probe } = await startCapaBackend({ servers });
     await probe.refresh('mgmt-a', 'mgmt-b');
     const res = await get(server, '/catalog-view/management-clusters/mgmt-x');
     expect(res.status).toBe(404);
@@ -204,21 +193,9 @@ describe('GET /catalog-view', () => {
   });
 
   it("answers CapaBackendClient's conditional request over Node's fetch with a 304", async () => {
-    const { server, probe } = await startCapaBackend({ servers: { a, b } });
+    const { server, probe } = await startCapaBackend({ servers });
     await probe.refresh('mgmt-a', 'mgmt-b');
-    const base = `http://127.0.0.1:${(server as any).address().port}/api`;
-    const client = CapaBackendClient.create({
-      discovery: {
-        getBaseUrl: async (pluginId: string) => `${base}/${pluginId}`,
-        getExternalBaseUrl: async (pluginId: string) => `${base}/${pluginId}`,
-      },
-      auth: {
-        getOwnServiceCredentials: async () => mockCredentials.service(),
-        getPluginRequestToken: async () => ({
-          token: mockCredentials.user.token(),
-        }),
-      } as any,
-    });
+    const client = capaClientFor(server);
     const scope = { type: 'management-cluster' as const, name: 'mgmt-b' };
     const first = await client.catalogView(scope);
     expect(first.view?.sources.map(s => s.name)).toEqual(['mgmt-b']);

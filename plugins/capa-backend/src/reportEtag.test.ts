@@ -3,29 +3,18 @@
  * answers 304 without a body (RFC 9110 §13.1.2); the tag changes when a source's content changes or a source
  * starts failing, not when a refresh (a full LIST here: watch is off) merely finds the same objects again.
  */
-import {
-  smallCapaFleet,
-  TestKubernetesApiServer,
-} from '@capa-portal/plugin-capa-node/testing';
-import { mockCredentials } from '@backstage/backend-test-utils';
-import { CapaBackendClient } from '@capa-portal/plugin-capa-node';
 import request from 'supertest';
-import { startCapaBackend } from './__testUtils__/backend';
+import {
+  capaClientFor,
+  startCapaBackend,
+  twoServersPerTest,
+} from './__testUtils__/backend';
 import { userHeader } from './__testUtils__/harness';
 
 jest.setTimeout(60_000);
 
 describe('GET /report with ETag', () => {
-  let a: TestKubernetesApiServer;
-  let b: TestKubernetesApiServer;
-  beforeEach(async () => {
-    a = await TestKubernetesApiServer.start({ objects: smallCapaFleet() });
-    b = await TestKubernetesApiServer.start({ objects: smallCapaFleet() });
-  });
-  afterEach(async () => {
-    await a.stop();
-    await b.stop();
-  });
+  const servers = twoServersPerTest();
 
   const report = (server: any, etag?: string) => {
     const r = request(server)
@@ -35,7 +24,7 @@ describe('GET /report with ETag', () => {
   };
 
   it('answers 304 to the current tag, and a new tag after a change or a failure', async () => {
-    const { server, probe } = await startCapaBackend({ servers: { a, b } });
+    const { server, probe } = await startCapaBackend({ servers });
     await probe.refresh('mgmt-a', 'mgmt-b');
     const first = await report(server);
     expect(first.status).toBe(200);
@@ -49,7 +38,7 @@ describe('GET /report with ETag', () => {
     await probe.refresh('mgmt-a', 'mgmt-b');
     expect((await report(server, tag)).status).toBe(304);
     // ...a changed object makes a new one.
-    a.addObjects([
+    servers.a.addObjects([
       {
         apiVersion: 'v1',
         kind: 'Namespace',
@@ -61,7 +50,7 @@ describe('GET /report with ETag', () => {
     expect(changed.status).toBe(200);
     expect(changed.headers.etag).not.toBe(tag);
 
-    a.down('refuse');
+    servers.a.down('refuse');
     await probe.refresh('mgmt-a');
     const failing = await report(server, changed.headers.etag);
     expect(failing.status).toBe(200);
@@ -71,21 +60,9 @@ describe('GET /report with ETag', () => {
   });
 
   it("answers CapaBackendClient's conditional request over Node's fetch with a 304 (no report downloaded)", async () => {
-    const { server, probe } = await startCapaBackend({ servers: { a, b } });
+    const { server, probe } = await startCapaBackend({ servers });
     await probe.refresh('mgmt-a', 'mgmt-b');
-    const base = `http://127.0.0.1:${(server as any).address().port}/api`;
-    const client = CapaBackendClient.create({
-      discovery: {
-        getBaseUrl: async (pluginId: string) => `${base}/${pluginId}`,
-        getExternalBaseUrl: async (pluginId: string) => `${base}/${pluginId}`,
-      },
-      auth: {
-        getOwnServiceCredentials: async () => mockCredentials.service(),
-        getPluginRequestToken: async () => ({
-          token: mockCredentials.user.token(),
-        }),
-      } as any,
-    });
+    const client = capaClientFor(server);
     const first = await client.fleetReportIfChanged();
     expect(first.report?.sources.map(s => s.name).sort()).toEqual([
       'mgmt-a',

@@ -4,11 +4,7 @@
  * triggered again), with no further LIST; a source whose watches fail goes stale at its next refresh and keeps
  * its last good data.
  */
-import {
-  smallCapaFleet,
-  TestKubernetesApiServer,
-} from '@capa-portal/plugin-capa-node/testing';
-import { startCapaBackend } from './__testUtils__/backend';
+import { startCapaBackend, twoServersPerTest } from './__testUtils__/backend';
 import { newCluster } from './__testUtils__/fleet';
 import {
   eventually,
@@ -19,55 +15,45 @@ import {
 jest.setTimeout(60_000);
 
 describe('capa backend with watched management clusters', () => {
-  let a: TestKubernetesApiServer;
-  let b: TestKubernetesApiServer;
-
-  beforeEach(async () => {
-    a = await TestKubernetesApiServer.start({ objects: smallCapaFleet() });
-    b = await TestKubernetesApiServer.start({ objects: smallCapaFleet() });
-  });
-  afterEach(async () => {
-    await a.stop();
-    await b.stop();
-  });
+  const servers = twoServersPerTest();
 
   it('shows a created and a deleted cluster through the watch alone, with no LIST after the first read', async () => {
     const { server, probe } = await startCapaBackend({
-      servers: { a, b },
+      servers,
       watch: true,
     });
     await probe.refresh('mgmt-a', 'mgmt-b');
     const before = await clusterKeys(server);
     expect(before).toContain('mgmt-a/staging/web');
-    const lists = a.requests({ verb: 'list' }).length;
-    const listsB = b.requests({ verb: 'list' }).length;
+    const lists = servers.a.requests({ verb: 'list' }).length;
+    const listsB = servers.b.requests({ verb: 'list' }).length;
 
-    a.addObjects(newCluster('fresh'));
+    servers.a.addObjects(newCluster('fresh'));
     await eventually(
       'the new cluster in /api/capa/clusters',
       () => clusterKeys(server),
       keys => keys.includes('mgmt-a/staging/fresh'),
     );
-    a.removeObjects(newCluster('fresh'));
+    servers.a.removeObjects(newCluster('fresh'));
     await eventually(
       'the deleted cluster gone',
       () => clusterKeys(server),
       keys => !keys.includes('mgmt-a/staging/fresh'),
     );
     expect(await clusterKeys(server)).toEqual(before);
-    expect(a.requests({ verb: 'list' })).toHaveLength(lists);
+    expect(servers.a.requests({ verb: 'list' })).toHaveLength(lists);
     // mgmt-b changed nothing and was never listed again either.
-    expect(b.requests({ verb: 'list' })).toHaveLength(listsB);
+    expect(servers.b.requests({ verb: 'list' })).toHaveLength(listsB);
   });
 
   it('marks a source stale at its next refresh when its watches fail, keeping its clusters', async () => {
     const { server, probe } = await startCapaBackend({
-      servers: { a, b },
+      servers,
       watch: true,
     });
     await probe.refresh('mgmt-a', 'mgmt-b');
     const before = await clusterKeys(server);
-    a.down('refuse');
+    servers.a.down('refuse');
     // The watcher retries with a growing wait (0.5 s, 1 s, ...) before it calls the source failed.
     const stale = await eventually(
       'mgmt-a stale',

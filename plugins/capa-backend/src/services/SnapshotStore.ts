@@ -30,6 +30,17 @@ export interface SourceSnapshot {
 /** Per-source state without the objects: cheap to read on every request. */
 export type SourceStatus = Omit<SourceSnapshot, 'objects' | 'problems'>;
 
+/** A row without its objects: what status reads select (never the large columns). */
+type StatusRow = Omit<Row, 'objects' | 'problems'>;
+const STATUS_COLUMNS = [
+  'source',
+  'object_count',
+  'synced_at',
+  'attempted_at',
+  'error',
+  'generation',
+];
+
 interface Row {
   source: string;
   objects: string | null;
@@ -193,16 +204,7 @@ export class SnapshotStore {
   }
 
   async statuses(): Promise<SourceStatus[]> {
-    const rows: Omit<Row, 'objects' | 'problems'>[] = await this.#db(
-      TABLE,
-    ).select(
-      'source',
-      'object_count',
-      'synced_at',
-      'attempted_at',
-      'error',
-      'generation',
-    );
+    const rows: StatusRow[] = await this.#db(TABLE).select(STATUS_COLUMNS);
     return rows.map(toStatus);
   }
 
@@ -212,16 +214,9 @@ export class SnapshotStore {
    */
   async snapshots(sources: string[]): Promise<SourceSnapshot[]> {
     if (sources.length === 0) return [];
-    const statuses: Omit<Row, 'objects' | 'problems'>[] = await this.#db(TABLE)
+    const statuses: StatusRow[] = await this.#db(TABLE)
       .whereIn('source', sources)
-      .select(
-        'source',
-        'object_count',
-        'synced_at',
-        'attempted_at',
-        'error',
-        'generation',
-      );
+      .select(STATUS_COLUMNS);
     const snapshots: SourceSnapshot[] = [];
     const stored: string[] = [];
     for (const row of statuses) {
@@ -251,7 +246,7 @@ export class SnapshotStore {
   }
 }
 
-function toStatus(row: Omit<Row, 'objects' | 'problems'>): SourceStatus {
+function toStatus(row: StatusRow): SourceStatus {
   return {
     source: row.source,
     objectCount: row.object_count,
