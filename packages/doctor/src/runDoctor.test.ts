@@ -391,6 +391,15 @@ spec:
       },
       'iam/staging.yaml',
     ],
+    [
+      'a workloadAccess file that does not exist',
+      {
+        'fleet.yaml': `${fleetYaml}workloadAccess: workload/access.yaml\n`,
+        'clusters/all.yaml': manifests('staging'),
+        ...iam,
+      },
+      'workload/access.yaml',
+    ],
   ])(
     'exits 2 on %s, still printing what it could evaluate, with unusableInput in the JSON',
     async (_name, files: Record<string, string>, source) => {

@@ -195,6 +195,32 @@ describe('loadFleetFromDirectory', () => {
       'org/accounts.yaml: accounts[0].accountId: must be a 12-digit string (quote it), got 151515151515',
     ]);
   });
+  it('counts a missing or malformed workloadAccess file fleet.yaml names as unusable input, like the Organizations snapshot', async () => {
+    const files = {
+      'fleet.yaml': `${FLEET}workloadAccess: workload/access.yaml\n`,
+      'clusters/mgmt-eu/identities.yaml': '',
+      'iam/management.yaml': 'spec: {}\n',
+      'iam/staging.yaml': 'spec: {}\n',
+    };
+    const noFile = await loadFleetFromDirectory(await tempFleet(files));
+    expect(noFile.input.workloadAccess).toBeUndefined();
+    expect(noFile.unusable.map(p => p.source)).toEqual([
+      'workload/access.yaml',
+    ]);
+
+    const malformed = await loadFleetFromDirectory(
+      await tempFleet({
+        ...files,
+        'workload/access.yaml': 'clusters: [\n',
+      }),
+    );
+    expect(malformed.unusable.map(p => p.source)).toEqual([
+      'workload/access.yaml',
+    ]);
+    expect(malformed.problems).toEqual(
+      expect.arrayContaining(malformed.unusable),
+    );
+  });
   it('reports missing manifests folders, unreadable iam files and URLs as problems', async () => {
     const dir = await tempFleet({
       'fleet.yaml': FLEET.replace(

@@ -662,41 +662,41 @@ export async function loadFleetFromDirectory(dir: string): Promise<{
     }
     accounts.push(acc);
   }
-  let organization: FleetInput['organization'];
-  if (config.organization) {
-    if (isUrl(config.organization)) {
-      notReadable(
-        `organization: URL ${config.organization} is not supported by the doctor`,
-      );
-    } else {
-      const file = path.resolve(base, config.organization);
-      const source = rel(root, file);
-      const r = await readYamlFile(file, source);
-      const parsed = r.problems.length
-        ? { problems: r.problems }
-        : parseOrganizationSnapshot(r.value, source);
-      problems.push(...parsed.problems);
-      unusable.push(...parsed.problems);
-      organization = parsed.snapshot;
+  /**
+   * A snapshot file fleet.yaml names (`organization`, `workloadAccess`): read and parsed, every problem with it
+   * unusable input (without it the checks that need it judge less than the fleet has).
+   */
+  async function readSnapshot<T>(
+    key: 'organization' | 'workloadAccess',
+    parse: (
+      value: unknown,
+      source: string,
+    ) => { snapshot?: T; problems: InputProblem[] },
+  ): Promise<T | undefined> {
+    const named = config[key];
+    if (!named) return undefined;
+    if (isUrl(named)) {
+      notReadable(`${key}: URL ${named} is not supported by the doctor`);
+      return undefined;
     }
+    const file = path.resolve(base, named);
+    const source = rel(root, file);
+    const r = await readYamlFile(file, source);
+    const parsed = r.problems.length
+      ? { problems: r.problems }
+      : parse(r.value, source);
+    problems.push(...parsed.problems);
+    unusable.push(...parsed.problems);
+    return parsed.snapshot;
   }
-  let workloadAccess: FleetInput['workloadAccess'];
-  if (config.workloadAccess) {
-    if (isUrl(config.workloadAccess)) {
-      notReadable(
-        `workloadAccess: URL ${config.workloadAccess} is not supported by the doctor`,
-      );
-    } else {
-      const file = path.resolve(base, config.workloadAccess);
-      const source = rel(root, file);
-      const r = await readYamlFile(file, source);
-      const parsed = r.problems.length
-        ? { problems: r.problems }
-        : parseWorkloadAccess(r.value, source);
-      problems.push(...parsed.problems);
-      workloadAccess = parsed.snapshot;
-    }
-  }
+  const organization = await readSnapshot(
+    'organization',
+    parseOrganizationSnapshot,
+  );
+  const workloadAccess = await readSnapshot(
+    'workloadAccess',
+    parseWorkloadAccess,
+  );
   return {
     input: {
       managementClusters,
