@@ -31,9 +31,10 @@ export interface Config {
        */
       fullMutationEvery?: HumanDuration;
       /**
-       * After a start, nothing is applied until every management cluster has been read once (or its read failed),
-       * so the catalog gets one full mutation per provider instead of one per management cluster's read; at most
-       * this long (default two minutes), then the providers apply what has been read.
+       * After a start, the account entities are not applied until every management cluster has been read once (or
+       * its read failed), so the catalog gets them once with settled verdicts instead of once per management
+       * cluster's read; at most this long (default two minutes), then they are applied as they are. A management
+       * cluster's own entities are applied as soon as it has been read.
        */
       firstReadWait?: HumanDuration;
     };

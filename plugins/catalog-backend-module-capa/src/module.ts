@@ -110,10 +110,9 @@ export const catalogModuleCapaEntityProvider = createBackendModule({
             auth,
           }),
         };
-        // One download of the fleet report per refresh cycle, shared by every provider, and none before every
-        // management cluster's first read (or firstReadWait).
+        // Each provider asks for its own part of the fleet (CapaBackendClient.catalogView) with its own tag; the
+        // accounts wait for every management cluster's first read (or firstReadWait).
         const client = CapaBackendClient.create({ discovery, auth });
-        // Each provider asks for its own part of the fleet (CapaBackendClient.catalogView) with its own tag.
         const source = new FirstReadGate(
           client,
           () => client.managementClusters(),

@@ -1,7 +1,8 @@
 /*
- * The initial ramp (issue #17's initial load): while the capa backend is still making its first reads, the
- * providers download nothing and apply nothing; then one download of its part of the fleet and one full mutation
- * per provider. Counted work, no clocks (the deadline runs on a fake `now`).
+ * The initial ramp (issue #17's initial load): a management cluster's entities are applied once it has been read,
+ * the account entities once every management cluster has been read (or failed, or the wait is over), one full
+ * mutation per provider; the accounts part is not downloaded before. Counted work, no clocks (the deadline runs
+ * on a fake `now`).
  */
 import { mockServices } from '@backstage/backend-test-utils';
 import { EntityProviderConnection } from '@backstage/plugin-catalog-node';
@@ -21,7 +22,7 @@ async function ramp(options: { maxWaitMs?: number; now?: () => number } = {}) {
   const statuses = new Map<string, Partial<ManagementClusterStatus>>(
     names.map(name => [name, {}]),
   );
-  const counts = { downloads: 0, statusCalls: 0 };
+  const counts = { accountDownloads: 0, statusCalls: 0 };
   // The parts as served (CapaBackendClient.catalogView): a management cluster's source says what was read, as the
   // statuses do; its tag follows them.
   const served = (
@@ -60,7 +61,7 @@ async function ramp(options: { maxWaitMs?: number; now?: () => number } = {}) {
     ): Promise<{ etag?: string; view?: CatalogFleetView }> => {
       const answer = served(scope);
       if (etag === answer.etag) return { etag };
-      counts.downloads++;
+      if (scope.type === 'accounts') counts.accountDownloads++;
       return answer;
     },
   };
@@ -110,23 +111,34 @@ async function ramp(options: { maxWaitMs?: number; now?: () => number } = {}) {
 }
 
 describe('FirstReadGate', () => {
-  it('downloads nothing and applies nothing until every management cluster was read, then one download and one full mutation per provider', async () => {
+  it("applies a management cluster's entities once it was read, and the accounts once every one was: one full mutation per provider", async () => {
     const { names, statuses, counts, mutations, announce } = await ramp();
     const [first, second] = names;
+    await announce();
+    expect(counts).toEqual({ accountDownloads: 0, statusCalls: 1 });
+    expect(mutations).toEqual([]);
+
     statuses.set(first, { lastSync: '2026-12-05T22:00:00Z' });
     await announce();
-    expect(counts).toEqual({ downloads: 0, statusCalls: 1 });
-    expect(mutations).toEqual([]);
+    expect(counts).toEqual({ accountDownloads: 0, statusCalls: 2 });
+    expect(mutations).toEqual([
+      { provider: `capa-management-cluster:${first}`, type: 'full' },
+    ]);
 
     statuses.set(second, { lastSync: '2026-12-05T22:00:05Z' });
     await announce();
-    expect(counts).toEqual({ downloads: 3, statusCalls: 2 });
+    expect(counts).toEqual({ accountDownloads: 1, statusCalls: 3 });
+    expect(
+      mutations
+        .slice(1)
+        .map(m => m.provider)
+        .sort(),
+    ).toEqual(['capa-accounts', `capa-management-cluster:${second}`]);
     expect(mutations.map(m => m.type)).toEqual(['full', 'full', 'full']);
-    expect(new Set(mutations.map(m => m.provider)).size).toBe(3);
 
     // Open for good: later refreshes ask for their parts only (304s here), never the statuses again.
     await announce();
-    expect(counts).toEqual({ downloads: 3, statusCalls: 2 });
+    expect(counts).toEqual({ accountDownloads: 1, statusCalls: 3 });
     expect(mutations).toHaveLength(3);
   });
 
@@ -136,14 +148,14 @@ describe('FirstReadGate', () => {
     statuses.set(first, { lastSync: '2026-12-05T22:00:00Z' });
     statuses.set(second, { error: 'connect ECONNREFUSED 10.0.0.1:6443' });
     await announce();
-    expect(counts.downloads).toBe(3);
+    expect(counts.accountDownloads).toBe(1);
     expect(mutations.map(m => m.provider).sort()).toEqual([
       'capa-accounts',
       `capa-management-cluster:${first}`,
     ]);
   });
 
-  it('opens after maxWaitMs whatever the reads, without asking again', async () => {
+  it('applies the accounts after maxWaitMs whatever the reads, without asking again', async () => {
     let now = 0;
     const { counts, mutations, announce } = await ramp({
       maxWaitMs: 60_000,
@@ -151,10 +163,10 @@ describe('FirstReadGate', () => {
     });
     now = 59_999;
     await announce();
-    expect(counts).toEqual({ downloads: 0, statusCalls: 1 });
+    expect(counts).toEqual({ accountDownloads: 0, statusCalls: 1 });
     now = 60_000;
     await announce();
-    expect(counts).toEqual({ downloads: 3, statusCalls: 1 });
+    expect(counts).toEqual({ accountDownloads: 1, statusCalls: 1 });
     // Nothing read: only the accounts (from config) are applied; the management clusters wait for their read.
     expect(mutations).toEqual([{ provider: 'capa-accounts', type: 'full' }]);
   });

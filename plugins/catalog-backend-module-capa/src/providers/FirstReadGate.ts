@@ -5,7 +5,7 @@ import type {
 import type { FleetReportResponse } from '@capa-portal/plugin-capa-node';
 import type { FleetReportSource } from './CapaEntityProvider';
 
-/** How long the gate waits at most for every management cluster's first read (default of `capa.catalog.firstReadWait`). */
+/** How long the account entities wait at most for every management cluster's first read (default of `capa.catalog.firstReadWait`). */
 export const DEFAULT_FIRST_READ_WAIT_MS = 2 * 60 * 1000;
 
 /** The source the gate stands in front of (one that caches answers forgets them on `invalidate`). */
@@ -14,17 +14,17 @@ export interface InvalidatableFleetReportSource extends FleetReportSource {
 }
 
 /**
- * Holds the catalog back while the capa backend's first reads are under way: until every management cluster has
- * been read once (or its read failed), or `maxWaitMs` after the gate was made, a provider's ask for the report
- * answers "nothing new" after a small `GET /management-clusters`, so nothing is applied and nothing is downloaded.
+ * Holds the account entities back while the capa backend's first reads are under way: until every management
+ * cluster has been read once (or its read failed), or `maxWaitMs` after the gate was made, the accounts provider's
+ * ask answers "nothing new" after a small `GET /management-clusters`, so nothing is applied and nothing is
+ * downloaded. An account's verdict depends on every management cluster's identities, so without the gate the
+ * catalog got the account entities again with each read's verdicts while it was processing the first ones.
  *
- * Without it each management cluster's first read (they end one after another, and each is announced) made the
- * providers download the whole report again (86 MB at 10,000 clusters: seconds of serialising and parsing on the
- * backend's main thread each time), and the catalog got a full mutation per management cluster plus the account
- * entities again with each read's verdicts, while the catalog was processing the first ones. With the gate the
- * ramp ends in one download and one full mutation per provider (each provider now downloads its own part of the
- * fleet, `catalogView`, but the account entities would still be re-applied with each read's verdicts). Once open, the gate stays open: a later failing
- * read keeps its last good data (see `CapaEntityProvider`), and nothing waits again.
+ * A management cluster's provider is not held: its part of the fleet (`catalogView`) says whether that management
+ * cluster has been read, so it applies its entities as soon as its own first read is done, and a slow or failing
+ * management cluster never holds the others back. A source without parts (the whole report, as before the catalog
+ * views) is held for every provider, as each download would be the whole report. Once open, the gate stays open:
+ * a later failing read keeps its last good data (see `CapaEntityProvider`), and nothing waits again.
  */
 export class FirstReadGate implements InvalidatableFleetReportSource {
   readonly #source: InvalidatableFleetReportSource;
@@ -75,8 +75,11 @@ export class FirstReadGate implements InvalidatableFleetReportSource {
     scope: { type: 'accounts' } | { type: 'management-cluster'; name: string },
     etag?: string,
   ): Promise<{ etag?: string; view?: CatalogFleetView }> {
+    if (this.#source.catalogView) {
+      if (scope.type === 'accounts' && !(await this.isOpen())) return { etag };
+      return this.#source.catalogView(scope, etag);
+    }
     if (!(await this.isOpen())) return { etag };
-    if (this.#source.catalogView) return this.#source.catalogView(scope, etag);
     const { etag: tag, report } = await this.fleetReportIfChanged(etag);
     return { etag: tag, view: report };
   }
