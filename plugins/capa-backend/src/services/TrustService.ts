@@ -9,6 +9,7 @@ import {
   AccountTrustResponse,
   CatalogChainLink,
   CatalogFleetView,
+  CatalogViewScope,
   ChainLink,
   Check,
   ClusterReport,
@@ -96,11 +97,6 @@ export interface SerializedResponse {
   body: Buffer;
   etag: string;
 }
-
-/** Which part of the fleet a catalog view holds: the accounts, or one management cluster's. */
-export type CatalogViewScope =
-  | { type: 'accounts' }
-  | { type: 'management-cluster'; name: string };
 
 function catalogLink(link: ChainLink): CatalogChainLink {
   return {

@@ -95,6 +95,15 @@ export type CatalogCluster = Pick<
 > & { chain: CatalogChainLink[] };
 
 /**
+ * Which part of the fleet a {@link CatalogFleetView} holds: the accounts, or one management cluster's.
+ *
+ * @public
+ */
+export type CatalogViewScope =
+  | { type: 'accounts' }
+  | { type: 'management-cluster'; name: string };
+
+/**
  * Part of the fleet as capa-portal's catalog module builds its entities from it: `GET /catalog-view/accounts`
  * (the accounts alone) and `GET /catalog-view/management-clusters/{name}` (one management cluster's source
  * health, identities and workload clusters). A whole {@link FleetReport} with its `sources` is one too.

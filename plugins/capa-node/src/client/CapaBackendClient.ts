@@ -6,6 +6,7 @@ import { ResponseError } from '@backstage/errors';
 import type {
   AccountTrustResponse,
   CatalogFleetView,
+  CatalogViewScope,
   FleetReport,
   ManagementClusterStatus,
   ManagementClustersResponse,
@@ -77,7 +78,7 @@ export class CapaBackendClient {
    * whole report and keeps its tag when another management cluster changes.
    */
   async catalogView(
-    scope: { type: 'accounts' } | { type: 'management-cluster'; name: string },
+    scope: CatalogViewScope,
     etag?: string,
   ): Promise<{ etag?: string; view?: CatalogFleetView }> {
     const { etag: tag, body } = await this.#getIfChanged<CatalogFleetView>(

@@ -8,7 +8,10 @@ import {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
-import type { CatalogFleetView } from '@capa-portal/plugin-capa-common';
+import type {
+  CatalogFleetView,
+  CatalogViewScope,
+} from '@capa-portal/plugin-capa-common';
 import type { FleetReportResponse } from '@capa-portal/plugin-capa-node';
 import {
   accountEntities,
@@ -42,7 +45,7 @@ export interface FleetReportSource {
    * `CapaBackendClient.catalogView` answers. Preferred over the whole report when present.
    */
   catalogView?(
-    scope: { type: 'accounts' } | { type: 'management-cluster'; name: string },
+    scope: CatalogViewScope,
     etag?: string,
   ): Promise<{ etag?: string; view?: CatalogFleetView }>;
 }

@@ -8,6 +8,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { EntityProviderConnection } from '@backstage/plugin-catalog-node';
 import type {
   CatalogFleetView,
+  CatalogViewScope,
   ManagementClusterStatus,
 } from '@capa-portal/plugin-capa-common';
 import { demoReport } from '../__testUtils__/entities';
@@ -25,9 +26,7 @@ async function ramp(options: { maxWaitMs?: number; now?: () => number } = {}) {
   const counts = { accountDownloads: 0, statusCalls: 0 };
   // The parts as served (CapaBackendClient.catalogView): a management cluster's source says what was read, as the
   // statuses do; its tag follows them.
-  const served = (
-    scope: { type: 'accounts' } | { type: 'management-cluster'; name: string },
-  ) => {
+  const served = (scope: CatalogViewScope) => {
     if (scope.type === 'accounts')
       return {
         etag: 'W/"accounts"',
@@ -54,9 +53,7 @@ async function ramp(options: { maxWaitMs?: number; now?: () => number } = {}) {
       throw new Error('the whole report is not asked for');
     },
     catalogView: async (
-      scope:
-        | { type: 'accounts' }
-        | { type: 'management-cluster'; name: string },
+      scope: CatalogViewScope,
       etag?: string,
     ): Promise<{ etag?: string; view?: CatalogFleetView }> => {
       const answer = served(scope);

@@ -1,5 +1,6 @@
 import type {
   CatalogFleetView,
+  CatalogViewScope,
   ManagementClusterStatus,
 } from '@capa-portal/plugin-capa-common';
 import type { FleetReportResponse } from '@capa-portal/plugin-capa-node';
@@ -72,7 +73,7 @@ export class FirstReadGate implements InvalidatableFleetReportSource {
   }
 
   async catalogView(
-    scope: { type: 'accounts' } | { type: 'management-cluster'; name: string },
+    scope: CatalogViewScope,
     etag?: string,
   ): Promise<{ etag?: string; view?: CatalogFleetView }> {
     if (this.#source.catalogView) {
